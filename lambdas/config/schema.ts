@@ -1,0 +1,305 @@
+/**
+ * `.image-updater.yaml` (SPEC §3). One zod schema is the source of the runtime checks, the
+ * TypeScript types and the published JSON Schema (`schema/image-updater.schema.json`).
+ */
+import semver from 'semver';
+import { z } from 'zod';
+import { compileCalverLayout } from '../core/tags/calver-layout.ts';
+import { parseImageReference } from '../core/image/reference.ts';
+
+export const STRATEGIES = ['semver', 'calver', 'numerical', 'alphabetical', 'newest', 'digest'] as const;
+export const UPDATE_MODES = ['pull-request', 'commit'] as const;
+export const AUTOMERGE_LEVELS = ['none', 'patch', 'minor', 'major', 'all'] as const;
+export const MERGE_STRATEGIES = ['auto', 'immediate'] as const;
+export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+export const PIN_MODES = ['tag', 'digest', 'tag+digest'] as const;
+export const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
+
+export const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
+export const DEFAULT_FILES = ['**/*.yaml', '**/*.yml'];
+
+const NAME = /^[a-z0-9][a-z0-9._-]*$/;
+const POLICY_NAME = /^[a-z0-9][a-z0-9._-]*(?::[a-z0-9][a-z0-9._-]*)?$/;
+// GitHub logins, or org/team slugs.
+const REVIEWER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
+const TOKEN_RE = /\{\{\s*([^}]*?)\s*\}\}/g;
+
+const commitMessage = z
+  .string()
+  .min(1)
+  .max(500)
+  .superRefine((value, ctx) => {
+    for (const match of value.matchAll(TOKEN_RE)) {
+      const token = match[1] ?? '';
+      if (!(COMMIT_MESSAGE_TOKENS as readonly string[]).includes(token)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown token {{${token}}}; use ${COMMIT_MESSAGE_TOKENS.map((t) => `{{${t}}}`).join(' ')}`,
+        });
+      }
+    }
+  });
+
+const fileGlob = z
+  .string()
+  .min(1)
+  .refine((g) => !g.startsWith('/') && !/^[A-Za-z]:/.test(g), 'globs are relative to the repository root')
+  .refine(
+    (g) => !g.split('/').includes('..'),
+    '".." may not appear in a glob: files outside the repo are never read',
+  );
+
+/** Keys that `defaults` sets and that every policy may override. */
+export const defaultsShape = {
+  baseBranch: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe("Branch the config is read from and PRs target; default: the repository's default branch."),
+  update: z
+    .enum(UPDATE_MODES)
+    .optional()
+    .describe('pull-request opens or updates one PR; commit pushes straight to baseBranch.'),
+  automerge: z.enum(AUTOMERGE_LEVELS).optional().describe('Highest update type merged without review.'),
+  mergeStrategy: z
+    .enum(MERGE_STRATEGIES)
+    .optional()
+    .describe('auto: GitHub native auto-merge; immediate: merge through the API once mergeable.'),
+  mergeMethod: z.enum(MERGE_METHODS).optional(),
+  labels: z.array(z.string().min(1).max(50)).optional(),
+  reviewers: z.array(z.string().regex(REVIEWER, 'a GitHub login or org/team')).optional(),
+  commitMessage: commitMessage
+    .optional()
+    .describe(`Tokens: ${COMMIT_MESSAGE_TOKENS.map((t) => `{{${t}}}`).join(' ')}`),
+};
+
+export const DefaultsSchema = z.strictObject(defaultsShape);
+
+export const TagFilterSchema = z.strictObject({
+  pattern: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'JavaScript regular expression a tag must match; the named group "version" (or the whole tag) is compared.',
+    ),
+  ignore: z.array(z.string().min(1)).optional().describe('Globs of tags never considered.'),
+});
+
+const policyShape = {
+  name: z.string().regex(POLICY_NAME, 'lower-case [a-z0-9][a-z0-9._-]*, optionally namespace:name').max(100),
+  image: z.string().refine((image) => {
+    const ref = parseImageReference(image);
+    return ref !== undefined && ref.tag === undefined && ref.digest === undefined;
+  }, 'an image name (registry/repository) without tag or digest'),
+  strategy: z.enum(STRATEGIES).default('semver'),
+  range: z
+    .string()
+    .refine((r) => semver.validRange(r, { loose: false }) !== null, 'not a valid node-semver range')
+    .optional(),
+  prerelease: z.boolean().optional(),
+  tags: TagFilterSchema.optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+  layout: z.string().optional(),
+  track: z.string().optional(),
+  pin: z.enum(PIN_MODES).optional(),
+  files: z.array(fileGlob).min(1).optional(),
+  group: z.string().regex(NAME, 'lower-case [a-z0-9][a-z0-9._-]*').max(100).optional(),
+  allowDowngrade: z.boolean().optional(),
+  ...defaultsShape,
+};
+
+type PolicyFields = z.infer<z.ZodObject<typeof policyShape>>;
+
+function checkPolicy(policy: Omit<PolicyFields, 'name' | 'image'>, ctx: z.RefinementCtx): void {
+  const only = (key: keyof typeof policy, strategies: readonly string[]) => {
+    if (policy[key] !== undefined && !strategies.includes(policy.strategy)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `"${key}" applies only to strategy ${strategies.join(' or ')}, not ${policy.strategy}`,
+      });
+    }
+  };
+  only('range', ['semver']);
+  only('prerelease', ['semver']);
+  only('order', ['numerical', 'alphabetical']);
+  only('layout', ['calver']);
+  only('track', ['digest']);
+  if (policy.strategy === 'calver') {
+    if (policy.layout === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['layout'],
+        message: 'strategy calver needs a layout, e.g. YYYY.0M.0D',
+      });
+    } else {
+      const compiled = compileCalverLayout(policy.layout);
+      if (!compiled.ok) ctx.addIssue({ code: 'custom', path: ['layout'], message: compiled.reason });
+    }
+  }
+  if (policy.strategy === 'digest') {
+    if (policy.track === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['track'],
+        message: 'strategy digest needs track: the mutable tag to follow',
+      });
+    } else if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(policy.track)) {
+      ctx.addIssue({ code: 'custom', path: ['track'], message: 'track must be a valid OCI tag' });
+    }
+    if (policy.pin === 'tag') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pin'],
+        message: 'strategy digest always writes a digest; use pin digest or tag+digest',
+      });
+    }
+  }
+  const pattern = policy.tags?.pattern;
+  if (pattern !== undefined) {
+    try {
+      new RegExp(pattern);
+      const groups = [...pattern.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]);
+      if (groups.length > 0 && !groups.includes('version')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tags', 'pattern'],
+          message: `named groups (${groups.join(', ')}) but none is "version", the part the strategy compares`,
+        });
+      }
+    } catch (error) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tags', 'pattern'],
+        message: `invalid regular expression: ${(error as Error).message}`,
+      });
+    }
+  }
+}
+
+export const PolicySchema = z.strictObject(policyShape).superRefine(checkPolicy);
+
+/** One policy given on its own (the CLI's `select --policy`): name and image are optional. */
+export const StandalonePolicySchema = z
+  .strictObject({ ...policyShape, name: policyShape.name.optional(), image: policyShape.image.optional() })
+  .superRefine(checkPolicy);
+
+export const ConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    defaults: DefaultsSchema.optional(),
+    policies: z.array(PolicySchema).min(1),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.policies.forEach((policy, index) => {
+      const first = seen.get(policy.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies', index, 'name'],
+          message: `duplicate policy name "${policy.name}" (first at policies[${first}])`,
+        });
+      } else seen.set(policy.name, index);
+    });
+    // Policies of one group share one branch and one PR, so they must agree on where it goes.
+    const groups = new Map<string, { index: number; baseBranch?: string; update?: string }>();
+    config.policies.forEach((policy, index) => {
+      if (policy.group === undefined) return;
+      const target = {
+        index,
+        baseBranch: policy.baseBranch ?? config.defaults?.baseBranch,
+        update: policy.update ?? config.defaults?.update ?? 'pull-request',
+      };
+      const first = groups.get(policy.group);
+      if (!first) return void groups.set(policy.group, target);
+      for (const key of ['baseBranch', 'update'] as const) {
+        if (first[key] !== target[key]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policies', index, key],
+            message: `group "${policy.group}" shares one branch: ${key} must match policies[${first.index}]`,
+          });
+        }
+      }
+    });
+  });
+
+export type RawConfig = z.infer<typeof ConfigSchema>;
+export type RawPolicy = z.infer<typeof PolicySchema>;
+export type Strategy = (typeof STRATEGIES)[number];
+export type UpdateMode = (typeof UPDATE_MODES)[number];
+export type AutomergeLevel = (typeof AUTOMERGE_LEVELS)[number];
+export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
+export type MergeMethod = (typeof MERGE_METHODS)[number];
+export type PinMode = (typeof PIN_MODES)[number];
+
+/** A policy with `defaults` and built-in defaults merged in: what the rest of the code uses. */
+export interface Policy {
+  readonly name: string;
+  readonly image: string;
+  readonly strategy: Strategy;
+  readonly range: string;
+  readonly prerelease: boolean;
+  readonly tags: { readonly pattern?: string; readonly ignore: readonly string[] };
+  readonly order: 'asc' | 'desc';
+  readonly layout?: string;
+  readonly track?: string;
+  readonly pin: PinMode;
+  readonly files: readonly string[];
+  readonly group?: string;
+  readonly allowDowngrade: boolean;
+  /** undefined: the repository's default branch. */
+  readonly baseBranch?: string;
+  readonly update: UpdateMode;
+  readonly automerge: AutomergeLevel;
+  readonly mergeStrategy: MergeStrategy;
+  readonly mergeMethod: MergeMethod;
+  readonly labels: readonly string[];
+  readonly reviewers: readonly string[];
+  readonly commitMessage: string;
+}
+
+export interface Config {
+  readonly version: 1;
+  readonly policies: readonly Policy[];
+}
+
+/** Applies `defaults`, then built-in defaults, to each policy. */
+export function resolveConfig(raw: RawConfig): Config {
+  return { version: 1, policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)) };
+}
+
+export type Defaults = z.infer<typeof DefaultsSchema>;
+
+export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defaults = {}): Policy {
+  return {
+    name: p.name ?? 'policy',
+    image: p.image ?? '',
+    strategy: p.strategy,
+    range: p.range ?? '*',
+    prerelease: p.prerelease ?? false,
+    tags: {
+      ...(p.tags?.pattern !== undefined ? { pattern: p.tags.pattern } : {}),
+      ignore: p.tags?.ignore ?? [],
+    },
+    order: p.order ?? 'asc',
+    ...(p.layout !== undefined ? { layout: p.layout } : {}),
+    ...(p.track !== undefined ? { track: p.track } : {}),
+    pin: p.pin ?? (p.strategy === 'digest' ? 'tag+digest' : 'tag'),
+    files: p.files ?? DEFAULT_FILES,
+    ...(p.group !== undefined ? { group: p.group } : {}),
+    allowDowngrade: p.allowDowngrade ?? false,
+    ...((p.baseBranch ?? d.baseBranch) !== undefined ? { baseBranch: p.baseBranch ?? d.baseBranch } : {}),
+    update: p.update ?? d.update ?? 'pull-request',
+    automerge: p.automerge ?? d.automerge ?? 'none',
+    mergeStrategy: p.mergeStrategy ?? d.mergeStrategy ?? 'auto',
+    mergeMethod: p.mergeMethod ?? d.mergeMethod ?? 'squash',
+    labels: p.labels ?? d.labels ?? ['image-update'],
+    reviewers: p.reviewers ?? d.reviewers ?? [],
+    commitMessage: p.commitMessage ?? d.commitMessage ?? DEFAULT_COMMIT_MESSAGE,
+  };
+}
