@@ -22,6 +22,11 @@ commands:
 `;
 
 export function processIo(): CliIo {
+  // `image-updater plan | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
@@ -47,7 +52,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     )(rest, io);
   } catch (error) {
     // Input problems are one line; anything else is a bug, still without a stack trace by default.
-    const message = error instanceof Error ? error.message : String(error);
+    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
     io.stderr(`image-updater ${name}: ${message}\n`);
     if (!(error instanceof CliInputError) && process.env.IMAGE_UPDATER_DEBUG) {
       io.stderr(`${(error as Error).stack ?? ''}\n`);

@@ -1,0 +1,76 @@
+/**
+ * `GitHost` for GitHub and GitHub Enterprise Server, with a token or a GitHub App. For an App,
+ * the installation is looked up per repository once and its Octokit (whose token
+ * `@octokit/auth-app` renews before it expires) is reused by every later invocation.
+ */
+import { createAppAuth } from '@octokit/auth-app';
+import type { GitHost, RepoClient, RepoId } from '../../ports/git-host.ts';
+import { GitHostError, toGitHostError } from './errors.ts';
+import { createOctokit, type OctokitOptions, type UpdaterOctokit } from './octokit.ts';
+import { GitHubRepoClient, type RepoCache } from './repo-client.ts';
+
+export type GitHubAuth =
+  | { readonly kind: 'token'; readonly token: string }
+  | { readonly kind: 'app'; readonly appId: string | number; readonly privateKey: string };
+
+export interface GitHubHostOptions extends Omit<OctokitOptions, 'auth' | 'authStrategy'> {
+  readonly auth: GitHubAuth;
+}
+
+export class GitHubHost implements GitHost {
+  private readonly caches = new Map<string, RepoCache>();
+  private readonly installations = new Map<string, Promise<UpdaterOctokit>>();
+  private readonly byInstallation = new Map<number, UpdaterOctokit>();
+  private tokenOctokit: UpdaterOctokit | undefined;
+  private appOctokit: UpdaterOctokit | undefined;
+
+  constructor(private readonly options: GitHubHostOptions) {}
+
+  async repo(id: RepoId): Promise<RepoClient> {
+    const key = `${id.owner}/${id.name}`.toLowerCase();
+    let cache = this.caches.get(key);
+    if (!cache) this.caches.set(key, (cache = {}));
+    return new GitHubRepoClient(await this.octokitFor(id, key), id, cache);
+  }
+
+  private async octokitFor(id: RepoId, key: string): Promise<UpdaterOctokit> {
+    const { auth, ...rest } = this.options;
+    if (auth.kind === 'token') {
+      this.tokenOctokit ??= createOctokit({ ...rest, auth: auth.token });
+      return this.tokenOctokit;
+    }
+    let pending = this.installations.get(key);
+    if (!pending) {
+      pending = this.installationOctokit(id, auth);
+      this.installations.set(key, pending);
+      // A failed lookup (App not installed yet) must not be cached forever.
+      pending.catch(() => this.installations.delete(key));
+    }
+    return pending;
+  }
+
+  private async installationOctokit(id: RepoId, auth: Extract<GitHubAuth, { kind: 'app' }>): Promise<UpdaterOctokit> {
+    const { auth: _auth, ...rest } = this.options;
+    this.appOctokit ??= createOctokit({ ...rest, authStrategy: createAppAuth, auth: { appId: auth.appId, privateKey: auth.privateKey } });
+    let installationId: number;
+    try {
+      const { data } = await this.appOctokit.rest.apps.getRepoInstallation({ owner: id.owner, repo: id.name });
+      installationId = data.id;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) {
+        throw new GitHostError('GITHUB_NOT_INSTALLED', `the GitHub App is not installed on ${id.owner}/${id.name}`, { status: 404, cause: error });
+      }
+      throw toGitHostError(error, `${id.owner}/${id.name}: look up the App installation`);
+    }
+    let octokit = this.byInstallation.get(installationId);
+    if (!octokit) {
+      octokit = createOctokit({
+        ...rest,
+        authStrategy: createAppAuth,
+        auth: { appId: auth.appId, privateKey: auth.privateKey, installationId },
+      });
+      this.byInstallation.set(installationId, octokit);
+    }
+    return octokit;
+  }
+}

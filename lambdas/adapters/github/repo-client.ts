@@ -1,0 +1,324 @@
+/**
+ * `RepoClient` over the GitHub REST API (and GraphQL for auto-merge), through one Octokit.
+ * Every vendor error leaves here as a `GitHostError`.
+ */
+import type {
+  AutoMergeResult,
+  CommitInfo,
+  CommitSnapshot,
+  FileWrite,
+  IssueInfo,
+  MergeMethodName,
+  MergeResult,
+  MoveResult,
+  PullRequestInfo,
+  RepoClient,
+  RepoId,
+  RepoState,
+  TreeEntry,
+} from '../../ports/git-host.ts';
+import { GitHostError, toGitHostError } from './errors.ts';
+import type { UpdaterOctokit } from './octokit.ts';
+
+/** What survives between invocations of a warm function, per repository. */
+export interface RepoCache {
+  defaultBranch?: string;
+  config?: { readonly path: string; readonly etag: string; readonly text: string; readonly sha: string };
+}
+
+interface PullLike {
+  number: number;
+  node_id: string;
+  state: string;
+  merged_at?: string | null;
+  merged?: boolean;
+  head: { ref: string; sha: string };
+  base: { ref: string };
+  title: string;
+  body?: string | null;
+  labels?: ({ name?: string } | string)[];
+  auto_merge?: unknown;
+}
+
+function toPull(p: PullLike): PullRequestInfo {
+  return {
+    number: p.number,
+    nodeId: p.node_id,
+    state: p.state === 'open' ? 'open' : 'closed',
+    merged: Boolean(p.merged ?? p.merged_at),
+    headRef: p.head.ref,
+    headSha: p.head.sha,
+    baseRef: p.base.ref,
+    title: p.title,
+    body: p.body ?? '',
+    labels: (p.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+    autoMerge: p.auto_merge !== null && p.auto_merge !== undefined,
+  };
+}
+
+const GRAPHQL_METHOD: Record<MergeMethodName, string> = { merge: 'MERGE', squash: 'SQUASH', rebase: 'REBASE' };
+
+export class GitHubRepoClient implements RepoClient {
+  constructor(
+    private readonly octokit: UpdaterOctokit,
+    readonly repo: RepoId,
+    private readonly cache: RepoCache = {},
+  ) {}
+
+  private get base() {
+    return { owner: this.repo.owner, repo: this.repo.name };
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: ${what}`);
+    }
+  }
+
+  async readState(options: { readonly configPath: string; readonly branchPrefix: string }): Promise<RepoState> {
+    // A cached default branch lets the head and tree reads join the first wave of requests.
+    const known = this.cache.defaultBranch;
+    const [defaultBranch, config, pulls, early] = await Promise.all([
+      known ?? this.call('get repository', async () => (await this.octokit.rest.repos.get(this.base)).data.default_branch),
+      this.readConfig(options.configPath),
+      this.listOpenPulls(options.branchPrefix),
+      known ? this.readBranch(known) : Promise.resolve(undefined),
+    ]);
+    this.cache.defaultBranch = defaultBranch;
+    const head = early ?? (await this.readBranch(defaultBranch));
+    if (!head) throw new GitHostError('GITHUB_NOT_FOUND', `${this.repo.owner}/${this.repo.name}: default branch ${defaultBranch} not found`);
+    return { defaultBranch, config, head, pulls };
+  }
+
+  /** Conditional request: an unchanged config answers 304, which costs no rate limit. */
+  private async readConfig(path: string): Promise<RepoState['config']> {
+    const cached = this.cache.config?.path === path ? this.cache.config : undefined;
+    try {
+      const response = await this.octokit.rest.repos.getContent({
+        ...this.base,
+        path,
+        ...(cached ? { headers: { 'if-none-match': cached.etag } } : {}),
+      });
+      const data = response.data;
+      if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+      const text = Buffer.from(data.content, 'base64').toString('utf8');
+      const etag = response.headers.etag;
+      if (etag) this.cache.config = { path, etag, text, sha: data.sha };
+      return { text, sha: data.sha };
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 304 && cached) return { text: cached.text, sha: cached.sha };
+      if (status === 404) return undefined;
+      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read ${path}`);
+    }
+  }
+
+  private async listOpenPulls(prefix: string): Promise<PullRequestInfo[]> {
+    return this.call('list pull requests', async () => {
+      const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.base, state: 'open', per_page: 100 });
+      return pulls.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
+    });
+  }
+
+  async readBranch(branch: string): Promise<CommitSnapshot | undefined> {
+    try {
+      // Branch and tree by name in parallel; a push landing between the two shows as a tree sha
+      // that differs from the commit's, and the tree is then read again by sha.
+      const [b, t] = await Promise.all([
+        this.octokit.rest.repos.getBranch({ ...this.base, branch }),
+        this.octokit.rest.git.getTree({ ...this.base, tree_sha: branch, recursive: '1' }),
+      ]);
+      const commitSha = b.data.commit.sha;
+      const treeSha = b.data.commit.commit.tree.sha;
+      const tree = t.data.sha === treeSha ? t.data : (await this.octokit.rest.git.getTree({ ...this.base, tree_sha: treeSha, recursive: '1' })).data;
+      if (tree.truncated) {
+        throw new GitHostError('GITHUB_TREE_TRUNCATED', `${this.repo.owner}/${this.repo.name}: the tree of ${branch} is too large to list`);
+      }
+      const entries: TreeEntry[] = tree.tree
+        .filter((e) => e.path !== undefined && e.sha !== undefined && e.mode !== undefined)
+        .map((e) => ({ path: e.path as string, sha: e.sha as string, mode: e.mode as string, type: e.type as TreeEntry['type'] }));
+      return { commitSha, treeSha, tree: entries };
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return undefined;
+      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read branch ${branch}`);
+    }
+  }
+
+  async readBlobs(shas: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const unique = [...new Set(shas)];
+    const texts = await Promise.all(
+      unique.map((sha) =>
+        this.call(`read blob ${sha}`, async () => {
+          const { data } = await this.octokit.rest.git.getBlob({ ...this.base, file_sha: sha });
+          return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+        }),
+      ),
+    );
+    return new Map(unique.map((sha, i) => [sha, texts[i] as string]));
+  }
+
+  async createCommit(input: {
+    readonly parents: readonly string[];
+    readonly baseTreeSha: string;
+    readonly files: readonly FileWrite[];
+    readonly message: string;
+  }): Promise<string> {
+    return this.call('create commit', async () => {
+      const tree = await this.octokit.rest.git.createTree({
+        ...this.base,
+        base_tree: input.baseTreeSha,
+        tree: input.files.map((f) => ({ path: f.path, mode: f.mode ?? '100644', type: 'blob' as const, content: f.content })),
+      });
+      const commit = await this.octokit.rest.git.createCommit({
+        ...this.base,
+        message: input.message,
+        tree: tree.data.sha,
+        parents: [...input.parents],
+      });
+      return commit.data.sha;
+    });
+  }
+
+  async createBranch(branch: string, sha: string): Promise<boolean> {
+    try {
+      await this.octokit.rest.git.createRef({ ...this.base, ref: `refs/heads/${branch}`, sha });
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status === 422 && /already exists/i.test(String((error as Error).message))) return false;
+      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: create branch ${branch}`);
+    }
+  }
+
+  async moveBranch(branch: string, sha: string, options: { readonly force?: boolean } = {}): Promise<MoveResult> {
+    try {
+      await this.octokit.rest.git.updateRef({ ...this.base, ref: `heads/${branch}`, sha, force: options.force ?? false });
+      return 'moved';
+    } catch (error) {
+      if ((error as { status?: number }).status === 422 && /fast.forward/i.test(String((error as Error).message))) return 'not-fast-forward';
+      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: update branch ${branch}`);
+    }
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    try {
+      await this.octokit.rest.git.deleteRef({ ...this.base, ref: `heads/${branch}` });
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 404 || status === 422) return; // already gone
+      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: delete branch ${branch}`);
+    }
+  }
+
+  async commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]> {
+    return this.call(`compare ${base}...${head}`, async () => {
+      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.base, basehead: `${base}...${head}` });
+      return data.commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
+    });
+  }
+
+  async createPull(input: { readonly head: string; readonly base: string; readonly title: string; readonly body: string }): Promise<PullRequestInfo> {
+    return this.call('create pull request', async () => toPull((await this.octokit.rest.pulls.create({ ...this.base, ...input })).data as PullLike));
+  }
+
+  async updatePull(number: number, input: { readonly title?: string; readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void> {
+    await this.call(`update pull request #${number}`, () => this.octokit.rest.pulls.update({ ...this.base, pull_number: number, ...input }));
+  }
+
+  async getPull(number: number): Promise<PullRequestInfo & { readonly mergeable: boolean | null }> {
+    return this.call(`get pull request #${number}`, async () => {
+      const { data } = await this.octokit.rest.pulls.get({ ...this.base, pull_number: number });
+      return { ...toPull(data as PullLike), mergeable: data.mergeable };
+    });
+  }
+
+  async addLabels(number: number, labels: readonly string[]): Promise<void> {
+    if (labels.length === 0) return;
+    await this.call(`label #${number}`, () => this.octokit.rest.issues.addLabels({ ...this.base, issue_number: number, labels: [...labels] }));
+  }
+
+  async requestReviewers(number: number, reviewers: readonly string[]): Promise<void> {
+    if (reviewers.length === 0) return;
+    const users = reviewers.filter((r) => !r.includes('/'));
+    const teams = reviewers.filter((r) => r.includes('/')).map((r) => r.slice(r.indexOf('/') + 1));
+    await this.call(`request reviewers on #${number}`, () =>
+      this.octokit.rest.pulls.requestReviewers({
+        ...this.base,
+        pull_number: number,
+        ...(users.length ? { reviewers: users } : {}),
+        ...(teams.length ? { team_reviewers: teams } : {}),
+      }),
+    );
+  }
+
+  async comment(number: number, body: string): Promise<void> {
+    await this.call(`comment on #${number}`, () => this.octokit.rest.issues.createComment({ ...this.base, issue_number: number, body }));
+  }
+
+  async enableAutoMerge(pull: PullRequestInfo, method: MergeMethodName): Promise<AutoMergeResult> {
+    try {
+      await this.octokit.graphql(
+        `mutation($id: ID!, $method: PullRequestMergeMethod!) {
+          enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $method }) { clientMutationId }
+        }`,
+        { id: pull.nodeId, method: GRAPHQL_METHOD[method] },
+      );
+      return 'enabled';
+    } catch (error) {
+      const message = String((error as Error).message);
+      // GitHub refuses auto-merge when nothing is pending: the PR can be merged right away.
+      if (/clean status|unstable status/i.test(message)) return 'already-mergeable';
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && status >= 500) throw toGitHostError(error, `enable auto-merge on #${pull.number}`);
+      return { failed: message.split('\n')[0] ?? message };
+    }
+  }
+
+  async disableAutoMerge(pull: PullRequestInfo): Promise<void> {
+    await this.call(`disable auto-merge on #${pull.number}`, () =>
+      this.octokit.graphql(
+        `mutation($id: ID!) { disablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }`,
+        { id: pull.nodeId },
+      ),
+    );
+  }
+
+  async merge(number: number, input: { readonly sha: string; readonly method: MergeMethodName; readonly title?: string }): Promise<MergeResult> {
+    try {
+      const { data } = await this.octokit.rest.pulls.merge({
+        ...this.base,
+        pull_number: number,
+        sha: input.sha,
+        merge_method: input.method,
+        ...(input.title ? { commit_title: input.title } : {}),
+      });
+      return data.merged ? { merged: true, sha: data.sha } : { merged: false, reason: data.message };
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 405 || status === 409 || status === 422) {
+        return { merged: false, reason: String((error as Error).message).split('\n')[0] ?? 'not mergeable' };
+      }
+      throw toGitHostError(error, `merge #${number}`);
+    }
+  }
+
+  async findIssue(input: { readonly label: string; readonly title: string }): Promise<IssueInfo | undefined> {
+    return this.call('list issues', async () => {
+      const { data } = await this.octokit.rest.issues.listForRepo({ ...this.base, labels: input.label, state: 'all', per_page: 50 });
+      const issue = data.find((i) => !i.pull_request && i.title === input.title);
+      return issue ? { number: issue.number, state: issue.state === 'open' ? 'open' : 'closed', title: issue.title, body: issue.body ?? '' } : undefined;
+    });
+  }
+
+  async createIssue(input: { readonly title: string; readonly body: string; readonly labels: readonly string[] }): Promise<IssueInfo> {
+    return this.call('create issue', async () => {
+      const { data } = await this.octokit.rest.issues.create({ ...this.base, title: input.title, body: input.body, labels: [...input.labels] });
+      return { number: data.number, state: 'open', title: data.title, body: data.body ?? '' };
+    });
+  }
+
+  async updateIssue(number: number, input: { readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void> {
+    await this.call(`update issue #${number}`, () => this.octokit.rest.issues.update({ ...this.base, issue_number: number, ...input }));
+  }
+}

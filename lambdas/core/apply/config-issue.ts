@@ -1,0 +1,52 @@
+/**
+ * An invalid config is reported in one issue of the environment repository, updated (not
+ * duplicated) while the config stays invalid, and closed once it is valid again.
+ */
+import { formatConfigIssue, type ConfigIssue } from '../../config/errors.ts';
+import type { RepoClient } from '../../ports/git-host.ts';
+
+export const CONFIG_ISSUE_LABEL = 'image-updater';
+
+export function configIssueTitle(configPath: string): string {
+  return `image-updater: ${configPath} is invalid`;
+}
+
+function body(configPath: string, sha: string, issues: readonly ConfigIssue[]): string {
+  return [
+    `image-updater cannot use \`${configPath}\` (blob ${sha.slice(0, 12)}), so it changes nothing in this repository until the file is fixed.`,
+    '',
+    '```',
+    ...issues.map((i) => formatConfigIssue(configPath, i)),
+    '```',
+    '',
+    'Check the file locally with `npx image-updater validate`. This issue closes itself when the config is valid again.',
+  ].join('\n');
+}
+
+export type ConfigIssueAction = 'opened' | 'updated' | 'reopened' | 'unchanged' | 'closed' | 'none';
+
+export async function reportInvalidConfig(
+  client: RepoClient,
+  configPath: string,
+  sha: string,
+  issues: readonly ConfigIssue[],
+): Promise<ConfigIssueAction> {
+  const title = configIssueTitle(configPath);
+  const text = body(configPath, sha, issues);
+  const existing = await client.findIssue({ label: CONFIG_ISSUE_LABEL, title });
+  if (!existing) {
+    await client.createIssue({ title, body: text, labels: [CONFIG_ISSUE_LABEL] });
+    return 'opened';
+  }
+  if (existing.state === 'open' && existing.body === text) return 'unchanged';
+  await client.updateIssue(existing.number, { body: text, ...(existing.state === 'closed' ? { state: 'open' as const } : {}) });
+  return existing.state === 'closed' ? 'reopened' : 'updated';
+}
+
+export async function resolveConfigIssue(client: RepoClient, configPath: string): Promise<ConfigIssueAction> {
+  const existing = await client.findIssue({ label: CONFIG_ISSUE_LABEL, title: configIssueTitle(configPath) });
+  if (!existing || existing.state === 'closed') return 'none';
+  await client.comment(existing.number, `\`${configPath}\` is valid again; image-updater resumes updates.`);
+  await client.updateIssue(existing.number, { state: 'closed' });
+  return 'closed';
+}

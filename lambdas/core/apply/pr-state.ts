@@ -1,0 +1,107 @@
+/**
+ * The machine-readable state an updater PR carries in a hidden HTML comment of its body: which
+ * tag each policy is proposed at, and which commits the updater wrote. It lets a later event
+ * decide without reading the PR branch, and tells our commits from anyone else's.
+ */
+import { z } from 'zod';
+import type { UpdateType } from '../tags/index.ts';
+import type { UnitPlan } from '../plan/units.ts';
+
+const MARKER = /<!--\s*image-updater-state:\s*(\{.*?\})\s*-->/s;
+
+const ProposalSchema = z.object({
+  tag: z.string(),
+  digest: z.string().optional(),
+  from: z.string().optional(),
+  updateType: z.enum(['major', 'minor', 'patch', 'prerelease', 'digest', 'other']),
+});
+
+const StateSchema = z.object({
+  v: z.literal(1),
+  key: z.string(),
+  /** The base commit the branch was last built on. */
+  base: z.string(),
+  /** The head commit the updater wrote last; anything else on the branch is someone else's. */
+  commit: z.string(),
+  policies: z.record(z.string(), ProposalSchema),
+  /** A foreign head we already commented on, so we comment once. */
+  blockedAt: z.string().optional(),
+});
+
+export type PrState = z.infer<typeof StateSchema>;
+export type Proposal = z.infer<typeof ProposalSchema>;
+
+export function readPrState(body: string): PrState | undefined {
+  const json = MARKER.exec(body)?.[1];
+  if (!json) return undefined;
+  try {
+    const parsed = StateSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function stateOf(unit: UnitPlan, base: string, commit: string): PrState {
+  const policies: Record<string, Proposal> = {};
+  for (const u of unit.updates) {
+    policies[u.policy.name] = {
+      tag: u.to.tag,
+      ...(u.to.digest !== undefined ? { digest: u.to.digest } : {}),
+      ...(u.from?.tag !== undefined ? { from: u.from.tag } : {}),
+      updateType: u.updateType,
+    };
+  }
+  return { v: 1, key: unit.key, base, commit, policies };
+}
+
+/** Whether a unit proposes exactly what an open PR already proposes. */
+export function sameProposals(unit: UnitPlan, state: PrState): boolean {
+  const names = Object.keys(state.policies);
+  if (names.length !== unit.updates.length) return false;
+  return unit.updates.every((u) => {
+    const p = state.policies[u.policy.name];
+    return p !== undefined && p.tag === u.to.tag && (p.digest ?? '') === (u.to.digest ?? '');
+  });
+}
+
+const esc = (text: string) => text.replace(/[|`<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+const code = (text: string) => `\`${text.replace(/`/g, '')}\``;
+
+/** The PR description: a table a reviewer reads, and the hidden state. */
+export function renderPrBody(unit: UnitPlan, state: PrState): string {
+  const rows = unit.updates.map((u) => {
+    const digest = u.to.digest ? code(`${u.to.digest.slice(0, 19)}…`) : '';
+    const pushed = u.to.pushedAt ? u.to.pushedAt.toISOString() : '';
+    const files = u.files.map(code).join('<br>');
+    return `| ${esc(u.policy.name)} | ${code(u.policy.image)} | ${u.from ? code(u.from.tag) : ''} | ${code(u.to.tag)} | ${u.updateType} | ${digest} | ${pushed} | ${files} |`;
+  });
+  const skipped = unit.updates.flatMap((u) => u.skipped.map((s) => `- ${esc(u.policy.name)}: ${code(`${s.file}:${s.line}`)} left unchanged: ${esc(s.reason)}`));
+  const merge = unit.automerge
+    ? `This update merges without review (${unit.mergeStrategy === 'auto' ? 'GitHub auto-merge, after required checks' : 'merged as soon as it is mergeable'}).`
+    : 'This update waits for review.';
+  return [
+    `Image updates from the registry, proposed by image-updater.`,
+    '',
+    '| Policy | Image | From | To | Update | Digest | Pushed at | Files |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...(skipped.length ? ['References left alone:', ...skipped, ''] : []),
+    merge,
+    'A newer tag updates this pull request; commits pushed here by anyone else stop further updates.',
+    '',
+    `<!-- image-updater-state: ${JSON.stringify(state)} -->`,
+  ].join('\n');
+}
+
+/** Trailer on every commit the updater writes, so its commits are recognised on a branch. */
+export function commitTrailer(key: string): string {
+  return `Image-Updater-Unit: ${key}`;
+}
+
+export function isOurCommit(message: string, key: string): boolean {
+  return message.split('\n').some((line) => line.trim() === commitTrailer(key));
+}
+
+export type { UpdateType };

@@ -1,0 +1,123 @@
+/**
+ * The decision for one policy: which tag (and digest) it should be at, given what the files say
+ * now, what an open PR already proposes, and the candidates the push (and the tag list) offer.
+ */
+import type { Policy } from '../../config/schema.ts';
+import { canonicalImageName } from '../image/reference.ts';
+import type { ManifestReference } from '../manifest/index.ts';
+import type { PushedImage } from '../push.ts';
+import { classifyUpdate, compareTags, selectTag, type SelectionResult, type TagCandidate, type UpdateType } from '../tags/index.ts';
+
+export interface PolicyTarget {
+  readonly tag: string;
+  readonly digest?: string;
+  readonly pushedAt?: Date;
+}
+
+export type DecisionOutcome = 'update' | 'up-to-date' | 'no-candidate' | 'no-references';
+
+export interface PolicyDecision {
+  readonly policy: Policy;
+  readonly outcome: DecisionOutcome;
+  /** One sentence a user reads in the plan output or the logs. */
+  readonly reason: string;
+  /** The floor: the greatest tag in the files or on the policy's open PR. */
+  readonly from?: PolicyTarget;
+  readonly to?: PolicyTarget;
+  readonly updateType?: UpdateType;
+  readonly selection?: SelectionResult;
+}
+
+export interface DecideInput {
+  readonly policy: Policy;
+  /** The policy's references on the base branch. */
+  readonly references: readonly ManifestReference[];
+  /** Tags on offer: pushes of the policy's image, and the registry's tag list when listed. */
+  readonly candidates: readonly TagCandidate[];
+  /** What the policy's open PR already proposes; it raises the floor so a PR never moves back. */
+  readonly proposed?: PolicyTarget;
+}
+
+/** Whether a policy follows the pushed image (registry defaults and case of the host normalised). */
+export function policyWatches(policy: Policy, image: string): boolean {
+  const watched = canonicalImageName(policy.image);
+  return watched !== undefined && watched === canonicalImageName(image);
+}
+
+/** Strategies that cannot decide from a single push and need the registry's tag list. */
+export function needsTagList(policy: Policy): boolean {
+  return policy.strategy === 'newest';
+}
+
+export function decide(input: DecideInput): PolicyDecision {
+  const { policy, references } = input;
+  if (references.length === 0) {
+    return { policy, outcome: 'no-references', reason: `no reference to ${policy.image} in the policy's files` };
+  }
+  const from = floorOf(policy, references, input.proposed);
+  const selection = selectTag(policy, input.candidates, {
+    ...(from?.tag !== undefined ? { current: from.tag } : {}),
+    ...(from?.digest !== undefined ? { currentDigest: from.digest } : {}),
+    ...(from?.pushedAt !== undefined ? { currentPushedAt: from.pushedAt } : {}),
+  });
+  const chosen = selection.chosen;
+  if (!chosen) {
+    const outcome = selection.outcome === 'up-to-date' ? 'up-to-date' : 'no-candidate';
+    return { policy, outcome, reason: selection.reason, ...(from ? { from } : {}), selection };
+  }
+  const to: PolicyTarget = {
+    tag: chosen.tag,
+    ...(chosen.digest !== undefined ? { digest: chosen.digest } : {}),
+    ...(chosen.pushedAt !== undefined ? { pushedAt: chosen.pushedAt } : {}),
+  };
+  return {
+    policy,
+    outcome: 'update',
+    reason: from ? `${from.tag} → ${to.tag}` : `→ ${to.tag}`,
+    ...(from ? { from } : {}),
+    to,
+    updateType: chosen.updateType ?? classifyUpdate(policy, from?.tag, to.tag, from?.digest, to.digest),
+    selection,
+  };
+}
+
+export function candidateFromPush(push: PushedImage): TagCandidate {
+  return {
+    tag: push.tag,
+    ...(push.digest !== undefined ? { digest: push.digest } : {}),
+    ...(push.pushedAt !== undefined ? { pushedAt: push.pushedAt } : {}),
+  };
+}
+
+/** One candidate per tag; a push is newer information than a listed tag, so it wins. */
+export function mergeCandidates(listed: readonly TagCandidate[], pushed: readonly TagCandidate[]): TagCandidate[] {
+  const byTag = new Map<string, TagCandidate>();
+  for (const c of [...listed, ...pushed]) {
+    const prev = byTag.get(c.tag);
+    byTag.set(c.tag, prev ? { ...prev, ...c } : c);
+  }
+  return [...byTag.values()];
+}
+
+/**
+ * The greatest tag the repository is at or has proposed. References the policy cannot order
+ * (`latest` under semver) do not count: they would otherwise block every update.
+ */
+function floorOf(policy: Policy, references: readonly ManifestReference[], proposed?: PolicyTarget): PolicyTarget | undefined {
+  const current: PolicyTarget[] = references
+    .filter((r): r is ManifestReference & { tag: string } => r.tag !== undefined)
+    .map((r) => ({ tag: r.tag, ...(r.digest !== undefined ? { digest: r.digest } : {}) }));
+  if (proposed) current.push(proposed);
+  let best: PolicyTarget | undefined;
+  for (const c of current) {
+    if (!best) {
+      best = c;
+      continue;
+    }
+    const order = compareTags(policy, c.tag, best.tag);
+    if (order === undefined) {
+      if (compareTags(policy, best.tag, best.tag) === undefined) best = c;
+    } else if (order > 0 || (order === 0 && c === proposed)) best = c;
+  }
+  return best;
+}

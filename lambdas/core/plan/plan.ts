@@ -1,0 +1,75 @@
+/**
+ * What one push means for one environment repository: a decision per watching policy, and the
+ * branch/PR units with their file edits. Pure: the repository is read through `RepoFiles`.
+ */
+import type { Config, Policy } from '../../config/schema.ts';
+import type { RepoFiles } from '../../ports/repo-files.ts';
+import type { PushedImage } from '../push.ts';
+import type { TagCandidate } from '../tags/index.ts';
+import { candidateFromPush, decide, mergeCandidates, policyWatches, type PolicyDecision, type PolicyTarget } from './decide.ts';
+import { policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
+import { buildUnit, unitKey, type UnitPlan, type UnitTarget } from './units.ts';
+
+export interface PlanInput {
+  readonly config: Config;
+  readonly repo: RepoFiles;
+  /** The pushes to react to (one batch); none for a reconcile, which decides from `tagLists`. */
+  readonly pushes?: readonly PushedImage[];
+  /** Registry tags per canonical image name, when listed. */
+  readonly tagLists?: ReadonlyMap<string, readonly TagCandidate[]>;
+  /** Per policy: what its open PR already proposes. */
+  readonly proposed?: ReadonlyMap<string, PolicyTarget>;
+  /** Only these policies (default: those watching the pushed image, or all for a reconcile). */
+  readonly policies?: readonly Policy[];
+  readonly configPath?: string;
+}
+
+export interface Plan {
+  readonly decisions: readonly PolicyDecision[];
+  readonly units: readonly UnitPlan[];
+  readonly problems: readonly FileProblem[];
+  /** The scan the units were built from, for callers that rebuild a unit with more targets. */
+  readonly scan: RepoScan;
+}
+
+export async function planUpdates(input: PlanInput): Promise<Plan> {
+  const { config } = input;
+  const pushes = input.pushes ?? [];
+  const policies =
+    input.policies ?? config.policies.filter((p) => pushes.length === 0 || pushes.some((push) => policyWatches(p, push.image)));
+  const scan = await scanRepo(policies, input.repo, input.configPath ? { configPath: input.configPath } : {});
+  const decisions = policies.map((policy) =>
+    decide({
+      policy,
+      references: [...policyReferences(policy, scan).values()].flat(),
+      candidates: candidatesFor(policy, pushes, input.tagLists),
+      ...(input.proposed?.has(policy.name) ? { proposed: input.proposed.get(policy.name) } : {}),
+    }),
+  );
+  const byUnit = new Map<string, UnitTarget[]>();
+  for (const d of decisions) {
+    if (d.outcome !== 'update' || !d.to || !d.updateType) continue;
+    const key = unitKey(d.policy);
+    const targets = byUnit.get(key) ?? [];
+    targets.push({ policy: d.policy, to: d.to, ...(d.from ? { from: d.from } : {}), updateType: d.updateType });
+    byUnit.set(key, targets);
+  }
+  const units: UnitPlan[] = [];
+  for (const [key, targets] of byUnit) {
+    const unit = buildUnit(key, targets, scan);
+    if (unit && unit.files.length > 0) units.push(unit);
+  }
+  const problems = [...scan.problems, ...units.flatMap((u) => u.problems)];
+  return { decisions, units, problems, scan };
+}
+
+/** The policy's candidates: the listed tags of its image, then its pushes (newer facts win). */
+export function candidatesFor(
+  policy: Policy,
+  pushes: readonly PushedImage[],
+  lists: ReadonlyMap<string, readonly TagCandidate[]> | undefined,
+): TagCandidate[] {
+  let listed: readonly TagCandidate[] = [];
+  for (const [image, tags] of lists ?? []) if (policyWatches(policy, image)) listed = tags;
+  return mergeCandidates(listed, pushes.filter((p) => policyWatches(policy, p.image)).map(candidateFromPush));
+}

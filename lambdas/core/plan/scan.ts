@@ -1,0 +1,80 @@
+/**
+ * Reads the files a set of policies may touch, once each, and finds their image references.
+ * A file that does not parse is a problem for its policies, never a reason to stop the others.
+ */
+import picomatch from 'picomatch';
+import type { Policy } from '../../config/schema.ts';
+import type { RepoFiles } from '../../ports/repo-files.ts';
+import { referencesFor, scanManifest, type ManifestReference } from '../manifest/index.ts';
+
+export interface ScannedFile {
+  readonly path: string;
+  readonly text: string;
+  readonly references: readonly ManifestReference[];
+}
+
+export interface FileProblem {
+  readonly file: string;
+  readonly message: string;
+  readonly line?: number;
+  readonly column?: number;
+}
+
+export interface RepoScan {
+  readonly files: ReadonlyMap<string, ScannedFile>;
+  /** Which scanned files each policy's `files` globs select. */
+  readonly filesByPolicy: ReadonlyMap<string, readonly string[]>;
+  readonly problems: readonly FileProblem[];
+}
+
+/** Manifests are YAML; kustomize also reads an extension-less `Kustomization`. */
+export function isManifestPath(path: string): boolean {
+  return /\.ya?ml$/i.test(path) || /(^|\/)Kustomization$/.test(path);
+}
+
+/** True for a repo-relative path that stays inside the repository. */
+export function isConfinedPath(path: string): boolean {
+  return path !== '' && !path.startsWith('/') && !/^[A-Za-z]:/.test(path) && !path.split('/').includes('..') && !path.includes('\\');
+}
+
+export async function scanRepo(
+  policies: readonly Policy[],
+  repo: RepoFiles,
+  options: { readonly configPath?: string } = {},
+): Promise<RepoScan> {
+  const all = (await repo.listFiles()).filter((p) => isConfinedPath(p) && isManifestPath(p) && p !== options.configPath);
+  const filesByPolicy = new Map<string, string[]>();
+  const wanted = new Set<string>();
+  for (const policy of policies) {
+    const matches = picomatch(policy.files as string[], { dot: false });
+    const selected = all.filter((p) => matches(p));
+    filesByPolicy.set(policy.name, selected);
+    for (const p of selected) wanted.add(p);
+  }
+  const files = new Map<string, ScannedFile>();
+  const problems: FileProblem[] = [];
+  // Independent reads: the GitHub adapter turns them into concurrent requests.
+  const texts = await Promise.all([...wanted].sort().map(async (path) => [path, await repo.readFile(path)] as const));
+  for (const [path, text] of texts) {
+    if (text === undefined) continue;
+    const scanned = scanManifest(text, path);
+    if (!scanned.ok) {
+      problems.push({ file: path, ...scanned.error });
+      continue;
+    }
+    files.set(path, { path, text, references: scanned.references });
+  }
+  return { files, filesByPolicy, problems };
+}
+
+/** The references a policy owns, file by file, within the files its globs select. */
+export function policyReferences(policy: Policy, scan: RepoScan): Map<string, ManifestReference[]> {
+  const result = new Map<string, ManifestReference[]>();
+  for (const path of scan.filesByPolicy.get(policy.name) ?? []) {
+    const file = scan.files.get(path);
+    if (!file) continue;
+    const refs = referencesFor(file.references, policy);
+    if (refs.length > 0) result.set(path, refs);
+  }
+  return result;
+}

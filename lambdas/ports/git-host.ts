@@ -1,0 +1,120 @@
+/**
+ * What the apply step needs from a Git host (GitHub, GitHub Enterprise Server). Methods map to
+ * one request each unless they say otherwise, so the core's request count is visible here.
+ * Implementations translate vendor errors into `GitHostError` (lambdas/adapters/github/errors.ts).
+ */
+
+export interface RepoId {
+  readonly owner: string;
+  readonly name: string;
+}
+
+export interface TreeEntry {
+  readonly path: string;
+  readonly sha: string;
+  /** Git file mode: 100644/100755 files, 120000 symlinks (never read), 160000 submodules. */
+  readonly mode: string;
+  readonly type: 'blob' | 'tree' | 'commit';
+}
+
+export interface CommitSnapshot {
+  readonly commitSha: string;
+  readonly treeSha: string;
+  /** Recursive listing of the commit's tree. */
+  readonly tree: readonly TreeEntry[];
+}
+
+export interface PullRequestInfo {
+  readonly number: number;
+  /** GraphQL node id, for auto-merge. */
+  readonly nodeId: string;
+  readonly state: 'open' | 'closed';
+  readonly merged: boolean;
+  readonly headRef: string;
+  readonly headSha: string;
+  readonly baseRef: string;
+  readonly title: string;
+  readonly body: string;
+  readonly labels: readonly string[];
+  readonly autoMerge: boolean;
+}
+
+export interface IssueInfo {
+  readonly number: number;
+  readonly state: 'open' | 'closed';
+  readonly title: string;
+  readonly body: string;
+}
+
+/** Everything the worker reads before deciding, fetched concurrently (one round trip). */
+export interface RepoState {
+  readonly defaultBranch: string;
+  /** The config file on the default branch; undefined when the repo has none. */
+  readonly config: { readonly text: string; readonly sha: string } | undefined;
+  /** The default branch's head. */
+  readonly head: CommitSnapshot;
+  /** Open pull requests whose head branch starts with the updater's prefix. */
+  readonly pulls: readonly PullRequestInfo[];
+}
+
+export interface FileWrite {
+  readonly path: string;
+  readonly content: string;
+  /** Keeps an executable bit; default 100644. */
+  readonly mode?: '100644' | '100755';
+}
+
+export interface CommitInfo {
+  readonly sha: string;
+  readonly message: string;
+}
+
+export type MoveResult = 'moved' | 'not-fast-forward';
+export type MergeMethodName = 'merge' | 'squash' | 'rebase';
+export type AutoMergeResult = 'enabled' | 'already-mergeable' | { readonly failed: string };
+export type MergeResult = { readonly merged: true; readonly sha: string } | { readonly merged: false; readonly reason: string };
+
+export interface RepoClient {
+  readonly repo: RepoId;
+  readState(options: { readonly configPath: string; readonly branchPrefix: string }): Promise<RepoState>;
+  /** A branch's head and tree; undefined when the branch does not exist. */
+  readBranch(branch: string): Promise<CommitSnapshot | undefined>;
+  /** Blob texts by sha (UTF-8), read concurrently. */
+  readBlobs(shas: readonly string[]): Promise<ReadonlyMap<string, string>>;
+  /** One tree (inline contents, no separate blob requests) and one commit: two requests. */
+  createCommit(input: {
+    /** The first parent is the branch's current head; a second one merges the base in. */
+    readonly parents: readonly string[];
+    readonly baseTreeSha: string;
+    readonly files: readonly FileWrite[];
+    readonly message: string;
+  }): Promise<string>;
+  /** false when the branch already exists. */
+  createBranch(branch: string, sha: string): Promise<boolean>;
+  /** Fast-forward only unless `force`; a rejected update is a result, not an error. */
+  moveBranch(branch: string, sha: string, options?: { readonly force?: boolean }): Promise<MoveResult>;
+  deleteBranch(branch: string): Promise<void>;
+  /** The commits `head` has that `base` lacks, oldest first. */
+  commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]>;
+  createPull(input: { readonly head: string; readonly base: string; readonly title: string; readonly body: string }): Promise<PullRequestInfo>;
+  updatePull(number: number, input: { readonly title?: string; readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void>;
+  getPull(number: number): Promise<PullRequestInfo & { readonly mergeable: boolean | null }>;
+  addLabels(number: number, labels: readonly string[]): Promise<void>;
+  requestReviewers(number: number, reviewers: readonly string[]): Promise<void>;
+  comment(number: number, body: string): Promise<void>;
+  /**
+   * GitHub native auto-merge (GraphQL). GitHub refuses it for a PR that is mergeable right now
+   * ("clean status"): the result says so and the caller merges directly.
+   */
+  enableAutoMerge(pull: PullRequestInfo, method: MergeMethodName): Promise<AutoMergeResult>;
+  disableAutoMerge(pull: PullRequestInfo): Promise<void>;
+  merge(number: number, input: { readonly sha: string; readonly method: MergeMethodName; readonly title?: string }): Promise<MergeResult>;
+  findIssue(input: { readonly label: string; readonly title: string }): Promise<IssueInfo | undefined>;
+  createIssue(input: { readonly title: string; readonly body: string; readonly labels: readonly string[] }): Promise<IssueInfo>;
+  updateIssue(number: number, input: { readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void>;
+}
+
+/** Resolves a client per repository (a GitHub App installation is looked up per repo). */
+export interface GitHost {
+  repo(id: RepoId): Promise<RepoClient>;
+}

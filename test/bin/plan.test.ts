@@ -1,0 +1,108 @@
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
+
+const EXAMPLE = new URL('../../examples/gitops/', import.meta.url).pathname;
+const API = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api';
+
+function exampleCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'iu-plan-'));
+  cpSync(EXAMPLE, dir, { recursive: true });
+  return dir;
+}
+
+describe('image-updater plan', () => {
+  it('prints the changes and pull requests as JSON in the shape SPEC §9 gives', async () => {
+    const run = await runCli(['plan', '--repo-dir', EXAMPLE, '--push', `${API}:1.4.3`, '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.changes).toEqual([
+      { policy: 'api-prod', file: 'apps/api/overlays/prod/kustomization.yaml', line: 8, from: '1.4.2', to: '1.4.3' },
+    ]);
+    expect(out.pullRequests).toEqual([
+      expect.objectContaining({
+        branch: 'image-updater/api-prod',
+        title: 'chore(images): update api-prod to 1.4.3',
+        files: ['apps/api/overlays/prod/kustomization.yaml'],
+      }),
+    ]);
+    expect(out.decisions).toContainEqual(expect.objectContaining({ policy: 'api-dev', outcome: 'up-to-date', from: '1.5.0-rc.1' }));
+  });
+
+  it('prints a unified diff that git can apply, and the pull request', async () => {
+    const run = await runCli(['plan', '--repo-dir', EXAMPLE, '--push', `${API}:1.4.3`]);
+    expect(run.stdout).toContain(
+      [
+        '--- a/apps/api/overlays/prod/kustomization.yaml',
+        '+++ b/apps/api/overlays/prod/kustomization.yaml',
+        '@@ -5,4 +5,4 @@',
+        '   - ../../base',
+        ' images:',
+        `   - name: ${API}`,
+        '-    newTag: 1.4.2 # patch releases arrive through reviewed PRs',
+        '+    newTag: 1.4.3 # patch releases arrive through reviewed PRs',
+      ].join('\n'),
+    );
+    expect(run.stdout).toContain('pull request image-updater/api-prod: chore(images): update api-prod to 1.4.3');
+  });
+
+  it('--write changes only the tag characters in the working tree', async () => {
+    const dir = exampleCopy();
+    const file = join(dir, 'apps/web/prod/values.yaml');
+    const before = readFileSync(file, 'utf8');
+    const run = await runCli(['plan', '--repo-dir', dir, '--push', 'ghcr.io/acme/web:v2.4.0', '--write']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(before.replace('tag: "v2.3.0"', 'tag: "v2.4.0"'));
+    expect(readFileSync(join(dir, 'apps/web/dev/values.yaml'), 'utf8')).toContain('tag: "v2.4.0"');
+    expect(readFileSync(join(dir, 'apps/api/overlays/prod/kustomization.yaml'), 'utf8')).toBe(
+      readFileSync(join(EXAMPLE, 'apps/api/overlays/prod/kustomization.yaml'), 'utf8'),
+    );
+  });
+
+  it('never follows a symlink out of the repository', async () => {
+    const dir = exampleCopy();
+    const outside = mkdtempSync(join(tmpdir(), 'iu-outside-'));
+    const target = join(outside, 'victim.yaml');
+    const victim = `image: ${API}:1.4.0\nkind: Pod\napiVersion: v1\nspec:\n  containers:\n    - name: a\n      image: ${API}:1.4.0\n`;
+    writeFileSync(target, victim);
+    symlinkSync(target, join(dir, 'apps/api/overlays/prod/linked.yaml'));
+    symlinkSync(outside, join(dir, 'apps/api/overlays/prod/linked-dir'));
+    const run = await runCli(['plan', '--repo-dir', dir, '--push', `${API}:1.4.3`, '--write', '--json']);
+    expect(JSON.parse(run.stdout).changes.map((c: { file: string }) => c.file)).toEqual(['apps/api/overlays/prod/kustomization.yaml']);
+    expect(readFileSync(target, 'utf8')).toBe(victim);
+  });
+
+  it('leaves a YAML file with a syntax error alone, reports it, and updates the rest', async () => {
+    const dir = exampleCopy();
+    writeFileSync(join(dir, 'apps/web/dev/broken.yaml'), 'image:\n  tag: [v1\n');
+    const run = await runCli(['plan', '--repo-dir', dir, '--push', 'ghcr.io/acme/web:v2.4.0', '--write']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^apps\/web\/dev\/broken\.yaml:\d+:\d+: /m);
+    expect(readFileSync(join(dir, 'apps/web/dev/broken.yaml'), 'utf8')).toBe('image:\n  tag: [v1\n');
+    expect(readFileSync(join(dir, 'apps/web/dev/values.yaml'), 'utf8')).toContain('v2.4.0');
+  });
+
+  it.each([
+    [['--push', `${API}:1.4.3`], '--repo-dir DIR is required'],
+    [['--repo-dir', EXAMPLE], '--push IMAGE:TAG[@DIGEST] is required'],
+    [['--repo-dir', EXAMPLE, '--push', API], 'not IMAGE:TAG'],
+    [['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3\n- evil`], 'not IMAGE:TAG'],
+    [['--repo-dir', EXAMPLE, '--push', `${API}:${'x'.repeat(129)}`], 'not IMAGE:TAG'],
+    [['--repo-dir', '/nonexistent', '--push', `${API}:1.4.3`], 'no .image-updater.yaml'],
+  ])('rejects bad input %j with one line and exit 2', async (args, message) => {
+    const run = await runCli(['plan', ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses to plan from an invalid config and says where it is wrong', async () => {
+    const dir = exampleCopy();
+    writeFileSync(join(dir, '.image-updater.yaml'), 'version: 1\npolicies:\n  - name: a\n    image: nginx\n    strategy: sometimes\n');
+    const run = await runCli(['plan', '--repo-dir', dir, '--push', 'nginx:1.25.0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('.image-updater.yaml:5:15: policies[0].strategy');
+  });
+});

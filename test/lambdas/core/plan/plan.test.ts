@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../../lambdas/config/load.ts';
+import type { Config } from '../../../../lambdas/config/schema.ts';
+import { combineUnits } from '../../../../lambdas/core/plan/combine.ts';
+import { planUpdates } from '../../../../lambdas/core/plan/plan.ts';
+import { MemoryRepo } from '../../../support/memory-repo.ts';
+
+const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+
+function config(text: string): Config {
+  const result = parseConfig(text);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.config;
+}
+
+const deployment = (image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: ${image}
+`;
+
+describe('planUpdates', () => {
+  const twoEnvironments = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${ECR}/shop/api
+    prerelease: true
+    files: ["dev/**"]
+  - name: api-prod
+    image: ${ECR}/shop/api
+    range: "~1.4"
+    files: ["prod/**"]
+`);
+
+  it('moves each environment as far as its own policy allows, one PR per policy', async () => {
+    const repo = new MemoryRepo({
+      'dev/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
+      'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
+    });
+    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.5.0-rc.1' }] });
+    expect(plan.decisions.map((d) => [d.policy.name, d.outcome])).toEqual([
+      ['api-dev', 'update'],
+      ['api-prod', 'no-candidate'],
+    ]);
+    expect(plan.units).toHaveLength(1);
+    expect(plan.units[0]).toMatchObject({ branch: 'image-updater/api-dev', updateType: 'minor' });
+    expect(plan.units[0]?.files[0]?.after).toBe(deployment(`${ECR}/shop/api:1.5.0-rc.1`));
+  });
+
+  it('never moves below the tag in the files (an out-of-order older push changes nothing)', async () => {
+    const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.5`) });
+    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }] });
+    expect(plan.units).toEqual([]);
+    expect(plan.decisions.find((d) => d.policy.name === 'api-prod')?.outcome).toBe('up-to-date');
+  });
+
+  it('never moves below what the open PR already proposes', async () => {
+    const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`) });
+    const plan = await planUpdates({
+      config: twoEnvironments,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }],
+      proposed: new Map([['api-prod', { tag: '1.4.4' }]]),
+    });
+    expect(plan.units).toEqual([]);
+  });
+
+  it('takes the greatest of several pushes in one batch', async () => {
+    const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`) });
+    const pushes = ['1.4.4', '1.4.9', '1.4.3', '2.0.0'].map((tag) => ({ image: `${ECR}/shop/api`, tag }));
+    const plan = await planUpdates({ config: twoEnvironments, repo, pushes });
+    expect(plan.decisions.find((d) => d.policy.name === 'api-prod')?.to?.tag).toBe('1.4.9');
+  });
+
+  it('ignores pushes of other images, even with the same tag or a prefix name', async () => {
+    const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`) });
+    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api-gateway`, tag: '1.4.3' }] });
+    expect(plan.decisions).toEqual([]);
+    expect(repo.reads).toEqual([]);
+  });
+
+  it('reads only the files the watching policies select', async () => {
+    const repo = new MemoryRepo({
+      'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
+      'other/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
+      'prod/readme.md': 'not yaml',
+    });
+    await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }] });
+    expect(repo.reads.sort()).toEqual(['prod/api.yaml']);
+  });
+
+  it('reports a file with a YAML syntax error and still updates the others', async () => {
+    const repo = new MemoryRepo({
+      'prod/broken.yaml': 'spec: [unclosed\n',
+      'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
+    });
+    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }] });
+    expect(plan.problems).toEqual([expect.objectContaining({ file: 'prod/broken.yaml', line: expect.any(Number) })]);
+    expect(plan.units[0]?.files.map((f) => f.file)).toEqual(['prod/api.yaml']);
+  });
+
+  it('puts every policy of a group in one unit, titled by the group', async () => {
+    const grouped = config(`version: 1
+policies:
+  - {name: api, image: ${ECR}/shop/api, group: shop}
+  - {name: web, image: ${ECR}/shop/web, group: shop}
+`);
+    const repo = new MemoryRepo({ 'app.yaml': `${deployment(`${ECR}/shop/api:1.0.0`)}---\n${deployment(`${ECR}/shop/web:2.0.0`)}` });
+    const plan = await planUpdates({
+      config: grouped,
+      repo,
+      pushes: [
+        { image: `${ECR}/shop/api`, tag: '1.1.0' },
+        { image: `${ECR}/shop/web`, tag: '2.0.1' },
+      ],
+    });
+    expect(plan.units).toHaveLength(1);
+    expect(plan.units[0]).toMatchObject({ branch: 'image-updater/shop', title: 'chore(images): update 2 images of shop', updateType: 'minor' });
+    expect(plan.units[0]?.files[0]?.changes.map((c) => [c.policy, c.to])).toEqual([
+      ['api', '1.1.0'],
+      ['web', '2.0.1'],
+    ]);
+  });
+
+  it('names a namespace:name policy branch with a slash, since a Git ref cannot hold a colon', async () => {
+    const flux = config(`version: 1\npolicies:\n  - {name: "apps:api", image: ${ECR}/shop/api}\n`);
+    const repo = new MemoryRepo({ 'a.yaml': deployment(`${ECR}/shop/api:1.0.0`) });
+    const plan = await planUpdates({ config: flux, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.0.1' }] });
+    expect(plan.units[0]?.branch).toBe('image-updater/apps/api');
+  });
+
+  it('marks a unit for auto-merge only when every update is within its policy level', async () => {
+    const auto = config(`version: 1
+defaults: {automerge: patch}
+policies:
+  - {name: api, image: ${ECR}/shop/api}
+`);
+    const repo = new MemoryRepo({ 'a.yaml': deployment(`${ECR}/shop/api:1.0.0`) });
+    const patch = await planUpdates({ config: auto, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.0.1' }] });
+    const minor = await planUpdates({ config: auto, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.1.0' }] });
+    expect(patch.units[0]?.automerge).toBe(true);
+    expect(minor.units[0]?.automerge).toBe(false);
+  });
+
+  it('decides a reconcile from the tag list alone', async () => {
+    const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`) });
+    const plan = await planUpdates({
+      config: twoEnvironments,
+      repo,
+      tagLists: new Map([[`${ECR}/shop/api`, ['1.4.2', '1.4.7', '1.5.0', 'latest'].map((tag) => ({ tag }))]]),
+    });
+    expect(plan.decisions.map((d) => [d.policy.name, d.to?.tag])).toEqual([
+      ['api-dev', undefined],
+      ['api-prod', '1.4.7'],
+    ]);
+  });
+
+  it('combines units that touch one file into one working-tree edit', async () => {
+    const shared = config(`version: 1
+policies:
+  - {name: api, image: ${ECR}/shop/api}
+  - {name: web, image: ${ECR}/shop/web}
+`);
+    const text = `${deployment(`${ECR}/shop/api:1.0.0`)}---\n${deployment(`${ECR}/shop/web:2.0.0`)}`;
+    const repo = new MemoryRepo({ 'app.yaml': text });
+    const plan = await planUpdates({
+      config: shared,
+      repo,
+      pushes: [
+        { image: `${ECR}/shop/api`, tag: '1.1.0' },
+        { image: `${ECR}/shop/web`, tag: '2.1.0' },
+      ],
+    });
+    expect(plan.units).toHaveLength(2);
+    const combined = combineUnits(plan.units, plan.scan);
+    expect(combined.files[0]?.after).toBe(text.replace('api:1.0.0', 'api:1.1.0').replace('web:2.0.0', 'web:2.1.0'));
+  });
+});
