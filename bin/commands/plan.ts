@@ -5,7 +5,11 @@ import { createTwoFilesPatch } from 'diff';
 import { formatConfigIssue } from '../../lambdas/config/errors.ts';
 import { DEFAULT_CONFIG_PATH, parseConfig } from '../../lambdas/config/load.ts';
 import { LocalRepoFiles } from '../../lambdas/adapters/local/repo-files.ts';
-import { canonicalImageName, formatImageReference, parseImageReference } from '../../lambdas/core/image/reference.ts';
+import {
+  canonicalImageName,
+  formatImageReference,
+  parseImageReference,
+} from '../../lambdas/core/image/reference.ts';
 import { combineUnits } from '../../lambdas/core/plan/combine.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
 import { CliInputError, EXIT, type Command } from './io.ts';
@@ -31,7 +35,10 @@ export const plan: Command = async (args, io) => {
   if (!values['repo-dir']) throw new CliInputError('--repo-dir DIR is required');
   if (!values.push) throw new CliInputError('--push IMAGE:TAG[@DIGEST] is required');
   const push = parseImageReference(values.push);
-  if (!push?.tag) throw new CliInputError(`--push ${JSON.stringify(values.push)} is not IMAGE:TAG[@DIGEST] with a valid OCI tag`);
+  if (!push?.tag)
+    throw new CliInputError(
+      `--push ${JSON.stringify(values.push)} is not IMAGE:TAG[@DIGEST] with a valid OCI tag`,
+    );
   const image = formatImageReference({ ...push, tag: undefined, digest: undefined });
   const dir = resolve(io.cwd, values['repo-dir']);
   const configPath = values.config ?? DEFAULT_CONFIG_PATH;
@@ -44,7 +51,9 @@ export const plan: Command = async (args, io) => {
     throw new CliInputError(`${configPath} is invalid; nothing planned`);
   }
   const tagLists = values.tags
-    ? new Map([[canonicalImageName(image) ?? image, parseTagList(readTags(values.tags, io.cwd), values.tags)]])
+    ? new Map([
+        [canonicalImageName(image) ?? image, parseTagList(readTags(values.tags, io.cwd), values.tags)],
+      ])
     : undefined;
 
   const result = await planUpdates({
@@ -62,7 +71,15 @@ export const plan: Command = async (args, io) => {
       `${JSON.stringify(
         {
           changes: result.units.flatMap((u) =>
-            u.files.flatMap((f) => f.changes.map((c) => ({ policy: c.policy, file: f.file, line: c.line, from: c.from, to: c.to }))),
+            u.files.flatMap((f) =>
+              f.changes.map((c) => ({
+                policy: c.policy,
+                file: f.file,
+                line: c.line,
+                from: c.from,
+                to: c.to,
+              })),
+            ),
           ),
           pullRequests: result.units.map((u) => ({
             branch: u.branch,
@@ -93,10 +110,14 @@ export const plan: Command = async (args, io) => {
     if (result.decisions.length === 0) io.stdout('  none\n');
     io.stdout(result.units.length > 0 ? 'Changes:\n' : 'No changes.\n');
     for (const u of result.units) {
-      const how = u.update === 'commit' ? `commit to ${u.baseBranch ?? 'the default branch'}` : `pull request ${u.branch}${u.automerge ? ', auto-merge' : ''}`;
+      const how =
+        u.update === 'commit'
+          ? `commit to ${u.baseBranch ?? 'the default branch'}`
+          : `pull request ${u.branch}${u.automerge ? ', auto-merge' : ''}`;
       io.stdout(`  ${how}: ${u.title}\n${u.files.map((f) => `    ${f.file}\n`).join('')}`);
     }
-    for (const p of problems) io.stderr(`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.message}\n`);
+    for (const p of problems)
+      io.stderr(`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.message}\n`);
   }
   if (values.write) {
     for (const f of combined.files) await repo.writeFile(f.file, f.after);
@@ -115,6 +136,8 @@ function readTags(file: string, cwd: string): string {
   try {
     return readFileSync(resolve(cwd, file), 'utf8');
   } catch (error) {
-    throw new CliInputError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new CliInputError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
 }

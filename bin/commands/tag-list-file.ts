@@ -15,8 +15,12 @@ export function parseTagList(text: string, source: string): TagCandidate[] {
     let digest: string | undefined;
     for (const field of rest) {
       if (/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/.test(field)) digest = field;
-      else if (!Number.isNaN(Date.parse(field)) && /^\d{4}-\d{2}-\d{2}/.test(field)) pushedAt = new Date(field);
-      else throw new CliInputError(`${source}:${index + 1}: "${field}" is neither an ISO 8601 time nor a digest`);
+      else if (!Number.isNaN(Date.parse(field)) && /^\d{4}-\d{2}-\d{2}/.test(field))
+        pushedAt = new Date(field);
+      else
+        throw new CliInputError(
+          `${source}:${index + 1}: "${field}" is neither an ISO 8601 time nor a digest`,
+        );
     }
     tags.push({ tag, ...(pushedAt ? { pushedAt } : {}), ...(digest ? { digest } : {}) });
   });

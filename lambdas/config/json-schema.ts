@@ -3,7 +3,11 @@ import { ConfigSchema } from './schema.ts';
 
 /** The published JSON Schema, as the exact text committed under `schema/`. */
 export function configJsonSchema(): string {
-  const schema = z.toJSONSchema(ConfigSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  const schema = z.toJSONSchema(ConfigSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  });
   const published = {
     ...schema,
     $id: 'https://github.com/image-updater/image-updater/schema/image-updater.schema.json',

@@ -29,11 +29,17 @@ export function parseConfig(text: string): ConfigLoadResult {
       ok: false,
       issues: doc.errors.map((error) => {
         const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
-        return { path: '', message: `YAML syntax: ${firstLine(error.message)}`, line: pos.line, column: pos.col };
+        return {
+          path: '',
+          message: `YAML syntax: ${firstLine(error.message)}`,
+          line: pos.line,
+          column: pos.col,
+        };
       }),
     };
   }
-  if (doc.contents === null) return fail('', 'the file is empty; it needs at least version and policies', 1, 1);
+  if (doc.contents === null)
+    return fail('', 'the file is empty; it needs at least version and policies', 1, 1);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -57,7 +63,12 @@ function issuesWithPositions(
       for (const key of issue.keys) {
         const offset = keyOffset(doc, path, key) ?? nodeOffset(doc, path);
         const pos = lineCounter.linePos(offset);
-        result.push({ path: formatPath([...path, key]), message: 'unknown key', line: pos.line, column: pos.col });
+        result.push({
+          path: formatPath([...path, key]),
+          message: 'unknown key',
+          line: pos.line,
+          column: pos.col,
+        });
       }
       continue;
     }

@@ -72,7 +72,8 @@ export interface CommitInfo {
 export type MoveResult = 'moved' | 'not-fast-forward';
 export type MergeMethodName = 'merge' | 'squash' | 'rebase';
 export type AutoMergeResult = 'enabled' | 'already-mergeable' | { readonly failed: string };
-export type MergeResult = { readonly merged: true; readonly sha: string } | { readonly merged: false; readonly reason: string };
+export type MergeResult =
+  { readonly merged: true; readonly sha: string } | { readonly merged: false; readonly reason: string };
 
 export interface RepoClient {
   readonly repo: RepoId;
@@ -96,8 +97,16 @@ export interface RepoClient {
   deleteBranch(branch: string): Promise<void>;
   /** The commits `head` has that `base` lacks, oldest first. */
   commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]>;
-  createPull(input: { readonly head: string; readonly base: string; readonly title: string; readonly body: string }): Promise<PullRequestInfo>;
-  updatePull(number: number, input: { readonly title?: string; readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void>;
+  createPull(input: {
+    readonly head: string;
+    readonly base: string;
+    readonly title: string;
+    readonly body: string;
+  }): Promise<PullRequestInfo>;
+  updatePull(
+    number: number,
+    input: { readonly title?: string; readonly body?: string; readonly state?: 'open' | 'closed' },
+  ): Promise<void>;
   getPull(number: number): Promise<PullRequestInfo & { readonly mergeable: boolean | null }>;
   addLabels(number: number, labels: readonly string[]): Promise<void>;
   requestReviewers(number: number, reviewers: readonly string[]): Promise<void>;
@@ -108,10 +117,20 @@ export interface RepoClient {
    */
   enableAutoMerge(pull: PullRequestInfo, method: MergeMethodName): Promise<AutoMergeResult>;
   disableAutoMerge(pull: PullRequestInfo): Promise<void>;
-  merge(number: number, input: { readonly sha: string; readonly method: MergeMethodName; readonly title?: string }): Promise<MergeResult>;
+  merge(
+    number: number,
+    input: { readonly sha: string; readonly method: MergeMethodName; readonly title?: string },
+  ): Promise<MergeResult>;
   findIssue(input: { readonly label: string; readonly title: string }): Promise<IssueInfo | undefined>;
-  createIssue(input: { readonly title: string; readonly body: string; readonly labels: readonly string[] }): Promise<IssueInfo>;
-  updateIssue(number: number, input: { readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void>;
+  createIssue(input: {
+    readonly title: string;
+    readonly body: string;
+    readonly labels: readonly string[];
+  }): Promise<IssueInfo>;
+  updateIssue(
+    number: number,
+    input: { readonly body?: string; readonly state?: 'open' | 'closed' },
+  ): Promise<void>;
 }
 
 /** Resolves a client per repository (a GitHub App installation is looked up per repo). */

@@ -19,7 +19,13 @@ describe('image-updater plan', () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout);
     expect(out.changes).toEqual([
-      { policy: 'api-prod', file: 'apps/api/overlays/prod/kustomization.yaml', line: 8, from: '1.4.2', to: '1.4.3' },
+      {
+        policy: 'api-prod',
+        file: 'apps/api/overlays/prod/kustomization.yaml',
+        line: 8,
+        from: '1.4.2',
+        to: '1.4.3',
+      },
     ]);
     expect(out.pullRequests).toEqual([
       expect.objectContaining({
@@ -28,7 +34,9 @@ describe('image-updater plan', () => {
         files: ['apps/api/overlays/prod/kustomization.yaml'],
       }),
     ]);
-    expect(out.decisions).toContainEqual(expect.objectContaining({ policy: 'api-dev', outcome: 'up-to-date', from: '1.5.0-rc.1' }));
+    expect(out.decisions).toContainEqual(
+      expect.objectContaining({ policy: 'api-dev', outcome: 'up-to-date', from: '1.5.0-rc.1' }),
+    );
   });
 
   it('prints a unified diff that git can apply, and the pull request', async () => {
@@ -45,7 +53,9 @@ describe('image-updater plan', () => {
         '+    newTag: 1.4.3 # patch releases arrive through reviewed PRs',
       ].join('\n'),
     );
-    expect(run.stdout).toContain('pull request image-updater/api-prod: chore(images): update api-prod to 1.4.3');
+    expect(run.stdout).toContain(
+      'pull request image-updater/api-prod: chore(images): update api-prod to 1.4.3',
+    );
   });
 
   it('--write changes only the tag characters in the working tree', async () => {
@@ -70,7 +80,9 @@ describe('image-updater plan', () => {
     symlinkSync(target, join(dir, 'apps/api/overlays/prod/linked.yaml'));
     symlinkSync(outside, join(dir, 'apps/api/overlays/prod/linked-dir'));
     const run = await runCli(['plan', '--repo-dir', dir, '--push', `${API}:1.4.3`, '--write', '--json']);
-    expect(JSON.parse(run.stdout).changes.map((c: { file: string }) => c.file)).toEqual(['apps/api/overlays/prod/kustomization.yaml']);
+    expect(JSON.parse(run.stdout).changes.map((c: { file: string }) => c.file)).toEqual([
+      'apps/api/overlays/prod/kustomization.yaml',
+    ]);
     expect(readFileSync(target, 'utf8')).toBe(victim);
   });
 
@@ -100,7 +112,10 @@ describe('image-updater plan', () => {
 
   it('refuses to plan from an invalid config and says where it is wrong', async () => {
     const dir = exampleCopy();
-    writeFileSync(join(dir, '.image-updater.yaml'), 'version: 1\npolicies:\n  - name: a\n    image: nginx\n    strategy: sometimes\n');
+    writeFileSync(
+      join(dir, '.image-updater.yaml'),
+      'version: 1\npolicies:\n  - name: a\n    image: nginx\n    strategy: sometimes\n',
+    );
     const run = await runCli(['plan', '--repo-dir', dir, '--push', 'nginx:1.25.0']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('.image-updater.yaml:5:15: policies[0].strategy');

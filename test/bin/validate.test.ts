@@ -18,7 +18,9 @@ describe('image-updater validate', () => {
   });
 
   it('exits 1 and prints file:line:column for each problem', async () => {
-    const cwd = dirWith({ 'c.yaml': 'version: 1\npolicies:\n  - name: a\n    image: nginx\n    colour: blue\n' });
+    const cwd = dirWith({
+      'c.yaml': 'version: 1\npolicies:\n  - name: a\n    image: nginx\n    colour: blue\n',
+    });
     const run = await runCli(['validate', '--config', 'c.yaml'], { cwd });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('c.yaml:5:5: policies[0].colour: unknown key\n');

@@ -8,7 +8,10 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process, as a user would from a shell in `cwd`. */
-export async function runCli(args: string[], options: { cwd?: string; stdin?: string } = {}): Promise<CliRun> {
+export async function runCli(
+  args: string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {

@@ -43,12 +43,16 @@ export function toGitHostError(error: unknown, what: string): GitHostError {
   const status = typeof e.status === 'number' ? e.status : undefined;
   const detail = `${what}: ${firstLine(e.message ?? String(error))}`;
   const opts = { status, cause: error };
-  if (status === undefined || status === 0) return new GitHostError('GITHUB_NETWORK', detail, { ...opts, retryable: true });
+  if (status === undefined || status === 0)
+    return new GitHostError('GITHUB_NETWORK', detail, { ...opts, retryable: true });
   if (status === 401) return new GitHostError('GITHUB_UNAUTHORIZED', detail, { ...opts, retryable: true });
   if (status === 403 || status === 429) {
     const headers = e.response?.headers ?? {};
     const limited =
-      status === 429 || headers['retry-after'] !== undefined || String(headers['x-ratelimit-remaining']) === '0' || /rate limit/i.test(detail);
+      status === 429 ||
+      headers['retry-after'] !== undefined ||
+      String(headers['x-ratelimit-remaining']) === '0' ||
+      /rate limit/i.test(detail);
     return limited
       ? new GitHostError('GITHUB_RATE_LIMITED', detail, { ...opts, retryable: true })
       : new GitHostError('GITHUB_FORBIDDEN', detail, opts);

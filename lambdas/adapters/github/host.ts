@@ -49,16 +49,30 @@ export class GitHubHost implements GitHost {
     return pending;
   }
 
-  private async installationOctokit(id: RepoId, auth: Extract<GitHubAuth, { kind: 'app' }>): Promise<UpdaterOctokit> {
+  private async installationOctokit(
+    id: RepoId,
+    auth: Extract<GitHubAuth, { kind: 'app' }>,
+  ): Promise<UpdaterOctokit> {
     const { auth: _auth, ...rest } = this.options;
-    this.appOctokit ??= createOctokit({ ...rest, authStrategy: createAppAuth, auth: { appId: auth.appId, privateKey: auth.privateKey } });
+    this.appOctokit ??= createOctokit({
+      ...rest,
+      authStrategy: createAppAuth,
+      auth: { appId: auth.appId, privateKey: auth.privateKey },
+    });
     let installationId: number;
     try {
-      const { data } = await this.appOctokit.rest.apps.getRepoInstallation({ owner: id.owner, repo: id.name });
+      const { data } = await this.appOctokit.rest.apps.getRepoInstallation({
+        owner: id.owner,
+        repo: id.name,
+      });
       installationId = data.id;
     } catch (error) {
       if ((error as { status?: number }).status === 404) {
-        throw new GitHostError('GITHUB_NOT_INSTALLED', `the GitHub App is not installed on ${id.owner}/${id.name}`, { status: 404, cause: error });
+        throw new GitHostError(
+          'GITHUB_NOT_INSTALLED',
+          `the GitHub App is not installed on ${id.owner}/${id.name}`,
+          { status: 404, cause: error },
+        );
       }
       throw toGitHostError(error, `${id.owner}/${id.name}: look up the App installation`);
     }

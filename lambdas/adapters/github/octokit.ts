@@ -26,7 +26,12 @@ export interface OctokitOptions {
   /** Base of the `retry-after` multiplier (ms a second); tests shrink it. */
   readonly retryAfterBaseMs?: number;
   readonly userAgent?: string;
-  readonly log?: { debug(m: string): void; info(m: string): void; warn(m: string): void; error(m: string): void };
+  readonly log?: {
+    debug(m: string): void;
+    info(m: string): void;
+    warn(m: string): void;
+    error(m: string): void;
+  };
   readonly fetch?: typeof fetch;
 }
 
@@ -39,7 +44,12 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
   // notifying write every three seconds) would add ~5 s to every push → PR.
   const write = new BottleneckLight.Group(
     writesPerMinute > 0
-      ? { maxConcurrent: 10, reservoir: writesPerMinute, reservoirRefreshAmount: writesPerMinute, reservoirRefreshInterval: 60_000 }
+      ? {
+          maxConcurrent: 10,
+          reservoir: writesPerMinute,
+          reservoirRefreshAmount: writesPerMinute,
+          reservoirRefreshInterval: 60_000,
+        }
       : { maxConcurrent: 10 },
   );
   const notifications = new BottleneckLight.Group({ maxConcurrent: 10 });
@@ -50,14 +60,20 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
     userAgent: options.userAgent ?? 'image-updater',
     log: options.log ?? quiet,
     ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
-    retry: { retries, doNotRetry: [400, 401, 403, 404, 409, 422, 429, 451, 304] },
+    retry: {
+      retries,
+      retryAfterBaseValue: options.retryAfterBaseMs ?? 1000,
+      doNotRetry: [304, 400, 401, 403, 404, 409, 410, 422, 429, 451],
+    },
     throttle: {
       write,
       notifications,
       retryAfterBaseValue: options.retryAfterBaseMs ?? 1000,
       fallbackSecondaryRateRetryAfter: 60,
-      onRateLimit: (_retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) => retryCount < retries,
-      onSecondaryRateLimit: (_retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) => retryCount < retries,
+      onRateLimit: (_retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < retries,
+      onSecondaryRateLimit: (_retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < retries,
     },
   } as ConstructorParameters<typeof UpdaterOctokit>[0]);
 }

@@ -56,7 +56,11 @@ function toPull(p: PullLike): PullRequestInfo {
   };
 }
 
-const GRAPHQL_METHOD: Record<MergeMethodName, string> = { merge: 'MERGE', squash: 'SQUASH', rebase: 'REBASE' };
+const GRAPHQL_METHOD: Record<MergeMethodName, string> = {
+  merge: 'MERGE',
+  squash: 'SQUASH',
+  rebase: 'REBASE',
+};
 
 export class GitHubRepoClient implements RepoClient {
   constructor(
@@ -77,18 +81,29 @@ export class GitHubRepoClient implements RepoClient {
     }
   }
 
-  async readState(options: { readonly configPath: string; readonly branchPrefix: string }): Promise<RepoState> {
+  async readState(options: {
+    readonly configPath: string;
+    readonly branchPrefix: string;
+  }): Promise<RepoState> {
     // A cached default branch lets the head and tree reads join the first wave of requests.
     const known = this.cache.defaultBranch;
     const [defaultBranch, config, pulls, early] = await Promise.all([
-      known ?? this.call('get repository', async () => (await this.octokit.rest.repos.get(this.base)).data.default_branch),
+      known ??
+        this.call(
+          'get repository',
+          async () => (await this.octokit.rest.repos.get(this.base)).data.default_branch,
+        ),
       this.readConfig(options.configPath),
       this.listOpenPulls(options.branchPrefix),
       known ? this.readBranch(known) : Promise.resolve(undefined),
     ]);
     this.cache.defaultBranch = defaultBranch;
     const head = early ?? (await this.readBranch(defaultBranch));
-    if (!head) throw new GitHostError('GITHUB_NOT_FOUND', `${this.repo.owner}/${this.repo.name}: default branch ${defaultBranch} not found`);
+    if (!head)
+      throw new GitHostError(
+        'GITHUB_NOT_FOUND',
+        `${this.repo.owner}/${this.repo.name}: default branch ${defaultBranch} not found`,
+      );
     return { defaultBranch, config, head, pulls };
   }
 
@@ -117,7 +132,11 @@ export class GitHubRepoClient implements RepoClient {
 
   private async listOpenPulls(prefix: string): Promise<PullRequestInfo[]> {
     return this.call('list pull requests', async () => {
-      const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, { ...this.base, state: 'open', per_page: 100 });
+      const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, {
+        ...this.base,
+        state: 'open',
+        per_page: 100,
+      });
       return pulls.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
     });
   }
@@ -132,13 +151,24 @@ export class GitHubRepoClient implements RepoClient {
       ]);
       const commitSha = b.data.commit.sha;
       const treeSha = b.data.commit.commit.tree.sha;
-      const tree = t.data.sha === treeSha ? t.data : (await this.octokit.rest.git.getTree({ ...this.base, tree_sha: treeSha, recursive: '1' })).data;
+      const tree =
+        t.data.sha === treeSha
+          ? t.data
+          : (await this.octokit.rest.git.getTree({ ...this.base, tree_sha: treeSha, recursive: '1' })).data;
       if (tree.truncated) {
-        throw new GitHostError('GITHUB_TREE_TRUNCATED', `${this.repo.owner}/${this.repo.name}: the tree of ${branch} is too large to list`);
+        throw new GitHostError(
+          'GITHUB_TREE_TRUNCATED',
+          `${this.repo.owner}/${this.repo.name}: the tree of ${branch} is too large to list`,
+        );
       }
       const entries: TreeEntry[] = tree.tree
         .filter((e) => e.path !== undefined && e.sha !== undefined && e.mode !== undefined)
-        .map((e) => ({ path: e.path as string, sha: e.sha as string, mode: e.mode as string, type: e.type as TreeEntry['type'] }));
+        .map((e) => ({
+          path: e.path as string,
+          sha: e.sha as string,
+          mode: e.mode as string,
+          type: e.type as TreeEntry['type'],
+        }));
       return { commitSha, treeSha, tree: entries };
     } catch (error) {
       if ((error as { status?: number }).status === 404) return undefined;
@@ -169,7 +199,12 @@ export class GitHubRepoClient implements RepoClient {
       const tree = await this.octokit.rest.git.createTree({
         ...this.base,
         base_tree: input.baseTreeSha,
-        tree: input.files.map((f) => ({ path: f.path, mode: f.mode ?? '100644', type: 'blob' as const, content: f.content })),
+        tree: input.files.map((f) => ({
+          path: f.path,
+          mode: f.mode ?? '100644',
+          type: 'blob' as const,
+          content: f.content,
+        })),
       });
       const commit = await this.octokit.rest.git.createCommit({
         ...this.base,
@@ -186,17 +221,34 @@ export class GitHubRepoClient implements RepoClient {
       await this.octokit.rest.git.createRef({ ...this.base, ref: `refs/heads/${branch}`, sha });
       return true;
     } catch (error) {
-      if ((error as { status?: number }).status === 422 && /already exists/i.test(String((error as Error).message))) return false;
+      if (
+        (error as { status?: number }).status === 422 &&
+        /already exists/i.test(String((error as Error).message))
+      )
+        return false;
       throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: create branch ${branch}`);
     }
   }
 
-  async moveBranch(branch: string, sha: string, options: { readonly force?: boolean } = {}): Promise<MoveResult> {
+  async moveBranch(
+    branch: string,
+    sha: string,
+    options: { readonly force?: boolean } = {},
+  ): Promise<MoveResult> {
     try {
-      await this.octokit.rest.git.updateRef({ ...this.base, ref: `heads/${branch}`, sha, force: options.force ?? false });
+      await this.octokit.rest.git.updateRef({
+        ...this.base,
+        ref: `heads/${branch}`,
+        sha,
+        force: options.force ?? false,
+      });
       return 'moved';
     } catch (error) {
-      if ((error as { status?: number }).status === 422 && /fast.forward/i.test(String((error as Error).message))) return 'not-fast-forward';
+      if (
+        (error as { status?: number }).status === 422 &&
+        /fast.forward/i.test(String((error as Error).message))
+      )
+        return 'not-fast-forward';
       throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: update branch ${branch}`);
     }
   }
@@ -213,17 +265,32 @@ export class GitHubRepoClient implements RepoClient {
 
   async commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]> {
     return this.call(`compare ${base}...${head}`, async () => {
-      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({ ...this.base, basehead: `${base}...${head}` });
+      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+        ...this.base,
+        basehead: `${base}...${head}`,
+      });
       return data.commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
     });
   }
 
-  async createPull(input: { readonly head: string; readonly base: string; readonly title: string; readonly body: string }): Promise<PullRequestInfo> {
-    return this.call('create pull request', async () => toPull((await this.octokit.rest.pulls.create({ ...this.base, ...input })).data as PullLike));
+  async createPull(input: {
+    readonly head: string;
+    readonly base: string;
+    readonly title: string;
+    readonly body: string;
+  }): Promise<PullRequestInfo> {
+    return this.call('create pull request', async () =>
+      toPull((await this.octokit.rest.pulls.create({ ...this.base, ...input })).data as PullLike),
+    );
   }
 
-  async updatePull(number: number, input: { readonly title?: string; readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void> {
-    await this.call(`update pull request #${number}`, () => this.octokit.rest.pulls.update({ ...this.base, pull_number: number, ...input }));
+  async updatePull(
+    number: number,
+    input: { readonly title?: string; readonly body?: string; readonly state?: 'open' | 'closed' },
+  ): Promise<void> {
+    await this.call(`update pull request #${number}`, () =>
+      this.octokit.rest.pulls.update({ ...this.base, pull_number: number, ...input }),
+    );
   }
 
   async getPull(number: number): Promise<PullRequestInfo & { readonly mergeable: boolean | null }> {
@@ -235,7 +302,9 @@ export class GitHubRepoClient implements RepoClient {
 
   async addLabels(number: number, labels: readonly string[]): Promise<void> {
     if (labels.length === 0) return;
-    await this.call(`label #${number}`, () => this.octokit.rest.issues.addLabels({ ...this.base, issue_number: number, labels: [...labels] }));
+    await this.call(`label #${number}`, () =>
+      this.octokit.rest.issues.addLabels({ ...this.base, issue_number: number, labels: [...labels] }),
+    );
   }
 
   async requestReviewers(number: number, reviewers: readonly string[]): Promise<void> {
@@ -253,16 +322,18 @@ export class GitHubRepoClient implements RepoClient {
   }
 
   async comment(number: number, body: string): Promise<void> {
-    await this.call(`comment on #${number}`, () => this.octokit.rest.issues.createComment({ ...this.base, issue_number: number, body }));
+    await this.call(`comment on #${number}`, () =>
+      this.octokit.rest.issues.createComment({ ...this.base, issue_number: number, body }),
+    );
   }
 
   async enableAutoMerge(pull: PullRequestInfo, method: MergeMethodName): Promise<AutoMergeResult> {
     try {
       await this.octokit.graphql(
-        `mutation($id: ID!, $method: PullRequestMergeMethod!) {
-          enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $method }) { clientMutationId }
+        `mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!) {
+          enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod }) { clientMutationId }
         }`,
-        { id: pull.nodeId, method: GRAPHQL_METHOD[method] },
+        { id: pull.nodeId, mergeMethod: GRAPHQL_METHOD[method] },
       );
       return 'enabled';
     } catch (error) {
@@ -270,7 +341,8 @@ export class GitHubRepoClient implements RepoClient {
       // GitHub refuses auto-merge when nothing is pending: the PR can be merged right away.
       if (/clean status|unstable status/i.test(message)) return 'already-mergeable';
       const status = (error as { status?: number }).status;
-      if (status !== undefined && status >= 500) throw toGitHostError(error, `enable auto-merge on #${pull.number}`);
+      if (status !== undefined && status >= 500)
+        throw toGitHostError(error, `enable auto-merge on #${pull.number}`);
       return { failed: message.split('\n')[0] ?? message };
     }
   }
@@ -284,7 +356,10 @@ export class GitHubRepoClient implements RepoClient {
     );
   }
 
-  async merge(number: number, input: { readonly sha: string; readonly method: MergeMethodName; readonly title?: string }): Promise<MergeResult> {
+  async merge(
+    number: number,
+    input: { readonly sha: string; readonly method: MergeMethodName; readonly title?: string },
+  ): Promise<MergeResult> {
     try {
       const { data } = await this.octokit.rest.pulls.merge({
         ...this.base,
@@ -305,20 +380,46 @@ export class GitHubRepoClient implements RepoClient {
 
   async findIssue(input: { readonly label: string; readonly title: string }): Promise<IssueInfo | undefined> {
     return this.call('list issues', async () => {
-      const { data } = await this.octokit.rest.issues.listForRepo({ ...this.base, labels: input.label, state: 'all', per_page: 50 });
+      const { data } = await this.octokit.rest.issues.listForRepo({
+        ...this.base,
+        labels: input.label,
+        state: 'all',
+        per_page: 50,
+      });
       const issue = data.find((i) => !i.pull_request && i.title === input.title);
-      return issue ? { number: issue.number, state: issue.state === 'open' ? 'open' : 'closed', title: issue.title, body: issue.body ?? '' } : undefined;
+      return issue
+        ? {
+            number: issue.number,
+            state: issue.state === 'open' ? 'open' : 'closed',
+            title: issue.title,
+            body: issue.body ?? '',
+          }
+        : undefined;
     });
   }
 
-  async createIssue(input: { readonly title: string; readonly body: string; readonly labels: readonly string[] }): Promise<IssueInfo> {
+  async createIssue(input: {
+    readonly title: string;
+    readonly body: string;
+    readonly labels: readonly string[];
+  }): Promise<IssueInfo> {
     return this.call('create issue', async () => {
-      const { data } = await this.octokit.rest.issues.create({ ...this.base, title: input.title, body: input.body, labels: [...input.labels] });
+      const { data } = await this.octokit.rest.issues.create({
+        ...this.base,
+        title: input.title,
+        body: input.body,
+        labels: [...input.labels],
+      });
       return { number: data.number, state: 'open', title: data.title, body: data.body ?? '' };
     });
   }
 
-  async updateIssue(number: number, input: { readonly body?: string; readonly state?: 'open' | 'closed' }): Promise<void> {
-    await this.call(`update issue #${number}`, () => this.octokit.rest.issues.update({ ...this.base, issue_number: number, ...input }));
+  async updateIssue(
+    number: number,
+    input: { readonly body?: string; readonly state?: 'open' | 'closed' },
+  ): Promise<void> {
+    await this.call(`update issue #${number}`, () =>
+      this.octokit.rest.issues.update({ ...this.base, issue_number: number, ...input }),
+    );
   }
 }

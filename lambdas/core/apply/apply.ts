@@ -16,7 +16,15 @@ import type { PushedImage } from '../push.ts';
 import { compareTags, type TagCandidate, type UpdateType } from '../tags/index.ts';
 import { reportInvalidConfig, resolveConfigIssue, type ConfigIssueAction } from './config-issue.ts';
 import { BaseBranchMissingError, ConcurrentUpdateError } from './errors.ts';
-import { commitTrailer, isOurCommit, readPrState, renderPrBody, sameProposals, stateOf, type PrState } from './pr-state.ts';
+import {
+  commitTrailer,
+  isOurCommit,
+  readPrState,
+  renderPrBody,
+  sameProposals,
+  stateOf,
+  type PrState,
+} from './pr-state.ts';
 import { snapshotFiles } from './snapshot-files.ts';
 
 export interface ApplyRequest {
@@ -51,7 +59,12 @@ export interface UnitReport {
   readonly action: UnitAction;
   readonly merge?: MergeAction;
   readonly pull?: number;
-  readonly updates: readonly { readonly policy: string; readonly from?: string; readonly to: string; readonly updateType: UpdateType }[];
+  readonly updates: readonly {
+    readonly policy: string;
+    readonly from?: string;
+    readonly to: string;
+    readonly updateType: UpdateType;
+  }[];
   readonly detail?: string;
 }
 
@@ -69,7 +82,11 @@ export interface RepoReport {
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function applyToRepo(client: RepoClient, request: ApplyRequest, options: ApplyOptions): Promise<RepoReport> {
+export async function applyToRepo(
+  client: RepoClient,
+  request: ApplyRequest,
+  options: ApplyOptions,
+): Promise<RepoReport> {
   const maxAttempts = options.maxAttempts ?? 5;
   const backoffMs = options.backoffMs ?? 200;
   const random = options.random ?? Math.random;
@@ -84,14 +101,23 @@ export async function applyToRepo(client: RepoClient, request: ApplyRequest, opt
   }
 }
 
-async function attemptOnce(client: RepoClient, request: ApplyRequest, options: ApplyOptions): Promise<Omit<RepoReport, 'attempts'>> {
+async function attemptOnce(
+  client: RepoClient,
+  request: ApplyRequest,
+  options: ApplyOptions,
+): Promise<Omit<RepoReport, 'attempts'>> {
   const repo = `${client.repo.owner}/${client.repo.name}`;
   const none = { repo, decisions: [], units: [], problems: [] };
   const state = await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX });
   if (!state.config) return { ...none, outcome: 'no-config' };
   const loaded = parseConfig(state.config.text);
   if (!loaded.ok) {
-    const configIssue = await reportInvalidConfig(client, options.configPath, state.config.sha, loaded.issues);
+    const configIssue = await reportInvalidConfig(
+      client,
+      options.configPath,
+      state.config.sha,
+      loaded.issues,
+    );
     return { ...none, outcome: 'config-invalid', configIssue };
   }
   const config = loaded.config;
@@ -107,12 +133,17 @@ async function attemptOnce(client: RepoClient, request: ApplyRequest, options: A
     ? config.policies
     : config.policies.filter((p) => request.pushes.some((push) => policyWatches(p, push.image)));
   const pulls = new Map<string, { pull: PullRequestInfo; state: PrState | undefined }>();
-  for (const pull of state.pulls) pulls.set(keyOfBranch(pull.headRef), { pull, state: readPrState(pull.body) });
+  for (const pull of state.pulls)
+    pulls.set(keyOfBranch(pull.headRef), { pull, state: readPrState(pull.body) });
   const proposed = proposals(config, pulls);
 
   const units: UnitReport[] = [];
   units.push(...(await closeOrphans(client, config, pulls)));
-  const finish = async (outcome: RepoOutcome, decisions: readonly PolicyDecision[], problems: readonly FileProblem[]) => ({
+  const finish = async (
+    outcome: RepoOutcome,
+    decisions: readonly PolicyDecision[],
+    problems: readonly FileProblem[],
+  ) => ({
     repo,
     outcome,
     decisions,
@@ -124,7 +155,12 @@ async function attemptOnce(client: RepoClient, request: ApplyRequest, options: A
 
   // A duplicate or older event: the open PRs already propose at least what it offers, so
   // nothing is read or written beyond the first round trip.
-  if (!request.reconcile && watching.every((p) => cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), proposed.get(p.name)))) {
+  if (
+    !request.reconcile &&
+    watching.every((p) =>
+      cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), proposed.get(p.name)),
+    )
+  ) {
     return finish('up-to-date', [], []);
   }
 
@@ -177,19 +213,31 @@ function keyOfBranch(branch: string): string {
   return branch.slice(BRANCH_PREFIX.length).replace(/\//g, ':');
 }
 
-function proposals(config: Config, pulls: ReadonlyMap<string, { state: PrState | undefined }>): Map<string, PolicyTarget> {
+function proposals(
+  config: Config,
+  pulls: ReadonlyMap<string, { state: PrState | undefined }>,
+): Map<string, PolicyTarget> {
   const result = new Map<string, PolicyTarget>();
   for (const p of config.policies) {
     const proposal = pulls.get(unitKey(p))?.state?.policies[p.name];
-    if (proposal) result.set(p.name, { tag: proposal.tag, ...(proposal.digest !== undefined ? { digest: proposal.digest } : {}) });
+    if (proposal)
+      result.set(p.name, {
+        tag: proposal.tag,
+        ...(proposal.digest !== undefined ? { digest: proposal.digest } : {}),
+      });
   }
   return result;
 }
 
-function cannotImprove(policy: Policy, candidates: readonly TagCandidate[], proposal: PolicyTarget | undefined): boolean {
+function cannotImprove(
+  policy: Policy,
+  candidates: readonly TagCandidate[],
+  proposal: PolicyTarget | undefined,
+): boolean {
   if (!proposal || policy.allowDowngrade) return false;
   return candidates.every((c) => {
-    if (policy.strategy === 'digest') return c.tag !== policy.track || c.digest === undefined || c.digest === proposal.digest;
+    if (policy.strategy === 'digest')
+      return c.tag !== policy.track || c.digest === undefined || c.digest === proposal.digest;
     const order = compareTags(policy, c.tag, proposal.tag);
     return order !== undefined && order <= 0;
   });
@@ -217,13 +265,24 @@ function unitTargets(
     if (!proposal) continue;
     const still = decide({ policy, references: referencesOf(policy), candidates: [proposal] });
     if (still.outcome === 'update' && still.to && still.updateType) {
-      targets.push({ policy, to: still.to, ...(still.from ? { from: still.from } : {}), updateType: still.updateType });
+      targets.push({
+        policy,
+        to: still.to,
+        ...(still.from ? { from: still.from } : {}),
+        updateType: still.updateType,
+      });
     }
   }
   return targets;
 }
 
-function reportOf(unit: UnitPlan | undefined, key: string, branch: string, action: UnitAction, extra: Partial<UnitReport> = {}): UnitReport {
+function reportOf(
+  unit: UnitPlan | undefined,
+  key: string,
+  branch: string,
+  action: UnitAction,
+  extra: Partial<UnitReport> = {},
+): UnitReport {
   return {
     key,
     branch,
@@ -252,17 +311,29 @@ async function applyUnit(
     if (!existing || !existing.state) return undefined;
     // Everything the PR proposes is on the base branch already (merged by hand, or a newer
     // commit there): the PR has nothing left to do.
-    await client.comment(existing.pull.number, 'Closing: the base branch already has these image versions (or newer ones).');
+    await client.comment(
+      existing.pull.number,
+      'Closing: the base branch already has these image versions (or newer ones).',
+    );
     await client.updatePull(existing.pull.number, { state: 'closed' });
     await client.deleteBranch(existing.pull.headRef);
     return reportOf(unit, key, branch, 'closed', { pull: existing.pull.number });
   }
   // Keep an executable bit: the commit changes content only.
-  const files = unit.files.map((f) => ({ path: f.file, content: f.after, mode: modeOf(f.file) === '100755' ? ('100755' as const) : ('100644' as const) }));
+  const files = unit.files.map((f) => ({
+    path: f.file,
+    content: f.after,
+    mode: modeOf(f.file) === '100755' ? ('100755' as const) : ('100644' as const),
+  }));
   const message = `${unit.commitMessage}\n\n${commitTrailer(key)}`;
 
   if (unit.update === 'commit') {
-    const sha = await client.createCommit({ parents: [base.commitSha], baseTreeSha: base.treeSha, files, message });
+    const sha = await client.createCommit({
+      parents: [base.commitSha],
+      baseTreeSha: base.treeSha,
+      files,
+      message,
+    });
     if ((await client.moveBranch(baseBranch, sha)) === 'not-fast-forward') {
       throw new ConcurrentUpdateError(`${baseBranch} moved while committing ${key}`);
     }
@@ -279,10 +350,14 @@ async function applyUnit(
   if (existing) {
     const st = existing.state;
     if (!st) {
-      return reportOf(unit, key, branch, 'blocked', { pull: existing.pull.number, detail: 'the pull request has no image-updater state; left alone' });
+      return reportOf(unit, key, branch, 'blocked', {
+        pull: existing.pull.number,
+        detail: 'the pull request has no image-updater state; left alone',
+      });
     }
     if (existing.pull.headSha !== st.commit) {
-      if (st.blockedAt === existing.pull.headSha) return reportOf(unit, key, branch, 'blocked', { pull: existing.pull.number });
+      if (st.blockedAt === existing.pull.headSha)
+        return reportOf(unit, key, branch, 'blocked', { pull: existing.pull.number });
       const commits = await client.commitsBetween(st.commit, existing.pull.headSha);
       if (commits.length > 0 && commits.every((c) => isOurCommit(c.message, key))) {
         throw new ConcurrentUpdateError(`another worker updated ${branch}`);
@@ -291,48 +366,81 @@ async function applyUnit(
         existing.pull.number,
         `Someone else pushed to \`${branch}\`, so image-updater will not overwrite it. It would now propose:\n\n${unit.updates
           .map((u) => `- ${u.policy.name}: \`${u.to.tag}\``)
-          .join('\n')}\n\nClose this pull request (or reset the branch) to let image-updater take over again.`,
+          .join(
+            '\n',
+          )}\n\nClose this pull request (or reset the branch) to let image-updater take over again.`,
       );
-      await client.updatePull(existing.pull.number, { body: renderPrBody(unit, { ...st, blockedAt: existing.pull.headSha }) });
-      return reportOf(unit, key, branch, 'blocked', { pull: existing.pull.number, detail: 'foreign commits on the branch' });
+      await client.updatePull(existing.pull.number, {
+        body: renderPrBody(unit, { ...st, blockedAt: existing.pull.headSha }),
+      });
+      return reportOf(unit, key, branch, 'blocked', {
+        pull: existing.pull.number,
+        detail: 'foreign commits on the branch',
+      });
     }
     if (sameProposals(unit, st)) {
-      return reportOf(unit, key, branch, 'unchanged', { pull: existing.pull.number, ...(await syncAutoMerge(client, unit, existing.pull, false)) });
+      return reportOf(unit, key, branch, 'unchanged', {
+        pull: existing.pull.number,
+        ...(await syncAutoMerge(client, unit, existing.pull, false)),
+      });
     }
     // On top of our last commit (fast-forward only); merging the base in when it moved keeps the
     // PR's diff to the image changes alone.
-    const parents = st.base === base.commitSha ? [existing.pull.headSha] : [existing.pull.headSha, base.commitSha];
+    const parents =
+      st.base === base.commitSha ? [existing.pull.headSha] : [existing.pull.headSha, base.commitSha];
     const sha = await client.createCommit({ parents, baseTreeSha: base.treeSha, files, message });
     if ((await client.moveBranch(existing.pull.headRef, sha)) === 'not-fast-forward') {
       throw new ConcurrentUpdateError(`${branch} moved while updating it`);
     }
     const missing = unit.labels.filter((l) => !existing.pull.labels.includes(l));
     await Promise.all([
-      client.updatePull(existing.pull.number, { title: unit.title, body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)) }),
+      client.updatePull(existing.pull.number, {
+        title: unit.title,
+        body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)),
+      }),
       client.addLabels(existing.pull.number, missing),
     ]);
     pull = { ...existing.pull, headSha: sha };
     action = 'updated';
   } else {
-    const sha = await client.createCommit({ parents: [base.commitSha], baseTreeSha: base.treeSha, files, message });
+    const sha = await client.createCommit({
+      parents: [base.commitSha],
+      baseTreeSha: base.treeSha,
+      files,
+      message,
+    });
     if (!(await client.createBranch(branch, sha))) {
       // A branch without an open PR: ours from an earlier run (PR closed), or someone else's.
       const commits = await client.commitsBetween(base.commitSha, branch);
       if (!commits.every((c) => isOurCommit(c.message, key))) {
-        return reportOf(unit, key, branch, 'blocked', { detail: `branch ${branch} exists with commits image-updater did not write` });
+        return reportOf(unit, key, branch, 'blocked', {
+          detail: `branch ${branch} exists with commits image-updater did not write`,
+        });
       }
       await client.moveBranch(branch, sha, { force: true });
     }
     try {
-      pull = await client.createPull({ head: branch, base: baseBranch, title: unit.title, body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)) });
+      pull = await client.createPull({
+        head: branch,
+        base: baseBranch,
+        title: unit.title,
+        body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)),
+      });
     } catch (error) {
-      if (isAlreadyExists(error as GitHostErrorLike)) throw new ConcurrentUpdateError(`another worker opened the PR for ${branch}`, error);
+      if (isAlreadyExists(error as GitHostErrorLike))
+        throw new ConcurrentUpdateError(`another worker opened the PR for ${branch}`, error);
       throw error;
     }
-    await Promise.all([client.addLabels(pull.number, unit.labels), client.requestReviewers(pull.number, unit.reviewers)]);
+    await Promise.all([
+      client.addLabels(pull.number, unit.labels),
+      client.requestReviewers(pull.number, unit.reviewers),
+    ]);
     action = 'opened';
   }
-  return reportOf(unit, key, branch, action, { pull: pull.number, ...(await syncAutoMerge(client, unit, pull, true)) });
+  return reportOf(unit, key, branch, action, {
+    pull: pull.number,
+    ...(await syncAutoMerge(client, unit, pull, true)),
+  });
 }
 
 /**
@@ -340,7 +448,12 @@ async function applyUnit(
  * when a bigger update lands in a PR that had it on. An immediate merge is tried right after a
  * write; a failure leaves the PR open with a comment.
  */
-async function syncAutoMerge(client: RepoClient, unit: UnitPlan, pull: PullRequestInfo, wrote: boolean): Promise<{ merge?: MergeAction; detail?: string }> {
+async function syncAutoMerge(
+  client: RepoClient,
+  unit: UnitPlan,
+  pull: PullRequestInfo,
+  wrote: boolean,
+): Promise<{ merge?: MergeAction; detail?: string }> {
   if (!unit.automerge) {
     if (!pull.autoMerge) return {};
     await client.disableAutoMerge(pull);
@@ -357,12 +470,19 @@ async function syncAutoMerge(client: RepoClient, unit: UnitPlan, pull: PullReque
   } else if (!wrote) {
     return {};
   }
-  const merged = await client.merge(pull.number, { sha: pull.headSha, method: unit.mergeMethod, title: unit.title });
+  const merged = await client.merge(pull.number, {
+    sha: pull.headSha,
+    method: unit.mergeMethod,
+    title: unit.title,
+  });
   if (merged.merged) {
     await client.deleteBranch(pull.headRef);
     return { merge: 'merged' };
   }
-  await client.comment(pull.number, `image-updater could not merge this pull request: ${merged.reason}. It stays open for review.`);
+  await client.comment(
+    pull.number,
+    `image-updater could not merge this pull request: ${merged.reason}. It stays open for review.`,
+  );
   return { merge: 'merge-failed', detail: merged.reason };
 }
 
@@ -376,7 +496,10 @@ async function closeOrphans(
   const orphans = [...pulls].filter(([key, p]) => !live.has(key) && p.state !== undefined);
   return Promise.all(
     orphans.map(async ([key, { pull }]) => {
-      await client.comment(pull.number, `Superseded: the config no longer has a policy or group named \`${key}\`.`);
+      await client.comment(
+        pull.number,
+        `Superseded: the config no longer has a policy or group named \`${key}\`.`,
+      );
       await client.updatePull(pull.number, { state: 'closed' });
       await client.deleteBranch(pull.headRef);
       return { key, branch: pull.headRef, action: 'closed' as const, pull: pull.number, updates: [] };

@@ -39,7 +39,10 @@ export async function reportInvalidConfig(
     return 'opened';
   }
   if (existing.state === 'open' && existing.body === text) return 'unchanged';
-  await client.updateIssue(existing.number, { body: text, ...(existing.state === 'closed' ? { state: 'open' as const } : {}) });
+  await client.updateIssue(existing.number, {
+    body: text,
+    ...(existing.state === 'closed' ? { state: 'open' as const } : {}),
+  });
   return existing.state === 'closed' ? 'reopened' : 'updated';
 }
 

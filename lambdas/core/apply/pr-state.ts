@@ -76,7 +76,11 @@ export function renderPrBody(unit: UnitPlan, state: PrState): string {
     const files = u.files.map(code).join('<br>');
     return `| ${esc(u.policy.name)} | ${code(u.policy.image)} | ${u.from ? code(u.from.tag) : ''} | ${code(u.to.tag)} | ${u.updateType} | ${digest} | ${pushed} | ${files} |`;
   });
-  const skipped = unit.updates.flatMap((u) => u.skipped.map((s) => `- ${esc(u.policy.name)}: ${code(`${s.file}:${s.line}`)} left unchanged: ${esc(s.reason)}`));
+  const skipped = unit.updates.flatMap((u) =>
+    u.skipped.map(
+      (s) => `- ${esc(u.policy.name)}: ${code(`${s.file}:${s.line}`)} left unchanged: ${esc(s.reason)}`,
+    ),
+  );
   const merge = unit.automerge
     ? `This update merges without review (${unit.mergeStrategy === 'auto' ? 'GitHub auto-merge, after required checks' : 'merged as soon as it is mergeable'}).`
     : 'This update waits for review.';

@@ -6,8 +6,13 @@ import type { RepoFiles } from '../../ports/repo-files.ts';
 const FILE_MODES = new Set(['100644', '100755']);
 
 /** `RepoFiles` over one commit of a hosted repository; each read is one blob request. */
-export function snapshotFiles(client: RepoClient, snapshot: CommitSnapshot): RepoFiles & { modeOf(path: string): string | undefined } {
-  const entries = new Map(snapshot.tree.filter((e) => e.type === 'blob' && FILE_MODES.has(e.mode)).map((e) => [e.path, e]));
+export function snapshotFiles(
+  client: RepoClient,
+  snapshot: CommitSnapshot,
+): RepoFiles & { modeOf(path: string): string | undefined } {
+  const entries = new Map(
+    snapshot.tree.filter((e) => e.type === 'blob' && FILE_MODES.has(e.mode)).map((e) => [e.path, e]),
+  );
   return {
     listFiles: async () => [...entries.keys()],
     readFile: async (path) => {

@@ -13,7 +13,10 @@ export interface CombinedFile {
  * the base independently; two units editing the same reference would contradict each other, so
  * such a file is reported and left alone.
  */
-export function combineUnits(units: readonly UnitPlan[], scan: RepoScan): { files: CombinedFile[]; problems: FileProblem[] } {
+export function combineUnits(
+  units: readonly UnitPlan[],
+  scan: RepoScan,
+): { files: CombinedFile[]; problems: FileProblem[] } {
   const byFile = new Map<string, ReferenceEdit[]>();
   for (const unit of units) {
     for (const [file, edits] of unit.edits) byFile.set(file, [...(byFile.get(file) ?? []), ...edits]);

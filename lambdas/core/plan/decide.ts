@@ -6,7 +6,14 @@ import type { Policy } from '../../config/schema.ts';
 import { canonicalImageName } from '../image/reference.ts';
 import type { ManifestReference } from '../manifest/index.ts';
 import type { PushedImage } from '../push.ts';
-import { classifyUpdate, compareTags, selectTag, type SelectionResult, type TagCandidate, type UpdateType } from '../tags/index.ts';
+import {
+  classifyUpdate,
+  compareTags,
+  selectTag,
+  type SelectionResult,
+  type TagCandidate,
+  type UpdateType,
+} from '../tags/index.ts';
 
 export interface PolicyTarget {
   readonly tag: string;
@@ -21,8 +28,10 @@ export interface PolicyDecision {
   readonly outcome: DecisionOutcome;
   /** One sentence a user reads in the plan output or the logs. */
   readonly reason: string;
-  /** The floor: the greatest tag in the files or on the policy's open PR. */
+  /** What the files on the base branch are at now (the greatest of the policy's references). */
   readonly from?: PolicyTarget;
+  /** What the decision had to beat: `from`, or the open PR's proposal when that is greater. */
+  readonly floor?: PolicyTarget;
   readonly to?: PolicyTarget;
   readonly updateType?: UpdateType;
   readonly selection?: SelectionResult;
@@ -52,18 +61,30 @@ export function needsTagList(policy: Policy): boolean {
 export function decide(input: DecideInput): PolicyDecision {
   const { policy, references } = input;
   if (references.length === 0) {
-    return { policy, outcome: 'no-references', reason: `no reference to ${policy.image} in the policy's files` };
+    return {
+      policy,
+      outcome: 'no-references',
+      reason: `no reference to ${policy.image} in the policy's files`,
+    };
   }
-  const from = floorOf(policy, references, input.proposed);
+  const from = floorOf(policy, references);
+  const floor = floorOf(policy, references, input.proposed);
   const selection = selectTag(policy, input.candidates, {
-    ...(from?.tag !== undefined ? { current: from.tag } : {}),
-    ...(from?.digest !== undefined ? { currentDigest: from.digest } : {}),
-    ...(from?.pushedAt !== undefined ? { currentPushedAt: from.pushedAt } : {}),
+    ...(floor?.tag !== undefined ? { current: floor.tag } : {}),
+    ...(floor?.digest !== undefined ? { currentDigest: floor.digest } : {}),
+    ...(floor?.pushedAt !== undefined ? { currentPushedAt: floor.pushedAt } : {}),
   });
   const chosen = selection.chosen;
   if (!chosen) {
     const outcome = selection.outcome === 'up-to-date' ? 'up-to-date' : 'no-candidate';
-    return { policy, outcome, reason: selection.reason, ...(from ? { from } : {}), selection };
+    return {
+      policy,
+      outcome,
+      reason: selection.reason,
+      ...(from ? { from } : {}),
+      ...(floor ? { floor } : {}),
+      selection,
+    };
   }
   const to: PolicyTarget = {
     tag: chosen.tag,
@@ -75,8 +96,10 @@ export function decide(input: DecideInput): PolicyDecision {
     outcome: 'update',
     reason: from ? `${from.tag} → ${to.tag}` : `→ ${to.tag}`,
     ...(from ? { from } : {}),
+    ...(floor ? { floor } : {}),
     to,
-    updateType: chosen.updateType ?? classifyUpdate(policy, from?.tag, to.tag, from?.digest, to.digest),
+    // Measured from the base branch: that is the change a merge makes.
+    updateType: classifyUpdate(policy, from?.tag, to.tag, from?.digest, to.digest),
     selection,
   };
 }
@@ -90,7 +113,10 @@ export function candidateFromPush(push: PushedImage): TagCandidate {
 }
 
 /** One candidate per tag; a push is newer information than a listed tag, so it wins. */
-export function mergeCandidates(listed: readonly TagCandidate[], pushed: readonly TagCandidate[]): TagCandidate[] {
+export function mergeCandidates(
+  listed: readonly TagCandidate[],
+  pushed: readonly TagCandidate[],
+): TagCandidate[] {
   const byTag = new Map<string, TagCandidate>();
   for (const c of [...listed, ...pushed]) {
     const prev = byTag.get(c.tag);
@@ -103,7 +129,11 @@ export function mergeCandidates(listed: readonly TagCandidate[], pushed: readonl
  * The greatest tag the repository is at or has proposed. References the policy cannot order
  * (`latest` under semver) do not count: they would otherwise block every update.
  */
-function floorOf(policy: Policy, references: readonly ManifestReference[], proposed?: PolicyTarget): PolicyTarget | undefined {
+function floorOf(
+  policy: Policy,
+  references: readonly ManifestReference[],
+  proposed?: PolicyTarget,
+): PolicyTarget | undefined {
   const current: PolicyTarget[] = references
     .filter((r): r is ManifestReference & { tag: string } => r.tag !== undefined)
     .map((r) => ({ tag: r.tag, ...(r.digest !== undefined ? { digest: r.digest } : {}) }));

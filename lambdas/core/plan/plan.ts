@@ -6,7 +6,14 @@ import type { Config, Policy } from '../../config/schema.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
 import type { PushedImage } from '../push.ts';
 import type { TagCandidate } from '../tags/index.ts';
-import { candidateFromPush, decide, mergeCandidates, policyWatches, type PolicyDecision, type PolicyTarget } from './decide.ts';
+import {
+  candidateFromPush,
+  decide,
+  mergeCandidates,
+  policyWatches,
+  type PolicyDecision,
+  type PolicyTarget,
+} from './decide.ts';
 import { policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
 import { buildUnit, unitKey, type UnitPlan, type UnitTarget } from './units.ts';
 
@@ -36,7 +43,8 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
   const { config } = input;
   const pushes = input.pushes ?? [];
   const policies =
-    input.policies ?? config.policies.filter((p) => pushes.length === 0 || pushes.some((push) => policyWatches(p, push.image)));
+    input.policies ??
+    config.policies.filter((p) => pushes.length === 0 || pushes.some((push) => policyWatches(p, push.image)));
   const scan = await scanRepo(policies, input.repo, input.configPath ? { configPath: input.configPath } : {});
   const decisions = policies.map((policy) =>
     decide({
@@ -51,7 +59,12 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
     if (d.outcome !== 'update' || !d.to || !d.updateType) continue;
     const key = unitKey(d.policy);
     const targets = byUnit.get(key) ?? [];
-    targets.push({ policy: d.policy, to: d.to, ...(d.from ? { from: d.from } : {}), updateType: d.updateType });
+    targets.push({
+      policy: d.policy,
+      to: d.to,
+      ...(d.from ? { from: d.from } : {}),
+      updateType: d.updateType,
+    });
     byUnit.set(key, targets);
   }
   const units: UnitPlan[] = [];

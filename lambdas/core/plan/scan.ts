@@ -34,7 +34,13 @@ export function isManifestPath(path: string): boolean {
 
 /** True for a repo-relative path that stays inside the repository. */
 export function isConfinedPath(path: string): boolean {
-  return path !== '' && !path.startsWith('/') && !/^[A-Za-z]:/.test(path) && !path.split('/').includes('..') && !path.includes('\\');
+  return (
+    path !== '' &&
+    !path.startsWith('/') &&
+    !/^[A-Za-z]:/.test(path) &&
+    !path.split('/').includes('..') &&
+    !path.includes('\\')
+  );
 }
 
 export async function scanRepo(
@@ -42,7 +48,9 @@ export async function scanRepo(
   repo: RepoFiles,
   options: { readonly configPath?: string } = {},
 ): Promise<RepoScan> {
-  const all = (await repo.listFiles()).filter((p) => isConfinedPath(p) && isManifestPath(p) && p !== options.configPath);
+  const all = (await repo.listFiles()).filter(
+    (p) => isConfinedPath(p) && isManifestPath(p) && p !== options.configPath,
+  );
   const filesByPolicy = new Map<string, string[]>();
   const wanted = new Set<string>();
   for (const policy of policies) {
@@ -54,7 +62,9 @@ export async function scanRepo(
   const files = new Map<string, ScannedFile>();
   const problems: FileProblem[] = [];
   // Independent reads: the GitHub adapter turns them into concurrent requests.
-  const texts = await Promise.all([...wanted].sort().map(async (path) => [path, await repo.readFile(path)] as const));
+  const texts = await Promise.all(
+    [...wanted].sort().map(async (path) => [path, await repo.readFile(path)] as const),
+  );
   for (const [path, text] of texts) {
     if (text === undefined) continue;
     const scanned = scanManifest(text, path);

@@ -109,7 +109,8 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
   const owner = new Map<string, string>();
   const policyOf = (file: string, ref: ManifestReference) => owner.get(`${file}\0${ref.id}`);
   for (const target of targets) {
-    for (const [file, refs] of policyReferences(target.policy, scan)) for (const r of refs) owner.set(`${file}\0${r.id}`, target.policy.name);
+    for (const [file, refs] of policyReferences(target.policy, scan))
+      for (const r of refs) owner.set(`${file}\0${r.id}`, target.policy.name);
   }
   for (const [file, edits] of [...editsByFile].sort(([a], [b]) => a.localeCompare(b))) {
     const before = scan.files.get(file)?.text ?? '';
@@ -147,7 +148,8 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
   const group = first.policy.group;
   const title =
     updates.length === 1 || group === undefined
-      ? (messages[0] ?? renderTemplate(first.policy.commitMessage, templateValues({ ...first, files: [], skipped: [] })))
+      ? (messages[0] ??
+        renderTemplate(first.policy.commitMessage, templateValues({ ...first, files: [], skipped: [] })))
       : `chore(images): update ${updates.length} images of ${group}`;
   return {
     key,
@@ -175,7 +177,9 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
  * string is reduced to its `tag[@digest]`; tag and digest fields already are that.
  */
 function versionOf(reference: ManifestReference, line: number, value: string): string {
-  const slot = [reference.slots.tag, reference.slots.name, ...reference.slots.digests].find((s) => s?.line === line);
+  const slot = [reference.slots.tag, reference.slots.name, ...reference.slots.digests].find(
+    (s) => s?.line === line,
+  );
   if (slot?.layout !== 'image') return value;
   const ref = parseImageReference(value.slice(slot.prefix.length));
   if (!ref) return value;
@@ -184,7 +188,9 @@ function versionOf(reference: ManifestReference, line: number, value: string): s
 
 function isAt(reference: ManifestReference, target: UnitTarget): boolean {
   if (reference.tag !== target.to.tag) return false;
-  return target.to.digest === undefined || reference.digest === undefined || reference.digest === target.to.digest;
+  return (
+    target.to.digest === undefined || reference.digest === undefined || reference.digest === target.to.digest
+  );
 }
 
 function templateValues(u: PolicyUpdate) {

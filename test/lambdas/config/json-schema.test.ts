@@ -13,9 +13,13 @@ describe('published JSON Schema', () => {
 
   it('lets an editor accept the example config and reject an unknown key', () => {
     const validate = new Ajv2020({ strict: false }).compile(JSON.parse(committed));
-    const example = parse(readFileSync(new URL('../../../examples/gitops/.image-updater.yaml', import.meta.url), 'utf8'));
+    const example = parse(
+      readFileSync(new URL('../../../examples/gitops/.image-updater.yaml', import.meta.url), 'utf8'),
+    );
     expect(validate(example), JSON.stringify(validate.errors)).toBe(true);
     expect(validate({ ...example, colour: 'blue' })).toBe(false);
-    expect(validate({ version: 1, policies: [{ name: 'a', image: 'nginx', strategy: 'sometimes' }] })).toBe(false);
+    expect(validate({ version: 1, policies: [{ name: 'a', image: 'nginx', strategy: 'sometimes' }] })).toBe(
+      false,
+    );
   });
 });

@@ -82,7 +82,9 @@ policies:
   });
 
   it('defaults a digest policy to writing tag+digest', () => {
-    const result = parseConfig(`version: 1\npolicies:\n  - {name: w, image: acme/w, strategy: digest, track: main}\n`);
+    const result = parseConfig(
+      `version: 1\npolicies:\n  - {name: w, image: acme/w, strategy: digest, track: main}\n`,
+    );
     expect(result.ok && result.config.policies[0]?.pin).toBe('tag+digest');
   });
 });
@@ -117,7 +119,11 @@ describe('parseConfig: errors name the key path, line and column', () => {
     {
       title: 'range only with semver',
       text: `version: 1\npolicies:\n  - name: a\n    image: nginx\n    strategy: numerical\n    range: ">=1"\n`,
-      issue: { path: 'policies[0].range', message: expect.stringContaining('only to strategy semver'), line: 6 },
+      issue: {
+        path: 'policies[0].range',
+        message: expect.stringContaining('only to strategy semver'),
+        line: 6,
+      },
     },
     {
       title: 'invalid semver range',
@@ -147,7 +153,11 @@ describe('parseConfig: errors name the key path, line and column', () => {
     {
       title: 'invalid regular expression',
       text: `version: 1\npolicies:\n  - name: a\n    image: nginx\n    tags:\n      pattern: "^(v"\n`,
-      issue: { path: 'policies[0].tags.pattern', message: expect.stringContaining('invalid regular expression'), line: 6 },
+      issue: {
+        path: 'policies[0].tags.pattern',
+        message: expect.stringContaining('invalid regular expression'),
+        line: 6,
+      },
     },
     {
       title: 'named groups without "version"',

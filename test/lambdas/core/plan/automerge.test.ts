@@ -24,7 +24,14 @@ describe('automerge levels', () => {
 });
 
 describe('commit message template', () => {
-  const values = { policy: 'api', image: 'ghcr.io/acme/api', from: '1.4.2', to: '1.4.3', digest: '', updateType: 'patch' as const };
+  const values = {
+    policy: 'api',
+    image: 'ghcr.io/acme/api',
+    from: '1.4.2',
+    to: '1.4.3',
+    digest: '',
+    updateType: 'patch' as const,
+  };
 
   it('fills every token', () => {
     expect(renderTemplate('{{policy}} {{ image }}: {{from}} → {{to}} ({{updateType}})', values)).toBe(

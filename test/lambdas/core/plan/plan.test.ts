@@ -43,7 +43,11 @@ policies:
       'dev/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
       'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
     });
-    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.5.0-rc.1' }] });
+    const plan = await planUpdates({
+      config: twoEnvironments,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.5.0-rc.1' }],
+    });
     expect(plan.decisions.map((d) => [d.policy.name, d.outcome])).toEqual([
       ['api-dev', 'update'],
       ['api-prod', 'no-candidate'],
@@ -55,7 +59,11 @@ policies:
 
   it('never moves below the tag in the files (an out-of-order older push changes nothing)', async () => {
     const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.5`) });
-    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }] });
+    const plan = await planUpdates({
+      config: twoEnvironments,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }],
+    });
     expect(plan.units).toEqual([]);
     expect(plan.decisions.find((d) => d.policy.name === 'api-prod')?.outcome).toBe('up-to-date');
   });
@@ -80,7 +88,11 @@ policies:
 
   it('ignores pushes of other images, even with the same tag or a prefix name', async () => {
     const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`) });
-    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api-gateway`, tag: '1.4.3' }] });
+    const plan = await planUpdates({
+      config: twoEnvironments,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api-gateway`, tag: '1.4.3' }],
+    });
     expect(plan.decisions).toEqual([]);
     expect(repo.reads).toEqual([]);
   });
@@ -91,7 +103,11 @@ policies:
       'other/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
       'prod/readme.md': 'not yaml',
     });
-    await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }] });
+    await planUpdates({
+      config: twoEnvironments,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }],
+    });
     expect(repo.reads.sort()).toEqual(['prod/api.yaml']);
   });
 
@@ -100,8 +116,14 @@ policies:
       'prod/broken.yaml': 'spec: [unclosed\n',
       'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`),
     });
-    const plan = await planUpdates({ config: twoEnvironments, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }] });
-    expect(plan.problems).toEqual([expect.objectContaining({ file: 'prod/broken.yaml', line: expect.any(Number) })]);
+    const plan = await planUpdates({
+      config: twoEnvironments,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3' }],
+    });
+    expect(plan.problems).toEqual([
+      expect.objectContaining({ file: 'prod/broken.yaml', line: expect.any(Number) }),
+    ]);
     expect(plan.units[0]?.files.map((f) => f.file)).toEqual(['prod/api.yaml']);
   });
 
@@ -111,7 +133,9 @@ policies:
   - {name: api, image: ${ECR}/shop/api, group: shop}
   - {name: web, image: ${ECR}/shop/web, group: shop}
 `);
-    const repo = new MemoryRepo({ 'app.yaml': `${deployment(`${ECR}/shop/api:1.0.0`)}---\n${deployment(`${ECR}/shop/web:2.0.0`)}` });
+    const repo = new MemoryRepo({
+      'app.yaml': `${deployment(`${ECR}/shop/api:1.0.0`)}---\n${deployment(`${ECR}/shop/web:2.0.0`)}`,
+    });
     const plan = await planUpdates({
       config: grouped,
       repo,
@@ -121,7 +145,11 @@ policies:
       ],
     });
     expect(plan.units).toHaveLength(1);
-    expect(plan.units[0]).toMatchObject({ branch: 'image-updater/shop', title: 'chore(images): update 2 images of shop', updateType: 'minor' });
+    expect(plan.units[0]).toMatchObject({
+      branch: 'image-updater/shop',
+      title: 'chore(images): update 2 images of shop',
+      updateType: 'minor',
+    });
     expect(plan.units[0]?.files[0]?.changes.map((c) => [c.policy, c.to])).toEqual([
       ['api', '1.1.0'],
       ['web', '2.0.1'],
@@ -131,7 +159,11 @@ policies:
   it('names a namespace:name policy branch with a slash, since a Git ref cannot hold a colon', async () => {
     const flux = config(`version: 1\npolicies:\n  - {name: "apps:api", image: ${ECR}/shop/api}\n`);
     const repo = new MemoryRepo({ 'a.yaml': deployment(`${ECR}/shop/api:1.0.0`) });
-    const plan = await planUpdates({ config: flux, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.0.1' }] });
+    const plan = await planUpdates({
+      config: flux,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.0.1' }],
+    });
     expect(plan.units[0]?.branch).toBe('image-updater/apps/api');
   });
 
@@ -142,8 +174,16 @@ policies:
   - {name: api, image: ${ECR}/shop/api}
 `);
     const repo = new MemoryRepo({ 'a.yaml': deployment(`${ECR}/shop/api:1.0.0`) });
-    const patch = await planUpdates({ config: auto, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.0.1' }] });
-    const minor = await planUpdates({ config: auto, repo, pushes: [{ image: `${ECR}/shop/api`, tag: '1.1.0' }] });
+    const patch = await planUpdates({
+      config: auto,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.0.1' }],
+    });
+    const minor = await planUpdates({
+      config: auto,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.1.0' }],
+    });
     expect(patch.units[0]?.automerge).toBe(true);
     expect(minor.units[0]?.automerge).toBe(false);
   });
@@ -179,6 +219,8 @@ policies:
     });
     expect(plan.units).toHaveLength(2);
     const combined = combineUnits(plan.units, plan.scan);
-    expect(combined.files[0]?.after).toBe(text.replace('api:1.0.0', 'api:1.1.0').replace('web:2.0.0', 'web:2.1.0'));
+    expect(combined.files[0]?.after).toBe(
+      text.replace('api:1.0.0', 'api:1.1.0').replace('web:2.0.0', 'web:2.1.0'),
+    );
   });
 });

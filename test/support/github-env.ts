@@ -1,0 +1,93 @@
+import { GitHubHost } from '../../lambdas/adapters/github/host.ts';
+import {
+  applyToRepo,
+  type ApplyMemo,
+  type ApplyRequest,
+  type RepoReport,
+} from '../../lambdas/core/apply/apply.ts';
+import type { PushedImage } from '../../lambdas/core/push.ts';
+import {
+  createGitHubTestServer,
+  type GitHubTestServer,
+  type GitHubTestServerOptions,
+} from './github-server/index.ts';
+
+export const OWNER = 'acme';
+export const REPO = 'gitops';
+export const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+
+/**
+ * One environment repository on the GitHub test server, and the production GitHub adapter
+ * (real Octokit with its plugins) pointed at it, with retry waits shrunk to milliseconds.
+ */
+export interface GitHubEnv {
+  readonly server: GitHubTestServer;
+  readonly host: GitHubHost;
+  readonly memo: ApplyMemo;
+  apply(
+    request: ApplyRequest | readonly PushedImage[],
+    options?: { configPath?: string },
+  ): Promise<RepoReport>;
+  read(path: string, ref?: string): string | undefined;
+  close(): Promise<void>;
+}
+
+export async function githubEnv(
+  files: Record<string, string>,
+  options: {
+    server?: GitHubTestServerOptions;
+    repoSettings?: Record<string, unknown>;
+    requiredChecks?: string[];
+  } = {},
+): Promise<GitHubEnv> {
+  const server = await createGitHubTestServer(options.server);
+  server.createRepo(OWNER, REPO, {
+    files,
+    ...(options.repoSettings ? { settings: options.repoSettings } : {}),
+    ...(options.requiredChecks ? { requiredChecks: options.requiredChecks } : {}),
+  });
+  const host = new GitHubHost({
+    auth: { kind: 'token', token: 'test-token' },
+    baseUrl: server.url,
+    writesPerMinute: 0,
+    retryAfterBaseMs: 1,
+  });
+  const memo: ApplyMemo = { checkedConfigs: new Set() };
+  return {
+    server,
+    host,
+    memo,
+    async apply(request, opts = {}) {
+      const client = await host.repo({ owner: OWNER, name: REPO });
+      const req: ApplyRequest = Array.isArray(request)
+        ? { pushes: request as PushedImage[] }
+        : (request as ApplyRequest);
+      return applyToRepo(client, req, {
+        configPath: opts.configPath ?? '.image-updater.yaml',
+        memo,
+        sleep: async () => {},
+        backoffMs: 1,
+      });
+    },
+    read: (path, ref = 'main') => server.readFile(OWNER, REPO, ref, path),
+    close: () => server.close(),
+  };
+}
+
+export const deployment = (image: string, name = 'api') => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ${name}
+spec:
+  template:
+    spec:
+      containers:
+        - name: ${name}
+          image: ${image} # the tag is bumped by image-updater
+`;
+
+export const push = (image: string, tag: string, extra: Partial<PushedImage> = {}): PushedImage => ({
+  image,
+  tag,
+  ...extra,
+});
