@@ -34,15 +34,17 @@ export class Renderer {
   }
 
   user(account: Account): Record<string, unknown> {
-    const api = `${this.urls.api}/users/${account.login}`;
+    // GitHub percent-encodes bot logins in URLs: `dependabot%5Bbot%5D`.
+    const login = encodeURIComponent(account.login);
+    const api = `${this.urls.api}/users/${login}`;
     return {
       login: account.login,
       id: account.id,
       node_id: account.nodeId,
-      avatar_url: `${this.urls.web}/avatars/${account.login}`,
+      avatar_url: `${this.urls.web}/avatars/${login}`,
       gravatar_id: '',
       url: api,
-      html_url: `${this.urls.web}/${account.login}`,
+      html_url: `${this.urls.web}/${login}`,
       followers_url: `${api}/followers`,
       following_url: `${api}/following{/other_user}`,
       gists_url: `${api}/gists{/gist_id}`,

@@ -1,0 +1,129 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { toGitHostError } from '../../../../lambdas/adapters/github/errors.ts';
+import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
+import { applyToRepo } from '../../../../lambdas/core/apply/apply.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+import { deployment, ECR } from '../../../support/github-env.ts';
+
+const API = `${ECR}/shop/api`;
+const files = {
+  '.image-updater.yaml': `version: 1\npolicies:\n  - {name: api, image: ${API}}\n`,
+  'deploy.yaml': deployment(`${API}:1.0.0`),
+};
+
+let server: GitHubTestServer | undefined;
+afterEach(async () => {
+  server?.assertNoViolations();
+  await server?.close();
+  server = undefined;
+});
+
+describe('GitHubHost with a GitHub App', () => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+
+  it('looks the installation up once per repository and opens the PR as the App', async () => {
+    server = await createGitHubTestServer({ token: false });
+    server.createRepo('acme', 'gitops', { files });
+    server.createRepo('other', 'gitops', { files });
+    server.configureApp({
+      appId: 42,
+      slug: 'image-updater',
+      privateKeyPem: pem,
+      installations: [
+        { id: 7, account: 'acme' },
+        { id: 8, account: 'other' },
+      ],
+    });
+    const host = new GitHubHost({
+      auth: { kind: 'app', appId: 42, privateKey: pem },
+      baseUrl: server.url,
+      writesPerMinute: 0,
+      retryAfterBaseMs: 1,
+    });
+    for (const owner of ['acme', 'acme', 'other']) {
+      const client = await host.repo({ owner, name: 'gitops' });
+      await applyToRepo(
+        client,
+        { pushes: [{ image: API, tag: '1.0.1' }] },
+        { configPath: '.image-updater.yaml' },
+      );
+    }
+    const lookups = server.requests.filter((r) => r.operationId === 'apps/get-repo-installation');
+    expect(lookups).toHaveLength(2);
+    expect(server.listPulls('acme', 'gitops')).toEqual([
+      expect.objectContaining({ author: 'image-updater[bot]' }),
+    ]);
+    expect(server.listPulls('other', 'gitops')).toHaveLength(1);
+  });
+
+  it('says clearly when the App is not installed on a repository, and does not cache the failure', async () => {
+    server = await createGitHubTestServer({ token: false });
+    server.createRepo('acme', 'gitops', { files });
+    server.configureApp({
+      appId: 42,
+      privateKeyPem: pem,
+      installations: [{ id: 7, account: 'someone-else' }],
+    });
+    const host = new GitHubHost({
+      auth: { kind: 'app', appId: 42, privateKey: pem },
+      baseUrl: server.url,
+      writesPerMinute: 0,
+    });
+    await expect(host.repo({ owner: 'acme', name: 'gitops' })).rejects.toMatchObject({
+      code: 'GITHUB_NOT_INSTALLED',
+      retryable: false,
+    });
+    await expect(host.repo({ owner: 'acme', name: 'gitops' })).rejects.toMatchObject({
+      code: 'GITHUB_NOT_INSTALLED',
+    });
+    expect(server.requests.filter((r) => r.operationId === 'apps/get-repo-installation')).toHaveLength(2);
+  });
+});
+
+describe('GitHub Enterprise Server', () => {
+  it('works against a /api/v3 base URL', async () => {
+    server = await createGitHubTestServer({ flavor: 'ghes-3.19' });
+    server.createRepo('acme', 'gitops', { files });
+    expect(server.url).toMatch(/\/api\/v3$/);
+    const host = new GitHubHost({
+      auth: { kind: 'token', token: 'test-token' },
+      baseUrl: server.url,
+      writesPerMinute: 0,
+    });
+    await applyToRepo(
+      await host.repo({ owner: 'acme', name: 'gitops' }),
+      { pushes: [{ image: API, tag: '1.0.1' }] },
+      { configPath: '.image-updater.yaml' },
+    );
+    expect(server.readFile('acme', 'gitops', 'image-updater/api', 'deploy.yaml')).toBe(
+      deployment(`${API}:1.0.1`),
+    );
+  });
+});
+
+describe('toGitHostError', () => {
+  it.each([
+    [{ status: 500, message: 'boom' }, 'GITHUB_SERVER_ERROR', true],
+    [{ status: 502 }, 'GITHUB_SERVER_ERROR', true],
+    [{ status: 401, message: 'Bad credentials' }, 'GITHUB_UNAUTHORIZED', true],
+    [{ status: 403, message: 'Resource not accessible by integration' }, 'GITHUB_FORBIDDEN', false],
+    [{ status: 403, message: 'You have exceeded a secondary rate limit' }, 'GITHUB_RATE_LIMITED', true],
+    [
+      { status: 403, message: 'x', response: { headers: { 'x-ratelimit-remaining': '0' } } },
+      'GITHUB_RATE_LIMITED',
+      true,
+    ],
+    [{ status: 429 }, 'GITHUB_RATE_LIMITED', true],
+    [{ status: 404 }, 'GITHUB_NOT_FOUND', false],
+    [{ status: 409, message: 'Head branch was modified' }, 'GITHUB_CONFLICT', true],
+    [{ status: 422, message: 'Validation Failed' }, 'GITHUB_UNPROCESSABLE', false],
+    [new TypeError('fetch failed'), 'GITHUB_NETWORK', true],
+  ])('maps %j to %s (retryable %s)', (error, code, retryable) => {
+    const mapped = toGitHostError(error, 'acme/gitops: op');
+    expect(mapped).toMatchObject({ code, retryable });
+    expect(mapped.message.startsWith('acme/gitops: op: ')).toBe(true);
+    expect(mapped.cause).toBe(error);
+  });
+});
