@@ -307,7 +307,17 @@ async function applyUnit(
   modeOf: (path: string) => string | undefined,
 ): Promise<UnitReport | undefined> {
   const branch = unit?.branch ?? `${BRANCH_PREFIX}${key.replace(/:/g, '/')}`;
-  if (!unit || unit.files.length === 0) {
+  if (unit && unit.files.length === 0) {
+    // Something is ahead of the base, but no reference could take it (a digest pin and a push
+    // without a digest): leave any open PR as it is.
+    return existing
+      ? reportOf(unit, key, branch, 'unchanged', {
+          pull: existing.pull.number,
+          detail: 'no reference could take the update',
+        })
+      : undefined;
+  }
+  if (!unit) {
     if (!existing || !existing.state) return undefined;
     // Everything the PR proposes is on the base branch already (merged by hand, or a newer
     // commit there): the PR has nothing left to do.

@@ -198,6 +198,18 @@ describe('push → pull request', () => {
     expect(pr?.mergeable).toBe(true);
   });
 
+  it('keeps a digest-pinned reference on the pushed digest, and leaves the PR alone for a push without one', async () => {
+    const d1 = `sha256:${'1'.repeat(64)}`;
+    const d2 = `sha256:${'2'.repeat(64)}`;
+    const e = await start({ 'apps/api/deploy.yaml': deployment(`${API}:1.4.2@${d1}`) });
+    await e.apply([push(API, '1.4.3', { digest: d2 })]);
+    expect(e.read('apps/api/deploy.yaml', 'image-updater/api')).toBe(deployment(`${API}:1.4.3@${d2}`));
+    const report = await e.apply([push(API, '1.4.4')]);
+    expect(report.units[0]).toMatchObject({ action: 'unchanged' });
+    expect(e.server.listPulls(OWNER, REPO)).toHaveLength(1);
+    expect(e.read('apps/api/deploy.yaml', 'image-updater/api')).toBe(deployment(`${API}:1.4.3@${d2}`));
+  });
+
   it('does not overwrite commits someone else pushed to the PR branch, and comments once', async () => {
     const e = await start();
     await e.apply([push(API, '1.4.3')]);
