@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConfigSchema } from './schema.ts';
 
 /** The published JSON Schema, as the exact text committed under `schema/`. */

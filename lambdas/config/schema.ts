@@ -3,7 +3,7 @@
  * TypeScript types and the published JSON Schema (`schema/image-updater.schema.json`).
  */
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod';
 import { compileCalverLayout } from '../core/tags/calver-layout.ts';
 import { parseImageReference } from '../core/image/reference.ts';
 

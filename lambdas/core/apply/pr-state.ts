@@ -3,7 +3,7 @@
  * tag each policy is proposed at, and which commits the updater wrote. It lets a later event
  * decide without reading the PR branch, and tells our commits from anyone else's.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { UpdateType } from '../tags/index.ts';
 import type { UnitPlan } from '../plan/units.ts';
 

@@ -3,7 +3,7 @@
  * now, what an open PR already proposes, and the candidates the push (and the tag list) offer.
  */
 import type { Policy } from '../../config/schema.ts';
-import { canonicalImageName } from '../image/reference.ts';
+import { canonicalImageName, SHA256_DIGEST } from '../image/reference.ts';
 import type { ManifestReference } from '../manifest/index.ts';
 import type { PushedImage } from '../push.ts';
 import {
@@ -104,10 +104,14 @@ export function decide(input: DecideInput): PolicyDecision {
   };
 }
 
+/**
+ * A push as a candidate. A digest that is not `sha256:` + 64 hex is dropped: it could never be
+ * written, and keeping it would block the tag update of references that pin no digest.
+ */
 export function candidateFromPush(push: PushedImage): TagCandidate {
   return {
     tag: push.tag,
-    ...(push.digest !== undefined ? { digest: push.digest } : {}),
+    ...(push.digest !== undefined && SHA256_DIGEST.test(push.digest) ? { digest: push.digest } : {}),
     ...(push.pushedAt !== undefined ? { pushedAt: push.pushedAt } : {}),
   };
 }

@@ -86,6 +86,17 @@ policies:
     expect(plan.decisions.find((d) => d.policy.name === 'api-prod')?.to?.tag).toBe('1.4.9');
   });
 
+  it('still updates the tag when a push carries a digest that is not sha256 + 64 hex', async () => {
+    const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`) });
+    const digest = 'sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234'; // the ECR docs sample: 60 hex
+    const plan = await planUpdates({
+      config: twoEnvironments,
+      repo,
+      pushes: [{ image: `${ECR}/shop/api`, tag: '1.4.3', digest }],
+    });
+    expect(plan.units[0]?.files[0]?.after).toBe(deployment(`${ECR}/shop/api:1.4.3`));
+  });
+
   it('ignores pushes of other images, even with the same tag or a prefix name', async () => {
     const repo = new MemoryRepo({ 'prod/api.yaml': deployment(`${ECR}/shop/api:1.4.2`) });
     const plan = await planUpdates({

@@ -1,0 +1,15 @@
+/**
+ * The CDK app: `npx cdk deploy -c repos=acme/gitops [-c key=value …]` (keys: lib/context.ts).
+ * cdk-nag's AwsSolutions pack validates every synth and fails it on an unacknowledged finding;
+ * each acknowledgement is justified where the resource is made (lib/image-updater.ts).
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { stackFromContext } from '../lib/context.ts';
+import { ImageUpdaterStack } from '../lib/image-updater-stack.ts';
+
+const app = new App();
+const { stackName, props } = stackFromContext(app.node);
+new ImageUpdaterStack(app, stackName, props);
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+app.synth();

@@ -1,0 +1,98 @@
+/**
+ * The EventBridge `ECR Image Action` event (SPEC §7) as a zod schema in the Powertools parser
+ * style, and what it means for the updater: a push to act on, or a reason to ignore it.
+ */
+import * as z from 'zod';
+import { isValidTag, SHA256_DIGEST } from '../../core/image/reference.ts';
+import type { PushedImage } from '../../core/push.ts';
+import { isReferrerTag } from '../../core/tags/index.ts';
+import { ecrImageName } from './image.ts';
+
+/**
+ * The EventBridge envelope, field for field as `@aws-lambda-powertools/parser/schemas/eventbridge`
+ * defines it (a test checks they agree). Not imported from there: that module imports zod as
+ * `{ z }`, which makes esbuild keep all of zod (+350 KB in the function bundle).
+ */
+export const EventBridgeSchema = z.object({
+  version: z.string(),
+  id: z.string(),
+  source: z.string(),
+  account: z.string(),
+  time: z.iso.datetime(),
+  region: z.string(),
+  resources: z.array(z.string()),
+  'detail-type': z.string(),
+  detail: z.unknown(),
+  'replay-name': z.string().optional(),
+});
+
+export const ECR_SOURCE = 'aws.ecr';
+export const ECR_IMAGE_ACTION = 'ECR Image Action';
+
+/** ECR repository names: lowercase path components, 2–256 characters. */
+const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/**
+ * Unknown keys are kept: ECR has added fields before (`manifest-media-type`,
+ * `artifact-media-type`) and a new one must not turn pushes into malformed events.
+ */
+export const EcrImageActionDetailSchema = z.looseObject({
+  'action-type': z.string(),
+  result: z.string(),
+  'repository-name': z.string().min(2).max(256).regex(REPOSITORY_NAME),
+  'image-digest': z.string().optional(),
+  /** Empty for an untagged manifest: a per-platform child of a multi-arch push, or a push by digest. */
+  'image-tag': z.string().optional(),
+  'manifest-media-type': z.string().optional(),
+  'artifact-media-type': z.string().optional(),
+});
+
+export const EcrImageActionEventSchema = EventBridgeSchema.extend({
+  source: z.literal(ECR_SOURCE),
+  'detail-type': z.literal(ECR_IMAGE_ACTION),
+  account: z.string().regex(/^\d{12}$/),
+  region: z.string().regex(/^[a-z]{2}(?:-[a-z]+)+-\d+$/),
+  detail: EcrImageActionDetailSchema,
+});
+
+export type EcrImageActionEvent = z.infer<typeof EcrImageActionEventSchema>;
+
+export type EcrIgnoreReason = 'not-a-push' | 'push-failed' | 'untagged' | 'referrer-tag' | 'invalid-tag';
+
+export type EcrEventMeaning =
+  | { readonly kind: 'push'; readonly push: PushedImage }
+  | { readonly kind: 'ignored'; readonly reason: EcrIgnoreReason; readonly detail: string };
+
+/**
+ * Only a successful push with a tag acts. Everything else is acknowledged: retrying a DELETE
+ * or an untagged manifest would never make it a push.
+ */
+export function interpretEcrImageAction(event: EcrImageActionEvent): EcrEventMeaning {
+  const d = event.detail;
+  const repo = d['repository-name'];
+  const tag = d['image-tag'] ?? '';
+  if (d['action-type'] !== 'PUSH') return ignored('not-a-push', `${d['action-type']} of ${repo}:${tag}`);
+  if (d.result !== 'SUCCESS') return ignored('push-failed', `push of ${repo}:${tag} reported ${d.result}`);
+  if (tag === '') return ignored('untagged', `untagged manifest pushed to ${repo}`);
+  if (!isValidTag(tag)) return ignored('invalid-tag', `${repo}: the tag is outside the OCI tag grammar`);
+  if (isReferrerTag(tag))
+    return ignored('referrer-tag', `${repo}:${tag} is a signature, attestation or SBOM`);
+  const digest = d['image-digest'];
+  const pushedAt = new Date(event.time);
+  return {
+    kind: 'push',
+    push: {
+      image: ecrImageName(event.account, event.region, repo),
+      tag,
+      // ECR digests are sha256; one that is not `sha256:` + 64 hex digits could not be written
+      // into a file (the documentation's samples carry a shortened one), so the push goes on
+      // without it.
+      ...(digest !== undefined && SHA256_DIGEST.test(digest) ? { digest } : {}),
+      ...(Number.isNaN(pushedAt.getTime()) ? {} : { pushedAt }),
+    },
+  };
+}
+
+function ignored(reason: EcrIgnoreReason, detail: string): EcrEventMeaning {
+  return { kind: 'ignored', reason, detail };
+}

@@ -1,0 +1,150 @@
+/**
+ * What the worker's queue carries: EventBridge `ECR Image Action` events exactly as the rule
+ * delivers them, and pushes that another entry point (the webhook function, issue 6) already
+ * normalised. Decoding never throws: a body is a push, an event to ignore, or malformed.
+ */
+import * as z from 'zod';
+import {
+  ECR_IMAGE_ACTION,
+  ECR_SOURCE,
+  EcrImageActionEventSchema,
+  EventBridgeSchema,
+  interpretEcrImageAction,
+  type EcrIgnoreReason,
+} from '../adapters/ecr/event.ts';
+import { canonicalImageName, DIGEST, OCI_TAG } from '../core/image/reference.ts';
+import type { PushedImage } from '../core/push.ts';
+import { isReferrerTag } from '../core/tags/index.ts';
+
+/** SQS allows 256 KiB; a push message is a few hundred bytes. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
+/**
+ * A push normalised by another entry point. `source` names where it came from (`distribution`,
+ * `harbor`, `dockerhub`, `ghcr`, …) for logs and metrics; `id` is the registry's delivery or event
+ * id, used as the correlation id.
+ */
+export const PushMessageSchema = z.strictObject({
+  kind: z.literal('push'),
+  push: z.strictObject({
+    image: z
+      .string()
+      .max(512)
+      .refine((s) => canonicalImageName(s) !== undefined, 'not a registry/repository name'),
+    tag: z.string().regex(OCI_TAG, 'outside the OCI tag grammar'),
+    digest: z.string().regex(DIGEST, 'not algorithm:hex').optional(),
+    pushedAt: z.iso.datetime({ offset: true }).optional(),
+  }),
+  source: z.string().min(1).max(64),
+  id: z.string().min(1).max(256).optional(),
+});
+
+export type PushMessage = z.infer<typeof PushMessageSchema>;
+
+/** The body to enqueue for a push (what the webhook function sends). */
+export function encodePushMessage(push: PushedImage, source: string, id?: string): string {
+  const message: PushMessage = {
+    kind: 'push',
+    push: {
+      image: push.image,
+      tag: push.tag,
+      ...(push.digest !== undefined ? { digest: push.digest } : {}),
+      ...(push.pushedAt !== undefined ? { pushedAt: push.pushedAt.toISOString() } : {}),
+    },
+    source,
+    ...(id !== undefined ? { id } : {}),
+  };
+  return JSON.stringify(message);
+}
+
+export type IgnoreReason = EcrIgnoreReason | 'other-event';
+
+export type DecodedMessage =
+  | {
+      readonly kind: 'push';
+      readonly id: string | undefined;
+      readonly source: string;
+      readonly push: PushedImage;
+    }
+  | {
+      readonly kind: 'ignored';
+      readonly id: string | undefined;
+      readonly source: string;
+      readonly reason: IgnoreReason;
+      readonly detail: string;
+    }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+export function decodeMessage(body: string): DecodedMessage {
+  if (body.length > MAX_MESSAGE_BYTES)
+    return { kind: 'malformed', reason: `body larger than ${MAX_MESSAGE_BYTES} bytes` };
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    // The parser's message quotes the body; the body is not ours to log in full.
+    return { kind: 'malformed', reason: 'body is not JSON' };
+  }
+  if (isObject(value) && value.kind === 'push') return decodePush(value);
+  const envelope = EventBridgeSchema.safeParse(value);
+  if (!envelope.success)
+    return {
+      kind: 'malformed',
+      reason: `neither an EventBridge event nor a push message (${describe(envelope.error)})`,
+    };
+  const event = envelope.data;
+  if (event.source !== ECR_SOURCE || event['detail-type'] !== ECR_IMAGE_ACTION) {
+    return {
+      kind: 'ignored',
+      id: event.id,
+      source: event.source,
+      reason: 'other-event',
+      detail: `${event.source} ${event['detail-type']}`,
+    };
+  }
+  const parsed = EcrImageActionEventSchema.safeParse(value);
+  if (!parsed.success)
+    return { kind: 'malformed', reason: `ECR Image Action event: ${describe(parsed.error)}` };
+  const meaning = interpretEcrImageAction(parsed.data);
+  return meaning.kind === 'push'
+    ? { kind: 'push', id: event.id, source: 'ecr', push: meaning.push }
+    : { kind: 'ignored', id: event.id, source: 'ecr', reason: meaning.reason, detail: meaning.detail };
+}
+
+function decodePush(value: Record<string, unknown>): DecodedMessage {
+  const parsed = PushMessageSchema.safeParse(value);
+  if (!parsed.success) return { kind: 'malformed', reason: `push message: ${describe(parsed.error)}` };
+  const { push, source, id } = parsed.data;
+  if (isReferrerTag(push.tag)) {
+    return {
+      kind: 'ignored',
+      id,
+      source,
+      reason: 'referrer-tag',
+      detail: `${push.image}:${push.tag} is a signature, attestation or SBOM`,
+    };
+  }
+  return {
+    kind: 'push',
+    id,
+    source,
+    push: {
+      image: push.image,
+      tag: push.tag,
+      ...(push.digest !== undefined ? { digest: push.digest } : {}),
+      ...(push.pushedAt !== undefined ? { pushedAt: new Date(push.pushedAt) } : {}),
+    },
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Paths and messages only: zod issues never carry the offending values here. */
+function describe(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,112 @@
+/**
+ * The scheduled reconcile (SPEC §2.5): for every watched repository, every policy is decided
+ * from its registry's tag list through the same apply path as a push, so an event that AWS never
+ * delivered is repaired on the next run. A repository or an image that fails is logged and
+ * counted and the run goes on; the next run tries again.
+ */
+import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
+import type { GitHost } from '../ports/git-host.ts';
+import type { TagLister } from '../ports/tag-lister.ts';
+import type { WatchedRepo } from './env.ts';
+import { runRepo } from './run-repo.ts';
+import { TagListCache } from './tag-lists.ts';
+import {
+  errorFields,
+  METRIC,
+  recordReport,
+  summariseReport,
+  type Log,
+  type MetricSink,
+} from './telemetry.ts';
+import { mapLimit } from './worker.ts';
+
+export interface ReconcileDeps {
+  readonly repos: readonly WatchedRepo[];
+  readonly host: () => Promise<GitHost>;
+  readonly credentialsRejected?: () => void;
+  readonly tagLister?: TagLister;
+  readonly log: Log;
+  readonly metrics: MetricSink;
+  readonly concurrency?: number;
+  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
+}
+
+export interface ReconcileSummary {
+  readonly repos: readonly {
+    readonly repo: string;
+    readonly outcome: string;
+    readonly wrote?: boolean;
+    readonly error?: string;
+  }[];
+}
+
+export type ReconcileHandler = (event?: unknown) => Promise<ReconcileSummary>;
+
+export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
+  const memo: ApplyMemo = { checkedConfigs: new Set() };
+  const { log, metrics } = deps;
+
+  return async () => {
+    try {
+      return await run();
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+
+  async function run(): Promise<ReconcileSummary> {
+    let host: GitHost;
+    try {
+      host = await deps.host();
+    } catch (error) {
+      metrics.addMetric(METRIC.failures, 'Count', 1);
+      log.error('reconcile could not read the GitHub credentials', errorFields(error));
+      return {
+        repos: deps.repos.map((r) => ({
+          repo: r.repo,
+          outcome: 'failed',
+          error: errorFields(error).errorCode as string,
+        })),
+      };
+    }
+    // One listing per image for the whole run, shared by every repository that follows it.
+    const tagLists = new TagListCache(deps.tagLister);
+    const results = await mapLimit(deps.repos, deps.concurrency ?? 2, async (repo) => {
+      const result = await runRepo({
+        host,
+        repo,
+        pushes: [],
+        reconcile: true,
+        tagLists,
+        memo,
+        onListFailure: 'skip',
+        ...(deps.apply ? { apply: deps.apply } : {}),
+      });
+      if (!result.ok) {
+        metrics.addMetric(METRIC.failures, 'Count', 1);
+        if ((result.error as { code?: string } | undefined)?.code === 'GITHUB_UNAUTHORIZED')
+          deps.credentialsRejected?.();
+        log.error('reconcile failed for this repository', { repo: repo.repo, ...errorFields(result.error) });
+        return { repo: repo.repo, outcome: 'failed', error: errorFields(result.error).errorCode as string };
+      }
+      for (const { image, error } of result.listing.failures) {
+        metrics.addMetric(METRIC.tagListFailures, 'Count', 1);
+        log.warn('tag list failed; its policies wait for the next run', {
+          repo: repo.repo,
+          image,
+          ...errorFields(error),
+        });
+      }
+      for (const image of result.listing.unsupported) {
+        log.info('no tag lister for this registry; its policies are reconciled from pushes only', {
+          repo: repo.repo,
+          image,
+        });
+      }
+      const wrote = recordReport(metrics, result.report);
+      log.info('repository reconciled', summariseReport(result.report));
+      return { repo: repo.repo, outcome: result.report.outcome, wrote };
+    });
+    return { repos: results };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * One environment repository's share of a batch (or of a reconcile run): read its state once,
+ * find which pushes its config watches and which images need the registry's tag list, list them,
+ * then run the shared apply path on the state already read.
+ */
+import { applyToRepo, type ApplyMemo, type ApplyOptions, type RepoReport } from '../core/apply/apply.ts';
+import { parseConfig } from '../config/load.ts';
+import type { Policy } from '../config/schema.ts';
+import { needsTagList, policyWatches } from '../core/plan/decide.ts';
+import { BRANCH_PREFIX } from '../core/plan/units.ts';
+import type { PushedImage } from '../core/push.ts';
+import type { GitHost, RepoClient, RepoState } from '../ports/git-host.ts';
+import { configPathOf, type WatchedRepo } from './env.ts';
+import type { TagListCache, TagListResult } from './tag-lists.ts';
+
+export interface RunRepoInput {
+  readonly host: GitHost;
+  readonly repo: WatchedRepo;
+  readonly pushes: readonly PushedImage[];
+  readonly reconcile: boolean;
+  readonly tagLists: TagListCache;
+  readonly memo: ApplyMemo;
+  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
+  /**
+   * What a failed tag listing does. `fail`: the repository's work fails with it (a push to a
+   * `newest` policy must not be decided without the push times of the tags it competes with).
+   * `skip`: the image is decided without a list (a reconcile tries again on its next run).
+   */
+  readonly onListFailure: 'fail' | 'skip';
+}
+
+export type RunRepoResult =
+  | {
+      readonly ok: true;
+      readonly report: RepoReport;
+      readonly watched: ReadonlySet<PushedImage>;
+      readonly listing: TagListResult;
+    }
+  | {
+      readonly ok: false;
+      readonly error: unknown;
+      /** The pushes the failed work was about: all of them when the config was never read. */
+      readonly watched: ReadonlySet<PushedImage>;
+    };
+
+export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
+  const { repo, pushes } = input;
+  const configPath = configPathOf(repo);
+  let watched: ReadonlySet<PushedImage> = new Set(pushes);
+  try {
+    const [owner, name] = repo.repo.split('/') as [string, string];
+    const client = await input.host.repo({ owner, name });
+    const state = await client.readState({ configPath, branchPrefix: BRANCH_PREFIX });
+    const loaded = state.config ? parseConfig(state.config.text) : undefined;
+    // No config: nothing is watched. An invalid one: the apply reports it in an issue, and a
+    // failure doing so retries every push, as nothing can say which ones it would watch.
+    const policies: readonly Policy[] | undefined =
+      loaded === undefined ? [] : loaded.ok ? loaded.config.policies : undefined;
+    if (policies)
+      watched = new Set(pushes.filter((p) => policies.some((policy) => policyWatches(policy, p.image))));
+
+    const toList = new Set<string>();
+    for (const policy of policies ?? []) {
+      if (input.reconcile) toList.add(policy.image);
+      else if (needsTagList(policy) && [...watched].some((p) => policyWatches(policy, p.image)))
+        toList.add(policy.image);
+    }
+    const listing = await input.tagLists.list(toList);
+    if (input.onListFailure === 'fail' && listing.failures.length > 0) throw listing.failures[0]!.error;
+
+    const report = await applyToRepo(
+      withPrefetchedState(client, state),
+      {
+        pushes,
+        ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
+        ...(input.reconcile ? { reconcile: true } : {}),
+      },
+      { ...input.apply, configPath, memo: input.memo },
+    );
+    return { ok: true, report, watched, listing };
+  } catch (error) {
+    return { ok: false, error, watched };
+  }
+}
+
+/**
+ * The client, with the state this run already read handed to the first `readState`, so the
+ * apply does not read it again. A retry after a lost race reads afresh.
+ */
+export function withPrefetchedState(client: RepoClient, state: RepoState): RepoClient {
+  let prefetched: RepoState | undefined = state;
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'readState') {
+        return (options: Parameters<RepoClient['readState']>[0]) => {
+          const first = prefetched;
+          prefetched = undefined;
+          return first ? Promise.resolve(first) : target.readState(options);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

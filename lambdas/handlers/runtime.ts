@@ -1,0 +1,83 @@
+/**
+ * Production wiring shared by the functions, built once per cold start: Powertools Logger and
+ * Metrics, the GitHub credentials from Secrets Manager, a GitHub host rebuilt only when the
+ * credentials change, and the ECR tag lister.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
+import { GitHubHost } from '../adapters/github/host.ts';
+import { GitHubCredentialsSource, type GitHubCredentials } from '../adapters/secrets/github-credentials.ts';
+import type { GitHost } from '../ports/git-host.ts';
+import type { TagLister } from '../ports/tag-lister.ts';
+import { parseFunctionEnv, type FunctionEnv } from './env.ts';
+import { METRICS_NAMESPACE } from './metric-names.ts';
+import { combineTagListers } from './tag-lists.ts';
+
+export interface Runtime {
+  readonly env: FunctionEnv;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly host: () => Promise<GitHost>;
+  readonly credentialsRejected: () => void;
+  readonly tagLister: TagLister;
+}
+
+export function createRuntime(
+  serviceName: string,
+  environment: Record<string, string | undefined> = process.env,
+): Runtime {
+  const env = parseFunctionEnv(environment);
+  const logger = new Logger({ serviceName });
+  const metrics = new Metrics({
+    namespace: environment.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+    serviceName,
+  });
+  const credentials = new GitHubCredentialsSource({
+    client: new SecretsManagerClient({}),
+    secretId: env.GITHUB_SECRET_ID,
+    kind: env.GITHUB_AUTH,
+    ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+  });
+  const host = hostProvider(
+    () => credentials.get(),
+    (auth) =>
+      new GitHubHost({
+        auth,
+        ...(env.GITHUB_API_URL ? { baseUrl: env.GITHUB_API_URL } : {}),
+        writesPerMinute: env.GITHUB_WRITES_PER_MINUTE,
+        log: {
+          debug: (m) => logger.debug(m),
+          info: (m) => logger.info(m),
+          warn: (m) => logger.warn(m),
+          error: (m) => logger.error(m),
+        },
+      }),
+  );
+  return {
+    env,
+    logger,
+    metrics,
+    host,
+    credentialsRejected: () => credentials.invalidate(),
+    tagLister: combineTagListers([new EcrTagLister()]),
+  };
+}
+
+/**
+ * The host for the current credentials. The credentials source returns the same object while
+ * the secret is unchanged, so the host (its installation tokens, its per-repo caches and its
+ * write budget) lives as long as the function instance, and is rebuilt after a rotation.
+ */
+export function hostProvider(
+  credentials: () => Promise<GitHubCredentials>,
+  build: (auth: GitHubCredentials) => GitHost,
+): () => Promise<GitHost> {
+  let current: { readonly auth: GitHubCredentials; readonly host: GitHost } | undefined;
+  return async () => {
+    const auth = await credentials();
+    if (current?.auth !== auth) current = { auth, host: build(auth) };
+    return current.host;
+  };
+}

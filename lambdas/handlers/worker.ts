@@ -1,0 +1,234 @@
+/**
+ * The worker: an SQS batch of registry events → one apply per watched environment repository.
+ *
+ * Pushes of one batch are coalesced (one entry per image and tag, the latest event wins) and
+ * every repository gets all of them in one `applyToRepo`, which picks per policy. A retryable
+ * failure in one repository returns exactly the records that repository's work was about, as
+ * batch item failures; they come back after the visibility timeout and end in the dead-letter
+ * queue when they keep failing. Anything else is acknowledged: ignored events (not a push, no
+ * tag, a referrer) and malformed bodies are logged and counted, never retried.
+ */
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
+import { canonicalImageName } from '../core/image/reference.ts';
+import { policyWatches } from '../core/plan/decide.ts';
+import type { PushedImage } from '../core/push.ts';
+import type { GitHost } from '../ports/git-host.ts';
+import type { TagLister } from '../ports/tag-lister.ts';
+import type { WatchedRepo } from './env.ts';
+import { decodeMessage, type DecodedMessage } from './messages.ts';
+import { runRepo, type RunRepoResult } from './run-repo.ts';
+import { TagListCache } from './tag-lists.ts';
+import {
+  errorFields,
+  isRetryable,
+  METRIC,
+  recordReport,
+  summariseReport,
+  type Log,
+  type MetricSink,
+} from './telemetry.ts';
+
+export interface WorkerDeps {
+  readonly repos: readonly WatchedRepo[];
+  /** The GitHub host with current credentials (read from Secrets Manager, cached). */
+  readonly host: () => Promise<GitHost>;
+  /** Called when GitHub rejected the credentials, so the next batch reads them again. */
+  readonly credentialsRejected?: () => void;
+  readonly tagLister?: TagLister;
+  readonly log: Log;
+  readonly metrics: MetricSink;
+  readonly now?: () => number;
+  /** Repositories worked on at once. */
+  readonly concurrency?: number;
+  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
+}
+
+export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+interface PushEntry {
+  push: PushedImage;
+  /** Records that carried this image and tag. */
+  readonly messageIds: string[];
+  readonly correlationIds: string[];
+}
+
+export function createWorker(deps: WorkerDeps): WorkerHandler {
+  const memo: ApplyMemo = { checkedConfigs: new Set() };
+  const now = deps.now ?? Date.now;
+  const { log, metrics } = deps;
+
+  return async (event) => {
+    try {
+      return await handleBatch(event.Records ?? []);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+
+  async function handleBatch(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
+    metrics.addMetric(METRIC.eventsReceived, 'Count', records.length);
+    const entries = coalesce(records.map((record) => ({ record, message: decodeMessage(record.body) })));
+    if (entries.length === 0) return { batchItemFailures: [] };
+    metrics.addMetric(METRIC.pushes, 'Count', entries.length);
+    const pushes = entries.map((e) => e.push);
+    const byPush = new Map(entries.map((e) => [e.push, e]));
+    const idsOf = (set: Iterable<PushedImage>) =>
+      [...set].flatMap((p) => byPush.get(p)?.correlationIds ?? []);
+
+    const failed = new Set<string>();
+    const fail = (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) => {
+      const retry = isRetryable(error);
+      const ids = [...about].flatMap((p) => byPush.get(p)?.messageIds ?? []);
+      metrics.addMetric(METRIC.failures, 'Count', 1);
+      if ((error as { code?: string } | undefined)?.code === 'GITHUB_UNAUTHORIZED')
+        deps.credentialsRejected?.();
+      if (retry) for (const id of ids) failed.add(id);
+      else if (ids.length > 0) metrics.addMetric(METRIC.droppedRecords, 'Count', ids.length);
+      const message = retry ? 'failed; the events return to the queue' : 'failed; the events are dropped';
+      (retry ? log.warn : log.error).call(log, message, {
+        ...what,
+        ...errorFields(error),
+        records: ids.length,
+        correlation_ids: idsOf(about),
+      });
+    };
+
+    let host: GitHost;
+    try {
+      host = await deps.host();
+    } catch (error) {
+      fail(error, pushes, { step: 'github-credentials' });
+      return finish(records, failed);
+    }
+
+    const tagLists = new TagListCache(deps.tagLister);
+    const results = await mapLimit(deps.repos, deps.concurrency ?? 4, async (repo) => ({
+      repo,
+      result: await runRepo({
+        host,
+        repo,
+        pushes,
+        reconcile: false,
+        tagLists,
+        memo,
+        onListFailure: 'fail',
+        ...(deps.apply ? { apply: deps.apply } : {}),
+      }),
+    }));
+    for (const { repo, result } of results) {
+      if (!result.ok) {
+        fail(result.error, result.watched, { repo: repo.repo });
+        continue;
+      }
+      report(result, pushes, idsOf(result.watched));
+    }
+    return finish(records, failed);
+  }
+
+  function report(
+    result: Extract<RunRepoResult, { ok: true }>,
+    pushes: readonly PushedImage[],
+    correlationIds: string[],
+  ): void {
+    const { report } = result;
+    recordReport(metrics, report);
+    for (const image of result.listing.unsupported) {
+      log.warn('no tag lister for this registry; deciding from the push alone', { repo: report.repo, image });
+    }
+    // Push → PR latency, from the registry's event time to this write.
+    const at = now();
+    for (const unit of report.units) {
+      if (unit.action !== 'opened' && unit.action !== 'updated' && unit.action !== 'committed') continue;
+      for (const update of unit.updates) {
+        const policy = report.decisions.find((d) => d.policy.name === update.policy)?.policy;
+        const push = policy && pushes.find((p) => p.tag === update.to && policyWatches(policy, p.image));
+        if (push?.pushedAt)
+          metrics.addMetric(
+            METRIC.pushToPullRequestLatency,
+            'Milliseconds',
+            Math.max(0, at - push.pushedAt.getTime()),
+          );
+      }
+    }
+    log.info('repository processed', { ...summariseReport(report), correlation_ids: correlationIds });
+  }
+
+  /** Decodes, logs and counts every record; returns the pushes, one per image and tag. */
+  function coalesce(decoded: readonly { record: SQSRecord; message: DecodedMessage }[]): PushEntry[] {
+    const byKey = new Map<string, PushEntry>();
+    for (const { record, message } of decoded) {
+      if (message.kind === 'malformed') {
+        metrics.addMetric(METRIC.eventsMalformed, 'Count', 1);
+        log.error('malformed message acknowledged', {
+          correlation_id: record.messageId,
+          reason: message.reason,
+          receiveCount: record.attributes?.ApproximateReceiveCount,
+          bodyBytes: record.body.length,
+        });
+        continue;
+      }
+      const correlationId = message.id ?? record.messageId;
+      if (message.kind === 'ignored') {
+        metrics.addMetric(METRIC.eventsIgnored, 'Count', 1);
+        log.info('event ignored', {
+          correlation_id: correlationId,
+          source: message.source,
+          reason: message.reason,
+          detail: message.detail,
+        });
+        continue;
+      }
+      const { push } = message;
+      log.info('push received', {
+        correlation_id: correlationId,
+        source: message.source,
+        image: push.image,
+        tag: push.tag,
+        ...(push.digest ? { digest: push.digest } : {}),
+        ...(push.pushedAt ? { pushedAt: push.pushedAt.toISOString() } : {}),
+      });
+      const key = `${canonicalImageName(push.image) ?? push.image}:${push.tag}`;
+      const entry = byKey.get(key);
+      if (!entry) {
+        byKey.set(key, { push, messageIds: [record.messageId], correlationIds: [correlationId] });
+        continue;
+      }
+      entry.messageIds.push(record.messageId);
+      entry.correlationIds.push(correlationId);
+      // The same tag pushed twice (moved to a new digest): the later event is the current one.
+      if ((push.pushedAt?.getTime() ?? 0) >= (entry.push.pushedAt?.getTime() ?? 0)) entry.push = push;
+    }
+    // Oldest first, so when the core merges candidates per tag the newest facts come last.
+    return [...byKey.values()].sort(
+      (a, b) => (a.push.pushedAt?.getTime() ?? 0) - (b.push.pushedAt?.getTime() ?? 0),
+    );
+  }
+
+  function finish(records: readonly SQSRecord[], failed: ReadonlySet<string>): SQSBatchResponse {
+    if (failed.size > 0) metrics.addMetric(METRIC.retriedRecords, 'Count', failed.size);
+    return {
+      batchItemFailures: records
+        .filter((r) => failed.has(r.messageId))
+        .map((r) => ({ itemIdentifier: r.messageId })),
+    };
+  }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, results in input order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}

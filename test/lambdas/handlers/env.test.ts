@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { configPathOf, parseFunctionEnv } from '../../../lambdas/handlers/env.ts';
+
+const BASE = {
+  WATCHED_REPOS:
+    '[{"repo":"acme/gitops"},{"repo":"acme/platform","configPath":"deploy/.image-updater.yaml"}]',
+  GITHUB_SECRET_ID: 'prod/github',
+  GITHUB_AUTH: 'app',
+};
+
+describe('function environment', () => {
+  it('reads what the construct sets, with defaults', () => {
+    const env = parseFunctionEnv(BASE);
+    expect(env).toEqual({
+      WATCHED_REPOS: [
+        { repo: 'acme/gitops' },
+        { repo: 'acme/platform', configPath: 'deploy/.image-updater.yaml' },
+      ],
+      GITHUB_SECRET_ID: 'prod/github',
+      GITHUB_AUTH: 'app',
+      GITHUB_WRITES_PER_MINUTE: 80,
+      SECRET_CACHE_SECONDS: 300,
+    });
+    expect(env.WATCHED_REPOS.map(configPathOf)).toEqual([
+      '.image-updater.yaml',
+      'deploy/.image-updater.yaml',
+    ]);
+    expect(
+      parseFunctionEnv({
+        ...BASE,
+        GITHUB_API_URL: 'https://github.example.com/api/v3',
+        GITHUB_WRITES_PER_MINUTE: '26',
+      }),
+    ).toMatchObject({
+      GITHUB_API_URL: 'https://github.example.com/api/v3',
+      GITHUB_WRITES_PER_MINUTE: 26,
+    });
+  });
+
+  it.each([
+    ['WATCHED_REPOS', 'acme/gitops', /WATCHED_REPOS: not JSON/],
+    ['WATCHED_REPOS', '[{"repo":"gitops"}]', /WATCHED_REPOS\.0\.repo: expected owner\/name/],
+    ['WATCHED_REPOS', '[{"repo":"acme/x","configPath":"../y"}]', /inside the repository/],
+    ['GITHUB_AUTH', 'oauth', /GITHUB_AUTH/],
+    ['GITHUB_API_URL', 'ftp://x', /GITHUB_API_URL/],
+    ['GITHUB_WRITES_PER_MINUTE', 'many', /GITHUB_WRITES_PER_MINUTE/],
+    ['GITHUB_SECRET_ID', undefined, /GITHUB_SECRET_ID/],
+  ])('names the variable that is wrong: %s', (key, value, message) => {
+    expect(() => parseFunctionEnv({ ...BASE, [key]: value })).toThrow(message);
+  });
+});
