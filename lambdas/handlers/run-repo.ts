@@ -9,7 +9,7 @@ import type { Policy } from '../config/schema.ts';
 import { needsTagList, policyWatches } from '../core/plan/decide.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import type { PushedImage } from '../core/push.ts';
-import type { GitHost, RepoClient, RepoState } from '../ports/git-host.ts';
+import type { GitHost } from '../ports/git-host.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
 import type { TagListCache, TagListResult } from './tag-lists.ts';
 
@@ -69,37 +69,16 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
     if (input.onListFailure === 'fail' && listing.failures.length > 0) throw listing.failures[0]!.error;
 
     const report = await applyToRepo(
-      withPrefetchedState(client, state),
+      client,
       {
         pushes,
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
       },
-      { ...input.apply, configPath, memo: input.memo },
+      { ...input.apply, configPath, memo: input.memo, prefetched: state },
     );
     return { ok: true, report, watched, listing };
   } catch (error) {
     return { ok: false, error, watched };
   }
-}
-
-/**
- * The client, with the state this run already read handed to the first `readState`, so the
- * apply does not read it again. A retry after a lost race reads afresh.
- */
-export function withPrefetchedState(client: RepoClient, state: RepoState): RepoClient {
-  let prefetched: RepoState | undefined = state;
-  return new Proxy(client, {
-    get(target, property) {
-      if (property === 'readState') {
-        return (options: Parameters<RepoClient['readState']>[0]) => {
-          const first = prefetched;
-          prefetched = undefined;
-          return first ? Promise.resolve(first) : target.readState(options);
-        };
-      }
-      const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }

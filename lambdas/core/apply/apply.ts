@@ -6,7 +6,7 @@
  */
 import { parseConfig } from '../../config/load.ts';
 import type { Config, Policy } from '../../config/schema.ts';
-import type { CommitSnapshot, PullRequestInfo, RepoClient } from '../../ports/git-host.ts';
+import type { CommitSnapshot, PullRequestInfo, RepoClient, RepoState } from '../../ports/git-host.ts';
 import { isAlreadyExists, type GitHostErrorLike } from './host-errors.ts';
 import { decide, policyWatches, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import { candidatesFor, planUpdates } from '../plan/plan.ts';
@@ -48,6 +48,8 @@ export interface ApplyOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
   readonly memo?: ApplyMemo;
+  /** The repository state the caller already read: the first attempt uses it instead of reading. */
+  readonly prefetched?: RepoState;
 }
 
 export type UnitAction = 'opened' | 'updated' | 'unchanged' | 'committed' | 'closed' | 'blocked';
@@ -92,7 +94,9 @@ export async function applyToRepo(
   const random = options.random ?? Math.random;
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return { ...(await attemptOnce(client, request, options)), attempts: attempt };
+      // A retry after a lost race always reads afresh.
+      const state = attempt === 1 && options.prefetched ? options.prefetched : undefined;
+      return { ...(await attemptOnce(client, request, options, state)), attempts: attempt };
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= maxAttempts) throw error;
       // Full jitter: concurrent writers that collided once should not collide again in step.
@@ -105,10 +109,12 @@ async function attemptOnce(
   client: RepoClient,
   request: ApplyRequest,
   options: ApplyOptions,
+  prefetched: RepoState | undefined,
 ): Promise<Omit<RepoReport, 'attempts'>> {
   const repo = `${client.repo.owner}/${client.repo.name}`;
   const none = { repo, decisions: [], units: [], problems: [] };
-  const state = await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX });
+  const state =
+    prefetched ?? (await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX }));
   if (!state.config) return { ...none, outcome: 'no-config' };
   const loaded = parseConfig(state.config.text);
   if (!loaded.ok) {
