@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.ts')).validate,
   select: async () => (await import('./commands/select.ts')).select,
   plan: async () => (await import('./commands/plan.ts')).plan,
+  serve: async () => (await import('./commands/serve.ts')).serve,
 };
 
 const USAGE = `usage: image-updater <command> [options]
@@ -19,6 +20,9 @@ commands:
                                                  print the tag a policy chooses (exit 0 chosen, 1 none, 2 bad input)
   plan --repo-dir DIR --push IMAGE:TAG[@DIGEST] [--tags FILE] [--json] [--write]
                                                  show (or --write) the edits and PRs a push would make
+  serve --port N --repo OWNER/NAME[:CONFIG_PATH] [--repo …] [--github-api URL]
+                                                 webhook endpoint + worker in one process (env: GITHUB_TOKEN
+                                                 or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY, WEBHOOK_SECRET)
 `;
 
 export function processIo(): CliIo {

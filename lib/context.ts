@@ -15,6 +15,8 @@
  * | `maxConcurrency`, `batchSize` | numbers (default 2, 10) |
  * | `logLevel` | `DEBUG`, `INFO` (default), `WARN`, `ERROR` |
  * | `metricsNamespace` | default `ImageUpdater` |
+ * | `webhookAllowedImages` | comma-separated `REGISTRY[/PATH-PREFIX]` (or `*`): turns the webhook endpoint on |
+ * | `registryCredentialsSecretArn` | secret with registry credentials for tag listing (non-ECR) |
  * | `stackName` | default `ImageUpdater` |
  */
 import { Duration } from 'aws-cdk-lib';
@@ -87,6 +89,8 @@ export function stackFromContext(
     logLevel,
     metricsNamespace: text('metricsNamespace'),
     reconcileSchedule: schedule === undefined ? undefined : Schedule.expression(schedule),
+    webhookAllowedImages: list('webhookAllowedImages'),
+    registryCredentialsSecretArn: text('registryCredentialsSecretArn'),
   };
   const account = env.CDK_DEFAULT_ACCOUNT;
   const region = env.CDK_DEFAULT_REGION;

@@ -7,7 +7,20 @@ import { ImageUpdater, type ImageUpdaterProps } from './image-updater.ts';
 import { InvalidPropsError } from './errors.ts';
 
 export interface ImageUpdaterStackProps
-  extends StackProps, Omit<ImageUpdaterProps, 'githubSecret' | 'alarmTopic'> {
+  extends
+    StackProps,
+    Omit<ImageUpdaterProps, 'githubSecret' | 'alarmTopic' | 'webhook' | 'registryCredentialsSecret'> {
+  /**
+   * Turns the webhook endpoint on for these images (`REGISTRY[/PATH-PREFIX]`, or `*`), with a
+   * generated secret.
+   * @default - no webhook endpoint
+   */
+  readonly webhookAllowedImages?: readonly string[];
+  /**
+   * ARN of a secret with registry credentials for listing non-ECR tags.
+   * @default - anonymous tag listing
+   */
+  readonly registryCredentialsSecretArn?: string;
   /**
    * ARN of an existing secret with the GitHub credentials.
    * @default - see `githubSecretName`
@@ -41,10 +54,21 @@ export class ImageUpdaterStack extends Stack {
     const alarmTopic = props.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
       : undefined;
+    const { webhookAllowedImages, registryCredentialsSecretArn, ...updaterProps } = props;
     this.updater = new ImageUpdater(this, 'ImageUpdater', {
-      ...props,
+      ...updaterProps,
       ...(githubSecret ? { githubSecret } : {}),
       ...(alarmTopic ? { alarmTopic } : {}),
+      ...(webhookAllowedImages?.length ? { webhook: { allowedImages: webhookAllowedImages } } : {}),
+      ...(registryCredentialsSecretArn
+        ? {
+            registryCredentialsSecret: secretsmanager.Secret.fromSecretCompleteArn(
+              this,
+              'RegistryCredentials',
+              registryCredentialsSecretArn,
+            ),
+          }
+        : {}),
     });
     new CfnOutput(this, 'GitHubSecretArn', {
       description: 'Put the GitHub credentials here (README: the secret format)',
@@ -56,5 +80,16 @@ export class ImageUpdaterStack extends Stack {
       value: this.updater.deadLetterQueue.queueUrl,
     });
     new CfnOutput(this, 'DashboardName', { value: this.updater.dashboard.dashboardName });
+    if (this.updater.webhookUrl && this.updater.webhookSecret) {
+      new CfnOutput(this, 'WebhookUrl', {
+        description:
+          'Registries post to <url>webhooks/<provider> (distribution, harbor, dockerhub, ghcr, ecr)',
+        value: this.updater.webhookUrl.url,
+      });
+      new CfnOutput(this, 'WebhookSecretArn', {
+        description: 'The secret registries present (README: webhooks)',
+        value: this.updater.webhookSecret.secretArn,
+      });
+    }
   }
 }

@@ -30,6 +30,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionEnvSchema } from '../lambdas/handlers/env.ts';
+import { WEBHOOK_SERVICE } from '../lambdas/handlers/webhook-env.ts';
 import { WatchedRepoSchema } from '../lambdas/handlers/env.ts';
 import {
   METRIC,
@@ -220,6 +221,60 @@ export interface ImageUpdaterProps {
    * @default - a name CloudFormation generates
    */
   readonly dashboardName?: string;
+
+  /**
+   * A webhook endpoint (Lambda function URL) for registries other than ECR: CNCF Distribution,
+   * Harbor, Docker Hub, GHCR, and ECR events forwarded by an EventBridge API destination.
+   *
+   * Set it when images are also pushed to such a registry. Accepted pushes go to the same queue.
+   *
+   * @default - no webhook endpoint
+   */
+  readonly webhook?: ImageUpdaterWebhookProps;
+
+  /**
+   * A secret with `{"host": {"username": "…", "password": "…"}}` for listing the tags of
+   * registries other than ECR (reconcile, `newest` policies) through the OCI distribution API.
+   *
+   * Set it when such a registry needs credentials to list tags.
+   *
+   * @default - tags are listed anonymously
+   */
+  readonly registryCredentialsSecret?: secretsmanager.ISecret;
+}
+
+/** The webhook endpoint (`ImageUpdaterProps.webhook`). */
+export interface ImageUpdaterWebhookProps {
+  /**
+   * Images a webhook may enqueue, as `REGISTRY[/PATH-PREFIX]` (e.g. `ghcr.io/acme`,
+   * `registry.example.com:5000/shop`); anything else is refused. Required, so that allowing every
+   * image (`['*']`) is an explicit choice.
+   */
+  readonly allowedImages: readonly string[];
+
+  /**
+   * The shared secret the registries present: one string for every provider, or JSON with one
+   * per provider (`{"distribution": "…", "harbor": "…", "dockerhub": "…", "ghcr": "…", "ecr": "…"}`).
+   *
+   * Set it to manage the secret yourself (e.g. to share it with the registries' configuration).
+   *
+   * @default - a secret with a generated 48-character value
+   */
+  readonly secret?: secretsmanager.ISecret;
+
+  /**
+   * Largest accepted body, in bytes; larger deliveries get 413.
+   *
+   * @default 262144
+   */
+  readonly maxBodyBytes?: number;
+
+  /**
+   * Reserved concurrency of the webhook function: the most a flood of deliveries can cost.
+   *
+   * @default 10
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -231,7 +286,10 @@ const RECONCILE_TIMEOUT = Duration.minutes(10);
 /** Receives before a record moves to the DLQ: with a 12-minute visibility timeout, about an hour of retries. */
 const MAX_RECEIVE_COUNT = 5;
 
-type FunctionEnvironment = Record<keyof z.input<typeof FunctionEnvSchema>, string> & Record<string, string>;
+type FunctionEnvironment = { [K in keyof z.input<typeof FunctionEnvSchema>]: string } & Record<
+  string,
+  string
+>;
 
 export class ImageUpdater extends Construct {
   /** The queue the worker reads. Producers send ECR events or `PushMessage` JSON (see `grantEnqueue`). */
@@ -244,6 +302,12 @@ export class ImageUpdater extends Construct {
   readonly rule: events.Rule;
   readonly alarms: readonly cloudwatch.Alarm[];
   readonly dashboard: cloudwatch.Dashboard;
+  /** The webhook function, when `webhook` is set. */
+  readonly webhookFunction?: NodejsFunction;
+  /** The webhook endpoint's URL, when `webhook` is set: registries post to `<url>webhooks/<provider>`. */
+  readonly webhookUrl?: lambda.FunctionUrl;
+  /** The secret registries present to the webhook, when `webhook` is set. */
+  readonly webhookSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: ImageUpdaterProps) {
     super(scope, id);
@@ -321,6 +385,9 @@ export class ImageUpdater extends Construct {
       GITHUB_API_URL: props.githubApiUrl ?? '',
       GITHUB_WRITES_PER_MINUTE: String(writesPerMinute),
       SECRET_CACHE_SECONDS: '300',
+      ...(props.registryCredentialsSecret
+        ? { REGISTRY_CREDENTIALS_SECRET_ID: props.registryCredentialsSecret.secretArn }
+        : {}),
       POWERTOOLS_METRICS_NAMESPACE: namespace,
       POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
     };
@@ -383,11 +450,20 @@ export class ImageUpdater extends Construct {
         new iam.PolicyStatement({
           sid: 'ReadGitHubCredentials',
           actions: ['secretsmanager:GetSecretValue'],
-          // A secret imported by name has a partial ARN; the real one ends in a 6-character suffix.
-          resources: [this.githubSecret.secretFullArn ?? `${this.githubSecret.secretArn}-??????`],
+          resources: [secretFullArn(this.githubSecret)],
         }),
       );
       this.githubSecret.encryptionKey?.grantDecrypt(fn);
+      if (props.registryCredentialsSecret) {
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            sid: 'ReadRegistryCredentials',
+            actions: ['secretsmanager:GetSecretValue'],
+            resources: [secretFullArn(props.registryCredentialsSecret)],
+          }),
+        );
+        props.registryCredentialsSecret.encryptionKey?.grantDecrypt(fn);
+      }
       for (const arn of ecrRepositoryArns) {
         Validations.of(fn.role!).acknowledge({
           id: `AwsSolutions-IAM5[${nagResourceFinding(stack, arn)}]`,
@@ -439,6 +515,17 @@ export class ImageUpdater extends Construct {
       schedule: props.reconcileSchedule ?? events.Schedule.rate(Duration.hours(1)),
       targets: [new targets.LambdaFunction(this.reconcileFunction, { retryAttempts: 0 })],
     });
+
+    // Webhook --------------------------------------------------------------------------------
+    if (props.webhook) {
+      const webhook = this.webhookEndpoint(props.webhook, namespace, props.logLevel ?? 'INFO', {
+        logRetention,
+        logRemovalPolicy: props.logRemovalPolicy,
+      });
+      this.webhookFunction = webhook.fn;
+      this.webhookUrl = webhook.url;
+      this.webhookSecret = webhook.secret;
+    }
 
     // Alarms and dashboard -------------------------------------------------------------------
     const metric = (name: string, service: string, statistic = 'Sum') =>
@@ -494,6 +581,21 @@ export class ImageUpdater extends Construct {
         metric(METRIC.failures, RECONCILE_SERVICE),
       ),
     ];
+    if (this.webhookFunction) {
+      this.alarms = [
+        ...this.alarms,
+        alarm(
+          'WebhookErrorsAlarm',
+          'image-updater: the webhook function failed (crash or timeout); registries retry, but check the logs.',
+          this.webhookFunction.metricErrors({ period: Duration.minutes(5) }),
+        ),
+        alarm(
+          'WebhookUnavailableAlarm',
+          'image-updater: the webhook answered 503 (its secret or the queue was unavailable).',
+          metric('WebhookUnavailable', WEBHOOK_SERVICE),
+        ),
+      ];
+    }
     if (props.alarmTopic) {
       const action = new SnsAction(props.alarmTopic);
       for (const a of this.alarms) {
@@ -584,6 +686,62 @@ export class ImageUpdater extends Construct {
     return this.queue.grantSendMessages(grantee);
   }
 
+  private webhookEndpoint(
+    options: ImageUpdaterWebhookProps,
+    namespace: string,
+    logLevel: string,
+    logs_: { logRetention: logs.RetentionDays; logRemovalPolicy: RemovalPolicy | undefined },
+  ): { fn: NodejsFunction; url: lambda.FunctionUrl; secret: secretsmanager.ISecret } {
+    if (options.allowedImages.length === 0) {
+      throw new InvalidPropsError(
+        'webhook.allowedImages needs at least one entry (["*"] allows every image)',
+      );
+    }
+    const secret =
+      options.secret ??
+      new secretsmanager.Secret(this, 'WebhookSecret', {
+        description:
+          'Shared secret registries present to the image-updater webhook (one string, or JSON per provider)',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      });
+    if (!options.secret) {
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The webhook secret is also configured in each registry, which a rotation Lambda cannot update; rotate it by hand in both places. The function re-reads it after a failed check.',
+      });
+    }
+    const fn = this.updaterFunction('Webhook', {
+      entry: 'webhook-main.ts',
+      description: 'image-updater webhook: registry notifications → the worker queue',
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      environment: {
+        WEBHOOK_SECRET_ID: secret.secretArn,
+        WEBHOOK_ALLOWED_IMAGES: JSON.stringify(options.allowedImages),
+        QUEUE_URL: this.queue.queueUrl,
+        WEBHOOK_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 262_144),
+        SECRET_CACHE_SECONDS: '300',
+        POWERTOOLS_METRICS_NAMESPACE: namespace,
+        POWERTOOLS_LOG_LEVEL: logLevel,
+      },
+      ...logs_,
+      reservedConcurrentExecutions: options.reservedConcurrency ?? 10,
+    });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadWebhookSecret',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [secretFullArn(secret)],
+      }),
+    );
+    secret.encryptionKey?.grantDecrypt(fn);
+    this.grantEnqueue(fn);
+    // Registries cannot sign SigV4: the provider secret (constant-time checked) is the auth.
+    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    return { fn, url, secret };
+  }
+
   private updaterFunction(
     id: string,
     options: {
@@ -595,6 +753,7 @@ export class ImageUpdater extends Construct {
       logRetention: logs.RetentionDays;
       logRemovalPolicy: RemovalPolicy | undefined;
       retryAttempts?: number;
+      reservedConcurrentExecutions?: number;
     },
   ): NodejsFunction {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
@@ -629,6 +788,9 @@ export class ImageUpdater extends Construct {
       logGroup,
       bundling: BUNDLING,
       ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
+      ...(options.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
+        : {}),
     });
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
@@ -637,6 +799,11 @@ export class ImageUpdater extends Construct {
     });
     return fn;
   }
+}
+
+/** A secret imported by name has a partial ARN; the real one ends in a 6-character suffix. */
+function secretFullArn(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }
 
 function placeholder(auth: GitHubAuthKind): string {

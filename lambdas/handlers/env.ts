@@ -43,6 +43,8 @@ export const FunctionEnvSchema = z.object({
   /** This instance's share of GitHub's 80 content-creating requests a minute. */
   GITHUB_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(1000).default(80),
   SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /** Secret with `{"host": {"username", "password"}}` for listing tags of other registries; unset: anonymous. */
+  REGISTRY_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
 });
 
 export type FunctionEnv = z.infer<typeof FunctionEnvSchema>;

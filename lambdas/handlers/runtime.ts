@@ -1,13 +1,15 @@
 /**
  * Production wiring shared by the functions, built once per cold start: Powertools Logger and
  * Metrics, the GitHub credentials from Secrets Manager, a GitHub host rebuilt only when the
- * credentials change, and the ECR tag lister.
+ * credentials change, and the tag listers (ECR, and the OCI distribution API for the rest).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
 import { GitHubHost } from '../adapters/github/host.ts';
+import { secretsManagerCredentials } from '../adapters/registry/credentials.ts';
+import { OciTagLister } from '../adapters/registry/oci-tag-lister.ts';
 import { GitHubCredentialsSource, type GitHubCredentials } from '../adapters/secrets/github-credentials.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { TagLister } from '../ports/tag-lister.ts';
@@ -34,8 +36,9 @@ export function createRuntime(
     namespace: environment.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
     serviceName,
   });
+  const secretsClient = new SecretsManagerClient({});
   const credentials = new GitHubCredentialsSource({
-    client: new SecretsManagerClient({}),
+    client: secretsClient,
     secretId: env.GITHUB_SECRET_ID,
     kind: env.GITHUB_AUTH,
     ttlMs: env.SECRET_CACHE_SECONDS * 1000,
@@ -61,7 +64,20 @@ export function createRuntime(
     metrics,
     host,
     credentialsRejected: () => credentials.invalidate(),
-    tagLister: combineTagListers([new EcrTagLister()]),
+    tagLister: combineTagListers([
+      new EcrTagLister(),
+      new OciTagLister(
+        env.REGISTRY_CREDENTIALS_SECRET_ID
+          ? {
+              credentials: secretsManagerCredentials({
+                client: secretsClient,
+                secretId: env.REGISTRY_CREDENTIALS_SECRET_ID,
+                ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+              }),
+            }
+          : {},
+      ),
+    ]),
   };
 }
 

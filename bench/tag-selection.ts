@@ -1,0 +1,180 @@
+/**
+ * SPEC §10: tag selection over 100,000 tags in under 100 ms. Three realistic repositories, each
+ * in shuffled order, with a digest and a push time per tag as a registry listing yields them:
+ * - semver: `1.2.3`, `v1.2.3`, `1.2.3-rc.1` and `sha-…` noise, range `>=3.0.0 <8.0.0`, a current tag;
+ * - calver: `YYYY.0M.0D.MICRO` with `-rcN` pre-releases;
+ * - numerical: `main-<sha>-<timestamp>` through a `version` group, with `tags.ignore` and noise.
+ * Each figure is the median of several runs after warm-up. `tags*_ms` is the slowest strategy.
+ * The choice is computed eagerly and the per-tag explanation (`rejected`) on first read, so the
+ * explained figure is reported separately.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolvePolicy, StandalonePolicySchema, type Policy } from '../lambdas/config/schema.ts';
+import { compareTags, selectTag, type SelectOptions, type TagCandidate } from '../lambdas/core/tags/index.ts';
+
+export interface TagSelectionFigures {
+  /** The slowest strategy and input order: the SPEC §10 figures. */
+  readonly tags10k_ms: number;
+  readonly tags100k_ms: number;
+  /** Shuffled input, as a registry listing comes. */
+  readonly semver10k_ms: number;
+  readonly semver100k_ms: number;
+  readonly calver10k_ms: number;
+  readonly calver100k_ms: number;
+  readonly numerical10k_ms: number;
+  readonly numerical100k_ms: number;
+  /** Tags in ascending order: every tag is a new best, the worst case for the quick pass. */
+  readonly semver100k_ascending_ms: number;
+  readonly calver100k_ascending_ms: number;
+  readonly numerical100k_ascending_ms: number;
+  /** Semver with `rejected` read too: every tag judged and explained, as `select --json` does. */
+  readonly semver100k_explained_ms: number;
+}
+
+interface Scenario {
+  readonly policy: Policy;
+  readonly tags: (count: number, hex: () => string) => string[];
+  readonly options: SelectOptions;
+}
+
+export const SCENARIOS = {
+  semver: {
+    policy: policy({ strategy: 'semver', range: '>=3.0.0 <8.0.0' }),
+    tags: (count, hex) =>
+      Array.from({ length: count }, (_, i) => {
+        if (i % 11 === 0) return `sha-${hex()}`;
+        const version = `${i % 10}.${Math.floor(i / 10) % 100}.${Math.floor(i / 1000)}`;
+        return `${i % 7 === 0 ? 'v' : ''}${version}${i % 5 === 0 ? `-rc.${i % 4}` : ''}`;
+      }),
+    options: { current: '3.1.1' },
+  },
+  calver: {
+    policy: policy({ strategy: 'calver', layout: 'YYYY.0M.0D.MICRO-MODIFIER' }),
+    tags: (count) =>
+      Array.from({ length: count }, (_, i) => {
+        const month = String(1 + (Math.floor(i / 30) % 12)).padStart(2, '0');
+        const day = String(1 + (Math.floor(i / 360) % 28)).padStart(2, '0');
+        const date = `${2000 + (i % 30)}.${month}.${day}.${Math.floor(i / 10_080)}`;
+        return i % 6 === 0 ? `${date}-rc${i % 3}` : date;
+      }),
+    options: { current: '2015.06.14.0' },
+  },
+  numerical: {
+    policy: policy({
+      strategy: 'numerical',
+      tags: { pattern: '^main-[0-9a-f]{7}-(?<version>\\d+)$', ignore: ['*-debug'] },
+    }),
+    tags: (count, hex) =>
+      Array.from({ length: count }, (_, i) => {
+        const stamp = 1_700_000_000 + i * 37;
+        if (i % 13 === 0) return `pr-${i % 500}-${hex()}`;
+        return i % 17 === 0 ? `main-${hex()}-${stamp}-debug` : `main-${hex()}-${stamp}`;
+      }),
+    options: { current: 'main-0000000-1700001000' },
+  },
+} satisfies Record<string, Scenario>;
+
+function policy(input: object): Policy {
+  return resolvePolicy(StandalonePolicySchema.parse(input));
+}
+
+/** A small deterministic generator, so every run measures the same lists. */
+function lcg(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state;
+  };
+}
+
+export function candidates(scenario: Scenario, count: number): TagCandidate[] {
+  const next = lcg(count);
+  const hex = () => next().toString(16).padStart(8, '0').slice(0, 7);
+  const tags = scenario.tags(count, hex);
+  for (let i = tags.length - 1; i > 0; i--) {
+    const j = next() % (i + 1);
+    [tags[i], tags[j]] = [tags[j]!, tags[i]!];
+  }
+  // What a DescribeImages listing gives: a digest and a push time per tag. A JSON round trip
+  // gives flat strings, as a parsed page does.
+  const listed = tags.map((tag, i) => ({
+    tag,
+    digest: `sha256:${hex()}${hex()}${i.toString(16).padStart(50, '0')}`,
+    pushedAt: 1_767_225_600_000 + i * 60_000,
+  }));
+  const parsed = JSON.parse(JSON.stringify(listed)) as { tag: string; digest: string; pushedAt: number }[];
+  return parsed.map((c) => ({ tag: c.tag, digest: c.digest, pushedAt: new Date(c.pushedAt) }));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+interface Run {
+  readonly order?: 'shuffled' | 'ascending';
+  readonly explain?: boolean;
+}
+
+/** Orderable tags in ascending policy order after the rest. */
+function ascending(scenario: Scenario, input: TagCandidate[]): TagCandidate[] {
+  const orderable = (c: TagCandidate) => compareTags(scenario.policy, c.tag, c.tag) !== undefined;
+  const sorted = input
+    .filter(orderable)
+    .sort((a, b) => compareTags(scenario.policy, a.tag, b.tag)! || (a.tag < b.tag ? -1 : 1));
+  return [...input.filter((c) => !orderable(c)), ...sorted];
+}
+
+function time(scenario: Scenario, count: number, runs: number, run: Run = {}): number {
+  const shuffled = candidates(scenario, count);
+  const input = run.order === 'ascending' ? ascending(scenario, shuffled) : shuffled;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const once = () => {
+    const result = selectTag(scenario.policy, input, scenario.options);
+    if (result.outcome !== 'chosen') throw new Error(`bench scenario chose nothing: ${result.reason}`);
+    if (run.explain && result.rejected.length === 0) throw new Error('bench scenario rejected nothing');
+  };
+  for (let i = 0; i < 3; i++) once();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    gc?.();
+    const start = performance.now();
+    once();
+    samples.push(performance.now() - start);
+  }
+  return Math.round(median(samples) * 10) / 10;
+}
+
+export async function benchTagSelection(runs = 9): Promise<TagSelectionFigures> {
+  const { semver, calver, numerical } = SCENARIOS;
+  const small = {
+    semver10k_ms: time(semver, 10_000, runs),
+    calver10k_ms: time(calver, 10_000, runs),
+    numerical10k_ms: time(numerical, 10_000, runs),
+    semver10k_ascending_ms: time(semver, 10_000, runs, { order: 'ascending' }),
+    calver10k_ascending_ms: time(calver, 10_000, runs, { order: 'ascending' }),
+    numerical10k_ascending_ms: time(numerical, 10_000, runs, { order: 'ascending' }),
+  };
+  const large = {
+    semver100k_ms: time(semver, 100_000, runs),
+    calver100k_ms: time(calver, 100_000, runs),
+    numerical100k_ms: time(numerical, 100_000, runs),
+    semver100k_ascending_ms: time(semver, 100_000, runs, { order: 'ascending' }),
+    calver100k_ascending_ms: time(calver, 100_000, runs, { order: 'ascending' }),
+    numerical100k_ascending_ms: time(numerical, 100_000, runs, { order: 'ascending' }),
+  };
+  return {
+    tags10k_ms: Math.max(...Object.values(small)),
+    tags100k_ms: Math.max(...Object.values(large)),
+    semver10k_ms: small.semver10k_ms,
+    calver10k_ms: small.calver10k_ms,
+    numerical10k_ms: small.numerical10k_ms,
+    ...large,
+    semver100k_explained_ms: time(semver, 100_000, runs, { explain: true }),
+  };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await benchTagSelection();
+  for (const [name, value] of Object.entries(figures)) console.log(`${name.padEnd(24)} ${value}`);
+}

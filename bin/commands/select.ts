@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { resolvePolicy, StandalonePolicySchema, type Policy } from '../../lambdas/config/schema.ts';
+import { DIGEST, isValidTag } from '../../lambdas/core/image/reference.ts';
+import { selectTag, type SelectionResult, type SelectOptions } from '../../lambdas/core/tags/index.ts';
+import { CliInputError, EXIT, type CliIo, type Command } from './io.ts';
+import { parseTagList } from './tag-list-file.ts';
+
+/**
+ * `select --policy JSON|@file --tags FILE|- [--current TAG[@DIGEST]] [--json]` (SPEC §9): the tag
+ * a policy chooses from a tag list. Exit 0 chosen (printed on stdout; `tag@digest` for the digest
+ * strategy), 1 none (the reason on stderr; with `--json` the JSON still goes to stdout), 2 invalid
+ * input. The policy is one `policies` entry, name and image optional, in JSON or YAML.
+ */
+export const select: Command = async (args, io) => {
+  const values = parseFlags(args);
+  if (values.policy === undefined) throw new CliInputError('--policy JSON|@file is required');
+  if (values.tags === undefined) throw new CliInputError('--tags FILE|- is required (one tag per line)');
+  const policy = readPolicy(values.policy, io.cwd);
+  const source = values.tags === '-' ? 'stdin' : values.tags;
+  const candidates = parseTagList(await readTags(values.tags, io), source);
+  const result = selectTag(
+    policy,
+    candidates,
+    values.current === undefined ? {} : parseCurrent(values.current),
+  );
+  const code = result.chosen ? EXIT.ok : EXIT.negative;
+  if (values.json) {
+    io.stdout(`${JSON.stringify(toJson(result))}\n`);
+    return code;
+  }
+  if (!result.chosen) {
+    io.stderr(`image-updater select: ${result.reason}\n`);
+    return code;
+  }
+  const { tag, digest } = result.chosen;
+  io.stdout(`${policy.strategy === 'digest' && digest !== undefined ? `${tag}@${digest}` : tag}\n`);
+  return code;
+};
+
+function parseFlags(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        policy: { type: 'string' },
+        tags: { type: 'string' },
+        current: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    throw new CliInputError((error as Error).message);
+  }
+}
+
+function readPolicy(value: string, cwd: string): Policy {
+  let text = value;
+  if (value.startsWith('@')) {
+    const file = value.slice(1);
+    try {
+      text = readFileSync(resolve(cwd, file), 'utf8');
+    } catch (error) {
+      throw new CliInputError(`--policy: cannot read ${file}: ${errorCode(error)}`);
+    }
+  }
+  let data: unknown;
+  try {
+    // YAML is a superset of JSON: a policy copied from `.image-updater.yaml` works as well.
+    data = parseYaml(text);
+  } catch (error) {
+    throw new CliInputError(`--policy: not JSON or YAML: ${firstLine((error as Error).message)}`);
+  }
+  const parsed = StandalonePolicySchema.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map(
+      (i) => `${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`,
+    );
+    throw new CliInputError(`--policy: ${issues.map(firstLine).join('; ')}`);
+  }
+  return resolvePolicy(parsed.data);
+}
+
+async function readTags(file: string, io: CliIo): Promise<string> {
+  if (file === '-') return io.readStdin();
+  try {
+    return readFileSync(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    throw new CliInputError(`--tags: cannot read ${file}: ${errorCode(error)}`);
+  }
+}
+
+function parseCurrent(value: string): SelectOptions {
+  const at = value.indexOf('@');
+  const tag = at < 0 ? value : value.slice(0, at);
+  const digest = at < 0 ? undefined : value.slice(at + 1);
+  if (!isValidTag(tag)) throw new CliInputError(`--current: "${firstLine(tag)}" is not a valid OCI tag`);
+  if (digest !== undefined && !DIGEST.test(digest)) {
+    throw new CliInputError(`--current: "${firstLine(digest)}" is not a digest (sha256:<64 hex>)`);
+  }
+  return { current: tag, ...(digest !== undefined ? { currentDigest: digest } : {}) };
+}
+
+function toJson(result: SelectionResult): Record<string, unknown> {
+  const { chosen } = result;
+  return {
+    chosen: chosen?.tag ?? null,
+    ...(chosen?.digest !== undefined ? { digest: chosen.digest } : {}),
+    ...(chosen?.pushedAt !== undefined ? { pushedAt: chosen.pushedAt.toISOString() } : {}),
+    ...(chosen ? { updateType: chosen.updateType } : {}),
+    outcome: result.outcome,
+    reason: result.reason,
+    ...(result.best !== undefined ? { best: result.best } : {}),
+    ...(result.current !== undefined
+      ? { current: result.current, currentOrderable: result.currentOrderable }
+      : {}),
+    considered: result.considered,
+    rejected: result.rejected,
+  };
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+function firstLine(text: string): string {
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}

@@ -1,0 +1,223 @@
+/**
+ * `serve --port N --repo OWNER/NAME[:CONFIG_PATH] [--repo …] [--github-api URL]` (SPEC §9): the
+ * webhook endpoint and the worker in one long-running process. Credentials and the webhook secret
+ * come from the environment, read once; logs are JSON lines on stdout. SIGTERM or SIGINT stops
+ * taking webhooks, applies every accepted push, then exits 0.
+ */
+import { parseArgs } from 'node:util';
+import * as z from 'zod';
+import type { GitHubAuth } from '../../lambdas/adapters/github/host.ts';
+import { parseRegistryCredentials } from '../../lambdas/adapters/registry/credentials.ts';
+import { parseGitHubCredentials } from '../../lambdas/adapters/secrets/github-credentials.ts';
+import { ImageAllowList } from '../../lambdas/adapters/webhooks/allow-list.ts';
+import { parseWebhookSecret } from '../../lambdas/adapters/webhooks/secrets.ts';
+import { PROVIDER_NAMES } from '../../lambdas/adapters/webhooks/types.ts';
+import { ImageUpdaterError } from '../../lambdas/core/errors.ts';
+import { WatchedRepoSchema, type WatchedRepo } from '../../lambdas/handlers/env.ts';
+import { createJsonLog } from '../../lambdas/handlers/json-log.ts';
+import { startServe, type ServeConfig } from '../../lambdas/handlers/serve-app.ts';
+import { CliInputError, EXIT, type Command } from './io.ts';
+
+/** Unset and empty are the same: `FOO= image-updater serve` must not count as a value. */
+const optional = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+  z.string().optional(),
+);
+
+export const ServeEnvSchema = z.object({
+  GITHUB_TOKEN: optional,
+  GITHUB_APP_ID: optional,
+  GITHUB_APP_PRIVATE_KEY: optional,
+  /** One secret for every provider, or JSON `{"distribution": "…", "ghcr": "…", "default": "…"}`. */
+  WEBHOOK_SECRET: optional,
+  /** Registries/prefixes webhooks may name (comma-separated or a JSON array); default `*`. */
+  WEBHOOK_ALLOWED_IMAGES: optional,
+  /** JSON `{"<registry host>": {"username": "…", "password": "…"}}` for tag listing. */
+  REGISTRY_CREDENTIALS: optional,
+  /** Interface to listen on. */
+  SERVE_HOST: optional,
+  LOG_LEVEL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
+    z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ),
+});
+
+export const MIN_SECRET_LENGTH = 16;
+
+const USAGE = 'serve --port N --repo OWNER/NAME[:CONFIG_PATH] [--repo …] [--github-api URL]';
+
+export interface ServeDeps {
+  readonly env?: Record<string, string | undefined>;
+  /** Resolves with the signal's name when the process should stop. */
+  readonly waitForStop?: () => Promise<string>;
+  /** Called once listening (tests). */
+  readonly onListening?: (server: { url: string; port: number }) => void;
+  readonly drainTimeoutMs?: number;
+}
+
+export function createServeCommand(deps: ServeDeps = {}): Command {
+  return async (args, io) => {
+    const config = parseServeInput(args, deps.env ?? process.env, (line) => io.stdout(line));
+    const running = await startServe(config);
+    config.log.info('serve listening', {
+      url: running.url,
+      port: running.port,
+      webhooks: PROVIDER_NAMES.map((p) => `${running.url}/webhooks/${p}`),
+      repos: config.repos.map((r) => (r.configPath ? `${r.repo}:${r.configPath}` : r.repo)),
+      allowList: config.allowList.toString(),
+      github: config.github.baseUrl ?? 'https://api.github.com',
+      auth: config.github.auth.kind,
+    });
+    if (config.allowList.allowsAll)
+      config.log.warn(
+        "WEBHOOK_ALLOWED_IMAGES is not set: webhooks may name any image; only the watched repositories' policies limit what is applied",
+      );
+    deps.onListening?.({ url: running.url, port: running.port });
+    const signal = await (deps.waitForStop ?? waitForSignal)();
+    config.log.info('stopping: no new webhooks; applying the accepted pushes', {
+      signal,
+      queue: running.queue.stats(),
+    });
+    const drained = await running.close(deps.drainTimeoutMs ?? 25_000);
+    if (drained) config.log.info('stopped', { queue: running.queue.stats() });
+    else config.log.warn('stopped before every accepted push was applied', { queue: running.queue.stats() });
+    return EXIT.ok;
+  };
+}
+
+export const serve: Command = createServeCommand();
+
+/** Flags and environment → what `startServe` needs; every problem is a one-line CliInputError. */
+export function parseServeInput(
+  args: string[],
+  environment: Record<string, string | undefined>,
+  write: (line: string) => void,
+): ServeConfig {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      repo: { type: 'string', multiple: true },
+      'github-api': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.port === undefined) throw new CliInputError(`--port N is required (${USAGE})`);
+  if (!/^\d+$/.test(values.port) || Number(values.port) > 65535)
+    throw new CliInputError(
+      `--port ${JSON.stringify(values.port)} is not a port number (0–65535; 0 picks a free one)`,
+    );
+  if (!values.repo || values.repo.length === 0)
+    throw new CliInputError(`--repo OWNER/NAME[:CONFIG_PATH] is required (${USAGE})`);
+  const repos = values.repo.map(parseRepoFlag);
+  let baseUrl: string | undefined;
+  if (values['github-api'] !== undefined) {
+    const parsed = z.url({ protocol: /^https?$/ }).safeParse(values['github-api']);
+    if (!parsed.success)
+      throw new CliInputError(
+        `--github-api ${JSON.stringify(values['github-api'])} is not an http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)`,
+      );
+    baseUrl = parsed.data.replace(/\/$/, '');
+  }
+
+  const env = ServeEnvSchema.safeParse(environment);
+  if (!env.success)
+    throw new CliInputError(
+      `invalid environment: ${env.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const e = env.data;
+  const log = createJsonLog({ write, level: e.LOG_LEVEL, service: 'image-updater-serve' });
+  return {
+    port: Number(values.port),
+    ...(e.SERVE_HOST ? { host: e.SERVE_HOST } : {}),
+    repos,
+    github: { auth: githubAuth(e), ...(baseUrl ? { baseUrl } : {}) },
+    webhookSecrets: webhookSecrets(e.WEBHOOK_SECRET),
+    allowList: inputError(
+      () => ImageAllowList.fromText(e.WEBHOOK_ALLOWED_IMAGES ?? '*'),
+      'WEBHOOK_ALLOWED_IMAGES',
+    ),
+    ...(e.REGISTRY_CREDENTIALS
+      ? {
+          registryCredentials: inputError(
+            () => parseRegistryCredentials(e.REGISTRY_CREDENTIALS!, 'REGISTRY_CREDENTIALS'),
+            'REGISTRY_CREDENTIALS',
+          ),
+        }
+      : {}),
+    log,
+  };
+}
+
+function parseRepoFlag(value: string): WatchedRepo {
+  const colon = value.indexOf(':');
+  const candidate =
+    colon < 0 ? { repo: value } : { repo: value.slice(0, colon), configPath: value.slice(colon + 1) };
+  const parsed = WatchedRepoSchema.safeParse(candidate);
+  if (!parsed.success)
+    throw new CliInputError(
+      `--repo ${JSON.stringify(value)} is not OWNER/NAME[:CONFIG_PATH] (${parsed.error.issues.map((i) => i.message).join('; ')})`,
+    );
+  return parsed.data;
+}
+
+function githubAuth(e: z.infer<typeof ServeEnvSchema>): GitHubAuth {
+  const app = e.GITHUB_APP_ID !== undefined || e.GITHUB_APP_PRIVATE_KEY !== undefined;
+  if (e.GITHUB_TOKEN !== undefined && app)
+    throw new CliInputError('set GITHUB_TOKEN or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY, not both');
+  if (e.GITHUB_TOKEN !== undefined) {
+    if (/\s/.test(e.GITHUB_TOKEN.trim())) throw new CliInputError('GITHUB_TOKEN contains white space');
+    return { kind: 'token', token: e.GITHUB_TOKEN.trim() };
+  }
+  if (!app) throw new CliInputError('set GITHUB_TOKEN, or GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY');
+  if (e.GITHUB_APP_ID === undefined || e.GITHUB_APP_PRIVATE_KEY === undefined)
+    throw new CliInputError('a GitHub App needs both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY');
+  const credentials = inputError(
+    () =>
+      parseGitHubCredentials(
+        JSON.stringify({ appId: e.GITHUB_APP_ID, privateKey: e.GITHUB_APP_PRIVATE_KEY }),
+        'app',
+        'GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY',
+      ),
+    'GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY',
+  );
+  if (credentials.kind !== 'app') throw new CliInputError('GITHUB_APP_ID/GITHUB_APP_PRIVATE_KEY: not an App');
+  return { kind: 'app', appId: credentials.appId, privateKey: credentials.privateKey };
+}
+
+function webhookSecrets(text: string | undefined) {
+  if (text === undefined)
+    throw new CliInputError('WEBHOOK_SECRET is required: the secret registries send (openssl rand -hex 32)');
+  const secrets = inputError(() => parseWebhookSecret(text, 'WEBHOOK_SECRET'), 'WEBHOOK_SECRET');
+  for (const [provider, secret] of Object.entries(secrets))
+    if (secret.length < MIN_SECRET_LENGTH)
+      throw new CliInputError(
+        `WEBHOOK_SECRET${provider === 'default' ? '' : ` (${provider})`} is shorter than ${MIN_SECRET_LENGTH} characters; use e.g. openssl rand -hex 32`,
+      );
+  return secrets;
+}
+
+/** Configuration errors as input errors: one line, exit 2, never the value. */
+function inputError<T>(parse: () => T, what: string): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ImageUpdaterError) throw new CliInputError(error.message);
+    throw new CliInputError(`${what} is invalid`);
+  }
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      resolve(signal);
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+  });
+}

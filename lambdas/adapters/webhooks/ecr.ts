@@ -1,0 +1,57 @@
+/**
+ * An EventBridge `ECR Image Action` event delivered over HTTP by an EventBridge API destination,
+ * so another account's (or a self-hosted updater's) ECR pushes reach this endpoint. The API
+ * destination's connection uses API-key authorisation with header `Authorization` and value
+ * `Bearer <secret>`. The event is read by the same schema and rules as the EventBridge rule's.
+ */
+import {
+  ECR_IMAGE_ACTION,
+  ECR_SOURCE,
+  EcrImageActionEventSchema,
+  EventBridgeSchema,
+  interpretEcrImageAction,
+  type EcrIgnoreReason,
+} from '../ecr/event.ts';
+import { sharedSecretMatches } from './auth.ts';
+import { describeZodError, malformed, parseJson } from './body.ts';
+import type { ParseResult, WebhookIgnoreReason, WebhookProvider, WebhookRequest } from './types.ts';
+
+const REASONS: Record<EcrIgnoreReason, WebhookIgnoreReason> = {
+  'not-a-push': 'not-a-push',
+  'push-failed': 'push-failed',
+  untagged: 'untagged',
+  'referrer-tag': 'referrer-tag',
+  'invalid-tag': 'invalid-tag',
+};
+
+export const ecr: WebhookProvider = {
+  name: 'ecr',
+
+  authenticate(request: WebhookRequest, secret: string): boolean {
+    return sharedSecretMatches(request.headers.authorization, secret);
+  },
+
+  parse(request: WebhookRequest): ParseResult {
+    const json = parseJson(request.body);
+    if (!json.ok) return malformed(json.reason);
+    const envelope = EventBridgeSchema.safeParse(json.value);
+    if (!envelope.success) return malformed(`not an EventBridge event: ${describeZodError(envelope.error)}`);
+    const { source, 'detail-type': detailType, id } = envelope.data;
+    if (source !== ECR_SOURCE || detailType !== ECR_IMAGE_ACTION)
+      return {
+        kind: 'events',
+        pushes: [],
+        ignored: [{ reason: 'other-event', detail: `${source} ${detailType}` }],
+      };
+    const parsed = EcrImageActionEventSchema.safeParse(json.value);
+    if (!parsed.success) return malformed(`ECR Image Action event: ${describeZodError(parsed.error)}`);
+    const meaning = interpretEcrImageAction(parsed.data);
+    return meaning.kind === 'push'
+      ? { kind: 'events', pushes: [{ push: meaning.push, id }], ignored: [] }
+      : {
+          kind: 'events',
+          pushes: [],
+          ignored: [{ reason: REASONS[meaning.reason], detail: meaning.detail }],
+        };
+  },
+};

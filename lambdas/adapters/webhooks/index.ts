@@ -1,0 +1,26 @@
+/** The webhook providers by the name in `POST /webhooks/<provider>`. */
+import { distribution } from './distribution.ts';
+import { dockerhub } from './dockerhub.ts';
+import { ecr } from './ecr.ts';
+import { ghcr } from './ghcr.ts';
+import { harbor } from './harbor.ts';
+import type { ProviderName, WebhookProvider } from './types.ts';
+
+export const PROVIDERS: Readonly<Record<ProviderName, WebhookProvider>> = {
+  distribution,
+  harbor,
+  dockerhub,
+  ghcr,
+  ecr,
+};
+
+export { ImageAllowList } from './allow-list.ts';
+export { PROVIDER_NAMES, isProviderName } from './types.ts';
+export type {
+  IgnoredEvent,
+  ProviderName,
+  ReceivedPush,
+  WebhookIgnoreReason,
+  WebhookProvider,
+  WebhookRequest,
+} from './types.ts';

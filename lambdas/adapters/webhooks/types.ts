@@ -1,0 +1,64 @@
+/**
+ * What every webhook provider implements: check the request's secret, then turn the body into
+ * pushes to act on and events to acknowledge without acting.
+ */
+import type { PushedImage } from '../../core/push.ts';
+
+export const PROVIDER_NAMES = ['distribution', 'harbor', 'dockerhub', 'ghcr', 'ecr'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export function isProviderName(name: string): name is ProviderName {
+  return (PROVIDER_NAMES as readonly string[]).includes(name);
+}
+
+/** A request as providers see it: lowercase header names, the body's exact bytes. */
+export interface WebhookRequest {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly body: Buffer;
+}
+
+export type WebhookIgnoreReason =
+  /** A pull, delete, mount, scan, … */
+  | 'not-a-push'
+  /** Distribution: a layer or config blob, not a manifest or index. */
+  | 'not-a-manifest'
+  /** Pushed by digest: no tag moved. */
+  | 'untagged'
+  | 'invalid-tag'
+  /** A signature, attestation or SBOM tag. */
+  | 'referrer-tag'
+  | 'push-failed'
+  /** GHCR: a package that is not a container image (npm, maven, …). */
+  | 'not-a-container'
+  /** Another event type on the same endpoint (GitHub `ping`, an EventBridge scan result, …). */
+  | 'other-event'
+  /** The image is outside the deployment's allow-list. */
+  | 'image-not-allowed';
+
+export interface IgnoredEvent {
+  readonly reason: WebhookIgnoreReason;
+  readonly detail: string;
+}
+
+export interface ReceivedPush {
+  readonly push: PushedImage;
+  /** The registry's id for the event or delivery, when it sends one. */
+  readonly id?: string;
+}
+
+export type ParseResult =
+  | {
+      readonly kind: 'events';
+      readonly pushes: readonly ReceivedPush[];
+      readonly ignored: readonly IgnoredEvent[];
+    }
+  | { readonly kind: 'malformed'; readonly reason: string };
+
+export interface WebhookProvider {
+  readonly name: ProviderName;
+  /** Whether the request proves it knows `secret`. Every comparison is constant-time. */
+  authenticate(request: WebhookRequest, secret: string): boolean;
+  /** Only called on an authenticated request. */
+  parse(request: WebhookRequest): ParseResult;
+}

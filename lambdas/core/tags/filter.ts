@@ -1,0 +1,128 @@
+/**
+ * The checks every strategy shares (SPEC §4): OCI tag grammar, referrer tags, `tags.ignore`
+ * globs, and `tags.pattern`, which also picks the text the strategy compares.
+ */
+import picomatch from 'picomatch';
+import { DIGEST } from '../image/reference.ts';
+import { InvalidSelectionPolicyError } from './errors.ts';
+import { skip, type Skip } from './skip.ts';
+import type { SelectionPolicy } from './types.ts';
+
+const INVALID_TAG = skip('invalid-oci-tag');
+const REFERRER = skip('referrer-tag');
+const PATTERN_MISMATCH = skip('pattern-mismatch');
+const EMPTY_VERSION = skip('pattern-mismatch', 'the "version" group captured nothing');
+
+/**
+ * Signatures, attestations and SBOMs that cosign, notation and the OCI referrers fallback push
+ * as tags. They name another image's digest and are never a version to deploy.
+ */
+export function isReferrerTag(tag: string): boolean {
+  // The last character picks the one suffix worth testing: this runs once per listed tag.
+  switch (tag.charCodeAt(tag.length - 1)) {
+    case 103 /* g */:
+      if (tag.endsWith('.sig')) return true;
+      break;
+    case 116 /* t */:
+      if (tag.endsWith('.att')) return true;
+      break;
+    case 109 /* m */:
+      if (tag.endsWith('.sbom')) return true;
+      break;
+  }
+  return tag.charCodeAt(0) === 115 /* s */ && tag.startsWith('sha256-');
+}
+
+/** `OCI_TAG` without a regex engine call: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`. */
+export function isOciTag(tag: string): boolean {
+  const n = tag.length;
+  if (n === 0 || n > 128) return false;
+  const first = tag.charCodeAt(0);
+  if (!(isAlphanumeric(first) || first === 95 /* _ */)) return false;
+  for (let i = 1; i < n; i++) {
+    const c = tag.charCodeAt(i);
+    if (!(isAlphanumeric(c) || c === 95 || c === 46 /* . */ || c === 45 /* - */)) return false;
+  }
+  return true;
+}
+
+function isAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** Policy-independent checks: what a tag must be before any policy looks at it. */
+export function screenTag(tag: string): Skip | undefined {
+  if (!isOciTag(tag)) return INVALID_TAG;
+  if (isReferrerTag(tag)) return REFERRER;
+  return undefined;
+}
+
+/** A digest is written verbatim next to the tag, so it must be `algorithm:encoded`. */
+export function isDigestOrAbsent(digest: string | undefined): boolean {
+  return digest === undefined || DIGEST.test(digest);
+}
+
+export interface TagFilter {
+  /** `tags.ignore`. */
+  ignored(tag: string): boolean;
+  /** The text the strategy compares: the pattern's `version` group, or the whole tag. */
+  versionOf(tag: string): string | Skip;
+  /** Whether versions come from a `version` group the user wrote (an opt-in for partial semver). */
+  readonly versionGroup: boolean;
+}
+
+export function compileTagFilter(policy: Pick<SelectionPolicy, 'tags'>): TagFilter {
+  const ignore = policy.tags.ignore;
+  // dot: a tag can't start with "." anyway, and `*` should mean "any tag".
+  const ignored = ignore.length > 0 ? picomatch([...ignore], { dot: true }) : () => false;
+  const source = policy.tags.pattern;
+  if (source === undefined) {
+    return { ignored, versionOf: (tag) => tag, versionGroup: false };
+  }
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(source);
+  } catch (error) {
+    throw new InvalidSelectionPolicyError(`tags.pattern is not a regular expression: ${source}`, {
+      cause: error,
+    });
+  }
+  // An always-matching copy reveals the pattern's groups.
+  const probe = new RegExp(`(?:${source})|`).exec('')!;
+  const versionGroup = probe.groups !== undefined && 'version' in probe.groups;
+  // Reading the group by number spares V8 building a `groups` object per tag; the count must
+  // agree with the engine's, or the named lookup stays.
+  const groups = captureGroups(source);
+  const at = groups.indexOf('version') + 1;
+  const index = versionGroup && at > 0 && groups.length === probe.length - 1 ? at : undefined;
+  const versionOf = (tag: string): string | Skip => {
+    const m = pattern.exec(tag);
+    if (m === null) return PATTERN_MISMATCH;
+    if (!versionGroup) return tag;
+    const version = index !== undefined ? m[index] : m.groups?.version;
+    return version === undefined || version === '' ? EMPTY_VERSION : version;
+  };
+  return { ignored: (tag) => ignored(tag), versionOf, versionGroup };
+}
+
+/**
+ * The capture groups of a regular expression's source (no flags), in number order: a name, or
+ * undefined for an unnamed group.
+ */
+export function captureGroups(source: string): (string | undefined)[] {
+  const groups: (string | undefined)[] = [];
+  let inClass = false;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') {
+      if (source[i + 1] !== '?') groups.push(undefined);
+      else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
+        groups.push(source.slice(i + 3, source.indexOf('>', i + 3)));
+      }
+    }
+  }
+  return groups;
+}

@@ -1,0 +1,150 @@
+/**
+ * `serve`'s HTTP server (node:http): the webhook router on `POST /webhooks/<provider>`,
+ * `GET /healthz` with the queue's state, and a graceful stop: no new connections, the queue
+ * drained (every accepted push applied), then the sockets closed.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { InProcessQueue } from './in-process-queue.ts';
+import type { Log } from './telemetry.ts';
+import {
+  MAX_WEBHOOK_BODY_BYTES,
+  type HttpRequest,
+  type HttpResponse,
+  type WebhookRouter,
+} from './webhook-router.ts';
+
+export interface LocalServerOptions {
+  readonly port: number;
+  /** @default '0.0.0.0' */
+  readonly host?: string;
+  readonly router: WebhookRouter;
+  readonly queue: InProcessQueue;
+  readonly log: Log;
+  /** @default MAX_WEBHOOK_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+}
+
+export interface LocalServer {
+  readonly port: number;
+  /** `http://<host>:<port>` (127.0.0.1 when listening on every interface). */
+  readonly url: string;
+  /** Stops taking requests, applies what was accepted; false when `timeoutMs` ran out first. */
+  close(timeoutMs?: number): Promise<boolean>;
+}
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+  const { log, queue } = options;
+  let draining = false;
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error('request failed', { path: pathOf(req), error: (error as Error).message });
+      if (!res.headersSent) send(res, { status: 500, headers: {}, body: '{"error":"internal error"}\n' });
+      else res.destroy();
+    });
+  });
+  // Registries keep connections open between deliveries; a stop must not wait for them.
+  server.keepAliveTimeout = 5_000;
+  server.requestTimeout = 30_000;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://serve.invalid');
+    if (url.pathname === '/healthz') {
+      await discard(req);
+      const stats = queue.stats();
+      return send(res, {
+        status: draining ? 503 : 200,
+        headers: { 'content-type': 'application/json' },
+        body: `${JSON.stringify({ status: draining ? 'draining' : 'ok', idle: queue.isIdle, queue: stats })}\n`,
+      });
+    }
+    const declared = Number(req.headers['content-length'] ?? '0');
+    // Over the limit: answered without buffering; the rest of the body is read and dropped.
+    const body = declared > maxBodyBytes ? tooLarge(req, maxBodyBytes) : await readBody(req, maxBodyBytes);
+    const headers: Record<string, string | undefined> = {};
+    for (const [name, value] of Object.entries(req.headers))
+      headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    const query: Record<string, string | undefined> = {};
+    for (const [name, value] of url.searchParams) query[name] ??= value;
+    const request: HttpRequest = { method: req.method ?? 'GET', path: url.pathname, headers, query, body };
+    const response = await options.router(request);
+    if (body.length > maxBodyBytes) res.setHeader('connection', 'close');
+    send(res, response);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost =
+    address.address === '0.0.0.0' || address.address === '::'
+      ? '127.0.0.1'
+      : address.address.includes(':')
+        ? `[${address.address}]`
+        : address.address;
+
+  return {
+    port: address.port,
+    url: `http://${shownHost}:${address.port}`,
+    async close(timeoutMs = 25_000) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const drained = await queue.drain(timeoutMs);
+      server.closeAllConnections();
+      await closed;
+      return drained;
+    },
+  };
+}
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.end(response.body);
+}
+
+function tooLarge(req: IncomingMessage, limit: number): Buffer {
+  req.resume();
+  return Buffer.alloc(limit + 1);
+}
+
+/**
+ * The body, or its first `limit + 1` bytes as soon as it is larger: enough to answer 413 while
+ * the rest is read and dropped.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        done = true;
+        resolve(Buffer.concat(chunks).subarray(0, limit + 1));
+      }
+    });
+    req.on('end', () => {
+      if (!done) resolve(Buffer.concat(chunks));
+    });
+    req.on('error', reject);
+  });
+}
+
+async function discard(req: IncomingMessage): Promise<void> {
+  for await (const _chunk of req) {
+    // Read to the end so the connection can be reused.
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] ?? '/';
+}

@@ -1,0 +1,93 @@
+/**
+ * `serve`: the webhook endpoint and the worker in one process (SPEC §9), wired from the same
+ * parts as the functions: the webhook router, the worker handler (`createWorker`, which runs
+ * `applyToRepo` per watched repository), and an in-process per-image queue in place of SQS.
+ */
+import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
+import { GitHubHost, type GitHubAuth } from '../adapters/github/host.ts';
+import { staticCredentials, type BasicCredentials } from '../adapters/registry/credentials.ts';
+import { OciTagLister } from '../adapters/registry/oci-tag-lister.ts';
+import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
+import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhooks/secrets.ts';
+import type { GitHost } from '../ports/git-host.ts';
+import type { WatchedRepo } from './env.ts';
+import { InProcessQueue } from './in-process-queue.ts';
+import { startLocalServer, type LocalServer } from './local-server.ts';
+import { combineTagListers } from './tag-lists.ts';
+import type { Log, MetricSink } from './telemetry.ts';
+import { createWebhookRouter } from './webhook-router.ts';
+import { createWorker } from './worker.ts';
+
+export interface ServeConfig {
+  readonly port: number;
+  /** @default '0.0.0.0' */
+  readonly host?: string;
+  readonly repos: readonly WatchedRepo[];
+  readonly github: { readonly auth: GitHubAuth; readonly baseUrl?: string };
+  readonly webhookSecrets: SecretsByProvider;
+  readonly allowList: ImageAllowList;
+  readonly registryCredentials?: ReadonlyMap<string, BasicCredentials>;
+  readonly log: Log;
+  /** Images applied at once. @default 4 */
+  readonly concurrency?: number;
+  readonly maxAttempts?: number;
+  readonly retryDelayMs?: (attempt: number) => number;
+  /** Replaces the GitHub adapter (tests). */
+  readonly gitHost?: GitHost;
+}
+
+export interface RunningServe extends LocalServer {
+  readonly queue: InProcessQueue;
+}
+
+const NO_METRICS: MetricSink = { addMetric() {}, publishStoredMetrics() {} };
+
+export async function startServe(config: ServeConfig): Promise<RunningServe> {
+  const { log } = config;
+  const host =
+    config.gitHost ??
+    new GitHubHost({
+      auth: config.github.auth,
+      ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
+      // Octokit logs every request at info; in one process with the webhook log that is noise.
+      log: {
+        debug: (m) => log.debug(m),
+        info: (m) => log.debug(m),
+        warn: (m) => log.warn(m),
+        error: (m) => log.error(m),
+      },
+    });
+  const worker = createWorker({
+    repos: config.repos,
+    host: async () => host,
+    tagLister: combineTagListers([
+      new EcrTagLister(),
+      new OciTagLister(
+        config.registryCredentials ? { credentials: staticCredentials(config.registryCredentials) } : {},
+      ),
+    ]),
+    log,
+    metrics: NO_METRICS,
+  });
+  const queue = new InProcessQueue({
+    worker,
+    log,
+    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
+    ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
+    ...(config.retryDelayMs ? { retryDelayMs: config.retryDelayMs } : {}),
+  });
+  const router = createWebhookRouter({
+    secrets: staticWebhookSecrets(config.webhookSecrets),
+    allowList: config.allowList,
+    queue,
+    log,
+  });
+  const server = await startLocalServer({
+    port: config.port,
+    ...(config.host ? { host: config.host } : {}),
+    router,
+    queue,
+    log,
+  });
+  return { ...server, queue, close: (timeoutMs) => server.close(timeoutMs) };
+}

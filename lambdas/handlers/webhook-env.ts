@@ -1,0 +1,49 @@
+/**
+ * The webhook function's environment, set by the `ImageUpdater` construct and parsed once at
+ * cold start. A bad value fails the cold start with the variable's name, before any request.
+ */
+import * as z from 'zod';
+import { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
+import { ImageUpdaterError } from '../core/errors.ts';
+import { EnvironmentError } from './errors.ts';
+import { MAX_WEBHOOK_BODY_BYTES } from './webhook-router.ts';
+
+export const WEBHOOK_SERVICE = 'image-updater-webhook';
+
+export const WebhookEnvSchema = z.object({
+  /** Name or ARN of the Secrets Manager secret: one string, or JSON with a secret per provider. */
+  WEBHOOK_SECRET_ID: z.string().min(1),
+  /** JSON array of `REGISTRY[/PATH-PREFIX]` entries (or `["*"]`). */
+  WEBHOOK_ALLOWED_IMAGES: z.string().min(1),
+  /** The worker's queue. */
+  QUEUE_URL: z.url({ protocol: /^https?$/ }),
+  WEBHOOK_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(6 * 1024 * 1024)
+    .default(MAX_WEBHOOK_BODY_BYTES),
+  SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+});
+
+export interface WebhookEnv extends Omit<z.infer<typeof WebhookEnvSchema>, 'WEBHOOK_ALLOWED_IMAGES'> {
+  readonly allowList: ImageAllowList;
+}
+
+export function parseWebhookEnv(env: Record<string, string | undefined>): WebhookEnv {
+  const parsed = WebhookEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.map(String).join('.')}: ${i.message}`)
+      .join('; ');
+    throw new EnvironmentError(`invalid webhook function environment: ${problems}`);
+  }
+  const { WEBHOOK_ALLOWED_IMAGES, ...rest } = parsed.data;
+  try {
+    return { ...rest, allowList: ImageAllowList.fromText(WEBHOOK_ALLOWED_IMAGES) };
+  } catch (error) {
+    throw new EnvironmentError(
+      `invalid webhook function environment: WEBHOOK_ALLOWED_IMAGES: ${error instanceof ImageUpdaterError ? error.message : String(error)}`,
+    );
+  }
+}

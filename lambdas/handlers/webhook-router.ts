@@ -1,0 +1,203 @@
+/**
+ * `POST /webhooks/<provider>`, shared by the Lambda function URL handler and `serve`: size limit,
+ * secret check, schema, allow-list, then the accepted pushes go to the queue. The answer says
+ * what happened, so a registry's delivery log is enough to debug a setup:
+ *
+ *   202 accepted (some pushes queued)        200 ignored, with the reasons
+ *   400 malformed body                       401 missing or wrong secret
+ *   404 unknown path or provider             405 not POST
+ *   413 body over the limit                  503 secret or queue unavailable (the registry retries)
+ *
+ * An image outside the allow-list is ignored with `image-not-allowed` (200), not refused with a
+ * 4xx: Distribution retries a failed delivery forever and would stall every later event behind it.
+ * Replayed deliveries are harmless: the worker never moves a tag backwards and finds its own
+ * branch and PR again, so the second apply of a push writes nothing.
+ */
+import { PROVIDERS } from '../adapters/webhooks/index.ts';
+import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
+import type { WebhookSecrets } from '../adapters/webhooks/secrets.ts';
+import {
+  isProviderName,
+  type IgnoredEvent,
+  type ProviderName,
+  type ReceivedPush,
+  type WebhookProvider,
+  type WebhookRequest,
+} from '../adapters/webhooks/types.ts';
+import type { PushQueue } from '../ports/push-queue.ts';
+import { errorFields, type Log, type MetricSink } from './telemetry.ts';
+
+/** Registries send a few KiB; GitHub package events with a large manifest stay well below this. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+export interface HttpRequest {
+  readonly method: string;
+  /** The path without the query string. */
+  readonly path: string;
+  /** Lowercase names. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  /** The exact bytes received (a body over the limit may be cut short after the limit). */
+  readonly body: Buffer;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export interface WebhookRouterDeps {
+  readonly secrets: WebhookSecrets;
+  readonly allowList: ImageAllowList;
+  readonly queue: PushQueue;
+  readonly log: Log;
+  readonly metrics?: MetricSink;
+  /** @default MAX_WEBHOOK_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+  /** @default PROVIDERS */
+  readonly providers?: Readonly<Record<ProviderName, WebhookProvider>>;
+}
+
+export const WEBHOOK_METRIC = {
+  received: 'WebhookRequests',
+  accepted: 'WebhookPushesAccepted',
+  ignored: 'WebhookEventsIgnored',
+  refused: 'WebhookImagesRefused',
+  unauthorized: 'WebhookUnauthorized',
+  malformed: 'WebhookMalformed',
+  unavailable: 'WebhookUnavailable',
+} as const;
+
+const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
+
+export type WebhookRouter = (request: HttpRequest) => Promise<HttpResponse>;
+
+export function createWebhookRouter(deps: WebhookRouterDeps): WebhookRouter {
+  const providers = deps.providers ?? PROVIDERS;
+  const maxBodyBytes = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
+  const { log } = deps;
+  const count = (name: string, n = 1) => {
+    if (n > 0) deps.metrics?.addMetric(name, 'Count', n);
+  };
+
+  return async (request) => {
+    const match = WEBHOOK_PATH.exec(request.path);
+    if (!match) return json(404, { error: 'not found', hint: 'POST /webhooks/<provider>' });
+    const name = match[1]!;
+    if (!isProviderName(name))
+      return json(404, {
+        error: `unknown provider "${name.slice(0, 64)}"`,
+        providers: Object.keys(providers),
+      });
+    const provider = providers[name];
+    if (request.method !== 'POST') return json(405, { error: 'use POST' }, { allow: 'POST' });
+    count(WEBHOOK_METRIC.received);
+    const base = { provider: name, bytes: request.body.length };
+
+    if (request.body.length > maxBodyBytes) {
+      log.warn('webhook refused: body too large', { ...base, limit: maxBodyBytes });
+      return json(413, { error: `body larger than ${maxBodyBytes} bytes` });
+    }
+
+    let secret: string | undefined;
+    try {
+      secret = await deps.secrets.get(name);
+    } catch (error) {
+      count(WEBHOOK_METRIC.unavailable);
+      log.error('webhook secret unavailable', { ...base, ...errorFields(error) });
+      return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
+    }
+    if (!(await authenticated(provider, request, secret))) {
+      count(WEBHOOK_METRIC.unauthorized);
+      if (secret === undefined) log.error('webhook refused: no secret is configured for this provider', base);
+      else log.warn('webhook refused: missing or wrong secret', base);
+      return json(401, { error: 'missing or wrong secret' }, { 'www-authenticate': 'Bearer' });
+    }
+
+    const parsed = provider.parse(request);
+    if (parsed.kind === 'malformed') {
+      count(WEBHOOK_METRIC.malformed);
+      log.warn('webhook refused: malformed', { ...base, reason: parsed.reason });
+      return json(400, { error: 'malformed', reason: parsed.reason });
+    }
+
+    const accepted: ReceivedPush[] = [];
+    const ignored: IgnoredEvent[] = [...parsed.ignored];
+    for (const received of parsed.pushes) {
+      if (deps.allowList.allows(received.push.image)) accepted.push(received);
+      else {
+        ignored.push({
+          reason: 'image-not-allowed',
+          detail: `${received.push.image} is outside the allow-list`,
+        });
+        count(WEBHOOK_METRIC.refused);
+        log.warn('webhook push refused: image outside the allow-list', {
+          ...base,
+          image: received.push.image,
+          tag: received.push.tag,
+        });
+      }
+    }
+    count(WEBHOOK_METRIC.ignored, ignored.length);
+    // One line per delivery: Distribution reports every layer blob of a push.
+    if (ignored.length > 0)
+      log.info('webhook events ignored', {
+        ...base,
+        ignored: ignored.slice(0, 20).map(({ reason, detail }) => ({ reason, detail })),
+        ...(ignored.length > 20 ? { more: ignored.length - 20 } : {}),
+      });
+    if (accepted.length === 0)
+      return json(200, {
+        status: 'ignored',
+        ignored: ignored.map(({ reason, detail }) => ({ reason, detail })),
+      });
+
+    try {
+      await deps.queue.enqueue(
+        accepted.map((r) => ({ push: r.push, source: name, ...(r.id ? { id: r.id } : {}) })),
+      );
+    } catch (error) {
+      count(WEBHOOK_METRIC.unavailable);
+      log.error('webhook pushes not queued; the registry should deliver again', {
+        ...base,
+        ...errorFields(error),
+        pushes: accepted.length,
+      });
+      return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
+    }
+    count(WEBHOOK_METRIC.accepted, accepted.length);
+    for (const { push, id } of accepted)
+      log.info('webhook push accepted', {
+        ...base,
+        image: push.image,
+        tag: push.tag,
+        ...(push.digest ? { digest: push.digest } : {}),
+        ...(id ? { correlation_id: id } : {}),
+      });
+    return json(202, {
+      status: 'accepted',
+      accepted: accepted.map(({ push }) => ({ image: push.image, tag: push.tag })),
+      ...(ignored.length > 0 ? { ignored: ignored.map(({ reason, detail }) => ({ reason, detail })) } : {}),
+    });
+  };
+
+  async function authenticated(
+    provider: WebhookProvider,
+    request: WebhookRequest,
+    secret: string | undefined,
+  ): Promise<boolean> {
+    if (secret !== undefined && provider.authenticate(request, secret)) return true;
+    // A rotated secret: the new one may already be in use by the registry.
+    const fresh = await deps.secrets.refresh?.(provider.name).catch(() => undefined);
+    return fresh !== undefined && provider.authenticate(request, fresh);
+  }
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: `${JSON.stringify(body)}\n`,
+  };
+}

@@ -1,0 +1,342 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServeCommand, parseServeInput } from '../../bin/commands/serve.ts';
+import { CliInputError, type CliIo } from '../../bin/commands/io.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '../support/github-server/index.ts';
+
+const SECRET = 'serve-test-secret-0123456789abcdef';
+const IMAGE = 'registry.example.com/shop/api';
+const ENV = { GITHUB_TOKEN: 'test-token', WEBHOOK_SECRET: SECRET };
+
+const config = `version: 1\npolicies:\n  - name: api\n    image: ${IMAGE}\n    strategy: semver\n    range: "<2.0.0"\n`;
+const deployment = (tag: string) =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ${IMAGE}:${tag} # bumped\n`;
+
+const notification = (tag: string, id = `event-${tag}`) =>
+  JSON.stringify({
+    events: [
+      {
+        id,
+        timestamp: new Date().toISOString(),
+        action: 'push',
+        target: {
+          mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          digest: `sha256:${'d'.repeat(64)}`,
+          repository: 'shop/api',
+          url: `https://registry.example.com/v2/shop/api/manifests/sha256:${'d'.repeat(64)}`,
+          tag,
+        },
+        request: { host: 'registry.example.com' },
+      },
+    ],
+  });
+
+/** `serve` run in-process as the CLI runs it, stopped by the test instead of a signal. */
+async function startServe(github: GitHubTestServer, repo: string, env: Record<string, string> = {}) {
+  let stdout = '';
+  const io: CliIo = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stdout += t),
+    readStdin: async () => '',
+    cwd: '.',
+  };
+  let stop!: (signal: string) => void;
+  let listening!: (s: { url: string }) => void;
+  const ready = new Promise<{ url: string }>((resolve) => (listening = resolve));
+  const command = createServeCommand({
+    env: { ...ENV, SERVE_HOST: '127.0.0.1', ...env },
+    waitForStop: () => new Promise((resolve) => (stop = resolve)),
+    onListening: listening,
+  });
+  const exit = command(['--port', '0', '--repo', `acme/${repo}`, '--github-api', github.url], io);
+  const { url } = await Promise.race([
+    ready,
+    exit.then((code) => Promise.reject(new Error(`exited ${code}: ${stdout}`))),
+  ]);
+  return {
+    url,
+    logs: () =>
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    raw: () => stdout,
+    post: (
+      body: string,
+      headers: Record<string, string> = { authorization: `Bearer ${SECRET}` },
+      path = '/webhooks/distribution',
+    ) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.docker.distribution.events.v1+json', ...headers },
+        body,
+      }),
+    async idle() {
+      for (let i = 0; i < 400; i++) {
+        const health = (await (await fetch(`${url}/healthz`)).json()) as { idle: boolean };
+        if (health.idle) return;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error('serve never became idle');
+    },
+    async stop(signal = 'SIGTERM') {
+      stop(signal);
+      return exit;
+    },
+  };
+}
+
+let github: GitHubTestServer;
+let repos = 0;
+function newRepo(tag = '1.0.0') {
+  const name = `env-${++repos}`;
+  github.createRepo('acme', name, {
+    files: { '.image-updater.yaml': config, 'apps/api/deployment.yaml': deployment(tag) },
+  });
+  return name;
+}
+
+beforeAll(async () => {
+  github = await createGitHubTestServer();
+});
+afterAll(() => github.close());
+
+describe('image-updater serve', () => {
+  it('answers 202 at once, applies in the background, and a replayed delivery changes nothing', async () => {
+    const repo = newRepo();
+    const serve = await startServe(github, repo);
+    const response = await serve.post(notification('1.1.0'));
+    expect(response.status).toBe(202);
+    await serve.idle();
+    const pulls = github.listPulls('acme', repo);
+    expect(pulls).toHaveLength(1);
+    expect(github.readFile('acme', repo, pulls[0]!.headRef, 'apps/api/deployment.yaml')).toBe(
+      deployment('1.1.0'),
+    );
+
+    const writes = github.writeCount();
+    expect((await serve.post(notification('1.1.0'))).status).toBe(202);
+    await serve.idle();
+    expect(github.writeCount()).toBe(writes);
+    expect(github.listPulls('acme', repo)).toHaveLength(1);
+
+    expect(await serve.stop()).toBe(0);
+    github.assertNoViolations();
+  });
+
+  it('SIGTERM drains: a push accepted just before the stop is still applied', async () => {
+    const repo = newRepo();
+    github.latencyMs = 30;
+    try {
+      const serve = await startServe(github, repo);
+      expect((await serve.post(notification('1.2.0'))).status).toBe(202);
+      expect(await serve.stop()).toBe(0);
+      const pulls = github.listPulls('acme', repo);
+      expect(pulls.map((p) => p.title)).toEqual(['chore(images): update api to 1.2.0']);
+      const messages = serve.logs().map((l) => l.message);
+      expect(messages).toContain('stopping: no new webhooks; applying the accepted pushes');
+      expect(messages.at(-1)).toBe('stopped');
+    } finally {
+      github.latencyMs = 0;
+    }
+  });
+
+  it('a burst of pushes of one image ends at the highest allowed tag in one PR', async () => {
+    const repo = newRepo();
+    const serve = await startServe(github, repo);
+    const tags = ['1.0.1', '1.3.0', '2.0.0', '1.2.9', '1.10.0', '1.9.9', '1.0.2'];
+    const answers = await Promise.all(tags.map((t) => serve.post(notification(t))));
+    expect(answers.map((a) => a.status)).toEqual(tags.map(() => 202));
+    await serve.idle();
+    const pulls = github.listPulls('acme', repo);
+    expect(pulls).toHaveLength(1);
+    expect(github.readFile('acme', repo, pulls[0]!.headRef, 'apps/api/deployment.yaml')).toBe(
+      deployment('1.10.0'),
+    );
+    await serve.stop();
+  });
+
+  it('refuses forged and oversized deliveries; unknown paths are 404; healthz reports the queue; no secret in the logs', async () => {
+    const repo = newRepo();
+    const serve = await startServe(github, repo, { WEBHOOK_ALLOWED_IMAGES: 'registry.example.com/shop' });
+    expect(
+      (await serve.post(notification('1.5.0'), { authorization: 'Bearer forged-forged-forged-forged' }))
+        .status,
+    ).toBe(401);
+    expect((await serve.post(notification('1.5.0'), {})).status).toBe(401);
+    const big = await serve.post(JSON.stringify({ events: [], pad: 'x'.repeat(300 * 1024) }));
+    expect(big.status).toBe(413);
+    expect((await serve.post('{}', { authorization: `Bearer ${SECRET}` }, '/webhooks/quay')).status).toBe(
+      404,
+    );
+    expect((await fetch(`${serve.url}/webhooks/distribution`)).status).toBe(405);
+    const outside = await serve.post(
+      notification('1.5.0').replaceAll('registry.example.com', 'other.example.com'),
+    );
+    expect(outside.status).toBe(200);
+    expect(await outside.json()).toMatchObject({
+      status: 'ignored',
+      ignored: [{ reason: 'image-not-allowed' }],
+    });
+    const health = await (await fetch(`${serve.url}/healthz`)).json();
+    expect(health).toMatchObject({ status: 'ok', idle: true, queue: { queued: 0, running: 0 } });
+    await serve.stop();
+    expect(github.listPulls('acme', repo)).toEqual([]);
+    expect(serve.raw()).not.toContain(SECRET);
+    expect(serve.raw()).not.toContain('test-token');
+    expect(serve.logs().find((l) => l.message === 'serve listening')).toMatchObject({
+      level: 'INFO',
+      repos: [`acme/${repo}`],
+      allowList: 'registry.example.com/shop',
+      webhooks: expect.arrayContaining([expect.stringMatching(/\/webhooks\/ghcr$/)]),
+    });
+  });
+});
+
+describe('image-updater serve against GitHub Enterprise Server with a GitHub App', () => {
+  it('opens the PR as the App through --github-api', async () => {
+    const ghes = await createGitHubTestServer({ token: false, flavor: 'ghes-3.19' });
+    try {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+      ghes.createRepo('acme', 'ghes-env', {
+        files: { '.image-updater.yaml': config, 'apps/api/deployment.yaml': deployment('1.0.0') },
+      });
+      ghes.configureApp({
+        appId: 42,
+        slug: 'image-updater',
+        privateKeyPem: pem,
+        installations: [{ id: 7, account: 'acme' }],
+      });
+      // The key as one environment line, newlines escaped, as CI systems often store it.
+      const serve = await startServe(ghes, 'ghes-env', {
+        GITHUB_TOKEN: '',
+        GITHUB_APP_ID: '42',
+        GITHUB_APP_PRIVATE_KEY: pem.replace(/\n/g, '\\n'),
+      });
+      expect((await serve.post(notification('1.3.0'))).status).toBe(202);
+      await serve.idle();
+      await serve.stop();
+      expect(ghes.listPulls('acme', 'ghes-env')).toEqual([
+        expect.objectContaining({
+          author: 'image-updater[bot]',
+          title: 'chore(images): update api to 1.3.0',
+        }),
+      ]);
+      expect(serve.raw()).not.toContain('PRIVATE KEY');
+      ghes.assertNoViolations();
+    } finally {
+      await ghes.close();
+    }
+  });
+});
+
+describe('serve input', () => {
+  const write = () => {};
+  it.each([
+    ['no --port', ['--repo', 'acme/env'], ENV, /--port N is required/],
+    ['a port out of range', ['--port', '70000', '--repo', 'acme/env'], ENV, /not a port number/],
+    ['no --repo', ['--port', '0'], ENV, /--repo OWNER\/NAME/],
+    ['a repo that is not owner/name', ['--port', '0', '--repo', 'env'], ENV, /not OWNER\/NAME/],
+    [
+      'a config path outside the repo',
+      ['--port', '0', '--repo', 'acme/env:../x.yaml'],
+      ENV,
+      /not OWNER\/NAME/,
+    ],
+    [
+      'a --github-api that is not a URL',
+      ['--port', '0', '--repo', 'acme/env', '--github-api', 'ghe.local'],
+      ENV,
+      /not an http\(s\) URL/,
+    ],
+    [
+      'no GitHub credentials',
+      ['--port', '0', '--repo', 'acme/env'],
+      { WEBHOOK_SECRET: SECRET },
+      /set GITHUB_TOKEN/,
+    ],
+    ['token and App both', ['--port', '0', '--repo', 'acme/env'], { ...ENV, GITHUB_APP_ID: '1' }, /not both/],
+    [
+      'an App without its key',
+      ['--port', '0', '--repo', 'acme/env'],
+      { WEBHOOK_SECRET: SECRET, GITHUB_APP_ID: '1' },
+      /both GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY/,
+    ],
+    [
+      'an App key that is not PEM',
+      ['--port', '0', '--repo', 'acme/env'],
+      { WEBHOOK_SECRET: SECRET, GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'nope' },
+      /not a PEM private key/,
+    ],
+    [
+      'no WEBHOOK_SECRET',
+      ['--port', '0', '--repo', 'acme/env'],
+      { GITHUB_TOKEN: 't' },
+      /WEBHOOK_SECRET is required/,
+    ],
+    [
+      'a short WEBHOOK_SECRET',
+      ['--port', '0', '--repo', 'acme/env'],
+      { GITHUB_TOKEN: 't', WEBHOOK_SECRET: 'short' },
+      /shorter than 16/,
+    ],
+    [
+      'a bad allow-list',
+      ['--port', '0', '--repo', 'acme/env'],
+      { ...ENV, WEBHOOK_ALLOWED_IMAGES: 'shop/api' },
+      /REGISTRY\[\/PATH-PREFIX\]/,
+    ],
+    [
+      'bad registry credentials',
+      ['--port', '0', '--repo', 'acme/env'],
+      { ...ENV, REGISTRY_CREDENTIALS: '{"r": 1}' },
+      /REGISTRY_CREDENTIALS/,
+    ],
+    ['a bad LOG_LEVEL', ['--port', '0', '--repo', 'acme/env'], { ...ENV, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('%s → one-line input error', (_what, args, env, message) => {
+    let error: unknown;
+    try {
+      parseServeInput(args, env, write);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CliInputError);
+    expect((error as Error).message).toMatch(message);
+    expect((error as Error).message).not.toContain(SECRET);
+  });
+
+  it('reads several repos with config paths, GHES, per-provider secrets and the allow-list', () => {
+    const parsed = parseServeInput(
+      [
+        '--port',
+        '8080',
+        '--repo',
+        'acme/prod',
+        '--repo',
+        'acme/dev:deploy/.image-updater.yaml',
+        '--github-api',
+        'https://ghe.example.com/api/v3/',
+      ],
+      {
+        GITHUB_TOKEN: 'ghp_x',
+        WEBHOOK_SECRET: JSON.stringify({ ghcr: 'g'.repeat(20), default: 'd'.repeat(20) }),
+        WEBHOOK_ALLOWED_IMAGES: 'ghcr.io/acme, registry.example.com',
+        GITHUB_APP_ID: '',
+      },
+      write,
+    );
+    expect(parsed.port).toBe(8080);
+    expect(parsed.repos).toEqual([
+      { repo: 'acme/prod' },
+      { repo: 'acme/dev', configPath: 'deploy/.image-updater.yaml' },
+    ]);
+    expect(parsed.github).toEqual({
+      auth: { kind: 'token', token: 'ghp_x' },
+      baseUrl: 'https://ghe.example.com/api/v3',
+    });
+    expect(parsed.webhookSecrets).toEqual({ ghcr: 'g'.repeat(20), default: 'd'.repeat(20) });
+    expect(parsed.allowList.allows('ghcr.io/acme/api')).toBe(true);
+    expect(parsed.allowList.allows('ghcr.io/other/api')).toBe(false);
+  });
+});

@@ -1,0 +1,53 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { describe, expect, it } from 'vitest';
+import {
+  parseRegistryCredentials,
+  secretsManagerCredentials,
+} from '../../../../lambdas/adapters/registry/credentials.ts';
+import { RegistryError } from '../../../../lambdas/adapters/registry/errors.ts';
+
+describe('registry credentials', () => {
+  it('are looked up by host, Docker Hub under any of its names', () => {
+    const map = parseRegistryCredentials(
+      '{"Registry.Example.com:5000": {"username": "u", "password": "p"}, "index.docker.io": {"username": "d", "password": "q"}}',
+    );
+    expect(map.get('registry.example.com:5000')).toEqual({ username: 'u', password: 'p' });
+    expect(map.get('docker.io')).toEqual({ username: 'd', password: 'q' });
+  });
+
+  it.each([
+    ['not json p4ssw0rd'],
+    ['{"r.example.com": {"username": "u"}}'],
+    ['{"r.example.com": {"username": "u", "password": "p4ssw0rd", "x": 1}}'],
+  ])('refuse %j without quoting the password', (text) => {
+    let error: unknown;
+    try {
+      parseRegistryCredentials(text);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(RegistryError);
+    expect((error as Error).message).not.toContain('p4ssw0rd');
+  });
+
+  it('from Secrets Manager: read once, then again after the TTL', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).resolves({
+      SecretString: '{"ghcr.io": {"username": "acme", "password": "ghp_x"}}',
+    });
+    let now = 0;
+    const lookup = secretsManagerCredentials({
+      client: new SecretsManagerClient({}),
+      secretId: 's',
+      ttlMs: 1000,
+      now: () => now,
+    });
+    expect(await lookup('ghcr.io')).toEqual({ username: 'acme', password: 'ghp_x' });
+    expect(await lookup('quay.io')).toBeUndefined();
+    now += 1000;
+    await lookup('ghcr.io');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    sm.restore();
+  });
+});

@@ -1,0 +1,118 @@
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { QueueError } from '../../../lambdas/core/queue/errors.ts';
+import { InProcessQueue } from '../../../lambdas/handlers/in-process-queue.ts';
+import { decodeMessage } from '../../../lambdas/handlers/messages.ts';
+import type { QueuedPush } from '../../../lambdas/ports/push-queue.ts';
+import { recordingLog } from '../../support/handlers.ts';
+
+const push = (image: string, tag: string): QueuedPush => ({ push: { image, tag }, source: 'distribution' });
+
+/** A worker stand-in that records the batches it got (as the worker decodes them) and fails on demand. */
+function fakeWorker(fail: (tag: string, attempt: number) => boolean = () => false) {
+  const batches: { image: string; tags: string[]; attempts: number[] }[] = [];
+  let release: (() => void) | undefined;
+  let gate: Promise<void> | undefined;
+  const worker = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    if (gate) await gate;
+    const decoded = event.Records.map((r) => ({ record: r, message: decodeMessage(r.body) }));
+    const pushes = decoded.map(({ message }) => (message.kind === 'push' ? message.push : undefined));
+    batches.push({
+      image: pushes[0]!.image,
+      tags: pushes.map((p) => p!.tag),
+      attempts: event.Records.map((r) => Number(r.attributes.ApproximateReceiveCount)),
+    });
+    return {
+      batchItemFailures: decoded
+        .filter(
+          ({ record, message }) =>
+            message.kind === 'push' &&
+            fail(message.push.tag, Number(record.attributes.ApproximateReceiveCount)),
+        )
+        .map(({ record }) => ({ itemIdentifier: record.messageId })),
+    };
+  };
+  return {
+    worker,
+    batches,
+    hold() {
+      gate = new Promise((resolve) => (release = resolve));
+    },
+    release() {
+      gate = undefined;
+      release?.();
+    },
+  };
+}
+
+const until = async (condition: () => boolean) => {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(condition()).toBe(true);
+};
+
+describe('InProcessQueue (serve)', () => {
+  it('pushes of one image that arrive during its batch are coalesced into the next batch; images run side by side', async () => {
+    const w = fakeWorker();
+    const queue = new InProcessQueue({ worker: w.worker, log: recordingLog() });
+    w.hold();
+    await queue.enqueue([push('r.example.com/a', '1.0.0')]);
+    await queue.enqueue([
+      push('r.example.com/a', '1.0.1'),
+      push('r.example.com/a', '1.0.2'),
+      push('r.example.com/b', '9.0.0'),
+    ]);
+    w.release();
+    await until(() => queue.isIdle);
+    expect(w.batches).toEqual([
+      { image: 'r.example.com/a', tags: ['1.0.0'], attempts: [1] },
+      { image: 'r.example.com/b', tags: ['9.0.0'], attempts: [1] },
+      { image: 'r.example.com/a', tags: ['1.0.1', '1.0.2'], attempts: [1, 1] },
+    ]);
+    expect(queue.stats()).toMatchObject({ processed: 4, dropped: 0 });
+  });
+
+  it('a retryable failure comes back after the backoff, like an SQS redelivery', async () => {
+    const w = fakeWorker((tag, attempt) => tag === '1.0.0' && attempt < 3);
+    const queue = new InProcessQueue({ worker: w.worker, log: recordingLog(), retryDelayMs: () => 1 });
+    await queue.enqueue([push('r.example.com/a', '1.0.0')]);
+    await until(() => queue.isIdle);
+    expect(w.batches.map((b) => b.attempts)).toEqual([[1], [2], [3]]);
+    expect(queue.stats()).toMatchObject({ processed: 1, dropped: 0 });
+  });
+
+  it('after maxAttempts the push is dropped with an error log (the local dead-letter queue)', async () => {
+    const log = recordingLog();
+    const w = fakeWorker(() => true);
+    const queue = new InProcessQueue({ worker: w.worker, log, retryDelayMs: () => 1, maxAttempts: 2 });
+    await queue.enqueue([push('r.example.com/a', '1.0.0')]);
+    await until(() => queue.isIdle);
+    expect(w.batches).toHaveLength(2);
+    expect(queue.stats().dropped).toBe(1);
+    expect(log.entries.filter((e) => e.level === 'error').map((e) => e.message)).toEqual([
+      'push dropped after its last try',
+    ]);
+  });
+
+  it('drain: takes no more pushes, runs pending retries at once, resolves when all is applied', async () => {
+    const w = fakeWorker((_tag, attempt) => attempt === 1);
+    const queue = new InProcessQueue({ worker: w.worker, log: recordingLog(), retryDelayMs: () => 60_000 });
+    await queue.enqueue([push('r.example.com/a', '1.0.0')]);
+    await until(() => queue.stats().retrying === 1);
+    const started = Date.now();
+    expect(await queue.drain(5_000)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(w.batches.map((b) => b.attempts)).toEqual([[1], [2]]);
+    const refused = await queue.enqueue([push('r.example.com/a', '1.0.1')]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(QueueError);
+    expect((refused as QueueError).code).toBe('QUEUE_CLOSED');
+  });
+
+  it('drain gives up after its timeout when a batch hangs', async () => {
+    const w = fakeWorker();
+    const queue = new InProcessQueue({ worker: w.worker, log: recordingLog() });
+    w.hold();
+    await queue.enqueue([push('r.example.com/a', '1.0.0')]);
+    expect(await queue.drain(50)).toBe(false);
+    w.release();
+  });
+});
