@@ -4,32 +4,14 @@
  * delivered is repaired on the next run. A repository or an image that fails is logged and
  * counted and the run goes on; the next run tries again.
  */
-import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
+import type { ApplyMemo } from '../core/apply/apply.ts';
 import type { GitHost } from '../ports/git-host.ts';
-import type { TagLister } from '../ports/tag-lister.ts';
-import type { WatchedRepo } from './env.ts';
 import { runRepo } from './run-repo.ts';
 import { TagListCache } from './tag-lists.ts';
-import {
-  errorFields,
-  METRIC,
-  recordReport,
-  summariseReport,
-  type Log,
-  type MetricSink,
-} from './telemetry.ts';
-import { mapLimit } from './worker.ts';
+import { errorFields, METRIC, recordReport, summariseReport } from './telemetry.ts';
+import { mapLimit, type UpdaterDeps } from './worker.ts';
 
-export interface ReconcileDeps {
-  readonly repos: readonly WatchedRepo[];
-  readonly host: () => Promise<GitHost>;
-  readonly credentialsRejected?: () => void;
-  readonly tagLister?: TagLister;
-  readonly log: Log;
-  readonly metrics: MetricSink;
-  readonly concurrency?: number;
-  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
-}
+export type ReconcileDeps = UpdaterDeps;
 
 export interface ReconcileSummary {
   readonly repos: readonly {

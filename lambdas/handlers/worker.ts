@@ -29,19 +29,23 @@ import {
   type MetricSink,
 } from './telemetry.ts';
 
-export interface WorkerDeps {
+/** What the worker and the reconcile both need: the production wiring builds it once. */
+export interface UpdaterDeps {
   readonly repos: readonly WatchedRepo[];
   /** The GitHub host with current credentials (read from Secrets Manager, cached). */
   readonly host: () => Promise<GitHost>;
-  /** Called when GitHub rejected the credentials, so the next batch reads them again. */
+  /** Called when GitHub rejected the credentials, so the next run reads them again. */
   readonly credentialsRejected?: () => void;
   readonly tagLister?: TagLister;
   readonly log: Log;
   readonly metrics: MetricSink;
-  readonly now?: () => number;
   /** Repositories worked on at once. */
   readonly concurrency?: number;
   readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
+}
+
+export interface WorkerDeps extends UpdaterDeps {
+  readonly now?: () => number;
 }
 
 export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
