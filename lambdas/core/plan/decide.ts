@@ -53,9 +53,14 @@ export function policyWatches(policy: Policy, image: string): boolean {
   return watched !== undefined && watched === canonicalImageName(image);
 }
 
-/** Strategies that cannot decide from a single push and need the registry's tag list. */
+/**
+ * Policies that cannot decide safely from a single event and need the registry's tag list:
+ * `newest` orders by push time (the current tag's time comes from the list), `digest` follows
+ * where the tracked tag points now (an event can be late or replayed), and a `pin: digest`
+ * reference has lost its tag, which is found again by its digest.
+ */
 export function needsTagList(policy: Policy): boolean {
-  return policy.strategy === 'newest';
+  return policy.strategy === 'newest' || policy.strategy === 'digest' || policy.pin === 'digest';
 }
 
 export function decide(input: DecideInput): PolicyDecision {
@@ -67,8 +72,34 @@ export function decide(input: DecideInput): PolicyDecision {
       reason: `no reference to ${policy.image} in the policy's files`,
     };
   }
-  const from = floorOf(policy, references);
-  const floor = floorOf(policy, references, input.proposed);
+  const current = currentTargets(references, input.candidates);
+  if (!policy.allowDowngrade && !input.proposed) {
+    // Without a floor anything would do, including an older image: refuse instead.
+    const lost = current.find((c) => c.tag === undefined && c.digest !== undefined);
+    if (lost) {
+      return {
+        policy,
+        outcome: 'no-candidate',
+        reason: `the tag of the pinned digest ${lost.digest} is unknown (no listed tag has it), so no update can be proven newer`,
+      };
+    }
+  }
+  const from = floorOf(policy, current);
+  const floor = floorOf(policy, current, input.proposed);
+  if (
+    policy.strategy === 'newest' &&
+    !policy.allowDowngrade &&
+    floor?.tag !== undefined &&
+    floor.pushedAt === undefined
+  ) {
+    return {
+      policy,
+      outcome: 'no-candidate',
+      reason: `the push time of the current tag ${floor.tag} is unknown, so no tag can be proven newer`,
+      ...(from ? { from } : {}),
+      floor,
+    };
+  }
   const selection = selectTag(policy, input.candidates, {
     ...(floor?.tag !== undefined ? { current: floor.tag } : {}),
     ...(floor?.digest !== undefined ? { currentDigest: floor.digest } : {}),
@@ -130,25 +161,51 @@ export function mergeCandidates(
 }
 
 /**
+ * What the references hold, completed from the candidates: a digest-only reference (`pin:
+ * digest`) gets the tag the registry lists for that digest, and every tag its push time, which
+ * `newest` and `digest` order by.
+ */
+function currentTargets(
+  references: readonly ManifestReference[],
+  candidates: readonly TagCandidate[],
+): { tag?: string; digest?: string; pushedAt?: Date }[] {
+  return references
+    .filter((r) => r.tag !== undefined || r.digest !== undefined)
+    .map((r) => {
+      const known =
+        r.tag !== undefined
+          ? candidates.find((c) => c.tag === r.tag && (r.digest === undefined || c.digest === r.digest))
+          : candidates.find((c) => c.digest === r.digest);
+      const tag = r.tag ?? known?.tag;
+      return {
+        ...(tag !== undefined ? { tag } : {}),
+        ...(r.digest !== undefined ? { digest: r.digest } : {}),
+        ...(known?.pushedAt !== undefined ? { pushedAt: known.pushedAt } : {}),
+      };
+    });
+}
+
+/**
  * The greatest tag the repository is at or has proposed. References the policy cannot order
  * (`latest` under semver) do not count: they would otherwise block every update.
  */
 function floorOf(
   policy: Policy,
-  references: readonly ManifestReference[],
+  current: readonly { tag?: string; digest?: string; pushedAt?: Date }[],
   proposed?: PolicyTarget,
 ): PolicyTarget | undefined {
-  const current: PolicyTarget[] = references
-    .filter((r): r is ManifestReference & { tag: string } => r.tag !== undefined)
-    .map((r) => ({ tag: r.tag, ...(r.digest !== undefined ? { digest: r.digest } : {}) }));
-  if (proposed) current.push(proposed);
+  const targets = current.filter((c): c is PolicyTarget => c.tag !== undefined);
+  if (proposed) targets.push(proposed);
   let best: PolicyTarget | undefined;
-  for (const c of current) {
+  for (const c of targets) {
     if (!best) {
       best = c;
       continue;
     }
-    const order = compareTags(policy, c.tag, best.tag);
+    const order =
+      policy.strategy === 'newest' && c.pushedAt && best.pushedAt
+        ? c.pushedAt.getTime() - best.pushedAt.getTime()
+        : compareTags(policy, c.tag, best.tag);
     if (order === undefined) {
       if (compareTags(policy, best.tag, best.tag) === undefined) best = c;
     } else if (order > 0 || (order === 0 && c === proposed)) best = c;

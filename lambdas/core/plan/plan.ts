@@ -82,7 +82,15 @@ export function candidatesFor(
   pushes: readonly PushedImage[],
   lists: ReadonlyMap<string, readonly TagCandidate[]> | undefined,
 ): TagCandidate[] {
-  let listed: readonly TagCandidate[] = [];
+  let listed: readonly TagCandidate[] | undefined;
   for (const [image, tags] of lists ?? []) if (policyWatches(policy, image)) listed = tags;
-  return mergeCandidates(listed, pushes.filter((p) => policyWatches(policy, p.image)).map(candidateFromPush));
+  const pushed = pushes.filter((p) => policyWatches(policy, p.image)).map(candidateFromPush);
+  // Where a mutable tag points now is the registry's answer, not a (possibly late) event's.
+  if (policy.strategy === 'digest' && listed?.some((c) => c.tag === policy.track)) {
+    return mergeCandidates(
+      pushed.filter((p) => p.tag !== policy.track),
+      listed,
+    );
+  }
+  return mergeCandidates(listed ?? [], pushed);
 }

@@ -234,4 +234,84 @@ policies:
       text.replace('api:1.0.0', 'api:1.1.0').replace('web:2.0.0', 'web:2.1.0'),
     );
   });
+
+  describe('never downgrades where the files alone cannot say what is newer', () => {
+    const a = `sha256:${'a'.repeat(64)}`;
+    const b = `sha256:${'b'.repeat(64)}`;
+    const image = `${ECR}/shop/api`;
+
+    it("pin: digest — finds the pinned digest's tag in the registry list, and refuses without one", async () => {
+      const pinned = config(`version: 1\npolicies:\n  - {name: api, image: ${image}, pin: digest}\n`);
+      const repo = new MemoryRepo({ 'a.yaml': deployment(`${image}@${b}`) });
+      const list = new Map([
+        [
+          image,
+          [
+            { tag: '2.0.0', digest: b },
+            { tag: '1.0.0', digest: a },
+          ],
+        ],
+      ]);
+      const older = await planUpdates({
+        config: pinned,
+        repo,
+        pushes: [{ image, tag: '1.0.0', digest: a }],
+        tagLists: list,
+      });
+      expect(older.units).toEqual([]);
+      expect(older.decisions[0]?.from?.tag).toBe('2.0.0');
+      const blind = await planUpdates({ config: pinned, repo, pushes: [{ image, tag: '1.0.0', digest: a }] });
+      expect(blind.decisions[0]).toMatchObject({
+        outcome: 'no-candidate',
+        reason: expect.stringContaining('unknown'),
+      });
+    });
+
+    it('digest — a late event for an older digest loses to where the registry says the tag points', async () => {
+      const tracking = config(
+        `version: 1\npolicies:\n  - {name: api, image: ${image}, strategy: digest, track: main}\n`,
+      );
+      const repo = new MemoryRepo({ 'a.yaml': deployment(`${image}:main@${b}`) });
+      const plan = await planUpdates({
+        config: tracking,
+        repo,
+        pushes: [{ image, tag: 'main', digest: a, pushedAt: new Date('2020-01-01') }],
+        tagLists: new Map([[image, [{ tag: 'main', digest: b, pushedAt: new Date('2026-01-01') }]]]),
+      });
+      expect(plan.units).toEqual([]);
+    });
+
+    it('newest — orders the current tag by its listed push time, and refuses when it is unknown', async () => {
+      const newest = config(`version: 1\npolicies:\n  - {name: api, image: ${image}, strategy: newest}\n`);
+      const repo = new MemoryRepo({ 'a.yaml': deployment(`${image}:build-b`) });
+      const late = { image, tag: 'build-a', pushedAt: new Date('2025-01-01') };
+      const listed = await planUpdates({
+        config: newest,
+        repo,
+        pushes: [late],
+        tagLists: new Map([
+          [
+            image,
+            [
+              { tag: 'build-b', pushedAt: new Date('2026-01-01') },
+              { tag: 'build-a', pushedAt: new Date('2025-01-01') },
+            ],
+          ],
+        ]),
+      });
+      expect(listed.units).toEqual([]);
+      const blind = await planUpdates({ config: newest, repo, pushes: [late] });
+      expect(blind.decisions[0]).toMatchObject({
+        outcome: 'no-candidate',
+        reason: expect.stringContaining('push time'),
+      });
+      const newer = await planUpdates({
+        config: newest,
+        repo,
+        pushes: [{ image, tag: 'build-c', pushedAt: new Date('2026-06-01') }],
+        tagLists: new Map([[image, [{ tag: 'build-b', pushedAt: new Date('2026-01-01') }]]]),
+      });
+      expect(newer.decisions[0]?.to?.tag).toBe('build-c');
+    });
+  });
 });
