@@ -16,10 +16,13 @@ export const PIN_MODES = ['tag', 'digest', 'tag+digest'] as const;
 export const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
 export const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
-export const DEFAULT_FILES = ['**/*.yaml', '**/*.yml'];
+export const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
 
-const NAME = /^[a-z0-9][a-z0-9._-]*$/;
-const POLICY_NAME = /^[a-z0-9][a-z0-9._-]*(?::[a-z0-9][a-z0-9._-]*)?$/;
+// Names become branch names (image-updater/<name>): besides the character set, what
+// `git check-ref-format` refuses (`..`, a trailing `.`, a `.lock` ending) is refused here.
+const SEGMENT = '[a-z0-9](?:[a-z0-9_-]|\\.(?!\\.))*(?<!\\.|\\.lock)';
+const NAME = new RegExp(`^${SEGMENT}$`);
+const POLICY_NAME = new RegExp(`^${SEGMENT}(?::${SEGMENT})?$`);
 // GitHub logins, or org/team slugs.
 const REVIEWER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
 const TOKEN_RE = /\{\{\s*([^}]*?)\s*\}\}/g;
@@ -88,7 +91,13 @@ export const TagFilterSchema = z.strictObject({
 });
 
 const policyShape = {
-  name: z.string().regex(POLICY_NAME, 'lower-case [a-z0-9][a-z0-9._-]*, optionally namespace:name').max(100),
+  name: z
+    .string()
+    .regex(
+      POLICY_NAME,
+      'lower-case [a-z0-9][a-z0-9._-]*, optionally namespace:name, usable in a branch name (no "..", no trailing "." or ".lock")',
+    )
+    .max(100),
   image: z.string().refine((image) => {
     const ref = parseImageReference(image);
     return ref !== undefined && ref.tag === undefined && ref.digest === undefined;
@@ -105,7 +114,14 @@ const policyShape = {
   track: z.string().optional(),
   pin: z.enum(PIN_MODES).optional(),
   files: z.array(fileGlob).min(1).optional(),
-  group: z.string().regex(NAME, 'lower-case [a-z0-9][a-z0-9._-]*').max(100).optional(),
+  group: z
+    .string()
+    .regex(
+      NAME,
+      'lower-case [a-z0-9][a-z0-9._-]*, usable in a branch name (no "..", no trailing "." or ".lock")',
+    )
+    .max(100)
+    .optional(),
   allowDowngrade: z.boolean().optional(),
   ...defaultsShape,
 };
@@ -205,18 +221,50 @@ export const ConfigSchema = z
         });
       } else seen.set(policy.name, index);
     });
-    // Policies of one group share one branch and one PR, so they must agree on where it goes.
-    const groups = new Map<string, { index: number; baseBranch?: string; update?: string }>();
+    // Branches are image-updater/<group or policy>, `ns:name` as `ns/name`: two units must not
+    // share a branch, and Git cannot hold `x` beside `x/y`.
+    const units = new Map<string, string>();
+    config.policies.forEach((policy, index) => {
+      const key = policy.group ?? policy.name;
+      const what = policy.group !== undefined ? `group "${key}"` : `policy "${key}"`;
+      const first = units.get(key);
+      if (first !== undefined && first !== what) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies', index, policy.group !== undefined ? 'group' : 'name'],
+          message: `${what} would share the branch image-updater/${key} with ${first}; rename one`,
+        });
+      }
+      units.set(key, what);
+    });
+    for (const [key, what] of units) {
+      const namespace = key.includes(':') ? key.slice(0, key.indexOf(':')) : undefined;
+      if (namespace !== undefined && units.has(namespace)) {
+        const index = config.policies.findIndex((p) => (p.group ?? p.name) === key);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['policies', index, 'name'],
+          message: `${what} needs the branch image-updater/${key.replace(':', '/')}, which Git cannot hold beside image-updater/${namespace}`,
+        });
+      }
+    }
+    // Policies of one group share one branch and one PR, so they must agree on how it is handled.
+    const groups = new Map<
+      string,
+      { index: number; baseBranch?: string; update?: string; mergeStrategy?: string; mergeMethod?: string }
+    >();
     config.policies.forEach((policy, index) => {
       if (policy.group === undefined) return;
       const target = {
         index,
         baseBranch: policy.baseBranch ?? config.defaults?.baseBranch,
         update: policy.update ?? config.defaults?.update ?? 'pull-request',
+        mergeStrategy: policy.mergeStrategy ?? config.defaults?.mergeStrategy ?? 'auto',
+        mergeMethod: policy.mergeMethod ?? config.defaults?.mergeMethod ?? 'squash',
       };
       const first = groups.get(policy.group);
       if (!first) return void groups.set(policy.group, target);
-      for (const key of ['baseBranch', 'update'] as const) {
+      for (const key of ['baseBranch', 'update', 'mergeStrategy', 'mergeMethod'] as const) {
         if (first[key] !== target[key]) {
           ctx.addIssue({
             code: 'custom',

@@ -39,7 +39,7 @@ policies:
       mergeStrategy: 'auto',
       mergeMethod: 'squash',
       pin: 'tag',
-      files: ['**/*.yaml', '**/*.yml'],
+      files: ['**/*.yaml', '**/*.yml', '**/Kustomization'],
       allowDowngrade: false,
       prerelease: false,
       commitMessage: 'chore(images): update {{policy}} to {{to}}',
@@ -198,6 +198,26 @@ describe('parseConfig: errors name the key path, line and column', () => {
       title: 'a group must share one base branch',
       text: `version: 1\npolicies:\n  - {name: a, image: nginx, group: g}\n  - {name: b, image: redis, group: g, baseBranch: dev}\n`,
       issue: { path: 'policies[1].baseBranch', message: expect.stringContaining('group "g"') },
+    },
+    {
+      title: 'a group and a policy that would share a branch',
+      text: `version: 1\npolicies:\n  - {name: shop, image: nginx}\n  - {name: b, image: redis, group: shop}\n`,
+      issue: { path: 'policies[1].group', message: expect.stringContaining('image-updater/shop') },
+    },
+    {
+      title: 'a namespace that is also a policy (Git cannot hold x beside x/y)',
+      text: `version: 1\npolicies:\n  - {name: ns, image: nginx}\n  - {name: "ns:api", image: redis}\n`,
+      issue: { path: 'policies[1].name', message: expect.stringContaining('image-updater/ns/api') },
+    },
+    ...['x.lock', 'a..b', 'a.'].map((name) => ({
+      title: `a name Git refuses as a branch (${name})`,
+      text: `version: 1\npolicies:\n  - {name: "${name}", image: nginx}\n`,
+      issue: { path: 'policies[0].name', message: expect.stringContaining('branch name') },
+    })),
+    {
+      title: 'a group must share one merge method',
+      text: `version: 1\npolicies:\n  - {name: a, image: nginx, group: g, mergeMethod: merge}\n  - {name: b, image: redis, group: g}\n`,
+      issue: { path: 'policies[1].mergeMethod', message: expect.stringContaining('group "g"') },
     },
     {
       title: 'no policies',
