@@ -30,6 +30,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionEnvSchema } from '../lambdas/handlers/env.ts';
+import { ImageAllowList } from '../lambdas/adapters/webhooks/allow-list.ts';
 import { WEBHOOK_SERVICE } from '../lambdas/handlers/webhook-env.ts';
 import { WatchedRepoSchema } from '../lambdas/handlers/env.ts';
 import {
@@ -692,10 +693,12 @@ export class ImageUpdater extends Construct {
     logLevel: string,
     logs_: { logRetention: logs.RetentionDays; logRemovalPolicy: RemovalPolicy | undefined },
   ): { fn: NodejsFunction; url: lambda.FunctionUrl; secret: secretsmanager.ISecret } {
-    if (options.allowedImages.length === 0) {
-      throw new InvalidPropsError(
-        'webhook.allowedImages needs at least one entry (["*"] allows every image)',
-      );
+    // Checked at synth with the same parser the function runs at cold start, so a bad entry
+    // fails `cdk synth` instead of every delivery.
+    try {
+      ImageAllowList.parse(options.allowedImages);
+    } catch (error) {
+      throw new InvalidPropsError(`webhook.allowedImages: ${(error as Error).message}`);
     }
     const secret =
       options.secret ??

@@ -58,12 +58,15 @@ describe('ImageUpdater webhook endpoint', () => {
       expect([s.Action].flat().some((a) => a.endsWith('*') || a === '*')).toBe(false);
   });
 
-  it('refuses an empty allow-list', () => {
-    const stack = new Stack(testApp(), 'T', { env: ENV });
-    expect(
-      () => new ImageUpdater(stack, 'U', { repositories: [{ repo: 'a/b' }], webhook: { allowedImages: [] } }),
-    ).toThrow(/allowedImages/);
-  });
+  it.each([[[]], [['ghcr.io/Acme']], [['not a registry']]])(
+    'refuses the allow-list %j at synth',
+    (allowedImages) => {
+      const stack = new Stack(testApp(), 'T', { env: ENV });
+      expect(
+        () => new ImageUpdater(stack, 'U', { repositories: [{ repo: 'a/b' }], webhook: { allowedImages } }),
+      ).toThrow(/webhook\.allowedImages/);
+    },
+  );
 
   it('lets the worker and the reconcile read registry credentials for tag listing', async () => {
     const stack = new Stack(testApp(), 'T', { env: ENV });

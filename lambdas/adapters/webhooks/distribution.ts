@@ -65,11 +65,13 @@ export const distribution: WebhookProvider = {
       return malformed('the "registry" query parameter is not a registry host[:port]');
     const pushes: ReceivedPush[] = [];
     const ignored: IgnoredEvent[] = [];
+    // One bad event must not refuse the whole envelope: Distribution would redeliver it (and
+    // the good pushes in it) forever, stalling every later notification. It is ignored with why.
     for (const event of envelope.data.events) {
       const meaning = interpret(event, override);
-      if (meaning.kind === 'malformed') return malformed(meaning.reason);
       if (meaning.kind === 'push') pushes.push(meaning.push);
-      else ignored.push(meaning.ignored);
+      else if (meaning.kind === 'ignored') ignored.push(meaning.ignored);
+      else ignored.push({ reason: 'malformed-event', detail: meaning.reason });
     }
     return { kind: 'events', pushes, ignored };
   },

@@ -34,7 +34,9 @@ export type WebhookIgnoreReason =
   /** Another event type on the same endpoint (GitHub `ping`, an EventBridge scan result, …). */
   | 'other-event'
   /** The image is outside the deployment's allow-list. */
-  | 'image-not-allowed';
+  | 'image-not-allowed'
+  /** One event of an envelope could not be read (the others still count). */
+  | 'malformed-event';
 
 export interface IgnoredEvent {
   readonly reason: WebhookIgnoreReason;

@@ -177,17 +177,38 @@ describe('POST /webhooks/distribution', () => {
     ['no events array', { event: [] }],
     ['events is not a list', { events: {} }],
     ['an event without an action', envelope({ target: { tag: '1.0.0' } })],
-    ['a tagged manifest push without a repository', envelope(event({ tag: '1.0.0', repository: undefined }))],
-    ['a repository name that is not one', envelope(event({ tag: '1.0.0', repository: 'Shop/API' }))],
-    [
-      'a push that names no registry host',
-      envelope({ ...event({ tag: '1.0.0', url: undefined }), request: {} }),
-    ],
   ])('%s → 400, nothing queued', async (_what, body) => {
     const rig = webhookRig();
     const response = await rig.post('distribution', body, { headers: headers() });
     expect(response.status).toBe(400);
     expect(response.json.error).toBe('malformed');
+    expect(rig.received).toEqual([]);
+  });
+
+  it.each([
+    ['a tagged manifest push without a repository', event({ tag: '1.0.0', repository: undefined })],
+    ['a repository name that is not one', event({ tag: '1.0.0', repository: 'Shop/API' })],
+    ['a push that names no registry host', { ...event({ tag: '1.0.0', url: undefined }), request: {} }],
+  ])('%s is ignored with its reason; the good push beside it is still queued', async (_what, bad) => {
+    const rig = webhookRig();
+    const response = await rig.post('distribution', envelope(bad, event({ tag: '1.4.2' })), {
+      headers: headers(),
+    });
+    expect(response.status).toBe(202);
+    expect(rig.received.map((p) => p.push.tag)).toEqual(['1.4.2']);
+    expect(JSON.stringify(response.json)).toContain('malformed-event');
+  });
+
+  it('an envelope of only unreadable events is answered 200 (ignored), so the registry does not redeliver it forever', async () => {
+    const rig = webhookRig();
+    const response = await rig.post(
+      'distribution',
+      envelope(event({ tag: '1.0.0', repository: 'Shop/API' })),
+      {
+        headers: headers(),
+      },
+    );
+    expect(response.status).toBe(200);
     expect(rig.received).toEqual([]);
   });
 
