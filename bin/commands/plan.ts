@@ -65,30 +65,43 @@ export const plan: Command = async (args, io) => {
   });
   const combined = combineUnits(result.units, result.scan);
   const problems = [...result.problems, ...combined.problems];
+  const written = new Set(combined.files.map((f) => f.file));
 
   if (values.json) {
     io.stdout(
       `${JSON.stringify(
         {
+          // What the diff and --write contain: a file two units contradict on is left out.
           changes: result.units.flatMap((u) =>
-            u.files.flatMap((f) =>
-              f.changes.map((c) => ({
-                policy: c.policy,
-                file: f.file,
-                line: c.line,
-                from: c.from,
-                to: c.to,
-              })),
-            ),
+            u.files
+              .filter((f) => written.has(f.file))
+              .flatMap((f) =>
+                f.changes.map((c) => ({
+                  policy: c.policy,
+                  file: f.file,
+                  line: c.line,
+                  from: c.from,
+                  to: c.to,
+                })),
+              ),
           ),
-          pullRequests: result.units.map((u) => ({
-            branch: u.branch,
-            title: u.title,
-            files: u.files.map((f) => f.file),
-            update: u.update,
-            automerge: u.automerge,
-            updateType: u.updateType,
-          })),
+          pullRequests: result.units
+            .filter((u) => u.update === 'pull-request')
+            .map((u) => ({
+              branch: u.branch,
+              title: u.title,
+              files: u.files.map((f) => f.file),
+              automerge: u.automerge,
+              updateType: u.updateType,
+            })),
+          // `update: commit` units: pushed straight to the base branch, no PR.
+          commits: result.units
+            .filter((u) => u.update === 'commit')
+            .map((u) => ({
+              branch: u.baseBranch ?? null,
+              message: u.commitMessage,
+              files: u.files.map((f) => f.file),
+            })),
           decisions: result.decisions.map((d) => ({
             policy: d.policy.name,
             outcome: d.outcome,
