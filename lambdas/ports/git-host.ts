@@ -15,6 +15,8 @@ export interface TreeEntry {
   /** Git file mode: 100644/100755 files, 120000 symlinks (never read), 160000 submodules. */
   readonly mode: string;
   readonly type: 'blob' | 'tree' | 'commit';
+  /** Bytes, for blobs (so an oversized file is refused without downloading it). */
+  readonly size?: number;
 }
 
 export interface CommitSnapshot {
@@ -95,8 +97,10 @@ export interface RepoClient {
   /** Fast-forward only unless `force`; a rejected update is a result, not an error. */
   moveBranch(branch: string, sha: string, options?: { readonly force?: boolean }): Promise<MoveResult>;
   deleteBranch(branch: string): Promise<void>;
-  /** The commits `head` has that `base` lacks, oldest first. */
+  /** The commits `head` has that `base` lacks, oldest first (GitHub lists at most a page of them). */
   commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]>;
+  /** One commit by sha or branch name; undefined when there is none. */
+  readCommit(ref: string): Promise<CommitInfo | undefined>;
   createPull(input: {
     readonly head: string;
     readonly base: string;

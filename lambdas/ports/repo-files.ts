@@ -8,4 +8,6 @@ export interface RepoFiles {
   listFiles(): Promise<readonly string[]>;
   /** A file's text, or undefined when it does not exist. */
   readFile(path: string): Promise<string | undefined>;
+  /** A file's size in bytes when known without reading it (a hosted tree lists it). */
+  sizeOf?(path: string): number | undefined;
 }

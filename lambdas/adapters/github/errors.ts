@@ -1,4 +1,5 @@
 import { ImageUpdaterError } from '../../core/errors.ts';
+import { WriteBudgetExhaustedError } from './write-budget.ts';
 
 export type GitHostErrorCode =
   | 'GITHUB_UNAUTHORIZED'
@@ -39,6 +40,11 @@ interface RequestErrorLike {
 /** Maps an Octokit `RequestError` (or a network failure) to a `GitHostError`. */
 export function toGitHostError(error: unknown, what: string): GitHostError {
   if (error instanceof GitHostError) return error;
+  if (error instanceof WriteBudgetExhaustedError)
+    return new GitHostError('GITHUB_RATE_LIMITED', `${what}: ${error.message}`, {
+      retryable: true,
+      cause: error,
+    });
   const e = (error ?? {}) as RequestErrorLike;
   const status = typeof e.status === 'number' ? e.status : undefined;
   const detail = `${what}: ${firstLine(e.message ?? String(error))}`;

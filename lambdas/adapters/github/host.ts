@@ -15,6 +15,11 @@ export type GitHubAuth =
 
 export interface GitHubHostOptions extends Omit<OctokitOptions, 'auth' | 'authStrategy'> {
   readonly auth: GitHubAuth;
+  /**
+   * The default branch read speculatively on an instance's first event for a repository
+   * (default `main`); a wrong guess costs one more round trip, once.
+   */
+  readonly defaultBranchGuess?: string;
 }
 
 export class GitHubHost implements GitHost {
@@ -30,11 +35,11 @@ export class GitHubHost implements GitHost {
     const key = `${id.owner}/${id.name}`.toLowerCase();
     let cache = this.caches.get(key);
     if (!cache) this.caches.set(key, (cache = {}));
-    return new GitHubRepoClient(await this.octokitFor(id, key), id, cache);
+    return new GitHubRepoClient(await this.octokitFor(id, key), id, cache, this.options.defaultBranchGuess);
   }
 
   private async octokitFor(id: RepoId, key: string): Promise<UpdaterOctokit> {
-    const { auth, ...rest } = this.options;
+    const { auth, defaultBranchGuess: _guess, ...rest } = this.options;
     if (auth.kind === 'token') {
       this.tokenOctokit ??= createOctokit({ ...rest, auth: auth.token });
       return this.tokenOctokit;
@@ -53,7 +58,7 @@ export class GitHubHost implements GitHost {
     id: RepoId,
     auth: Extract<GitHubAuth, { kind: 'app' }>,
   ): Promise<UpdaterOctokit> {
-    const { auth: _auth, ...rest } = this.options;
+    const { auth: _auth, defaultBranchGuess: _guess, ...rest } = this.options;
     this.appOctokit ??= createOctokit({
       ...rest,
       authStrategy: createAppAuth,

@@ -6,6 +6,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import BottleneckLight from 'bottleneck/light.js';
+import { WriteBudget } from './write-budget.ts';
 
 export const UpdaterOctokit = Octokit.plugin(throttling, retry);
 export type UpdaterOctokit = InstanceType<typeof UpdaterOctokit>;
@@ -18,11 +19,21 @@ export interface OctokitOptions {
   /** How often a throttled or failed request is retried before the error reaches the caller. */
   readonly retries?: number;
   /**
-   * Content-creating requests allowed per minute from this process. GitHub's secondary limit is
-   * 80 a minute per installation; a deployment with N concurrent workers sets 80 / N.
-   * 0 disables the client-side budget (tests).
+   * Content-creating requests allowed per minute from this process (and the same share of
+   * GitHub's 500 an hour). GitHub's secondary limit is 80 a minute per installation; a deployment
+   * with N concurrent writers sets 80 / N. 0 disables the client-side budget (tests).
    */
   readonly writesPerMinute?: number;
+  /**
+   * Content-creating requests allowed per hour from this process; default: the same share of
+   * GitHub's 500 an hour as `writesPerMinute` is of its 80 a minute. 0 = no hourly budget.
+   */
+  readonly writesPerHour?: number;
+  /**
+   * How long the budget's minute lasts, in real milliseconds (default 60 000). Only the bench
+   * changes it: it runs GitHub's rate-limit windows on an accelerated clock.
+   */
+  readonly budgetMinuteMs?: number;
   /** Base of the `retry-after` multiplier (ms a second); tests shrink it. */
   readonly retryAfterBaseMs?: number;
   readonly userAgent?: string;
@@ -37,21 +48,24 @@ export interface OctokitOptions {
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** GitHub's documented secondary limits on content-creating requests. */
+const SECONDARY_PER_MINUTE = 80;
+const SECONDARY_PER_HOUR = 500;
+/** The longest `retry-after` waited out inside an invocation. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+
 export function createOctokit(options: OctokitOptions): UpdaterOctokit {
   const retries = options.retries ?? 3;
   const writesPerMinute = options.writesPerMinute ?? 80;
-  // Bursts up to the budget go out at once; the plugin's default (one write a second, one
-  // notifying write every three seconds) would add ~5 s to every push → PR.
-  const write = new BottleneckLight.Group(
-    writesPerMinute > 0
-      ? {
-          maxConcurrent: 10,
-          reservoir: writesPerMinute,
-          reservoirRefreshAmount: writesPerMinute,
-          reservoirRefreshInterval: 60_000,
-        }
-      : { maxConcurrent: 10 },
-  );
+  // GitHub allows 80 content-creating requests a minute and 500 an hour; an instance with a share
+  // of the first gets the same share of the second. Bursts within the budget go out at once (the
+  // plugin's default spacing, one write a second, would add ~5 s to every push → PR).
+  const write = new WriteBudget({
+    perMinute: writesPerMinute,
+    perHour:
+      options.writesPerHour ?? Math.floor((writesPerMinute * SECONDARY_PER_HOUR) / SECONDARY_PER_MINUTE),
+    ...(options.budgetMinuteMs !== undefined ? { minuteMs: options.budgetMinuteMs } : {}),
+  });
   const notifications = new BottleneckLight.Group({ maxConcurrent: 10 });
   return new UpdaterOctokit({
     ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/$/, '') } : {}),
@@ -66,14 +80,17 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
       doNotRetry: [304, 400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
     throttle: {
-      write,
+      // The plugin only calls `key(id).schedule(options, task)` on it.
+      write: write as unknown as InstanceType<typeof BottleneckLight.Group>,
       notifications,
       retryAfterBaseValue: options.retryAfterBaseMs ?? 1000,
       fallbackSecondaryRateRetryAfter: 60,
-      onRateLimit: (_retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < retries,
-      onSecondaryRateLimit: (_retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < retries,
+      // A wait longer than a minute (an exhausted hourly budget) would outlast the function:
+      // the error reaches the worker, which hands the events back to the queue.
+      onRateLimit: (retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < retries && retryAfter <= MAX_RETRY_AFTER_SECONDS,
+      onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
+        retryCount < retries && retryAfter <= MAX_RETRY_AFTER_SECONDS,
     },
   } as ConstructorParameters<typeof UpdaterOctokit>[0]);
 }

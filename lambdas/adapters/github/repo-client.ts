@@ -17,6 +17,7 @@ import type {
   RepoState,
   TreeEntry,
 } from '../../ports/git-host.ts';
+import { blobCache, conditionalCache, type BoundedCache, type ConditionalEntry } from './cache.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
 import type { UpdaterOctokit } from './octokit.ts';
 
@@ -24,6 +25,21 @@ import type { UpdaterOctokit } from './octokit.ts';
 export interface RepoCache {
   defaultBranch?: string;
   config?: { readonly path: string; readonly etag: string; readonly text: string; readonly sha: string };
+  /** Blob texts by sha. */
+  blobs?: BoundedCache<string>;
+  /** Last answers of repeated GETs (branch head, tree, open PRs) with their `ETag`. */
+  conditional?: BoundedCache<ConditionalEntry>;
+}
+
+/**
+ * GitHub's documented default for new repositories. Read speculatively on a cold start, together
+ * with the repository's metadata, so the first event needs no extra round trip when it is right.
+ */
+export const DEFAULT_BRANCH_GUESS = 'main';
+
+interface Response<T> {
+  readonly data: T;
+  readonly headers: { readonly etag?: string };
 }
 
 interface PullLike {
@@ -67,6 +83,7 @@ export class GitHubRepoClient implements RepoClient {
     private readonly octokit: UpdaterOctokit,
     readonly repo: RepoId,
     private readonly cache: RepoCache = {},
+    private readonly defaultBranchGuess: string = DEFAULT_BRANCH_GUESS,
   ) {}
 
   private get base() {
@@ -85,9 +102,11 @@ export class GitHubRepoClient implements RepoClient {
     readonly configPath: string;
     readonly branchPrefix: string;
   }): Promise<RepoState> {
-    // A cached default branch lets the head and tree reads join the first wave of requests.
+    // The head and tree reads join the first wave of requests: by the cached default branch,
+    // or on a cold start by a guess that the repository's metadata, read alongside, confirms.
     const known = this.cache.defaultBranch;
-    const [defaultBranch, config, pulls, early] = await Promise.all([
+    const guess = known ?? this.defaultBranchGuess;
+    const [actual, config, pulls, early] = await Promise.all([
       known ??
         this.call(
           'get repository',
@@ -95,16 +114,37 @@ export class GitHubRepoClient implements RepoClient {
         ),
       this.readConfig(options.configPath),
       this.listOpenPulls(options.branchPrefix),
-      known ? this.readBranch(known) : Promise.resolve(undefined),
+      this.readBranch(guess),
     ]);
+    const defaultBranch = actual;
     this.cache.defaultBranch = defaultBranch;
-    const head = early ?? (await this.readBranch(defaultBranch));
+    const head = defaultBranch === guess && early ? early : await this.readBranch(defaultBranch);
     if (!head)
       throw new GitHostError(
         'GITHUB_NOT_FOUND',
         `${this.repo.owner}/${this.repo.name}: default branch ${defaultBranch} not found`,
       );
     return { defaultBranch, config, head, pulls };
+  }
+
+  /**
+   * A GET revalidated with the `ETag` of its last answer: `304 Not Modified` returns the cached
+   * data and costs no primary rate limit.
+   */
+  private async conditional<T>(
+    key: string,
+    request: (headers: Record<string, string>) => Promise<Response<T>>,
+  ): Promise<T> {
+    const cache = (this.cache.conditional ??= conditionalCache());
+    const cached = cache.get(key);
+    try {
+      const response = await request(cached ? { 'if-none-match': cached.etag } : {});
+      if (response.headers.etag) cache.set(key, { etag: response.headers.etag, data: response.data });
+      return response.data;
+    } catch (error) {
+      if ((error as { status?: number }).status === 304 && cached) return cached.data as T;
+      throw error;
+    }
   }
 
   /** Conditional request: an unchanged config answers 304, which costs no rate limit. */
@@ -132,11 +172,18 @@ export class GitHubRepoClient implements RepoClient {
 
   private async listOpenPulls(prefix: string): Promise<PullRequestInfo[]> {
     return this.call('list pull requests', async () => {
-      const pulls = await this.octokit.paginate(this.octokit.rest.pulls.list, {
-        ...this.base,
-        state: 'open',
-        per_page: 100,
-      });
+      const params = { ...this.base, state: 'open' as const, per_page: 100 };
+      const first = await this.conditional('pulls:open', (headers) =>
+        this.octokit.rest.pulls.list({ ...params, headers }),
+      );
+      // More than a page of open PRs in the repository: the rest unconditionally.
+      const pulls =
+        first.length < 100
+          ? first
+          : [
+              ...first,
+              ...(await this.octokit.paginate(this.octokit.rest.pulls.list, { ...params, page: 2 })),
+            ];
       return pulls.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
     });
   }
@@ -146,14 +193,18 @@ export class GitHubRepoClient implements RepoClient {
       // Branch and tree by name in parallel; a push landing between the two shows as a tree sha
       // that differs from the commit's, and the tree is then read again by sha.
       const [b, t] = await Promise.all([
-        this.octokit.rest.repos.getBranch({ ...this.base, branch }),
-        this.octokit.rest.git.getTree({ ...this.base, tree_sha: branch, recursive: '1' }),
+        this.conditional(`branch:${branch}`, (headers) =>
+          this.octokit.rest.repos.getBranch({ ...this.base, branch, headers }),
+        ),
+        this.conditional(`tree:${branch}`, (headers) =>
+          this.octokit.rest.git.getTree({ ...this.base, tree_sha: branch, recursive: '1', headers }),
+        ),
       ]);
-      const commitSha = b.data.commit.sha;
-      const treeSha = b.data.commit.commit.tree.sha;
+      const commitSha = b.commit.sha;
+      const treeSha = b.commit.commit.tree.sha;
       const tree =
-        t.data.sha === treeSha
-          ? t.data
+        t.sha === treeSha
+          ? t
           : (await this.octokit.rest.git.getTree({ ...this.base, tree_sha: treeSha, recursive: '1' })).data;
       if (tree.truncated) {
         throw new GitHostError(
@@ -168,6 +219,7 @@ export class GitHubRepoClient implements RepoClient {
           sha: e.sha as string,
           mode: e.mode as string,
           type: e.type as TreeEntry['type'],
+          ...(typeof e.size === 'number' ? { size: e.size } : {}),
         }));
       return { commitSha, treeSha, tree: entries };
     } catch (error) {
@@ -177,13 +229,20 @@ export class GitHubRepoClient implements RepoClient {
   }
 
   async readBlobs(shas: readonly string[]): Promise<ReadonlyMap<string, string>> {
+    const blobs = (this.cache.blobs ??= blobCache());
     const unique = [...new Set(shas)];
     const texts = await Promise.all(
-      unique.map((sha) =>
-        this.call(`read blob ${sha}`, async () => {
-          const { data } = await this.octokit.rest.git.getBlob({ ...this.base, file_sha: sha });
-          return Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
-        }),
+      unique.map(
+        (sha) =>
+          blobs.get(sha) ??
+          this.call(`read blob ${sha}`, async () => {
+            const { data } = await this.octokit.rest.git.getBlob({ ...this.base, file_sha: sha });
+            const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString(
+              'utf8',
+            );
+            blobs.set(sha, text);
+            return text;
+          }),
       ),
     );
     return new Map(unique.map((sha, i) => [sha, texts[i] as string]));
@@ -271,6 +330,18 @@ export class GitHubRepoClient implements RepoClient {
       });
       return data.commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
     });
+  }
+
+  async readCommit(ref: string): Promise<CommitInfo | undefined> {
+    try {
+      // One file of the diff at most: only the message is wanted.
+      const { data } = await this.octokit.rest.repos.getCommit({ ...this.base, ref, per_page: 1 });
+      return { sha: data.sha, message: data.commit.message };
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 404 || status === 422) return undefined;
+      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read commit ${ref}`);
+    }
   }
 
   async createPull(input: {

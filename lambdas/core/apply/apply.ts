@@ -17,8 +17,9 @@ import { compareTags, type TagCandidate, type UpdateType } from '../tags/index.t
 import { reportInvalidConfig, resolveConfigIssue, type ConfigIssueAction } from './config-issue.ts';
 import { BaseBranchMissingError, ConcurrentUpdateError } from './errors.ts';
 import {
-  commitTrailer,
+  commitTrailers,
   isOurCommit,
+  readCommitState,
   readPrState,
   renderPrBody,
   sameProposals,
@@ -92,13 +93,16 @@ export async function applyToRepo(
   const maxAttempts = options.maxAttempts ?? 5;
   const backoffMs = options.backoffMs ?? 200;
   const random = options.random ?? Math.random;
+  // Updater branches found without an open PR, by unit key: what their head proposes.
+  const leftovers = new Map<string, PrState>();
   for (let attempt = 1; ; attempt += 1) {
     try {
       // A retry after a lost race always reads afresh.
       const state = attempt === 1 && options.prefetched ? options.prefetched : undefined;
-      return { ...(await attemptOnce(client, request, options, state)), attempts: attempt };
+      return { ...(await attemptOnce(client, request, options, state, leftovers)), attempts: attempt };
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= maxAttempts) throw error;
+      if (error.branchHead) leftovers.set(error.branchHead.key, error.branchHead);
       // Full jitter: concurrent writers that collided once should not collide again in step.
       await (options.sleep ?? sleepFor)(random() * backoffMs * 2 ** (attempt - 1));
     }
@@ -110,6 +114,7 @@ async function attemptOnce(
   request: ApplyRequest,
   options: ApplyOptions,
   prefetched: RepoState | undefined,
+  leftovers: ReadonlyMap<string, PrState>,
 ): Promise<Omit<RepoReport, 'attempts'>> {
   const repo = `${client.repo.owner}/${client.repo.name}`;
   const none = { repo, decisions: [], units: [], problems: [] };
@@ -134,14 +139,20 @@ async function attemptOnce(
         options.memo?.checkedConfigs.add(memoKey);
         return action;
       });
+  // Awaited by `finish`; an attempt that fails before it (a lost race, a GitHub error) must not
+  // leave a rejection unhandled, which would crash the function instance and fail the batch.
+  configIssue?.catch(() => {});
 
   const watching = request.reconcile
     ? config.policies
     : config.policies.filter((p) => request.pushes.some((push) => policyWatches(p, push.image)));
-  const pulls = new Map<string, { pull: PullRequestInfo; state: PrState | undefined }>();
+  const pulls = new Map<string, OpenPull>();
   for (const pull of state.pulls)
     pulls.set(keyOfBranch(pull.headRef), { pull, state: readPrState(pull.body) });
-  const proposed = proposals(config, pulls);
+  await followBranchHeads(client, pulls, new Set(watching.map(unitKey)));
+  const proposed = proposals(config, pulls, leftovers);
+  // Only an open PR makes an event redundant: a branch without one still needs its PR.
+  const open = leftovers.size > 0 ? proposals(config, pulls, new Map()) : proposed;
 
   const units: UnitReport[] = [];
   units.push(...(await closeOrphans(client, config, pulls)));
@@ -161,10 +172,12 @@ async function attemptOnce(
 
   // A duplicate or older event: the open PRs already propose at least what it offers, so
   // nothing is read or written beyond the first round trip.
+  // (Unless a PR's description lags behind its branch: this event brings it level.)
   if (
     !request.reconcile &&
+    ![...pulls.values()].some((p) => p.lagging) &&
     watching.every((p) =>
-      cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), proposed.get(p.name)),
+      cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), open.get(p.name)),
     )
   ) {
     return finish('up-to-date', [], []);
@@ -206,7 +219,9 @@ async function attemptOnce(
           );
           const unit = buildUnit(key, targets, plan.scan);
           problems.push(...(unit?.problems ?? []));
-          return applyUnit(client, key, unit, pulls.get(key), snapshot, base, files.modeOf);
+          const existing = pulls.get(key);
+          const leftover = existing ? undefined : leftovers.get(key);
+          return applyUnit(client, key, unit, existing, leftover, snapshot, base, files.modeOf);
         }),
       );
       units.push(...reports.filter((r): r is UnitReport => r !== undefined));
@@ -219,13 +234,45 @@ function keyOfBranch(branch: string): string {
   return branch.slice(BRANCH_PREFIX.length).replace(/\//g, ':');
 }
 
+/** An open updater PR and its state; `lagging` when the state was read from the branch head. */
+interface OpenPull {
+  readonly pull: PullRequestInfo;
+  readonly state: PrState | undefined;
+  readonly lagging?: boolean;
+}
+
+/**
+ * A PR whose branch head is not the commit its description names: when the head is our own
+ * commit (a worker stopped between moving the branch and updating the PR, or two updates
+ * crossed), the head's trailer is the state, so no worker ever proposes less than the branch
+ * holds. One more round trip, only in that case; someone else's head is left to `applyUnit`.
+ */
+async function followBranchHeads(
+  client: RepoClient,
+  pulls: Map<string, OpenPull>,
+  keys: ReadonlySet<string>,
+): Promise<void> {
+  await Promise.all(
+    [...pulls].map(async ([key, open]) => {
+      const st = open.state;
+      if (!keys.has(key) || !st || st.commit === open.pull.headSha || st.blockedAt === open.pull.headSha)
+        return;
+      const head = await client.readCommit(open.pull.headSha);
+      const recovered = head && readCommitState(head.message, key, head.sha);
+      if (recovered) pulls.set(key, { ...open, state: recovered, lagging: true });
+    }),
+  );
+}
+
 function proposals(
   config: Config,
-  pulls: ReadonlyMap<string, { state: PrState | undefined }>,
+  pulls: ReadonlyMap<string, OpenPull>,
+  leftovers: ReadonlyMap<string, PrState>,
 ): Map<string, PolicyTarget> {
   const result = new Map<string, PolicyTarget>();
   for (const p of config.policies) {
-    const proposal = pulls.get(unitKey(p))?.state?.policies[p.name];
+    const key = unitKey(p);
+    const proposal = (pulls.get(key)?.state ?? leftovers.get(key))?.policies[p.name];
     if (proposal)
       result.set(p.name, {
         tag: proposal.tag,
@@ -307,7 +354,8 @@ async function applyUnit(
   client: RepoClient,
   key: string,
   unit: UnitPlan | undefined,
-  existing: { pull: PullRequestInfo; state: PrState | undefined } | undefined,
+  existing: OpenPull | undefined,
+  leftover: PrState | undefined,
   base: CommitSnapshot,
   baseBranch: string,
   modeOf: (path: string) => string | undefined,
@@ -341,7 +389,7 @@ async function applyUnit(
     content: f.after,
     mode: modeOf(f.file) === '100755' ? ('100755' as const) : ('100644' as const),
   }));
-  const message = `${unit.commitMessage}\n\n${commitTrailer(key)}`;
+  const message = `${unit.commitMessage}\n\n${commitTrailers(stateOf(unit, base.commitSha, ''))}`;
 
   if (unit.update === 'commit') {
     const sha = await client.createCommit({
@@ -362,7 +410,6 @@ async function applyUnit(
   }
 
   let pull: PullRequestInfo;
-  let action: UnitAction;
   if (existing) {
     const st = existing.state;
     if (!st) {
@@ -374,6 +421,8 @@ async function applyUnit(
     if (existing.pull.headSha !== st.commit) {
       if (st.blockedAt === existing.pull.headSha)
         return reportOf(unit, key, branch, 'blocked', { pull: existing.pull.number });
+      // Our own heads were followed already (`followBranchHeads`); these are commits of ours
+      // without a state trailer (an older version of the updater), or someone else's.
       const commits = await client.commitsBetween(st.commit, existing.pull.headSha);
       if (commits.length > 0 && commits.every((c) => isOurCommit(c.message, key))) {
         throw new ConcurrentUpdateError(`another worker updated ${branch}`);
@@ -395,10 +444,14 @@ async function applyUnit(
       });
     }
     if (sameProposals(unit, st)) {
-      return reportOf(unit, key, branch, 'unchanged', {
-        pull: existing.pull.number,
-        ...(await syncAutoMerge(client, unit, existing.pull, false)),
-      });
+      const [merge] = await Promise.all([
+        syncAutoMerge(client, unit, existing.pull, false),
+        // The description lagged behind the branch: bring it level.
+        existing.lagging
+          ? client.updatePull(existing.pull.number, { title: unit.title, body: renderPrBody(unit, st) })
+          : undefined,
+      ]);
+      return reportOf(unit, key, branch, 'unchanged', { pull: existing.pull.number, ...merge });
     }
     // On top of our last commit (fast-forward only); merging the base in when it moved keeps the
     // PR's diff to the image changes alone.
@@ -409,30 +462,46 @@ async function applyUnit(
       throw new ConcurrentUpdateError(`${branch} moved while updating it`);
     }
     const missing = unit.labels.filter((l) => !existing.pull.labels.includes(l));
-    await Promise.all([
+    pull = { ...existing.pull, headSha: sha };
+    // Auto-merge needs only the PR, so it goes out with the description: one round trip.
+    const [, , merge] = await Promise.all([
       client.updatePull(existing.pull.number, {
         title: unit.title,
         body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)),
       }),
       client.addLabels(existing.pull.number, missing),
+      syncAutoMerge(client, unit, pull, true),
     ]);
-    pull = { ...existing.pull, headSha: sha };
-    action = 'updated';
+    return reportOf(unit, key, branch, 'updated', { pull: pull.number, ...merge });
   } else {
-    const sha = await client.createCommit({
-      parents: [base.commitSha],
-      baseTreeSha: base.treeSha,
-      files,
-      message,
-    });
-    if (!(await client.createBranch(branch, sha))) {
-      // A branch without an open PR: ours from an earlier run (PR closed), or someone else's.
+    // A branch of ours found earlier without an open PR is built upon, never overwritten: it
+    // may be another worker's that is about to open the PR.
+    const parents = !leftover
+      ? [base.commitSha]
+      : leftover.base === base.commitSha
+        ? [leftover.commit]
+        : [leftover.commit, base.commitSha];
+    const sha = await client.createCommit({ parents, baseTreeSha: base.treeSha, files, message });
+    if (leftover) {
+      if ((await client.moveBranch(branch, sha)) === 'not-fast-forward') {
+        const head = await client.readCommit(branch);
+        const proposes = head && readCommitState(head.message, key, head.sha);
+        throw new ConcurrentUpdateError(`${branch} moved while updating it`, undefined, proposes);
+      }
+    } else if (!(await client.createBranch(branch, sha))) {
+      // A branch without an open PR: another worker's (its PR is on the way), ours from an
+      // earlier run (the PR was closed), or someone else's.
       const commits = await client.commitsBetween(base.commitSha, branch);
       if (!commits.every((c) => isOurCommit(c.message, key))) {
         return reportOf(unit, key, branch, 'blocked', {
           detail: `branch ${branch} exists with commits image-updater did not write`,
         });
       }
+      const head = commits.length > 0 ? await client.readCommit(branch) : undefined;
+      const proposes = head && readCommitState(head.message, key, head.sha);
+      if (proposes)
+        throw new ConcurrentUpdateError(`${branch} exists without a pull request`, undefined, proposes);
+      // Nothing on it, or only commits of an older version without a state: take it over.
       await client.moveBranch(branch, sha, { force: true });
     }
     try {
@@ -447,16 +516,13 @@ async function applyUnit(
         throw new ConcurrentUpdateError(`another worker opened the PR for ${branch}`, error);
       throw error;
     }
-    await Promise.all([
+    const [, , merge] = await Promise.all([
       client.addLabels(pull.number, unit.labels),
       client.requestReviewers(pull.number, unit.reviewers),
+      syncAutoMerge(client, unit, pull, true),
     ]);
-    action = 'opened';
+    return reportOf(unit, key, branch, 'opened', { pull: pull.number, ...merge });
   }
-  return reportOf(unit, key, branch, action, {
-    pull: pull.number,
-    ...(await syncAutoMerge(client, unit, pull, true)),
-  });
 }
 
 /**

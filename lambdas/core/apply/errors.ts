@@ -1,4 +1,5 @@
 import { ImageUpdaterError } from '../errors.ts';
+import type { PrState } from './pr-state.ts';
 
 /**
  * Another writer moved a branch or opened the PR between our read and our write. The attempt
@@ -7,7 +8,12 @@ import { ImageUpdaterError } from '../errors.ts';
 export class ConcurrentUpdateError extends ImageUpdaterError {
   readonly code = 'CONCURRENT_UPDATE';
 
-  constructor(message: string, cause?: unknown) {
+  constructor(
+    message: string,
+    cause?: unknown,
+    /** An updater branch found without an open PR: what its head proposes, for the next attempt. */
+    readonly branchHead?: PrState,
+  ) {
     super(message, { retryable: true, cause });
   }
 }

@@ -104,6 +104,27 @@ export function commitTrailer(key: string): string {
   return `Image-Updater-Unit: ${key}`;
 }
 
+const STATE_TRAILER = 'Image-Updater-State: ';
+
+/** The trailers of a commit the updater writes: the unit, and the state the commit proposes. */
+export function commitTrailers(state: Omit<PrState, 'commit' | 'blockedAt'>): string {
+  const { v, key, base, policies } = state;
+  return `${commitTrailer(key)}\n${STATE_TRAILER}${JSON.stringify({ v, key, base, policies })}`;
+}
+
+/** The state a commit of ours proposes, with `commit` set to that commit; undefined otherwise. */
+export function readCommitState(message: string, key: string, sha: string): PrState | undefined {
+  if (!isOurCommit(message, key)) return undefined;
+  const line = message.split('\n').find((l) => l.startsWith(STATE_TRAILER));
+  if (!line) return undefined;
+  try {
+    const parsed = StateSchema.safeParse({ ...JSON.parse(line.slice(STATE_TRAILER.length)), commit: sha });
+    return parsed.success && parsed.data.key === key ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function isOurCommit(message: string, key: string): boolean {
   return message.split('\n').some((line) => line.trim() === commitTrailer(key));
 }

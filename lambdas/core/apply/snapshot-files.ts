@@ -20,6 +20,7 @@ export function snapshotFiles(
       if (!entry) return undefined;
       return (await client.readBlobs([entry.sha])).get(entry.sha);
     },
+    sizeOf: (path) => entries.get(path)?.size,
     modeOf: (path) => entries.get(path)?.mode,
   };
 }

@@ -5,7 +5,12 @@
 import picomatch from 'picomatch';
 import type { Policy } from '../../config/schema.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
-import { referencesFor, scanManifest, type ManifestReference } from '../manifest/index.ts';
+import {
+  MAX_MANIFEST_BYTES,
+  referencesFor,
+  scanManifest,
+  type ManifestReference,
+} from '../manifest/index.ts';
 
 export interface ScannedFile {
   readonly path: string;
@@ -61,6 +66,18 @@ export async function scanRepo(
   }
   const files = new Map<string, ScannedFile>();
   const problems: FileProblem[] = [];
+  // A file known to be over the limit is refused without being downloaded (a hosted tree lists
+  // sizes): scanManifest would refuse it anyway, after the transfer.
+  for (const path of wanted) {
+    const size = repo.sizeOf?.(path);
+    if (size !== undefined && size > MAX_MANIFEST_BYTES) {
+      wanted.delete(path);
+      problems.push({
+        file: path,
+        message: `the file is larger than ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB`,
+      });
+    }
+  }
   // Independent reads: the GitHub adapter turns them into concurrent requests.
   const texts = await Promise.all(
     [...wanted].sort().map(async (path) => [path, await repo.readFile(path)] as const),

@@ -1,0 +1,79 @@
+/** SPEC §10 quality bars, checked against one bench run. Each check names its figure. */
+import type { BenchResults } from './results.ts';
+
+export interface Check {
+  readonly figure: string;
+  readonly bar: string;
+  readonly value: string;
+  readonly ok: boolean;
+}
+
+export const WORKER_BUNDLE_LIMIT_BYTES = 1_000_000;
+export const COLD_IMPORT_LIMIT_MS = 300;
+export const TAGS_100K_LIMIT_MS = 100;
+
+export function checkResults(r: BenchResults): Check[] {
+  const checks: Check[] = [];
+  const add = (figure: string, bar: string, value: string | number, ok: boolean) =>
+    checks.push({ figure, bar, value: String(value), ok });
+
+  if (r.pushToPr) {
+    for (const [name, s] of Object.entries(r.pushToPr.scenarios)) {
+      if (/cold|warm/.test(name)) {
+        add(`push → PR ${name}: round trips`, '≤ 7', s.roundTrips, s.roundTrips <= 7);
+        if (name.startsWith('pull-request'))
+          add(`push → PR ${name}: requests`, '≤ 12', s.requests, s.requests <= 12);
+      }
+      if (/duplicate|older/.test(name)) add(`${name} event: writes`, '0', s.writes, s.writes === 0);
+    }
+  }
+  for (const [name, b] of Object.entries(r.bursts ?? {})) {
+    add(
+      `burst ${name}: policies at the greatest allowed tag`,
+      `${b.images} of ${b.images}`,
+      b.policiesAtExpected,
+      b.policiesAtExpected === b.images,
+    );
+    add(
+      `burst ${name}: open PRs per group`,
+      '≤ 1',
+      `${b.openPullRequests} for ${b.groups} groups, ${b.duplicatePullRequests} duplicates`,
+      b.openPullRequests <= b.groups && b.duplicatePullRequests === 0,
+    );
+    add(
+      `burst ${name}: events lost (dead-lettered or never processed)`,
+      '0',
+      b.deadLettered + b.undrained,
+      b.deadLettered + b.undrained === 0,
+    );
+    add(
+      `burst ${name}: content-creating requests in any minute`,
+      '≤ 80',
+      b.peakWritesPerMinute,
+      b.peakWritesPerMinute <= 80,
+    );
+  }
+  if (r.tags)
+    add(
+      'tag selection over 100,000 tags',
+      `< ${TAGS_100K_LIMIT_MS} ms`,
+      `${r.tags.tags100k_ms} ms`,
+      r.tags.tags100k_ms < TAGS_100K_LIMIT_MS,
+    );
+  for (const f of r.functions ?? []) {
+    if (f.name !== 'worker') continue;
+    add(
+      'worker bundle, minified',
+      `< ${WORKER_BUNDLE_LIMIT_BYTES / 1_000_000} MB`,
+      `${f.bytes} bytes`,
+      f.bytes < WORKER_BUNDLE_LIMIT_BYTES,
+    );
+    add(
+      'worker cold import (median)',
+      `< ${COLD_IMPORT_LIMIT_MS} ms`,
+      `${f.importMs.median} ms`,
+      f.importMs.median < COLD_IMPORT_LIMIT_MS,
+    );
+  }
+  return checks;
+}

@@ -1,0 +1,156 @@
+/** The bench's console table and the README tables, both from bench/results.json's data. */
+import { PRODUCT_DEPLOYMENT } from './burst.ts';
+import type { Check } from './checks.ts';
+import type { BenchResults } from './results.ts';
+
+const kb = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
+const ratio = (a: number, b: number) => (b === 0 ? '–' : `${Math.round((a / b) * 10) / 10}×`);
+
+export function markdown(r: BenchResults): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(
+    `Measured by \`npm run bench\` on ${r.startedAt.slice(0, 10)}: ${m.nproc} × ${m.cpu}, ${m.memoryGiB} GiB, Node.js ${m.node} (${m.platform}); loopback only.`,
+    '',
+  );
+  if (r.pushToPr) {
+    const p = r.pushToPr;
+    out.push(
+      `**Push → PR** inside the worker (one ECR event in an SQS record, one policy, one file) against the GitHub test server with ${p.latencyMs} ms injected per request. Cold = the instance's first event for the repository; requests include conditional reads answered \`304\`.`,
+      '',
+      '| scenario | wall ms | requests | round trips | writes | result |',
+      '|---|---:|---:|---:|---:|---|',
+    );
+    for (const [name, s] of Object.entries(p.scenarios))
+      out.push(`| ${name} | ${s.wallMs} | ${s.requests} | ${s.roundTrips} | ${s.writes} | ${s.outcome} |`);
+    for (const [name, s] of Object.entries(p.naive))
+      out.push(
+        `| naive script: ${name} | ${s.wallMs} | ${s.requests} | ${s.roundTrips} | ${s.writes} | ${s.outcome} |`,
+      );
+    out.push('');
+  }
+  const bursts = Object.entries(r.bursts ?? {});
+  if (bursts.length > 0) {
+    const [, first] = bursts[0]!;
+    const d = first.deployment;
+    out.push(
+      `**Burst**: ${first.events} ECR events over ${first.images} images (${first.groups} groups of ${first.images / first.groups}, one semver policy each) into one environment repository, arriving within a minute; ${d.concurrency} worker instances take SQS batches of ${d.batchSize} (${d.batchingWindowMs / 1000} s window, ${d.functionTimeoutMs / 1000} s timeout, ${d.visibilityTimeoutMs / 60_000} min visibility, dead-letter queue after ${d.maxReceiveCount} receives${JSON.stringify(d) === JSON.stringify(PRODUCT_DEPLOYMENT) ? ": the construct's defaults" : ''}), ${first.writesPerMinutePerInstance} writes a minute each. GitHub's primary limit (5,000/h) is enforced; the secondary limit as stated per column. Time is simulated ${[...new Set(bursts.map(([, b]) => b.clockRate))].join('× / ')}× faster than real (latency ${first.latencyMs} ms, rate-limit windows, \`retry-after\`, budgets, timeouts and visibility all scaled; CPU is not, so durations are pessimistic).`,
+      '',
+      `| | ${bursts.map(([name]) => name).join(' | ')} |${r.naiveBurst ? ' naive script |' : ''}`,
+      `|---|${bursts.map(() => '---:').join('|')}|${r.naiveBurst ? '---:|' : ''}`,
+    );
+    const n = r.naiveBurst;
+    const row = (
+      label: string,
+      f: (b: (typeof bursts)[number][1]) => string | number,
+      naive?: string | number,
+    ) =>
+      out.push(`| ${label} | ${bursts.map(([, b]) => f(b)).join(' | ')} |${n ? ` ${naive ?? '–'} |` : ''}`);
+    row(
+      'secondary limit enforced',
+      (b) => (b.limits === 'documented' ? '80/min + 500/h' : '80/min'),
+      'off (computed below)',
+    );
+    row(
+      'policies at the greatest allowed tag',
+      (b) => `${b.policiesAtExpected} / ${b.images}`,
+      n ? `${n.pullRequests - n.pullRequestsNotAtExpected} PRs at it` : undefined,
+    );
+    row(
+      'open PRs (duplicates)',
+      (b) => `${b.openPullRequests} (${b.duplicatePullRequests})`,
+      n?.pullRequests,
+    );
+    row('GitHub requests', (b) => b.requests, n?.requests);
+    row('… of which `304 Not Modified`', (b) => b.notModified, '–');
+    row('content-creating requests', (b) => b.writes, n?.writes);
+    row(
+      'peak content-creating requests in a minute / an hour',
+      (b) => `${b.peakWritesPerMinute} / ${b.peakWritesPerHour}`,
+      n ? `${n.hoursUnderSecondaryLimits} h needed` : undefined,
+    );
+    row('writes refused by GitHub for the limit (not injected)', (b) => b.secondaryLimitRefusals);
+    row('injected faults (share of requests)', (b) =>
+      b.faultShare > 0
+        ? `${Object.entries(b.faultsInjected)
+            .map(([k, v]) => `${v} × ${k}`)
+            .join(', ')} (${b.faultShare} %)`
+        : '–',
+    );
+    row('worker invocations / timeouts', (b) => `${b.eventSource.invocations} / ${b.eventSource.timeouts}`);
+    row('records returned to the queue', (b) => b.eventSource.recordsFailed);
+    row(
+      'why (worker failures by kind)',
+      (b) =>
+        Object.entries(failureKinds(b.workerErrors))
+          .map(([k, v]) => `${v} × ${k}`)
+          .join(', ') || '–',
+    );
+    row(
+      'events dead-lettered (+ still queued)',
+      (b) => `${b.deadLettered} (+${b.undrained})`,
+      n ? `${n.failedRuns} failed runs` : undefined,
+    );
+    row('simulated minutes to drain', (b) => b.drainMinutes);
+    out.push('');
+  }
+  if (r.tags || r.plan || r.functions) {
+    out.push('| figure | measured | SPEC §10 |', '|---|---:|---|');
+    if (r.tags) {
+      out.push(`| tag selection, 10,000 tags (slowest strategy) | ${r.tags.tags10k_ms} ms | |`);
+      out.push(`| tag selection, 100,000 tags (slowest strategy) | ${r.tags.tags100k_ms} ms | < 100 ms |`);
+    }
+    if (r.plan) {
+      out.push(
+        `| plan over ${r.plan.files} files, policy selecting every file | ${r.plan.wholeRepoMs} ms | |`,
+      );
+      out.push(`| plan over ${r.plan.files} files, policy scoped to one app | ${r.plan.scopedMs} ms | |`);
+    }
+    for (const f of r.functions ?? [])
+      out.push(
+        `| ${f.name} bundle (minified) / cold import, median of ${f.importMs.runs} | ${kb(f.bytes)} / ${f.importMs.median} ms | ${f.name === 'worker' ? '< 1 MB / < 300 ms' : ''} |`,
+      );
+    out.push('');
+  }
+  if (r.pushToPr && r.naiveBurst && r.bursts) {
+    const ours = r.pushToPr.scenarios['pull-request warm'];
+    const naive = r.pushToPr.naive.push;
+    const burst = r.bursts['per-minute limit'] ?? Object.values(r.bursts)[0];
+    if (ours && naive && burst) {
+      out.push(
+        '**Against the naive script** (naive ÷ image-updater):',
+        '',
+        `- one push: ${ratio(naive.requests, ours.requests)} the requests, ${ratio(naive.roundTrips, ours.roundTrips)} the round trips, ${ratio(naive.writes, ours.writes)} the writes; a duplicate or older event: ${r.pushToPr.naive.older?.outcome ?? '?'} vs no write;`,
+        `- the burst: ${ratio(r.naiveBurst.requests, burst.requests)} the requests, ${ratio(r.naiveBurst.writes, burst.writes)} the writes, ${ratio(r.naiveBurst.pullRequests, burst.openPullRequests)} the pull requests (${r.naiveBurst.pullRequests} vs ${burst.openPullRequests}), ${r.naiveBurst.pullRequestsNotAtExpected} of them at a tag the policy would not choose.`,
+        '',
+      );
+    }
+  }
+  return out.join('\n');
+}
+
+/** Worker failure log lines, by what a reader needs to know. */
+export function failureKinds(errors: Readonly<Record<string, number>>): Record<string, number> {
+  const kinds: Record<string, number> = {};
+  for (const [line, n] of Object.entries(errors)) {
+    const kind = /budget of this instance spent/.test(line)
+      ? 'write budget spent'
+      : /instance was stopped/.test(line)
+        ? 'cut off by a timeout'
+        : /GITHUB_RATE_LIMITED/.test(line)
+          ? 'GitHub rate limit'
+          : /CONCURRENT_UPDATE/.test(line)
+            ? 'lost every race of its attempts'
+            : /GITHUB_SERVER_ERROR/.test(line)
+              ? 'GitHub 5xx after retries'
+              : (/: ([A-Z_]+) /.exec(line)?.[1] ?? 'other');
+    kinds[kind] = (kinds[kind] ?? 0) + n;
+  }
+  return kinds;
+}
+
+export function printChecks(checks: readonly Check[]): void {
+  const width = Math.max(...checks.map((c) => c.figure.length));
+  for (const c of checks)
+    console.log(`${c.ok ? 'ok  ' : 'MISS'}  ${c.figure.padEnd(width)}  ${c.value}  (bar ${c.bar})`);
+}

@@ -1,0 +1,94 @@
+/**
+ * What a warm function instance saves GitHub, and the cold start's first round trip: measured
+ * on the GitHub test server through the production Octokit.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+
+let server: GitHubTestServer | undefined;
+afterEach(async () => {
+  server?.assertNoViolations();
+  await server?.close();
+  server = undefined;
+});
+
+async function repo(defaultBranch = 'main', guess?: string) {
+  server = await createGitHubTestServer({ latencyMs: 20 });
+  server.createRepo('acme', 'env', {
+    defaultBranch,
+    files: { '.image-updater.yaml': 'version: 1\npolicies: []\n', 'apps/a.yaml': 'a: 1\n' },
+  });
+  const host = new GitHubHost({
+    auth: { kind: 'token', token: 'test-token' },
+    baseUrl: server.url,
+    writesPerMinute: 0,
+    ...(guess ? { defaultBranchGuess: guess } : {}),
+  });
+  const read = async () =>
+    (await host.repo({ owner: 'acme', name: 'env' })).readState({
+      configPath: '.image-updater.yaml',
+      branchPrefix: 'image-updater/',
+    });
+  return { server, host, read };
+}
+
+describe('GitHubRepoClient.readState', () => {
+  it('reads everything in one round trip on a cold start when the default branch is main', async () => {
+    const { server, read } = await repo('main');
+    const state = await read();
+    expect(state.defaultBranch).toBe('main');
+    expect(state.head.tree.map((e) => e.path)).toContain('apps/a.yaml');
+    expect(server.roundTrips()).toBe(1);
+  });
+
+  it('finds another default branch with one more round trip, once', async () => {
+    const { server, read } = await repo('trunk');
+    const state = await read();
+    expect(state.defaultBranch).toBe('trunk');
+    expect(state.head.tree.map((e) => e.path)).toContain('apps/a.yaml');
+    expect(server.roundTrips()).toBe(2);
+    server.resetLog();
+    await read();
+    expect(server.roundTrips()).toBe(1);
+    expect(server.requestCount({ operationId: 'repos/get' })).toBe(0);
+  });
+
+  it('takes the guess from the host options', async () => {
+    const { server, read } = await repo('trunk', 'trunk');
+    expect((await read()).defaultBranch).toBe('trunk');
+    expect(server.roundTrips()).toBe(1);
+  });
+
+  it('revalidates an unchanged repository with conditional requests only (304, no rate limit)', async () => {
+    const { server, read } = await repo();
+    await read();
+    server.resetLog();
+    await read();
+    expect(server.requests.map((r) => r.status)).toEqual([304, 304, 304, 304]);
+  });
+
+  it('sees a new commit at once: a moved branch answers 200', async () => {
+    const { server, read } = await repo();
+    await read();
+    server.commitFiles('acme', 'env', 'main', { 'apps/b.yaml': 'b: 1\n' }, 'add b');
+    const state = await read();
+    expect(state.head.commitSha).toBe(server.branchHead('acme', 'env', 'main'));
+    expect(state.head.tree.map((e) => e.path)).toContain('apps/b.yaml');
+  });
+});
+
+describe('GitHubRepoClient.readBlobs', () => {
+  it('reads a blob once per instance: blobs never change', async () => {
+    const { server, host, read } = await repo();
+    const state = await read();
+    const sha = state.head.tree.find((e) => e.path === 'apps/a.yaml')!.sha;
+    const client = await host.repo({ owner: 'acme', name: 'env' });
+    server.resetLog();
+    expect((await client.readBlobs([sha, sha])).get(sha)).toBe('a: 1\n');
+    expect((await (await host.repo({ owner: 'acme', name: 'env' })).readBlobs([sha])).get(sha)).toBe(
+      'a: 1\n',
+    );
+    expect(server.requestCount({ operationId: 'git/get-blob' })).toBe(1);
+  });
+});

@@ -1,0 +1,166 @@
+/**
+ * Concurrent writers and interrupted workers: whatever order the requests of two workers (or a
+ * worker that stopped half-way) land in, no acknowledged update is lost, no PR is duplicated,
+ * and the PR description ends up describing its branch.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
+import {
+  deployment,
+  ECR,
+  githubEnv,
+  OWNER,
+  push,
+  REPO,
+  type GitHubEnv,
+} from '../../../support/github-env.ts';
+
+const image = (i: number) => `${ECR}/shop/svc${i}`;
+const BRANCH = 'image-updater/shop';
+
+let env: GitHubEnv | undefined;
+afterEach(async () => {
+  env?.server.assertNoViolations();
+  await env?.close();
+  env = undefined;
+});
+
+async function start(latencyMs = 0) {
+  const files: Record<string, string> = {};
+  const policies: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    files[`apps/svc${i}/deploy.yaml`] = deployment(`${image(i)}:1.0.0`, `svc${i}`);
+    policies.push(`  - {name: svc${i}, image: ${image(i)}, group: shop, files: ["apps/svc${i}/**"]}`);
+  }
+  env = await githubEnv(
+    { ...files, '.image-updater.yaml': `version: 1\npolicies:\n${policies.join('\n')}\n` },
+    { server: { latencyMs } },
+  );
+  return env;
+}
+
+const tagOn = (e: GitHubEnv, i: number, ref = BRANCH) =>
+  /:(\S+) #/.exec(e.read(`apps/svc${i}/deploy.yaml`, ref) ?? '')?.[1];
+
+function onlyPull(e: GitHubEnv) {
+  const pulls = e.server.listPulls(OWNER, REPO, { state: 'all' });
+  expect(pulls).toHaveLength(1);
+  const [pull] = pulls;
+  return { pull: pull!, state: readPrState(pull!.body ?? '') };
+}
+
+describe('a worker stopped between moving the branch and describing the PR', () => {
+  it('loses nothing: later events take the branch head as the floor and bring the description level', async () => {
+    const e = await start();
+    await e.apply([push(image(0), '1.1.0')]);
+    e.server.addFault({ match: { operationId: 'pulls/update' }, times: 4, respond: { status: 502 } });
+    await expect(e.apply([push(image(0), '1.2.0')])).rejects.toMatchObject({ retryable: true });
+    expect(tagOn(e, 0)).toBe('1.2.0');
+    expect(onlyPull(e).state?.policies.svc0?.tag).toBe('1.1.0');
+
+    // An older event than the branch holds (but newer than the stale description): the branch
+    // stays, and the only write brings the description level.
+    e.server.resetLog();
+    await e.apply([push(image(0), '1.1.5')]);
+    expect(tagOn(e, 0)).toBe('1.2.0');
+    expect(e.server.writeCount()).toBe(1);
+    expect(e.server.writeCount({ operationId: 'pulls/update' })).toBe(1);
+    expect(onlyPull(e).state?.policies.svc0?.tag).toBe('1.2.0');
+
+    // Another image of the group: both updates on the branch, the description describes the head.
+    await e.apply([push(image(1), '1.0.1')]);
+    expect([tagOn(e, 0), tagOn(e, 1)]).toEqual(['1.2.0', '1.0.1']);
+    const { pull, state } = onlyPull(e);
+    expect(state).toMatchObject({
+      commit: pull.headSha,
+      policies: { svc0: { tag: '1.2.0' }, svc1: { tag: '1.0.1' } },
+    });
+    expect(pull.title).toBe('chore(images): update 2 images of shop');
+  });
+
+  it('repairs a description that lags behind an unchanged branch on the next event of that unit', async () => {
+    const e = await start();
+    await e.apply([push(image(0), '1.1.0')]);
+    e.server.addFault({ match: { operationId: 'pulls/update' }, times: 4, respond: { status: 502 } });
+    await expect(e.apply([push(image(0), '1.2.0')])).rejects.toBeDefined();
+    await e.apply([push(image(0), '1.2.0')]);
+    const { pull, state } = onlyPull(e);
+    expect(state).toMatchObject({ commit: pull.headSha, policies: { svc0: { tag: '1.2.0' } } });
+    expect(pull.title).toBe('chore(images): update svc0 to 1.2.0');
+  });
+});
+
+describe('two workers at once on one group', () => {
+  it('opening the PR: one PR, both updates, the first commit never overwritten', async () => {
+    const e = await start(15);
+    await Promise.all([e.apply([push(image(0), '1.1.0')]), e.apply([push(image(1), '1.1.0')])]);
+    const { pull, state } = onlyPull(e);
+    expect([tagOn(e, 0), tagOn(e, 1), tagOn(e, 2)]).toEqual(['1.1.0', '1.1.0', '1.0.0']);
+    expect(state).toMatchObject({
+      commit: pull.headSha,
+      policies: { svc0: { tag: '1.1.0' }, svc1: { tag: '1.1.0' } },
+    });
+    // Fast-forward only: no commit of either worker was dropped from the branch.
+    const first = e.server.commit(OWNER, REPO, pull.headSha)!;
+    expect(first.parents.length).toBeGreaterThan(0);
+  });
+
+  it('updating the PR: both updates land, fast-forward only', async () => {
+    const e = await start(15);
+    await e.apply([push(image(0), '1.1.0')]);
+    await Promise.all([e.apply([push(image(1), '1.2.0')]), e.apply([push(image(2), '1.3.0')])]);
+    const { pull, state } = onlyPull(e);
+    expect([tagOn(e, 0), tagOn(e, 1), tagOn(e, 2)]).toEqual(['1.1.0', '1.2.0', '1.3.0']);
+    expect(Object.keys(state?.policies ?? {}).sort()).toEqual(['svc0', 'svc1', 'svc2']);
+    expect(state?.commit).toBe(pull.headSha);
+  });
+});
+
+describe('an updater branch without an open PR', () => {
+  it('is built upon, not force-pushed, and the new PR proposes at least what the branch held', async () => {
+    const e = await start();
+    await e.apply([push(image(0), '1.1.0')]);
+    const { pull } = onlyPull(e);
+    const closed = await fetch(`${e.server.url}/repos/${OWNER}/${REPO}/pulls/${pull.number}`, {
+      method: 'PATCH',
+      headers: { authorization: 'token test-token', 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'closed' }),
+    });
+    expect(closed.status).toBe(200);
+    const left = e.server.branchHead(OWNER, REPO, BRANCH)!;
+
+    await e.apply([push(image(1), '1.0.1')]);
+    const open = e.server.listPulls(OWNER, REPO, { state: 'open' });
+    expect(open).toHaveLength(1);
+    expect(e.server.commit(OWNER, REPO, open[0]!.headSha)?.parents).toContain(left);
+    expect([tagOn(e, 0), tagOn(e, 1)]).toEqual(['1.1.0', '1.0.1']);
+  });
+});
+
+describe('an attempt that fails while the config-issue check is still running', () => {
+  it('does not leave a rejection unhandled (which would crash the function instance)', async () => {
+    const e = await start();
+    await e.apply([push(image(0), '1.1.0')]);
+    e.memo.checkedConfigs.clear();
+    e.server.addFault({
+      match: { operationId: 'issues/list-for-repo' },
+      times: Infinity,
+      respond: { status: 502 },
+    });
+    e.server.addFault({
+      match: { operationId: 'git/update-ref' },
+      times: 1,
+      respond: { status: 422, nonFastForward: true },
+    });
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      await expect(e.apply([push(image(0), '1.2.0')])).rejects.toMatchObject({ retryable: true });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
