@@ -36,7 +36,9 @@ const skipReason =
 
 // In CI the packages are installed by .ci/run, so their absence is a failure, not a skip.
 if (process.env.CI && MISSING_BINARIES.length > 0) {
-  throw new Error(`CI must run the registry end-to-end test: ${MISSING_BINARIES.join(' and ')} not installed`);
+  throw new Error(
+    `CI must run the registry end-to-end test: ${MISSING_BINARIES.join(' and ')} not installed`,
+  );
 }
 
 describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull request${skipReason}`, () => {
