@@ -14,11 +14,22 @@ afterEach(async () => {
 });
 
 async function repo(defaultBranch = 'main', guess?: string) {
-  server = await createGitHubTestServer({ latencyMs: 20 });
-  server.createRepo('acme', 'env', {
-    defaultBranch,
-    files: { '.image-updater.yaml': 'version: 1\npolicies: []\n', 'apps/a.yaml': 'a: 1\n' },
-  });
+  // Enough latency that a busy machine's scheduling jitter cannot split a wave in two.
+  server = await createGitHubTestServer({ latencyMs: 60 });
+  for (const name of ['warm-up', 'env'])
+    server.createRepo('acme', name, {
+      defaultBranch,
+      files: { '.image-updater.yaml': 'version: 1\npolicies: []\n', 'apps/a.yaml': 'a: 1\n' },
+    });
+  // The server compiles its response validators on first use: not what is measured here.
+  await new GitHubHost({
+    auth: { kind: 'token', token: 'test-token' },
+    baseUrl: server.url,
+    writesPerMinute: 0,
+  })
+    .repo({ owner: 'acme', name: 'warm-up' })
+    .then((c) => c.readState({ configPath: '.image-updater.yaml', branchPrefix: 'image-updater/' }));
+  server.resetLog();
   const host = new GitHubHost({
     auth: { kind: 'token', token: 'test-token' },
     baseUrl: server.url,
