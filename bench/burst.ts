@@ -6,6 +6,7 @@
  * content-creating requests a minute, 500 an hour) and the primary limit (5,000 an hour).
  * Time is accelerated (see clock.ts); optionally about 10 % of requests get a fault.
  */
+import { MAX_RECEIVE_COUNT } from '../lib/image-updater.ts';
 import { GitHubHost } from '../lambdas/adapters/github/host.ts';
 import { GITHUB_WRITES_PER_MINUTE } from '../lib/image-updater.ts';
 import { readPrState } from '../lambdas/core/apply/pr-state.ts';
@@ -45,7 +46,7 @@ export const PRODUCT_DEPLOYMENT: DeploymentModel = {
   batchingWindowMs: 1000,
   functionTimeoutMs: 120_000,
   visibilityTimeoutMs: 720_000,
-  maxReceiveCount: 5,
+  maxReceiveCount: MAX_RECEIVE_COUNT,
 };
 
 /**

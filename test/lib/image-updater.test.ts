@@ -62,7 +62,7 @@ describe('ImageUpdater construct', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: {
         deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] },
-        maxReceiveCount: 5,
+        maxReceiveCount: 20,
       },
     });
     template.hasResourceProperties('AWS::SQS::Queue', {
