@@ -1,8 +1,8 @@
 /**
  * Each Lambda bundle as `cdk synth` builds it (lib/function-bundling.ts: ESM, minified, Node.js
  * 22, everything bundled): its size, and its cold import time in a fresh Node process (the
- * median of several runs) with the environment the construct sets. Same method as
- * scripts/measure-functions.ts, for every `lambdas/handlers/*-main.ts` entry point.
+ * median of several runs) with the environment the construct sets, for every
+ * `lambdas/handlers/*-main.ts` entry point. On its own: `npm run bench -- --only functions`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
