@@ -1,14 +1,13 @@
 /**
  * SPEC §10 burst: 1,000 ECR push events over 100 images (10 groups of 10) into one environment
  * repository, arriving within one minute, processed by concurrent worker instances from a
- * simulated SQS queue (batches of 10, partial batch failures, visibility timeout, DLQ after 5
- * receives), against the GitHub test server with GitHub's secondary limits enforced (80
+ * simulated SQS queue (the construct's batch size, window, visibility timeout and DLQ receive
+ * count; partial batch failures), against the GitHub test server with GitHub's secondary limits enforced (80
  * content-creating requests a minute, 500 an hour) and the primary limit (5,000 an hour).
  * Time is accelerated (see clock.ts); optionally about 10 % of requests get a fault.
  */
-import { MAX_RECEIVE_COUNT } from '../lib/image-updater.ts';
 import { GitHubHost } from '../lambdas/adapters/github/host.ts';
-import { GITHUB_WRITES_PER_MINUTE } from '../lib/image-updater.ts';
+import { GITHUB_WRITES_PER_MINUTE, MAX_RECEIVE_COUNT, WORKER_DEFAULTS } from '../lib/image-updater.ts';
 import { readPrState } from '../lambdas/core/apply/pr-state.ts';
 import { createWorker } from '../lambdas/handlers/worker.ts';
 import { seededRandom } from '../test/support/github-server/faults.ts';
@@ -23,7 +22,7 @@ import {
 } from './burst-repo.ts';
 import { acceleratedClock, type SimClock } from './clock.ts';
 import { ecrPushEvent, quietTelemetry } from './events.ts';
-import { runEventSource, SimQueue, type EventSourceStats } from './sqs.ts';
+import { runEventSource, SimQueue, type EventSourceStats, type FunctionInstance } from './sqs.ts';
 
 const OWNER = 'acme';
 const REPO = 'platform-env';
@@ -39,13 +38,13 @@ export interface DeploymentModel {
   readonly maxReceiveCount: number;
 }
 
-/** lib/image-updater.ts: maxConcurrency 2, batchSize 10, 1 s window, 2 min timeout, 6× visibility, 5 receives. */
+/** What lib/image-updater.ts deploys when the props leave the worker's settings out. */
 export const PRODUCT_DEPLOYMENT: DeploymentModel = {
-  concurrency: 2,
-  batchSize: 10,
-  batchingWindowMs: 1000,
-  functionTimeoutMs: 120_000,
-  visibilityTimeoutMs: 720_000,
+  concurrency: WORKER_DEFAULTS.maxConcurrency,
+  batchSize: WORKER_DEFAULTS.batchSize,
+  batchingWindowMs: WORKER_DEFAULTS.maxBatchingWindowSeconds * 1000,
+  functionTimeoutMs: WORKER_DEFAULTS.timeoutSeconds * 1000,
+  visibilityTimeoutMs: WORKER_DEFAULTS.visibilityTimeoutSeconds * 1000,
   maxReceiveCount: MAX_RECEIVE_COUNT,
 };
 
@@ -158,10 +157,14 @@ export async function benchBurst(options: BurstOptions): Promise<BurstFigures> {
       log: telemetry.log,
       metrics: telemetry.metrics,
       apply: { sleep: (ms) => clock.sleep(ms), backoffMs: 200 },
+      deadlineMarginMs: clock.real(15_000),
     });
     const created = {
-      handler: async (event: Parameters<typeof worker>[0]) => {
-        const response = await worker(event);
+      handler: async (
+        event: Parameters<typeof worker>[0],
+        context: Parameters<FunctionInstance['handler']>[1],
+      ) => {
+        const response = await worker(event, context as Parameters<typeof worker>[1]);
         for (const e of telemetry.errors.splice(0)) {
           // One line per kind: shas, PR numbers and waits vary.
           const kind = e.replace(/\b[0-9a-f]{40}\b/g, '<sha>').replace(/\d+/g, 'N');
@@ -275,7 +278,7 @@ function injectFaults(server: GitHubTestServer): void {
     afterApply: true,
     respond: { status: 502 },
   });
-  server.addFault({ probability: 0.05, times: Infinity, respond: { status: 502 } });
+  server.addFault({ probability: 0.08, times: Infinity, respond: { status: 502 } });
 }
 
 function verify(

@@ -10,7 +10,7 @@
  *   write budget) handling one batch at a time; an invocation that outlives the function timeout
  *   is abandoned (its instance can send nothing more) and replaced by a cold one.
  */
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { SimClock } from './clock.ts';
 import { sqsRecord } from './events.ts';
 
@@ -91,7 +91,10 @@ export class SimQueue {
 }
 
 export interface FunctionInstance {
-  readonly handler: (event: SQSEvent) => Promise<SQSBatchResponse>;
+  readonly handler: (
+    event: SQSEvent,
+    context: Pick<Context, 'getRemainingTimeInMillis'>,
+  ) => Promise<SQSBatchResponse>;
   /** Stops everything the instance still has in flight (its process is gone). */
   kill(): void;
 }
@@ -168,7 +171,13 @@ export async function runEventSource(options: EventSourceOptions): Promise<Event
       let outcome: SQSBatchResponse | 'timeout' | 'crash';
       const started = clock.elapsed();
       try {
-        outcome = await Promise.race([instance.handler({ Records: records }), timeout]);
+        // As Lambda's context reports it: real milliseconds left before the timeout.
+        const realStart = performance.now();
+        const timeoutReal = clock.real(options.functionTimeoutMs);
+        const context = {
+          getRemainingTimeInMillis: () => Math.max(0, timeoutReal - (performance.now() - realStart)),
+        };
+        outcome = await Promise.race([instance.handler({ Records: records }, context), timeout]);
       } catch {
         outcome = 'crash';
       } finally {

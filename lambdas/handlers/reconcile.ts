@@ -85,6 +85,14 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
           image,
         });
       }
+      for (const failure of result.report.failures) {
+        metrics.addMetric(METRIC.failures, 'Count', 1);
+        log.error('reconcile failed for this branch; the next run tries again', {
+          repo: repo.repo,
+          branch: failure.branch,
+          ...errorFields(failure.error),
+        });
+      }
       const wrote = recordReport(metrics, result.report);
       log.info('repository reconciled', summariseReport(result.report));
       return { repo: repo.repo, outcome: result.report.outcome, wrote };

@@ -67,6 +67,14 @@ export function summariseReport(report: RepoReport): Record<string, unknown> {
       ...(u.detail ? { detail: u.detail } : {}),
       updates: u.updates,
     })),
+    ...(report.failures.length > 0
+      ? {
+          failures: report.failures.map((f) => ({
+            branch: f.branch,
+            error: errorFields(f.error).errorCode ?? 'unknown',
+          })),
+        }
+      : {}),
     ...(report.problems.length > 0 ? { problems: report.problems } : {}),
     ...(report.configIssue ? { configIssue: report.configIssue } : {}),
   };

@@ -3,8 +3,8 @@
  *
  * Pushes of one batch are coalesced (one entry per image and tag, the latest event wins) and
  * every repository gets all of them in one `applyToRepo`, which picks per policy. A retryable
- * failure in one repository returns exactly the records that repository's work was about, as
- * batch item failures; they come back after the visibility timeout and end in the dead-letter
+ * failure in one repository (or in one branch/PR unit of it) returns exactly the records that
+ * work was about, as batch item failures; they come back after the visibility timeout and end in the dead-letter
  * queue when they keep failing. Anything else is acknowledged: ignored events (not a push, no
  * tag, a referrer) and malformed bodies are logged and counted, never retried.
  */
@@ -46,6 +46,11 @@ export interface UpdaterDeps {
 
 export interface WorkerDeps extends UpdaterDeps {
   readonly now?: () => number;
+  /**
+   * How long before the function's timeout no write may start any more (default 15 s: the
+   * writes of a unit already under way, and the response, still fit).
+   */
+  readonly deadlineMarginMs?: number;
 }
 
 export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
@@ -62,15 +67,15 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
   const now = deps.now ?? Date.now;
   const { log, metrics } = deps;
 
-  return async (event) => {
+  return async (event, context) => {
     try {
-      return await handleBatch(event.Records ?? []);
+      return await handleBatch(event.Records ?? [], context);
     } finally {
       metrics.publishStoredMetrics();
     }
   };
 
-  async function handleBatch(records: readonly SQSRecord[]): Promise<SQSBatchResponse> {
+  async function handleBatch(records: readonly SQSRecord[], context?: Context): Promise<SQSBatchResponse> {
     metrics.addMetric(METRIC.eventsReceived, 'Count', records.length);
     const entries = coalesce(records.map((record) => ({ record, message: decodeMessage(record.body) })));
     if (entries.length === 0) return { batchItemFailures: [] };
@@ -106,6 +111,13 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       return finish(records, failed);
     }
 
+    // Writes that could only start after the function must have returned are refused instead:
+    // their events go back to the queue and this invocation ends in time.
+    const remaining = context?.getRemainingTimeInMillis?.();
+    host.setWriteDeadline?.(
+      remaining === undefined ? undefined : remaining - (deps.deadlineMarginMs ?? 15_000),
+    );
+
     const tagLists = new TagListCache(deps.tagLister);
     const results = await mapLimit(deps.repos, deps.concurrency ?? 4, async (repo) => ({
       repo,
@@ -124,6 +136,13 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       if (!result.ok) {
         fail(result.error, result.watched, { repo: repo.repo });
         continue;
+      }
+      // A unit that failed returns the events for its images; the other units' events are done.
+      for (const failure of result.report.failures) {
+        const about = [...result.watched].filter((p) =>
+          failure.policies.some((policy) => policyWatches(policy, p.image)),
+        );
+        fail(failure.error, about, { repo: repo.repo, branch: failure.branch });
       }
       report(result, pushes, idsOf(result.watched));
     }

@@ -79,6 +79,12 @@ export type MergeResult =
 
 export interface RepoClient {
   readonly repo: RepoId;
+  /**
+   * Runs `work` with `count` content-creating requests set aside in the host's secondary-limit
+   * budget. When they cannot be had in time, it fails (retryable) before `work` starts, so a
+   * unit of work never stops half-written for want of budget. No request of its own.
+   */
+  reserveWrites?<T>(count: number, work: () => Promise<T>): Promise<T>;
   readState(options: { readonly configPath: string; readonly branchPrefix: string }): Promise<RepoState>;
   /** A branch's head and tree; undefined when the branch does not exist. */
   readBranch(branch: string): Promise<CommitSnapshot | undefined>;
@@ -140,4 +146,10 @@ export interface RepoClient {
 /** Resolves a client per repository (a GitHub App installation is looked up per repo). */
 export interface GitHost {
   repo(id: RepoId): Promise<RepoClient>;
+  /**
+   * Content-creating requests that could not start within `remainingMs` fail at once
+   * (retryable): the caller hands its events back rather than being cut off by its own timeout.
+   * `undefined` lifts the limit.
+   */
+  setWriteDeadline?(remainingMs: number | undefined): void;
 }

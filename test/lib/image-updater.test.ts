@@ -82,11 +82,11 @@ describe('ImageUpdater construct', () => {
     );
   });
 
-  it('feeds the worker in batches with partial batch failures and a maximum concurrency', () => {
+  it('feeds the worker in batches of up to 1,000 (a returned burst comes back as one batch) with partial batch failures and a maximum concurrency', () => {
     const { template } = constructTemplate({ env: ENV, maxConcurrency: 4 });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      BatchSize: 10,
+      BatchSize: 1000,
       MaximumBatchingWindowInSeconds: 1,
       ScalingConfig: { MaximumConcurrency: 4 },
     });

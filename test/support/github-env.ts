@@ -1,4 +1,4 @@
-import { GitHubHost } from '../../lambdas/adapters/github/host.ts';
+import { GitHubHost, type GitHubHostOptions } from '../../lambdas/adapters/github/host.ts';
 import {
   applyToRepo,
   type ApplyMemo,
@@ -38,6 +38,8 @@ export async function githubEnv(
     server?: GitHubTestServerOptions;
     repoSettings?: Record<string, unknown>;
     requiredChecks?: string[];
+    /** The GitHub adapter's own settings (write budgets); the defaults switch the budget off. */
+    host?: Partial<Omit<GitHubHostOptions, 'auth' | 'baseUrl'>>;
   } = {},
 ): Promise<GitHubEnv> {
   const server = await createGitHubTestServer(options.server);
@@ -51,6 +53,7 @@ export async function githubEnv(
     baseUrl: server.url,
     writesPerMinute: 0,
     retryAfterBaseMs: 1,
+    ...options.host,
   });
   const memo: ApplyMemo = { checkedConfigs: new Set() };
   return {

@@ -6,7 +6,7 @@
 import { createAppAuth } from '@octokit/auth-app';
 import type { GitHost, RepoClient, RepoId } from '../../ports/git-host.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
-import { createOctokit, type OctokitOptions, type UpdaterOctokit } from './octokit.ts';
+import { createOctokit, writeBudgetOf, type OctokitOptions, type UpdaterOctokit } from './octokit.ts';
 import { GitHubRepoClient, type RepoCache } from './repo-client.ts';
 
 export type GitHubAuth =
@@ -27,15 +27,28 @@ export class GitHubHost implements GitHost {
   private readonly installations = new Map<string, Promise<UpdaterOctokit>>();
   private readonly byInstallation = new Map<number, UpdaterOctokit>();
   private tokenOctokit: UpdaterOctokit | undefined;
+  /** `performance.now()` by which this invocation's writes must have started. */
+  private deadline: number | undefined;
   private appOctokit: UpdaterOctokit | undefined;
 
   constructor(private readonly options: GitHubHostOptions) {}
+
+  setWriteDeadline(remainingMs: number | undefined): void {
+    const octokits = [this.tokenOctokit, this.appOctokit, ...this.byInstallation.values()];
+    for (const octokit of octokits) if (octokit) writeBudgetOf(octokit)?.setDeadline(remainingMs);
+    this.deadline = remainingMs === undefined ? undefined : performance.now() + remainingMs;
+  }
 
   async repo(id: RepoId): Promise<RepoClient> {
     const key = `${id.owner}/${id.name}`.toLowerCase();
     let cache = this.caches.get(key);
     if (!cache) this.caches.set(key, (cache = {}));
-    return new GitHubRepoClient(await this.octokitFor(id, key), id, cache, this.options.defaultBranchGuess);
+    const octokit = await this.octokitFor(id, key);
+    // An Octokit built after `setWriteDeadline` (the first repository of a cold start) gets it too.
+    writeBudgetOf(octokit)?.setDeadline(
+      this.deadline === undefined ? undefined : this.deadline - performance.now(),
+    );
+    return new GitHubRepoClient(octokit, id, cache, this.options.defaultBranchGuess);
   }
 
   private async octokitFor(id: RepoId, key: string): Promise<UpdaterOctokit> {

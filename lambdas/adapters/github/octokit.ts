@@ -54,6 +54,13 @@ const SECONDARY_PER_HOUR = 500;
 /** The longest `retry-after` waited out inside an invocation. */
 const MAX_RETRY_AFTER_SECONDS = 60;
 
+const budgets = new WeakMap<UpdaterOctokit, WriteBudget>();
+
+/** The secondary-limit budget an Octokit's writes go through (reservations, deadlines). */
+export function writeBudgetOf(octokit: UpdaterOctokit): WriteBudget | undefined {
+  return budgets.get(octokit);
+}
+
 export function createOctokit(options: OctokitOptions): UpdaterOctokit {
   const retries = options.retries ?? 3;
   const writesPerMinute = options.writesPerMinute ?? 80;
@@ -67,7 +74,7 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
     ...(options.budgetMinuteMs !== undefined ? { minuteMs: options.budgetMinuteMs } : {}),
   });
   const notifications = new BottleneckLight.Group({ maxConcurrent: 10 });
-  return new UpdaterOctokit({
+  const octokit = new UpdaterOctokit({
     ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/$/, '') } : {}),
     ...(options.auth !== undefined ? { auth: options.auth } : {}),
     ...(options.authStrategy !== undefined ? { authStrategy: options.authStrategy } : {}),
@@ -93,4 +100,6 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
         retryCount < retries && retryAfter <= MAX_RETRY_AFTER_SECONDS,
     },
   } as ConstructorParameters<typeof UpdaterOctokit>[0]);
+  budgets.set(octokit, write);
+  return octokit;
 }

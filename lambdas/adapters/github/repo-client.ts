@@ -19,7 +19,8 @@ import type {
 } from '../../ports/git-host.ts';
 import { blobCache, conditionalCache, type BoundedCache, type ConditionalEntry } from './cache.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
-import type { UpdaterOctokit } from './octokit.ts';
+import { writeBudgetOf, type UpdaterOctokit } from './octokit.ts';
+import { WriteBudgetExhaustedError } from './write-budget.ts';
 
 /** What survives between invocations of a warm function, per repository. */
 export interface RepoCache {
@@ -95,6 +96,19 @@ export class GitHubRepoClient implements RepoClient {
       return await fn();
     } catch (error) {
       throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: ${what}`);
+    }
+  }
+
+  async reserveWrites<T>(count: number, work: () => Promise<T>): Promise<T> {
+    const budget = writeBudgetOf(this.octokit);
+    if (!budget) return work();
+    try {
+      return await budget.reserve(count, work);
+    } catch (error) {
+      // The reservation's own refusal; `work` throws GitHostErrors already.
+      if (error instanceof WriteBudgetExhaustedError)
+        throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: set aside ${count} writes`);
+      throw error;
     }
   }
 

@@ -71,6 +71,15 @@ export interface UnitReport {
   readonly detail?: string;
 }
 
+/** A unit whose work failed; the other units of the repository went on. */
+export interface UnitFailure {
+  readonly key: string;
+  readonly branch: string;
+  /** The unit's policies: the events for their images are the ones to retry. */
+  readonly policies: readonly Policy[];
+  readonly error: unknown;
+}
+
 export type RepoOutcome = 'applied' | 'up-to-date' | 'no-config' | 'config-invalid' | 'no-policy';
 
 export interface RepoReport {
@@ -78,6 +87,8 @@ export interface RepoReport {
   readonly outcome: RepoOutcome;
   readonly decisions: readonly PolicyDecision[];
   readonly units: readonly UnitReport[];
+  /** Units that failed; empty when every unit did its work. */
+  readonly failures: readonly UnitFailure[];
   readonly problems: readonly FileProblem[];
   readonly configIssue?: ConfigIssueAction;
   readonly attempts: number;
@@ -117,7 +128,7 @@ async function attemptOnce(
   leftovers: ReadonlyMap<string, PrState>,
 ): Promise<Omit<RepoReport, 'attempts'>> {
   const repo = `${client.repo.owner}/${client.repo.name}`;
-  const none = { repo, decisions: [], units: [], problems: [] };
+  const none = { repo, decisions: [], units: [], failures: [], problems: [] };
   const state =
     prefetched ?? (await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX }));
   if (!state.config) return { ...none, outcome: 'no-config' };
@@ -155,6 +166,7 @@ async function attemptOnce(
   const open = leftovers.size > 0 ? proposals(config, pulls, new Map()) : proposed;
 
   const units: UnitReport[] = [];
+  const failures: UnitFailure[] = [];
   units.push(...(await closeOrphans(client, config, pulls)));
   const finish = async (
     outcome: RepoOutcome,
@@ -165,6 +177,7 @@ async function attemptOnce(
     outcome,
     decisions,
     units,
+    failures,
     problems,
     ...(configIssue ? { configIssue: await configIssue } : {}),
   });
@@ -192,6 +205,7 @@ async function attemptOnce(
   }
   const decisions: PolicyDecision[] = [];
   const problems: FileProblem[] = [];
+  let lostRace: ConcurrentUpdateError | undefined;
   await Promise.all(
     [...byBase].map(async ([base, policies]) => {
       const snapshot = base === state.defaultBranch ? state.head : await client.readBranch(base);
@@ -209,7 +223,9 @@ async function attemptOnce(
       decisions.push(...plan.decisions.filter((d) => watching.includes(d.policy)));
       problems.push(...plan.scan.problems);
       const unitKeys = [...new Set(policies.map(unitKey))];
-      const reports = await Promise.all(
+      // Units are independent: one that fails (its writes refused, GitHub down for it) does not
+      // stop the others, and the caller retries only the events that concern it.
+      const settled = await Promise.allSettled(
         unitKeys.map(async (key) => {
           const targets = unitTargets(
             policies.filter((p) => unitKey(p) === key),
@@ -221,12 +237,31 @@ async function attemptOnce(
           problems.push(...(unit?.problems ?? []));
           const existing = pulls.get(key);
           const leftover = existing ? undefined : leftovers.get(key);
-          return applyUnit(client, key, unit, existing, leftover, snapshot, base, files.modeOf);
+          const run = () => applyUnit(client, key, unit, existing, leftover, snapshot, base, files.modeOf);
+          const writes = writesNeeded(unit, existing);
+          return client.reserveWrites && writes > 0 ? client.reserveWrites(writes, run) : run();
         }),
       );
-      units.push(...reports.filter((r): r is UnitReport => r !== undefined));
+      for (const [i, outcome] of settled.entries()) {
+        if (outcome.status === 'fulfilled') {
+          if (outcome.value) units.push(outcome.value);
+          continue;
+        }
+        const key = unitKeys[i]!;
+        const error: unknown = outcome.reason;
+        // A lost race re-reads and rebuilds the whole attempt, as before.
+        if (error instanceof ConcurrentUpdateError) lostRace ??= error;
+        else
+          failures.push({
+            key,
+            branch: `${BRANCH_PREFIX}${key.replace(/:/g, '/')}`,
+            policies: policies.filter((p) => unitKey(p) === key),
+            error,
+          });
+      }
     }),
   );
+  if (lostRace) throw lostRace;
   return finish('applied', decisions, problems);
 }
 
@@ -348,6 +383,35 @@ function reportOf(
     })),
     ...extra,
   };
+}
+
+/**
+ * The content-creating requests `applyUnit` will make for this unit (GraphQL counts: GitHub's
+ * secondary limit does), set aside before it starts. An estimate from above for the common
+ * paths; a write beyond it is admitted on its own.
+ */
+export function writesNeeded(unit: UnitPlan | undefined, existing: OpenPull | undefined): number {
+  const close = 3; // comment, close, delete the branch
+  if (!unit) return existing?.state ? close : 0;
+  if (unit.files.length === 0) return 0;
+  const commit = 3; // tree, commit, ref
+  if (unit.update === 'commit') return commit + (existing?.state ? close : 0);
+  const merge = (autoMergeOn: boolean, wrote: boolean) => {
+    if (!unit.automerge) return autoMergeOn ? 1 : 0;
+    if (unit.mergeStrategy === 'auto') return autoMergeOn ? 0 : 1;
+    return wrote ? 2 : 0; // merge, delete the branch
+  };
+  if (!existing) {
+    const labels = unit.labels.length > 0 ? 1 : 0;
+    const reviewers = unit.reviewers.length > 0 ? 1 : 0;
+    return commit + 1 + labels + reviewers + merge(false, true);
+  }
+  const st = existing.state;
+  if (!st) return 0;
+  if (existing.pull.headSha !== st.commit) return 2; // a comment and the description
+  if (sameProposals(unit, st)) return (existing.lagging ? 1 : 0) + merge(existing.pull.autoMerge, false);
+  const labels = unit.labels.some((l) => !existing.pull.labels.includes(l)) ? 1 : 0;
+  return commit + 1 + labels + merge(existing.pull.autoMerge, true);
 }
 
 async function applyUnit(

@@ -317,6 +317,61 @@ describe('worker: failures', () => {
     });
   });
 
+  it('returns only the records of the branch/PR unit that failed: the other units of that repository are done', async () => {
+    const repo = envRepo(); // api and other: two policies, two PR units
+    server.addFault({
+      match: {
+        repo: repo.repo,
+        operationId: 'pulls/create',
+        when: (r) => (r.body as { head?: string }).head === 'image-updater/other',
+      },
+      times: Infinity,
+      respond: { status: 502 },
+    });
+    // An identity of its own: this file's other writes must not spend its secondary-limit minute.
+    server.addToken('units-token', 'units-bot');
+    const { handler, log } = worker([repo], { host: async () => tokenHost('units-token') });
+    const api = sqsRecord(ecrPush('1.1.0'));
+    const other = sqsRecord(ecrPush('1.1.0', { repository: 'other', id: 'other-event' }));
+
+    const response = await handler(sqsEvent(api, other));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: other.messageId }] });
+    expect(openPulls(repo).map((p) => p.headRef)).toEqual(['image-updater/api']);
+    const warning = log.entries.find(
+      (e) => e.level === 'warn' && e.attributes.branch === 'image-updater/other',
+    );
+    expect(warning?.attributes).toMatchObject({
+      errorCode: 'GITHUB_SERVER_ERROR',
+      correlation_ids: ['other-event'],
+    });
+  });
+
+  it('near the function timeout, writes that would wait for the budget are refused and their records returned', async () => {
+    const repo = envRepo();
+    server.addToken('deadline-token', 'deadline-bot');
+    const host = new GitHubHost({
+      auth: { kind: 'token', token: 'deadline-token' },
+      baseUrl: server.url,
+      writesPerMinute: 5,
+      retries: 0,
+      retryAfterBaseMs: 1,
+    });
+    const { handler } = worker([repo], { host: async () => host });
+    const first = sqsRecord(ecrPush('1.1.0'));
+    const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms }) as never;
+    expect(await handler(sqsEvent(first), context(120_000))).toEqual({ batchItemFailures: [] });
+    // The minute's five writes are spent; 20 s before the timeout (15 s margin), the next unit
+    // would wait ~60 s: it is refused at once instead of being cut off by the timeout.
+    const second = sqsRecord(ecrPush('1.1.0', { repository: 'other', id: 'late' }));
+    const started = performance.now();
+    expect(await handler(sqsEvent(second), context(20_000))).toEqual({
+      batchItemFailures: [{ itemIdentifier: second.messageId }],
+    });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(openPulls(repo).map((p) => p.headRef)).toEqual(['image-updater/api']);
+  });
+
   it('the returned record succeeds when it comes back', async () => {
     const repo = envRepo(API_POLICY);
     const fault = server.addFault({

@@ -61,4 +61,112 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
     for (let i = 0; i < 200; i++) await write();
     expect(slept).toEqual([]);
   });
+
+  describe('reservations: a unit of work gets all its writes or none', () => {
+    it('sets writes aside, so the reserved work is not held back by writes that came later', async () => {
+      const { b, write } = budget({ perMinute: 4, perHour: 100 });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const unit = b.reserve(3, async () => {
+        await gate;
+        return [await write(), await write(), await write()];
+      });
+      // Another unit's write, outside the reservation: one slot is left for it.
+      expect(await write()).toBe(0);
+      release();
+      expect(await unit).toEqual([0, 0, 0]);
+      // The minute is full now: the next write outside waits for it to pass.
+      expect(await write()).toBe(60_000);
+    });
+
+    it('fails before the work starts when the writes are not there in time, and sends nothing', async () => {
+      const { b, write, advance } = budget({ perMinute: 10, perHour: 6, maxWaitMs: 60_000 });
+      for (let i = 0; i < 4; i++) await write();
+      advance(1_000);
+      let started = false;
+      const refused = b.reserve(4, async () => {
+        started = true;
+      });
+      await expect(refused).rejects.toBeInstanceOf(WriteBudgetExhaustedError);
+      expect(started).toBe(false);
+      // The two writes still in the hourly share are not taken by the refused reservation.
+      await b.reserve(2, async () => {
+        await write();
+        await write();
+      });
+    });
+
+    it('gives back what the work did not use', async () => {
+      const { b, write, slept } = budget({ perMinute: 5, perHour: 100 });
+      await b.reserve(5, async () => {
+        await write();
+      });
+      for (let i = 0; i < 4; i++) await write();
+      expect(slept).toEqual([]);
+    });
+
+    it('gives the reservation back when the work fails', async () => {
+      const { b, write, slept } = budget({ perMinute: 3, perHour: 100 });
+      await expect(
+        b.reserve(3, async () => {
+          throw new Error('GitHub said no');
+        }),
+      ).rejects.toThrow('GitHub said no');
+      for (let i = 0; i < 3; i++) await write();
+      expect(slept).toEqual([]);
+    });
+
+    it('keeps concurrent units apart: each uses only its own slots', async () => {
+      const { b, write } = budget({ perMinute: 6, perHour: 100 });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const first = b.reserve(3, async () => {
+        await write();
+        await gate;
+        await write();
+        await write();
+      });
+      // The second unit makes four writes on a reservation of three: the fourth is admitted on
+      // its own and must wait, as the first unit's two unused slots are still set aside.
+      let fourthAt: number | undefined;
+      const second = b.reserve(3, async () => {
+        for (let i = 0; i < 3; i++) await write();
+        fourthAt = (await write()) as number;
+      });
+      await second;
+      release();
+      await first;
+      expect(fourthAt).toBe(60_000);
+    });
+
+    it('still lets a unit bigger than a whole window through, its last writes waiting their turn', async () => {
+      const { b, write, slept } = budget({ perMinute: 2, perHour: 100 });
+      await b.reserve(3, async () => {
+        for (let i = 0; i < 3; i++) await write();
+      });
+      expect(slept).toEqual([60_000]);
+    });
+  });
+
+  describe('a deadline: no wait that would outlast the invocation', () => {
+    it('refuses a write that would have to wait past it, at once', async () => {
+      const { b, write, slept } = budget({ perMinute: 2, perHour: 100 });
+      await write();
+      await write();
+      b.setDeadline(30_000);
+      await expect(write()).rejects.toBeInstanceOf(WriteBudgetExhaustedError);
+      expect(slept).toEqual([]);
+      b.setDeadline(undefined);
+      await write();
+      expect(slept).toEqual([60_000]);
+    });
+
+    it('waits when the wait ends before it', async () => {
+      const { b, write, slept } = budget({ perMinute: 1, perHour: 100 });
+      await write();
+      b.setDeadline(90_000);
+      await write();
+      expect(slept).toEqual([60_000]);
+    });
+  });
 });

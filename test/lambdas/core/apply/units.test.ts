@@ -1,0 +1,120 @@
+/**
+ * Branch/PR units of one repository are independent: one that fails does not stop or undo the
+ * others, and a unit that cannot get its content-creating requests from the secondary-limit
+ * budget does not start at all, so nothing is left half-written (a branch without its PR).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
+import {
+  deployment,
+  ECR,
+  githubEnv,
+  OWNER,
+  push,
+  REPO,
+  type GitHubEnv,
+} from '../../../support/github-env.ts';
+
+const image = (i: number) => `${ECR}/team/svc${i}`;
+
+let env: GitHubEnv | undefined;
+afterEach(async () => {
+  env?.server.assertNoViolations();
+  await env?.close();
+  env = undefined;
+});
+
+/** Two groups, `a` (svc0, svc1) and `b` (svc2, svc3). */
+async function start(host: NonNullable<Parameters<typeof githubEnv>[1]>['host'] = {}) {
+  const files: Record<string, string> = {};
+  const policies: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    files[`apps/svc${i}/deploy.yaml`] = deployment(`${image(i)}:1.0.0`, `svc${i}`);
+    policies.push(
+      `  - {name: svc${i}, image: ${image(i)}, group: ${i < 2 ? 'a' : 'b'}, files: ["apps/svc${i}/**"]}`,
+    );
+  }
+  env = await githubEnv(
+    { ...files, '.image-updater.yaml': `version: 1\npolicies:\n${policies.join('\n')}\n` },
+    { host },
+  );
+  return env;
+}
+
+const pullsOf = (e: GitHubEnv) =>
+  e.server.listPulls(OWNER, REPO, { state: 'all' }).map((p) => ({
+    branch: p.headRef,
+    tags: readPrState(p.body ?? '')?.policies,
+  }));
+
+describe('one unit failing', () => {
+  it('leaves the other units done, and reports which unit failed and why', async () => {
+    const e = await start();
+    // Group b's PR cannot be opened: GitHub keeps answering 502 for it.
+    const fault = e.server.addFault({
+      match: {
+        operationId: 'pulls/create',
+        when: (r) => (r.body as { head?: string }).head === 'image-updater/b',
+      },
+      times: Infinity,
+      respond: { status: 502 },
+    });
+    const report = await e.apply([push(image(0), '1.1.0'), push(image(2), '1.1.0')]);
+    expect(pullsOf(e)).toEqual([
+      { branch: 'image-updater/a', tags: { svc0: expect.objectContaining({ tag: '1.1.0' }) } },
+    ]);
+    expect(report.units.map((u) => [u.branch, u.action])).toEqual([['image-updater/a', 'opened']]);
+    expect(report.failures).toEqual([
+      expect.objectContaining({
+        branch: 'image-updater/b',
+        policies: [expect.objectContaining({ name: 'svc2' }), expect.objectContaining({ name: 'svc3' })],
+        error: expect.objectContaining({ code: 'GITHUB_SERVER_ERROR', retryable: true }),
+      }),
+    ]);
+
+    // The retried event finishes group b; group a is not written again.
+    fault.remove();
+    e.server.resetLog();
+    const again = await e.apply([push(image(0), '1.1.0'), push(image(2), '1.1.0')]);
+    expect(again.failures).toEqual([]);
+    expect(
+      pullsOf(e)
+        .map((p) => p.branch)
+        .sort(),
+    ).toEqual(['image-updater/a', 'image-updater/b']);
+    expect(e.read('apps/svc2/deploy.yaml', 'image-updater/b')).toContain(`${image(2)}:1.1.0`);
+    expect(e.server.writeCount({ operationId: 'pulls/update' })).toBe(0);
+  });
+});
+
+describe('a unit without the writes it needs in the secondary-limit budget', () => {
+  it('does not start: no tree, no commit, no branch without a PR; the unit that fits is done', async () => {
+    // 6 writes an hour: group a's new PR takes 5 (tree, commit, branch, PR, labels), leaving 1,
+    // too few for group b, which must not begin.
+    const e = await start({ writesPerMinute: 6, writesPerHour: 6 });
+    const report = await e.apply([push(image(0), '1.1.0'), push(image(2), '1.1.0')]);
+    const opened = report.units.filter((u) => u.action === 'opened').map((u) => u.branch);
+    const failed = report.failures.map((f) => f.branch);
+    expect([...opened, ...failed].sort()).toEqual(['image-updater/a', 'image-updater/b']);
+    expect(opened).toHaveLength(1);
+    expect(report.failures[0]!.error).toMatchObject({ code: 'GITHUB_RATE_LIMITED', retryable: true });
+    // The refused unit sent nothing: exactly one unit's writes reached GitHub.
+    expect(e.server.writeCount()).toBe(5);
+    expect(e.server.writeCount({ operationId: 'git/create-ref' })).toBe(1);
+    expect(e.server.listPulls(OWNER, REPO)).toHaveLength(1);
+  });
+});
+
+describe('a write deadline (the invocation must end soon)', () => {
+  it('refuses writes that would have to wait past it, so the events return instead of timing out', async () => {
+    const e = await start({ writesPerMinute: 5, writesPerHour: 100 });
+    await e.apply([push(image(0), '1.1.0')]);
+    e.host.setWriteDeadline(5_000);
+    const started = performance.now();
+    const report = await e.apply([push(image(2), '1.1.0')]);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(report.failures.map((f) => f.branch)).toEqual(['image-updater/b']);
+    expect(report.failures[0]!.error).toMatchObject({ code: 'GITHUB_RATE_LIMITED', retryable: true });
+    expect(e.server.listPulls(OWNER, REPO)).toHaveLength(1);
+  });
+});
