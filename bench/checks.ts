@@ -52,6 +52,20 @@ export function checkResults(r: BenchResults): Check[] {
       b.peakWritesPerMinute,
       b.peakWritesPerMinute <= 80,
     );
+    if (b.limits === 'documented')
+      add(
+        `burst ${name}: content-creating requests in any hour`,
+        '≤ 500',
+        b.peakWritesPerHour,
+        b.peakWritesPerHour <= 500,
+      );
+    // Injected 403s are counted apart: these are the server's own refusals for the limit.
+    add(
+      `burst ${name}: writes GitHub refused for its secondary limit`,
+      '0',
+      b.secondaryLimitRefusals,
+      b.secondaryLimitRefusals === 0,
+    );
   }
   if (r.tags)
     add(

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every SPEC §10 figure in one run (loopback only), written to
- * bench/results.json and printed with the README tables; exits 1 when a figure misses its bar.
+ * bench/results.json (and, for a full run with the defaults, into README.md's Performance section)
+ * and printed; exits 1 when a figure misses its bar.
  *
  *   npm run bench                        # everything, the construct's defaults
  *   npm run bench -- --only push,tags    # some sections (results go to a temp file)
@@ -11,7 +12,7 @@
  * documented secondary limits, the per-minute limit alone, and the per-minute limit with 10 %
  * injected faults), naive (the naive script over the burst), tags, plan, functions.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,7 @@ import { benchFunctions } from './functions.ts';
 import { benchNaiveBurst } from './naive-burst.ts';
 import { benchPlan } from './plan-files.ts';
 import { benchPushToPr } from './push-to-pr.ts';
-import { markdown, printChecks } from './report.ts';
+import { embedInReadme, markdown, printChecks, readmeSection } from './report.ts';
 import type { BenchResults, MachineInfo } from './results.ts';
 import { benchTagSelection } from './tag-selection.ts';
 
@@ -114,6 +115,11 @@ const out = official
   ? fileURLToPath(new URL('./results.json', import.meta.url))
   : join(tmpdir(), `image-updater-bench-${Date.now()}.json`);
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+if (official) {
+  // The README's figures are generated from the same results, so they cannot drift apart.
+  const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+  writeFileSync(readme, embedInReadme(readFileSync(readme, 'utf8'), readmeSection(results)));
+}
 
 console.log(`\n${markdown(results)}`);
 printChecks(checks);

@@ -165,9 +165,10 @@ export interface ImageUpdaterProps {
    * Records the worker receives at once (at most 10,000). Pushes of one batch are coalesced:
    * each repository is read once and each policy or group gets one commit per batch, so a large
    * batch is what keeps a burst of pushes within GitHub's content-creation limits. Lower it only
-   * if the worker's function timeout cannot cover the repositories one batch touches.
+   * if the worker's function timeout cannot cover the repositories one batch touches. Above 10
+   * it needs a `maxBatchingWindow` of at least a second (an SQS event source rule).
    *
-   * @default 1000
+   * @default 1000 (10 when `maxBatchingWindow` is under a second)
    */
   readonly batchSize?: number;
 
@@ -353,6 +354,19 @@ export class ImageUpdater extends Construct {
     if (!Number.isInteger(maxConcurrency) || maxConcurrency < 2 || maxConcurrency > 1000) {
       throw new InvalidPropsError(`maxConcurrency must be an integer from 2 to 1000, got ${maxConcurrency}`);
     }
+    const batchingWindow =
+      props.maxBatchingWindow ?? Duration.seconds(WORKER_DEFAULTS.maxBatchingWindowSeconds);
+    const windowMs = batchingWindow.toMilliseconds();
+    const batchSize = props.batchSize ?? (windowMs >= 1000 ? WORKER_DEFAULTS.batchSize : 10);
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+      throw new InvalidPropsError(`batchSize must be an integer from 1 to 10000, got ${batchSize}`);
+    }
+    // Lambda rejects it at deploy time; say so at synth.
+    if (batchSize > 10 && windowMs < 1000) {
+      throw new InvalidPropsError(
+        `batchSize ${batchSize} needs a maxBatchingWindow of at least 1 second (SQS allows more than 10 records only with a batching window), got ${windowMs} ms`,
+      );
+    }
     if (props.githubApiUrl !== undefined && !/^https:\/\/[^/\s]+(?:\/[^\s]*)?$/.test(props.githubApiUrl)) {
       throw new InvalidPropsError(
         `githubApiUrl must be an https URL such as https://github.example.com/api/v3, got ${props.githubApiUrl}`,
@@ -444,9 +458,8 @@ export class ImageUpdater extends Construct {
 
     this.workerFunction.addEventSource(
       new SqsEventSource(this.queue, {
-        batchSize: props.batchSize ?? WORKER_DEFAULTS.batchSize,
-        maxBatchingWindow:
-          props.maxBatchingWindow ?? Duration.seconds(WORKER_DEFAULTS.maxBatchingWindowSeconds),
+        batchSize,
+        maxBatchingWindow: batchingWindow,
         reportBatchItemFailures: true,
         maxConcurrency,
       }),

@@ -53,6 +53,8 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
     }
     // One listing per image for the whole run, shared by every repository that follows it.
     const tagLists = new TagListCache(deps.tagLister);
+    // The metric counts images whose listing failed, once each, however many repositories follow them.
+    const unlisted = new Set<string>();
     const results = await mapLimit(deps.repos, deps.concurrency ?? 2, async (repo) => {
       const result = await runRepo({
         host,
@@ -72,7 +74,8 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
         return { repo: repo.repo, outcome: 'failed', error: errorFields(result.error).errorCode as string };
       }
       for (const { image, error } of result.listing.failures) {
-        metrics.addMetric(METRIC.tagListFailures, 'Count', 1);
+        if (!unlisted.has(image)) metrics.addMetric(METRIC.tagListFailures, 'Count', 1);
+        unlisted.add(image);
         log.warn('tag list failed; its policies wait for the next run', {
           repo: repo.repo,
           image,

@@ -92,6 +92,11 @@ describe('ImageUpdater construct', () => {
     });
   });
 
+  it('falls back to batches of 10 when the batching window is switched off', () => {
+    const { template } = constructTemplate({ env: ENV, maxBatchingWindow: Duration.seconds(0) });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10 });
+  });
+
   it('splits GitHub’s 80 writes a minute between the worker instances and the reconcile', () => {
     const { template } = constructTemplate({ env: ENV, maxConcurrency: 4 });
     template.allResourcesProperties('AWS::Lambda::Function', {
@@ -306,6 +311,12 @@ describe('ImageUpdater construct', () => {
     ['an account that is not 12 digits', { ecrAccounts: ['1234'] }, /ecrAccounts/],
     ['a maximum concurrency of 1', { maxConcurrency: 1 }, /maxConcurrency/],
     ['a GHES URL over http', { githubApiUrl: 'http://github.example.com/api/v3' }, /githubApiUrl/],
+    [
+      'batches over 10 without a batching window (Lambda would refuse it at deploy)',
+      { batchSize: 100, maxBatchingWindow: Duration.seconds(0) },
+      /batchSize 100 needs a maxBatchingWindow of at least 1 second/,
+    ],
+    ['a batch size over SQS’s 10,000', { batchSize: 20_000 }, /batchSize must be/],
   ])('refuses %s at synth time', (_name, props, message) => {
     expect(() => constructTemplate({ env: ENV, ...props })).toThrow(message);
   });

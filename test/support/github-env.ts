@@ -37,7 +37,7 @@ export async function githubEnv(
   options: {
     server?: GitHubTestServerOptions;
     repoSettings?: Record<string, unknown>;
-    requiredChecks?: string[];
+    requiredChecks?: readonly string[];
     /** The GitHub adapter's own settings (write budgets); the defaults switch the budget off. */
     host?: Partial<Omit<GitHubHostOptions, 'auth' | 'baseUrl'>>;
   } = {},
@@ -46,7 +46,7 @@ export async function githubEnv(
   server.createRepo(OWNER, REPO, {
     files,
     ...(options.repoSettings ? { settings: options.repoSettings } : {}),
-    ...(options.requiredChecks ? { requiredChecks: options.requiredChecks } : {}),
+    ...(options.requiredChecks ? { requiredChecks: [...options.requiredChecks] } : {}),
   });
   const host = new GitHubHost({
     auth: { kind: 'token', token: 'test-token' },

@@ -74,6 +74,11 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
     ...(options.budgetMinuteMs !== undefined ? { minuteMs: options.budgetMinuteMs } : {}),
   });
   const notifications = new BottleneckLight.Group({ maxConcurrent: 10 });
+  const retryAfterBaseMs = options.retryAfterBaseMs ?? 1000;
+  const waitOut = (retryAfter: number, retryCount: number) =>
+    retryCount < retries &&
+    retryAfter <= MAX_RETRY_AFTER_SECONDS &&
+    retryAfter * retryAfterBaseMs <= write.msUntilDeadline();
   const octokit = new UpdaterOctokit({
     ...(options.baseUrl ? { baseUrl: options.baseUrl.replace(/\/$/, '') } : {}),
     ...(options.auth !== undefined ? { auth: options.auth } : {}),
@@ -90,14 +95,15 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
       // The plugin only calls `key(id).schedule(options, task)` on it.
       write: write as unknown as InstanceType<typeof BottleneckLight.Group>,
       notifications,
-      retryAfterBaseValue: options.retryAfterBaseMs ?? 1000,
+      retryAfterBaseValue: retryAfterBaseMs,
       fallbackSecondaryRateRetryAfter: 60,
-      // A wait longer than a minute (an exhausted hourly budget) would outlast the function:
-      // the error reaches the worker, which hands the events back to the queue.
+      // A wait longer than a minute (an exhausted hourly budget), or one ending after the
+      // invocation's deadline, would outlast the function: the error reaches the worker, which
+      // hands the events back to the queue.
       onRateLimit: (retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < retries && retryAfter <= MAX_RETRY_AFTER_SECONDS,
+        waitOut(retryAfter, retryCount),
       onSecondaryRateLimit: (retryAfter: number, _opts: unknown, _octokit: unknown, retryCount: number) =>
-        retryCount < retries && retryAfter <= MAX_RETRY_AFTER_SECONDS,
+        waitOut(retryAfter, retryCount),
     },
   } as ConstructorParameters<typeof UpdaterOctokit>[0]);
   budgets.set(octokit, write);

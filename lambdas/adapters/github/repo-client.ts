@@ -103,7 +103,9 @@ export class GitHubRepoClient implements RepoClient {
     const budget = writeBudgetOf(this.octokit);
     if (!budget) return work();
     try {
-      return await budget.reserve(count, work);
+      // One more than the estimate: a write the retry plugin sends again after a 5xx, or taking
+      // over a leftover branch, costs one; unused slots are given back when the unit ends.
+      return await budget.reserve(count + 1, work);
     } catch (error) {
       // The reservation's own refusal; `work` throws GitHostErrors already.
       if (error instanceof WriteBudgetExhaustedError)
@@ -422,6 +424,9 @@ export class GitHubRepoClient implements RepoClient {
       );
       return 'enabled';
     } catch (error) {
+      // Our own budget said no: nothing was sent, so it is not GitHub refusing auto-merge.
+      if (error instanceof WriteBudgetExhaustedError)
+        throw toGitHostError(error, `enable auto-merge on #${pull.number}`);
       const message = String((error as Error).message);
       // GitHub refuses auto-merge when nothing is pending: the PR can be merged right away.
       if (/clean status|unstable status/i.test(message)) return 'already-mergeable';

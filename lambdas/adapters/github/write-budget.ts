@@ -12,10 +12,14 @@
  *
  * Two more guards keep a unit of work from stopping half-written (a tree and a commit without a
  * branch, a branch without its PR), which would cost more writes to repair than it saved:
- * - `reserve(n, work)` sets n writes aside before `work` starts, or fails before anything is sent;
- *   the writes `work` makes (tracked through AsyncLocalStorage, so concurrent units do not mix)
- *   use the reservation, and what it did not use is given back.
- * - `setDeadline(ms)` refuses any wait that would end after the invocation must return.
+ * - `reserve(n, work)` sets n writes aside before `work` starts, or fails before anything is sent.
+ *   Held slots count against every window until used or given back; a write is logged when it
+ *   goes out, never earlier, so the windows always hold the real send times. The writes `work`
+ *   makes (tracked through AsyncLocalStorage, so concurrent units do not mix) use the
+ *   reservation; beyond it they wait as long as the windows need, since giving up half-way
+ *   would leave the unit half-written.
+ * - `setDeadline(ms)` refuses a reservation once the deadline has passed, and any wait that
+ *   would end after it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
@@ -47,18 +51,31 @@ export class WriteBudgetExhaustedError extends Error {
 
 type Task = (...args: unknown[]) => unknown;
 
-/** Writes set aside for one unit of work: slots in the log, handed to its requests one by one. */
+/** Writes set aside for one unit of work, handed to its requests one by one. */
 interface Reservation {
-  readonly slots: number[];
+  left: number;
+}
+
+/** How a request for budget may wait. */
+interface Admission {
+  /** Set the slots aside (a reservation) instead of logging them as sent now. */
+  readonly hold: boolean;
+  /** Part of a unit already under way: no `maxWaitMs`, no queueing behind other requests. */
+  readonly started: boolean;
 }
 
 export class WriteBudget {
-  private readonly admitted: number[] = [];
+  /** Send times of the writes still inside the longest window, oldest first. */
+  private readonly sent: number[] = [];
+  /** Slots reserved and not yet used: they count against every window. */
+  private held = 0;
   private readonly reservations = new AsyncLocalStorage<Reservation>();
   private deadline: number | undefined;
   private turn: Promise<unknown> = Promise.resolve();
   private readonly windows: readonly { readonly ms: number; readonly max: number }[];
   private readonly maxWaitMs: number;
+  /** How often a request blocked only by other units' reservations looks again. */
+  private readonly pollMs: number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -69,6 +86,7 @@ export class WriteBudget {
       { ms: minute * 60, max: options.perHour },
     ].filter((w) => w.max > 0);
     this.maxWaitMs = options.maxWaitMs ?? minute;
+    this.pollMs = minute / 60;
     this.now = options.now ?? (() => performance.now());
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
@@ -88,87 +106,110 @@ export class WriteBudget {
     // The plugin re-sends a throttled or failed write with weight 0: it was admitted already.
     if (this.windows.length > 0 && options?.weight !== 0) {
       const reservation = this.reservations.getStore();
-      const slot = reservation?.slots.pop();
-      // A reserved slot is stamped again now, so the log holds when the write really went out.
-      if (slot !== undefined) this.replace(slot, this.now());
-      else await this.admit(1);
+      if (reservation && reservation.left > 0) {
+        reservation.left -= 1;
+        this.held -= 1;
+        this.log(this.now(), 1);
+      } else {
+        await this.admit(1, { hold: false, started: reservation !== undefined });
+      }
     }
     return task(...args);
   }
 
   /**
    * Runs `work` with `count` writes set aside in every window. When they cannot be had before
-   * the longest allowed wait (or the deadline), it fails with `WriteBudgetExhaustedError` and
-   * `work` never starts. Writes beyond `count` are admitted one by one as usual.
+   * the longest allowed wait (or the deadline, or the deadline has passed), it fails with
+   * `WriteBudgetExhaustedError` and `work` never starts.
    */
   async reserve<T>(count: number, work: () => Promise<T>): Promise<T> {
     if (this.windows.length === 0 || count <= 0) return work();
     // A unit bigger than a whole window still goes; its last writes wait their turn.
-    const slots = await this.admit(Math.min(count, ...this.windows.map((w) => w.max)));
-    const reservation: Reservation = { slots };
+    const slots = Math.min(count, ...this.windows.map((w) => w.max));
+    await this.admit(slots, { hold: true, started: false });
+    const reservation: Reservation = { left: slots };
     try {
       return await this.reservations.run(reservation, work);
     } finally {
-      for (const slot of reservation.slots.splice(0)) this.replace(slot, undefined);
+      this.held -= reservation.left;
+      reservation.left = 0;
     }
   }
 
   /**
-   * From now on, a write (or a reservation) that would have to wait beyond `remainingMs` fails
-   * at once: the invocation hands its events back instead of being cut off mid-way.
-   * `undefined` lifts it.
+   * From now on, a reservation fails once `remainingMs` has passed, and a write or reservation
+   * that would have to wait beyond it fails at once: the invocation hands its events back
+   * instead of being cut off mid-way. `undefined` lifts it.
    */
   setDeadline(remainingMs: number | undefined): void {
     this.deadline = remainingMs === undefined ? undefined : this.now() + Math.max(0, remainingMs);
   }
 
-  /** First come, first served: a write waits for the ones queued before it. */
-  private admit(count: number): Promise<number[]> {
-    const mine = this.turn.then(() => this.take(count));
+  /** Milliseconds left before the deadline; Infinity without one. */
+  msUntilDeadline(): number {
+    return this.deadline === undefined ? Infinity : Math.max(0, this.deadline - this.now());
+  }
+
+  /**
+   * First come, first served: a request waits for the ones queued before it. A write of a unit
+   * already under way goes straight to the windows: queued behind a reservation that waits for
+   * that very unit to finish, it would stall both.
+   */
+  private admit(count: number, how: Admission): Promise<void> {
+    if (how.started) return this.take(count, how);
+    const mine = this.turn.then(() => this.take(count, how));
     this.turn = mine.catch(() => undefined);
     return mine;
   }
 
-  private async take(count: number): Promise<number[]> {
+  private async take(count: number, how: Admission): Promise<void> {
+    const giveUpAt = how.started ? Infinity : this.now() + this.maxWaitMs;
     for (;;) {
       const now = this.now();
+      if (how.hold && this.deadline !== undefined && now >= this.deadline)
+        throw new WriteBudgetExhaustedError(0);
       const wait = this.waitFor(now, count);
       if (wait <= 0) break;
-      if (wait > this.maxWaitMs || (this.deadline !== undefined && now + wait > this.deadline))
-        throw new WriteBudgetExhaustedError(wait);
-      await this.sleep(wait);
+      // Other units' reservations may be given back before then: the earliest it could be is
+      // when only the sent writes count, and a look again every poll finds out.
+      const earliest = this.held > 0 ? this.waitFor(now, count, 0) : wait;
+      if (
+        earliest === Infinity ||
+        now + earliest > giveUpAt ||
+        (this.deadline !== undefined && now + earliest > this.deadline)
+      )
+        throw new WriteBudgetExhaustedError(wait === Infinity ? earliest : wait);
+      await this.sleep(this.held > 0 ? Math.min(wait, this.pollMs) : wait);
     }
-    const now = this.now();
-    const slots = Array.from({ length: count }, () => now);
-    this.admitted.push(...slots);
-    const horizon = now - Math.max(...this.windows.map((w) => w.ms));
-    while (this.admitted.length > 0 && (this.admitted[0] as number) <= horizon) this.admitted.shift();
-    return slots;
+    if (how.hold) this.held += count;
+    else this.log(this.now(), count);
   }
 
-  /** Moves one logged write to `to` (a reserved write going out), or drops it (`undefined`). */
-  private replace(at: number, to: number | undefined): void {
-    const i = this.admitted.indexOf(at);
-    if (i >= 0) this.admitted.splice(i, 1);
-    if (to === undefined) return;
-    this.admitted.push(to);
-    this.admitted.sort((a, b) => a - b);
+  private log(at: number, count: number): void {
+    for (let i = 0; i < count; i++) this.sent.push(at);
+    // Clocks are monotonic, but a test's may stand still or be set: keep the log ordered.
+    const last = this.sent.length - count - 1;
+    if (last >= 0 && (this.sent[last] as number) > at) this.sent.sort((a, b) => a - b);
+    const horizon = at - Math.max(...this.windows.map((w) => w.ms));
+    while (this.sent.length > 0 && (this.sent[0] as number) <= horizon) this.sent.shift();
   }
 
   /**
-   * Milliseconds until `count` more writes fit in every window; Infinity when they never can
-   * (more than a window allows at all).
+   * Milliseconds until `count` more writes fit in every window, next to the slots held by
+   * reservations; Infinity when time alone cannot make room (more than a window allows at all,
+   * or room that only a reservation being given back can free).
    */
-  waitFor(now: number, count = 1): number {
+  waitFor(now: number, count = 1, held = this.held): number {
     let wait = 0;
     for (const window of this.windows) {
-      if (count > window.max) return Infinity;
+      const free = window.max - held;
+      if (count > free) return Infinity;
       let inWindow = 0;
-      for (let i = this.admitted.length - 1; i >= 0 && (this.admitted[i] as number) > now - window.ms; i--)
+      for (let i = this.sent.length - 1; i >= 0 && (this.sent[i] as number) > now - window.ms; i--)
         inWindow += 1;
-      if (inWindow + count > window.max) {
+      if (inWindow + count > free) {
         // The write that must leave the window before `count` more fit.
-        const oldest = this.admitted[this.admitted.length - (window.max - count + 1)] as number;
+        const oldest = this.sent[this.sent.length - (free - count + 1)] as number;
         wait = Math.max(wait, oldest + window.ms - now);
       }
     }

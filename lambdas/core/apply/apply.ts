@@ -398,7 +398,8 @@ export function writesNeeded(unit: UnitPlan | undefined, existing: OpenPull | un
   if (unit.update === 'commit') return commit + (existing?.state ? close : 0);
   const merge = (autoMergeOn: boolean, wrote: boolean) => {
     if (!unit.automerge) return autoMergeOn ? 1 : 0;
-    if (unit.mergeStrategy === 'auto') return autoMergeOn ? 0 : 1;
+    // Enabling it, or (GitHub says the PR is mergeable already) merging and deleting the branch.
+    if (unit.mergeStrategy === 'auto') return autoMergeOn ? 0 : 3;
     return wrote ? 2 : 0; // merge, delete the branch
   };
   if (!existing) {
@@ -408,7 +409,7 @@ export function writesNeeded(unit: UnitPlan | undefined, existing: OpenPull | un
   }
   const st = existing.state;
   if (!st) return 0;
-  if (existing.pull.headSha !== st.commit) return 2; // a comment and the description
+  if (existing.pull.headSha !== st.commit) return st.blockedAt === existing.pull.headSha ? 0 : 2; // said once: a comment and the description
   if (sameProposals(unit, st)) return (existing.lagging ? 1 : 0) + merge(existing.pull.autoMerge, false);
   const labels = unit.labels.some((l) => !existing.pull.labels.includes(l)) ? 1 : 0;
   return commit + 1 + labels + merge(existing.pull.autoMerge, true);

@@ -160,11 +160,14 @@ describe('reconcile', () => {
       )
       .on(DescribeImagesCommand, { repositoryName: 'shop/web' })
       .resolves({ imageDetails: TAGS['shop/web'] });
-    const { run, log, metrics } = reconcile([repo]);
+    const other = envRepo();
+    const { run, log, metrics } = reconcile([repo, other]);
 
     await run({});
 
     expect(pulls(repo).map((p) => p.headRef)).toEqual(['image-updater/web']);
+    expect(pulls(other).map((p) => p.headRef)).toEqual(['image-updater/web']);
+    // One image could not be listed: one failure, though two repositories follow it.
     expect(metrics.sum('TagListFailures')).toBe(1);
     expect(log.entries.find((e) => e.level === 'warn')?.attributes).toMatchObject({
       image: API,

@@ -103,6 +103,53 @@ describe('GitHub Enterprise Server', () => {
   });
 });
 
+describe('GitHubHost: a write deadline', () => {
+  /** One 403 secondary-limit answer with `retry-after: 5` (500 ms here) on creating the PR. */
+  async function throttledOnce() {
+    server = await createGitHubTestServer();
+    server.createRepo('acme', 'gitops', { files });
+    server.addFault({
+      match: { operationId: 'pulls/create' },
+      respond: { status: 403, secondaryRateLimit: true, retryAfter: 5 },
+    });
+    return new GitHubHost({
+      auth: { kind: 'token', token: 'test-token' },
+      baseUrl: server.url,
+      retryAfterBaseMs: 100,
+    });
+  }
+  const apply = async (host: GitHubHost) =>
+    applyToRepo(
+      await host.repo({ owner: 'acme', name: 'gitops' }),
+      { pushes: [{ image: API, tag: '1.0.1' }] },
+      { configPath: '.image-updater.yaml' },
+    );
+
+  it('waits out a retry-after that ends before the deadline, and the PR opens', async () => {
+    const host = await throttledOnce();
+    host.setWriteDeadline(10_000);
+    const report = await apply(host);
+    expect(report.units.map((u) => u.action)).toEqual(['opened']);
+    expect(server!.requests.filter((r) => r.operationId === 'pulls/create')).toHaveLength(2);
+    expect(server!.listPulls('acme', 'gitops')).toHaveLength(1);
+  });
+
+  it('does not wait out a retry-after that would end after it: the unit fails at once, retryable', async () => {
+    const host = await throttledOnce();
+    host.setWriteDeadline(200);
+    const report = await apply(host);
+    // Asked once, not again after the wait.
+    expect(server!.requests.filter((r) => r.operationId === 'pulls/create')).toHaveLength(1);
+    expect(report.failures).toEqual([
+      expect.objectContaining({
+        branch: 'image-updater/api',
+        error: expect.objectContaining({ code: 'GITHUB_RATE_LIMITED', retryable: true }),
+      }),
+    ]);
+    expect(server!.listPulls('acme', 'gitops')).toEqual([]);
+  });
+});
+
 describe('toGitHostError', () => {
   it.each([
     [{ status: 500, message: 'boom' }, 'GITHUB_SERVER_ERROR', true],

@@ -139,6 +139,53 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
       expect(fourthAt).toBe(60_000);
     });
 
+    it('counts a held slot until its write goes out: a unit stalled past the minute does not let the window overflow', async () => {
+      const { b, write, advance } = budget({ perMinute: 4, perHour: 100 });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const times: number[] = [];
+      const unit = b.reserve(4, async () => {
+        times.push((await write()) as number);
+        await gate; // e.g. a 60 s retry-after on one of its requests
+        for (let i = 0; i < 3; i++) times.push((await write()) as number);
+      });
+      await Promise.resolve();
+      advance(61_000);
+      // Writes outside the unit meanwhile: its three held slots leave room for one a minute.
+      times.push((await write()) as number);
+      const later = write().then((t) => times.push(t as number));
+      release();
+      await unit;
+      await later;
+      expect(times).toHaveLength(6);
+      for (const t of times)
+        expect(times.filter((x) => x >= t && x < t + 60_000).length).toBeLessThanOrEqual(4);
+    });
+
+    it("lets a unit's writes beyond its reservation wait as long as the minute needs: stopping half-way would leave it half-written", async () => {
+      const { b, write, slept } = budget({ perMinute: 2, perHour: 100, maxWaitMs: 10_000 });
+      const times = await b.reserve(1, async () => [await write(), await write(), await write()]);
+      expect(times).toEqual([0, 0, 60_000]);
+      expect(slept).toEqual([60_000]);
+    });
+
+    it("makes a write that only another unit's reservation holds back wait for it to be given back", async () => {
+      const { b, write } = budget({ perMinute: 2, perHour: 100 });
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const unit = b.reserve(2, async () => {
+        await gate;
+        await write();
+      });
+      const outside = write();
+      release();
+      await unit;
+      // The unit used one slot and gave the other back: the outside write did not wait a minute.
+      const at = (await outside) as number;
+      expect(at).toBeGreaterThan(0);
+      expect(at).toBeLessThan(60_000);
+    });
+
     it('still lets a unit bigger than a whole window through, its last writes waiting their turn', async () => {
       const { b, write, slept } = budget({ perMinute: 2, perHour: 100 });
       await b.reserve(3, async () => {
@@ -159,6 +206,24 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
       b.setDeadline(undefined);
       await write();
       expect(slept).toEqual([60_000]);
+    });
+
+    it('starts no reservation once it has passed, even with room; writes of units under way still go', async () => {
+      const { b, write, advance } = budget({ perMinute: 10, perHour: 100 });
+      b.setDeadline(5_000);
+      let started = false;
+      const running = b.reserve(2, async () => {
+        advance(6_000);
+        return [await write(), await write()];
+      });
+      await expect(running).resolves.toEqual([6_000, 6_000]);
+      await expect(
+        b.reserve(1, async () => {
+          started = true;
+        }),
+      ).rejects.toBeInstanceOf(WriteBudgetExhaustedError);
+      expect(started).toBe(false);
+      expect(b.msUntilDeadline()).toBe(0);
     });
 
     it('waits when the wait ends before it', async () => {

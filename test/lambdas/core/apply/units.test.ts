@@ -4,6 +4,7 @@
  * budget does not start at all, so nothing is left half-written (a branch without its PR).
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { applyToRepo } from '../../../../lambdas/core/apply/apply.ts';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import {
   deployment,
@@ -116,5 +117,90 @@ describe('a write deadline (the invocation must end soon)', () => {
     expect(report.failures.map((f) => f.branch)).toEqual(['image-updater/b']);
     expect(report.failures[0]!.error).toMatchObject({ code: 'GITHUB_RATE_LIMITED', retryable: true });
     expect(e.server.listPulls(OWNER, REPO)).toHaveLength(1);
+  });
+});
+
+describe('the writes set aside per unit cover what the unit sends', () => {
+  const API = `${ECR}/shop/api`;
+  const configWith = (extra: string) =>
+    `version: 1\npolicies:\n  - name: api\n    image: ${API}\n${extra
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => `    ${l}`)
+      .join('\n')}\n`;
+
+  /** Applies one push, recording what each unit set aside and what reached GitHub. */
+  async function applyCounting(e: GitHubEnv, tag: string) {
+    const client = await e.host.repo({ owner: OWNER, name: REPO });
+    const reserved: number[] = [];
+    const counting = new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'reserveWrites')
+          return <T>(count: number, work: () => Promise<T>) => {
+            reserved.push(count);
+            return target.reserveWrites!(count, work);
+          };
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const before = e.server.writeCount();
+    const report = await applyToRepo(
+      counting,
+      { pushes: [push(API, tag)] },
+      { configPath: '.image-updater.yaml', sleep: async () => {}, backoffMs: 1 },
+    );
+    return { report, reserved: reserved.reduce((a, b) => a + b, 0), wrote: e.server.writeCount() - before };
+  }
+
+  // The budget is on (generous) so units reserve; [scenario, config, setup, tags pushed in turn].
+  it.each([
+    ['a new PR with the default label', '', {}, ['1.0.1']],
+    ['a new PR with labels and reviewers', 'labels: [deps, images]\nreviewers: [octocat]', {}, ['1.0.1']],
+    ['a newer push updating the PR', '', {}, ['1.0.1', '1.0.2']],
+    ['the same push again', '', {}, ['1.0.1', '1.0.1']],
+    [
+      'auto-merge armed',
+      'automerge: patch',
+      { requiredChecks: ['ci'], repoSettings: { allowAutoMerge: true } },
+      ['1.0.1'],
+    ],
+    [
+      'auto-merge, already mergeable',
+      'automerge: patch',
+      { repoSettings: { allowAutoMerge: true } },
+      ['1.0.1'],
+    ],
+    ['immediate merge', 'automerge: patch\nmergeStrategy: immediate', {}, ['1.0.1']],
+    ['a commit to the base branch', 'update: commit', {}, ['1.0.1', '1.0.2']],
+  ] as const)('%s', async (_name, extra, setup, tags) => {
+    env = await githubEnv(
+      { '.image-updater.yaml': configWith(extra), 'deploy.yaml': deployment(`${API}:1.0.0`) },
+      { ...setup, host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
+    );
+    for (const tag of tags) {
+      const { report, reserved, wrote } = await applyCounting(env, tag);
+      expect(report.failures).toEqual([]);
+      expect(reserved).toBeGreaterThanOrEqual(wrote);
+      // Not hoarded: slots set aside and not used hold other units back (auto-merge sets aside
+      // the merge GitHub may ask for instead).
+      expect(reserved - wrote).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it('a PR someone else pushed to: told once, then nothing set aside while it stays blocked', async () => {
+    env = await githubEnv(
+      { '.image-updater.yaml': configWith(''), 'deploy.yaml': deployment(`${API}:1.0.0`) },
+      { host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
+    );
+    await applyCounting(env, '1.0.1');
+    env.server.commitFiles(OWNER, REPO, 'image-updater/api', { 'notes.txt': 'mine\n' });
+    const told = await applyCounting(env, '1.0.2');
+    expect(told.report.units[0]).toMatchObject({ action: 'blocked' });
+    expect(told.wrote).toBe(2);
+    expect(told.reserved).toBe(2);
+    const again = await applyCounting(env, '1.0.3');
+    expect(again.report.units[0]).toMatchObject({ action: 'blocked' });
+    expect([again.reserved, again.wrote]).toEqual([0, 0]);
   });
 });
