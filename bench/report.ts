@@ -97,8 +97,13 @@ export function markdown(r: BenchResults): string {
   if (r.tags || r.plan || r.functions) {
     out.push('| figure | measured | SPEC §10 |', '|---|---:|---|');
     if (r.tags) {
-      out.push(`| tag selection, 10,000 tags (slowest strategy) | ${r.tags.tags10k_ms} ms | |`);
-      out.push(`| tag selection, 100,000 tags (slowest strategy) | ${r.tags.tags100k_ms} ms | < 100 ms |`);
+      out.push(`| tag selection, 10,000 tags (slowest strategy and order) | ${r.tags.tags10k_ms} ms | |`);
+      out.push(
+        `| tag selection, 100,000 tags (slowest strategy and order, the adversarial one included) | ${r.tags.tags100k_ms} ms | < 100 ms |`,
+      );
+      out.push(
+        `| tag selection, 100,000 tags as registries list them (shuffled, oldest first, newest first; slowest strategy) | ${listingOrderMs(r.tags)} ms | |`,
+      );
     }
     if (r.plan) {
       out.push(
@@ -127,6 +132,17 @@ export function markdown(r: BenchResults): string {
     }
   }
   return out.join('\n');
+}
+
+/** The slowest 100,000-tag figure over the orders registries really list in. */
+function listingOrderMs(t: NonNullable<BenchResults['tags']>): number {
+  return Math.max(
+    ...(['semver', 'calver', 'numerical'] as const).flatMap((s) => [
+      t[`${s}100k_ms`],
+      t[`${s}100k_ascending_ms`],
+      t[`${s}100k_descending_ms`],
+    ]),
+  );
 }
 
 /** Worker failure log lines, by what a reader needs to know. */
@@ -236,8 +252,8 @@ export function readmeSection(r: BenchResults): string {
     );
   if (r.tags)
     row(
-      'tag selection, 10,000 / 100,000 tags (slowest strategy and order)',
-      `${r.tags.tags10k_ms} ms / ${r.tags.tags100k_ms} ms`,
+      'tag selection, 10,000 / 100,000 tags (slowest strategy and order, adversarial order included); 100,000 as registries list them',
+      `${r.tags.tags10k_ms} ms / ${r.tags.tags100k_ms} ms; ${listingOrderMs(r.tags)} ms`,
       '< 100 ms',
     );
   if (r.plan)

@@ -25,7 +25,7 @@ import { benchPlan } from './plan-files.ts';
 import { benchPushToPr } from './push-to-pr.ts';
 import { embedInReadme, markdown, printChecks, readmeSection } from './report.ts';
 import type { BenchResults, MachineInfo } from './results.ts';
-import { benchTagSelection } from './tag-selection.ts';
+import { benchTagSelectionInFreshProcess } from './tag-selection.ts';
 
 const SECTIONS = ['push', 'burst', 'naive', 'tags', 'plan', 'functions'] as const;
 
@@ -104,7 +104,11 @@ if (only.has('burst')) {
 }
 if (only.has('naive'))
   results = { ...results, naiveBurst: await step('naive script over the burst', () => benchNaiveBurst()) };
-if (only.has('tags')) results = { ...results, tags: await step('tag selection', () => benchTagSelection()) };
+if (only.has('tags'))
+  results = {
+    ...results,
+    tags: await step('tag selection (fresh process)', async () => benchTagSelectionInFreshProcess()),
+  };
 if (only.has('plan')) results = { ...results, plan: await step('plan over 2,000 files', () => benchPlan()) };
 if (only.has('functions'))
   results = { ...results, functions: await step('function bundles', () => benchFunctions()) };

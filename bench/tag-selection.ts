@@ -8,12 +8,13 @@
  * The choice is computed eagerly and the per-tag explanation (`rejected`) on first read, so the
  * explained figure is reported separately.
  */
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolvePolicy, StandalonePolicySchema, type Policy } from '../lambdas/config/schema.ts';
 import { compareTags, selectTag, type SelectOptions, type TagCandidate } from '../lambdas/core/tags/index.ts';
 
 export interface TagSelectionFigures {
-  /** The slowest strategy and input order: the SPEC §10 figures. */
+  /** The slowest strategy and input order (the adversarial one included): the SPEC §10 figures. */
   readonly tags10k_ms: number;
   readonly tags100k_ms: number;
   /** Shuffled input, as a registry listing comes. */
@@ -23,10 +24,21 @@ export interface TagSelectionFigures {
   readonly calver100k_ms: number;
   readonly numerical10k_ms: number;
   readonly numerical100k_ms: number;
-  /** Tags in ascending order: every tag is a new best, the worst case for the quick pass. */
+  /** Tags in ascending order (oldest first, as OCI `tags/list` and many listings give them). */
   readonly semver100k_ascending_ms: number;
   readonly calver100k_ascending_ms: number;
   readonly numerical100k_ascending_ms: number;
+  /** Newest first, as Docker Hub and GHCR list. */
+  readonly semver100k_descending_ms: number;
+  readonly calver100k_descending_ms: number;
+  readonly numerical100k_descending_ms: number;
+  /**
+   * The order the quick pass reads worst (it reads from both ends inwards; here every tag it
+   * reads beats the ones before, so every one is checked in full). No registry lists this way.
+   */
+  readonly semver100k_adversarial_ms: number;
+  readonly calver100k_adversarial_ms: number;
+  readonly numerical100k_adversarial_ms: number;
   /** Semver with `rejected` read too: every tag judged and explained, as `select --json` does. */
   readonly semver100k_explained_ms: number;
 }
@@ -102,7 +114,17 @@ export function candidates(scenario: Scenario, count: number): TagCandidate[] {
     digest: `sha256:${hex()}${hex()}${i.toString(16).padStart(50, '0')}`,
     pushedAt: 1_767_225_600_000 + i * 60_000,
   }));
-  const parsed = JSON.parse(JSON.stringify(listed)) as { tag: string; digest: string; pushedAt: number }[];
+  return asParsed(listed);
+}
+
+/**
+ * What parsing a registry's page gives for these entries, in this order: flat strings, objects
+ * laid out in memory in listing order (an order imposed on objects built for another one would
+ * measure cache misses no real listing has).
+ */
+function asParsed(entries: readonly { tag: string; digest?: string; pushedAt?: number | Date }[]) {
+  const flat = entries.map((e) => ({ ...e, pushedAt: e.pushedAt === undefined ? undefined : +e.pushedAt }));
+  const parsed = JSON.parse(JSON.stringify(flat)) as { tag: string; digest: string; pushedAt: number }[];
   return parsed.map((c) => ({ tag: c.tag, digest: c.digest, pushedAt: new Date(c.pushedAt) }));
 }
 
@@ -111,23 +133,32 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+type Order = 'shuffled' | 'ascending' | 'descending' | 'adversarial';
+
 interface Run {
-  readonly order?: 'shuffled' | 'ascending';
+  readonly order?: Order;
   readonly explain?: boolean;
 }
 
-/** Orderable tags in ascending policy order after the rest. */
-function ascending(scenario: Scenario, input: TagCandidate[]): TagCandidate[] {
+/** The tags in `order` (orderable tags by policy order, the rest before them), as parsed. */
+function ordered(scenario: Scenario, input: TagCandidate[], order: Order): TagCandidate[] {
+  if (order === 'shuffled') return input;
   const orderable = (c: TagCandidate) => compareTags(scenario.policy, c.tag, c.tag) !== undefined;
   const sorted = input
     .filter(orderable)
     .sort((a, b) => compareTags(scenario.policy, a.tag, b.tag)! || (a.tag < b.tag ? -1 : 1));
-  return [...input.filter((c) => !orderable(c)), ...sorted];
+  const rest = input.filter((c) => !orderable(c));
+  if (order === 'ascending') return asParsed([...rest, ...sorted]);
+  if (order === 'descending') return asParsed([...sorted.reverse(), ...rest]);
+  // Read from both ends inwards, the tags come in ascending order: 0, n-1, 1, n-2, …
+  const all = [...rest, ...sorted];
+  const out = new Array<TagCandidate>(all.length);
+  for (let k = 0; k < all.length; k++) out[k & 1 ? all.length - 1 - (k >> 1) : k >> 1] = all[k]!;
+  return asParsed(out);
 }
 
 function time(scenario: Scenario, count: number, runs: number, run: Run = {}): number {
-  const shuffled = candidates(scenario, count);
-  const input = run.order === 'ascending' ? ascending(scenario, shuffled) : shuffled;
+  const input = ordered(scenario, candidates(scenario, count), run.order ?? 'shuffled');
   const gc = (globalThis as { gc?: () => void }).gc;
   const once = () => {
     const result = selectTag(scenario.policy, input, scenario.options);
@@ -154,6 +185,9 @@ export async function benchTagSelection(runs = 9): Promise<TagSelectionFigures> 
     semver10k_ascending_ms: time(semver, 10_000, runs, { order: 'ascending' }),
     calver10k_ascending_ms: time(calver, 10_000, runs, { order: 'ascending' }),
     numerical10k_ascending_ms: time(numerical, 10_000, runs, { order: 'ascending' }),
+    semver10k_adversarial_ms: time(semver, 10_000, runs, { order: 'adversarial' }),
+    calver10k_adversarial_ms: time(calver, 10_000, runs, { order: 'adversarial' }),
+    numerical10k_adversarial_ms: time(numerical, 10_000, runs, { order: 'adversarial' }),
   };
   const large = {
     semver100k_ms: time(semver, 100_000, runs),
@@ -162,6 +196,12 @@ export async function benchTagSelection(runs = 9): Promise<TagSelectionFigures> 
     semver100k_ascending_ms: time(semver, 100_000, runs, { order: 'ascending' }),
     calver100k_ascending_ms: time(calver, 100_000, runs, { order: 'ascending' }),
     numerical100k_ascending_ms: time(numerical, 100_000, runs, { order: 'ascending' }),
+    semver100k_descending_ms: time(semver, 100_000, runs, { order: 'descending' }),
+    calver100k_descending_ms: time(calver, 100_000, runs, { order: 'descending' }),
+    numerical100k_descending_ms: time(numerical, 100_000, runs, { order: 'descending' }),
+    semver100k_adversarial_ms: time(semver, 100_000, runs, { order: 'adversarial' }),
+    calver100k_adversarial_ms: time(calver, 100_000, runs, { order: 'adversarial' }),
+    numerical100k_adversarial_ms: time(numerical, 100_000, runs, { order: 'adversarial' }),
   };
   return {
     tags10k_ms: Math.max(...Object.values(small)),
@@ -176,5 +216,18 @@ export async function benchTagSelection(runs = 9): Promise<TagSelectionFigures> 
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const figures = await benchTagSelection();
-  for (const [name, value] of Object.entries(figures)) console.log(`${name.padEnd(24)} ${value}`);
+  if (process.argv.includes('--json')) console.log(JSON.stringify(figures));
+  else for (const [name, value] of Object.entries(figures)) console.log(`${name.padEnd(24)} ${value}`);
+}
+
+/**
+ * The figures from a fresh Node process with `--expose-gc`: what a worker's heap looks like,
+ * not the bench's after a 1,000-event simulation, and a collection before every sample.
+ */
+export function benchTagSelectionInFreshProcess(): TagSelectionFigures {
+  const script = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '--json'], {
+    encoding: 'utf8',
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as TagSelectionFigures;
 }

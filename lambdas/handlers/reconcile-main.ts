@@ -17,5 +17,5 @@ const reconcile = createReconcile({
 export async function handler(event: unknown, context: Context): Promise<ReconcileSummary> {
   runtime.logger.addContext(context);
   runtime.metrics.captureColdStartMetric(context.functionName);
-  return reconcile(event);
+  return reconcile(event, context);
 }

@@ -4,12 +4,13 @@
  * delivered is repaired on the next run. A repository or an image that fails is logged and
  * counted and the run goes on; the next run tries again.
  */
+import type { Context } from 'aws-lambda';
 import type { ApplyMemo } from '../core/apply/apply.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { runRepo } from './run-repo.ts';
 import { TagListCache } from './tag-lists.ts';
 import { errorFields, METRIC, recordReport, summariseReport } from './telemetry.ts';
-import { mapLimit, type UpdaterDeps } from './worker.ts';
+import { mapLimit, setWriteDeadline, type UpdaterDeps } from './worker.ts';
 
 export type ReconcileDeps = UpdaterDeps;
 
@@ -22,21 +23,21 @@ export interface ReconcileSummary {
   }[];
 }
 
-export type ReconcileHandler = (event?: unknown) => Promise<ReconcileSummary>;
+export type ReconcileHandler = (event?: unknown, context?: Context) => Promise<ReconcileSummary>;
 
 export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
   const memo: ApplyMemo = { checkedConfigs: new Set() };
   const { log, metrics } = deps;
 
-  return async () => {
+  return async (_event, context) => {
     try {
-      return await run();
+      return await run(context);
     } finally {
       metrics.publishStoredMetrics();
     }
   };
 
-  async function run(): Promise<ReconcileSummary> {
+  async function run(context: Context | undefined): Promise<ReconcileSummary> {
     let host: GitHost;
     try {
       host = await deps.host();
@@ -51,6 +52,7 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
         })),
       };
     }
+    setWriteDeadline(host, deps, context);
     // One listing per image for the whole run, shared by every repository that follows it.
     const tagLists = new TagListCache(deps.tagLister);
     // The metric counts images whose listing failed, once each, however many repositories follow them.

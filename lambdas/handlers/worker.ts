@@ -42,15 +42,27 @@ export interface UpdaterDeps {
   /** Repositories worked on at once. */
   readonly concurrency?: number;
   readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
-}
-
-export interface WorkerDeps extends UpdaterDeps {
-  readonly now?: () => number;
   /**
    * How long before the function's timeout no write may start any more (default 15 s: the
    * writes of a unit already under way, and the response, still fit).
    */
   readonly deadlineMarginMs?: number;
+}
+
+export interface WorkerDeps extends UpdaterDeps {
+  readonly now?: () => number;
+}
+
+/**
+ * Writes that could only start after the function must have returned are refused instead: the
+ * work they belong to is handed back (to the queue, or to the next reconcile) and the
+ * invocation ends in time.
+ */
+export function setWriteDeadline(host: GitHost, deps: UpdaterDeps, context: Context | undefined): void {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  host.setWriteDeadline?.(
+    remaining === undefined ? undefined : remaining - (deps.deadlineMarginMs ?? 15_000),
+  );
 }
 
 export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
@@ -111,12 +123,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       return finish(records, failed);
     }
 
-    // Writes that could only start after the function must have returned are refused instead:
-    // their events go back to the queue and this invocation ends in time.
-    const remaining = context?.getRemainingTimeInMillis?.();
-    host.setWriteDeadline?.(
-      remaining === undefined ? undefined : remaining - (deps.deadlineMarginMs ?? 15_000),
-    );
+    setWriteDeadline(host, deps, context);
 
     const tagLists = new TagListCache(deps.tagLister);
     const results = await mapLimit(deps.repos, deps.concurrency ?? 4, async (repo) => ({

@@ -33,21 +33,30 @@ export function isReferrerTag(tag: string): boolean {
   return tag.charCodeAt(0) === 115 /* s */ && tag.startsWith('sha256-');
 }
 
-/** `OCI_TAG` without a regex engine call: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`. */
+/** Per ASCII code: 2 may start a tag (`[A-Za-z0-9_]`), 1 may follow (`.` `-`), 0 never. */
+const TAG_CHAR = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) {
+    const alnum = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+    table[c] = alnum ? 2 : c === 46 || c === 45 ? 1 : 0;
+  }
+  return table;
+})();
+
+/**
+ * `OCI_TAG` without a regex engine call: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`. A table lookup per
+ * character: it runs on every tag that could win, which in an ascending listing is every tag.
+ */
 export function isOciTag(tag: string): boolean {
   const n = tag.length;
   if (n === 0 || n > 128) return false;
   const first = tag.charCodeAt(0);
-  if (!(isAlphanumeric(first) || first === 95 /* _ */)) return false;
+  if (first >= 128 || TAG_CHAR[first] !== 2) return false;
   for (let i = 1; i < n; i++) {
     const c = tag.charCodeAt(i);
-    if (!(isAlphanumeric(c) || c === 95 || c === 46 /* . */ || c === 45 /* - */)) return false;
+    if (c >= 128 || TAG_CHAR[c] === 0) return false;
   }
   return true;
-}
-
-function isAlphanumeric(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 /** Policy-independent checks: what a tag must be before any policy looks at it. */
@@ -74,7 +83,13 @@ export interface TagFilter {
 export function compileTagFilter(policy: Pick<SelectionPolicy, 'tags'>): TagFilter {
   const ignore = policy.tags.ignore;
   // dot: a tag can't start with "." anyway, and `*` should mean "any tag".
-  const ignored = ignore.length > 0 ? picomatch([...ignore], { dot: true }) : () => false;
+  // The globs' regular expressions, tested directly: picomatch's matcher builds a result object
+  // per call, and this runs on every tag that could win.
+  const globs = ignore.map((glob) => picomatch.makeRe(glob, { dot: true }));
+  const ignored = (tag: string) => {
+    for (const glob of globs) if (glob.test(tag)) return true;
+    return false;
+  };
   const source = policy.tags.pattern;
   if (source === undefined) {
     return { ignored, versionOf: (tag) => tag, versionGroup: false };
@@ -102,7 +117,7 @@ export function compileTagFilter(policy: Pick<SelectionPolicy, 'tags'>): TagFilt
     const version = index !== undefined ? m[index] : m.groups?.version;
     return version === undefined || version === '' ? EMPTY_VERSION : version;
   };
-  return { ignored: (tag) => ignored(tag), versionOf, versionGroup };
+  return { ignored, versionOf, versionGroup };
 }
 
 /**

@@ -150,7 +150,13 @@ export function findWinner(
   const floor = readFloor(compiled, candidates, options);
   let best: TagCandidate | undefined;
   let bestKey: unknown;
-  for (const c of candidates) {
+  const n = candidates.length;
+  for (let step = 0; step < n; step++) {
+    // From both ends inwards: registries list oldest or newest first, and either way the
+    // greatest tag comes early, so the checks below run on a handful of tags, not on every one
+    // that beats those before it (all of them, in a list read from its low end). The winner is
+    // a rule on the tags, never on their positions, so the visiting order cannot change it.
+    const c = candidates[step & 1 ? n - 1 - (step >> 1) : step >> 1]!;
     const tag = c.tag;
     // The length bound first: no pattern runs over an unbounded (hostile) string.
     if (tag.length === 0 || tag.length > 128) continue;

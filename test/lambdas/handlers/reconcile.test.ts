@@ -82,15 +82,17 @@ function envRepo(): WatchedRepo {
   return { repo: `acme/${name}` };
 }
 
-function reconcile(repos: WatchedRepo[]) {
-  const log = recordingLog();
-  const metrics = recordingMetrics();
-  const host = new GitHubHost({
+function reconcile(
+  repos: WatchedRepo[],
+  host = new GitHubHost({
     auth: { kind: 'token', token: 'test-token' },
     baseUrl: server.url,
     writesPerMinute: 0,
     retries: 0,
-  });
+  }),
+) {
+  const log = recordingLog();
+  const metrics = recordingMetrics();
   const lister = new EcrTagLister({
     clientFor: (region) => new ECRClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
   });
@@ -172,6 +174,31 @@ describe('reconcile', () => {
     expect(log.entries.find((e) => e.level === 'warn')?.attributes).toMatchObject({
       image: API,
       errorCode: 'ECR_THROTTLED',
+    });
+  });
+
+  it('near its timeout, starts no branch it could not finish: the rest waits for the next run', async () => {
+    const repo = envRepo();
+    // Its own identity and a budget of 5 writes a minute: one new PR (tree, commit, ref, PR,
+    // label) spends it, and the second would have to wait a minute.
+    server.addToken('reconcile-deadline', 'reconcile-bot');
+    const host = new GitHubHost({
+      auth: { kind: 'token', token: 'reconcile-deadline' },
+      baseUrl: server.url,
+      writesPerMinute: 5,
+      retries: 0,
+    });
+    const { run, log, metrics } = reconcile([repo], host);
+    const started = performance.now();
+
+    const summary = await run({}, { getRemainingTimeInMillis: () => 20_000 } as never);
+
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(summary.repos[0]).toMatchObject({ outcome: 'applied', wrote: true });
+    expect(pulls(repo)).toHaveLength(1);
+    expect(metrics.sum('Failures')).toBe(1);
+    expect(log.entries.find((e) => e.level === 'error')?.attributes).toMatchObject({
+      errorCode: 'GITHUB_RATE_LIMITED',
     });
   });
 
