@@ -92,8 +92,9 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
       doNotRetry: [304, 400, 401, 403, 404, 409, 410, 422, 429, 451],
     },
     throttle: {
-      // The plugin only calls `key(id).schedule(options, task)` on it.
-      write: write as unknown as InstanceType<typeof BottleneckLight.Group>,
+      // Writes are admitted by the budget before they reach the plugin (the hook below); the
+      // plugin only calls `key(id).schedule(options, task)` on its write group.
+      write: ADMITTED as unknown as InstanceType<typeof BottleneckLight.Group>,
       notifications,
       retryAfterBaseValue: retryAfterBaseMs,
       fallbackSecondaryRateRetryAfter: 60,
@@ -106,6 +107,25 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
         waitOut(retryAfter, retryCount),
     },
   } as ConstructorParameters<typeof UpdaterOctokit>[0]);
+  // The outermost hook, so it runs in the caller's async context: the plugins run requests
+  // through Bottleneck queues, where a request can run in whichever context drained the queue,
+  // and the budget must know which unit of work (reservation) a write belongs to. A write the
+  // plugins send again (after a 5xx or a `retry-after`) is inside this hook: admitted once.
+  octokit.hook.wrap('request', (request, options) =>
+    createsContent(options.method, String(options.url))
+      ? (write.key().schedule({}, () => request(options)) as ReturnType<typeof request>)
+      : request(options),
+  );
   budgets.set(octokit, write);
   return octokit;
 }
+
+/** What GitHub's secondary limit and the throttling plugin count: every non-GET, and GraphQL. */
+function createsContent(method: string | undefined, url: string): boolean {
+  return (method !== 'GET' && method !== 'HEAD') || url.startsWith('/graphql');
+}
+
+/** A write group that lets everything through: the budget admitted the write already. */
+const ADMITTED = {
+  key: () => ({ schedule: (_options: unknown, task: () => unknown) => task() }),
+};

@@ -103,8 +103,8 @@ export class GitHubRepoClient implements RepoClient {
     const budget = writeBudgetOf(this.octokit);
     if (!budget) return work();
     try {
-      // One more than the estimate: a write the retry plugin sends again after a 5xx, or taking
-      // over a leftover branch, costs one; unused slots are given back when the unit ends.
+      // One more than the estimate: taking over a branch a failed attempt left behind costs a
+      // refused create and a forced update; unused slots are given back when the unit ends.
       return await budget.reserve(count + 1, work);
     } catch (error) {
       // The reservation's own refusal; `work` throws GitHostErrors already.

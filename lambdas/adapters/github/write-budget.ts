@@ -4,7 +4,8 @@
  * counts per installation, so each function instance gets a share (the construct divides the
  * limits by the number of instances that can write at once).
  *
- * It stands in for the throttling plugin's `write` limiter (same `key().schedule()` shape). A
+ * It is consulted by the Octokit's outermost request hook (`octokit.ts`), in the caller's async
+ * context, and keeps the `key().schedule()` shape of the throttling plugin's write limiter. A
  * fixed-window reservoir would let two full windows through back to back (twice the limit in
  * one sliding minute); a sliding log cannot. A write that would wait longer than `maxWaitMs`
  * fails at once with a retryable error, so an instance that has spent its hourly share hands
@@ -103,7 +104,7 @@ export class WriteBudget {
     task: Task,
     args: unknown[],
   ): Promise<unknown> {
-    // The plugin re-sends a throttled or failed write with weight 0: it was admitted already.
+    // Weight 0: a write sent again, admitted the first time (the shape the plugin uses).
     if (this.windows.length > 0 && options?.weight !== 0) {
       const reservation = this.reservations.getStore();
       if (reservation && reservation.left > 0) {

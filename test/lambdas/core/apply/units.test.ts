@@ -204,3 +204,26 @@ describe('the writes set aside per unit cover what the unit sends', () => {
     expect([again.reserved, again.wrote]).toEqual([0, 0]);
   });
 });
+
+describe('concurrent units through the real Octokit', () => {
+  it('each spends its own reservation: none runs short and is refused half-way', async () => {
+    // Ten groups, each a new PR with its label: 5 writes, 6 set aside (one spare). A budget of
+    // exactly 60 fits every reservation; a write counted against the wrong unit would leave
+    // another short, and near the deadline its missing write would be refused half-way.
+    const files: Record<string, string> = {};
+    const policies: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      files[`apps/svc${i}/deploy.yaml`] = deployment(`${image(i)}:1.0.0`, `svc${i}`);
+      policies.push(`  - {name: svc${i}, image: ${image(i)}, group: g${i}, files: ["apps/svc${i}/**"]}`);
+    }
+    env = await githubEnv(
+      { ...files, '.image-updater.yaml': `version: 1\npolicies:\n${policies.join('\n')}\n` },
+      { server: { latencyMs: 20 }, host: { writesPerMinute: 60, writesPerHour: 1000 } },
+    );
+    env.host.setWriteDeadline(10_000);
+    const report = await env.apply(Array.from({ length: 10 }, (_, i) => push(image(i), '1.1.0')));
+    expect(report.failures).toEqual([]);
+    expect(report.units.filter((u) => u.action === 'opened')).toHaveLength(10);
+    expect(env.server.writeCount({ operationId: 'issues/add-labels' })).toBe(10);
+  });
+});
