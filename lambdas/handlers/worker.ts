@@ -4,9 +4,9 @@
  * Pushes of one batch are coalesced (one entry per image and tag, the latest event wins) and
  * every repository gets all of them in one `applyToRepo`, which picks per policy. A retryable
  * failure in one repository (or in one branch/PR unit of it) returns exactly the records that
- * work was about, as batch item failures; they come back after the visibility timeout and end in the dead-letter
- * queue when they keep failing. Anything else is acknowledged: ignored events (not a push, no
- * tag, a referrer) and malformed bodies are logged and counted, never retried.
+ * work was about, as batch item failures; they come back after the visibility timeout and end
+ * in the dead-letter queue when they keep failing. Anything else is acknowledged: ignored events
+ * (not a push, no tag, a referrer) and malformed bodies are logged and counted, never retried.
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
