@@ -176,41 +176,40 @@ function time(scenario: Scenario, count: number, runs: number, run: Run = {}): n
   return Math.round(median(samples) * 10) / 10;
 }
 
+type Strategy = keyof typeof SCENARIOS;
+const STRATEGIES = Object.keys(SCENARIOS) as Strategy[];
+const SUFFIX = {
+  shuffled: '',
+  ascending: '_ascending',
+  descending: '_descending',
+  adversarial: '_adversarial',
+} as const;
+
+/** Each strategy in each order, as `<strategy><size><_order>_ms` (no suffix for shuffled). */
+function timings<Size extends string, O extends Order>(
+  size: Size,
+  count: number,
+  orders: readonly O[],
+  runs: number,
+): Record<`${Strategy}${Size}${(typeof SUFFIX)[O]}_ms`, number> {
+  const out: Record<string, number> = {};
+  for (const order of orders)
+    for (const s of STRATEGIES)
+      out[`${s}${size}${SUFFIX[order]}_ms`] = time(SCENARIOS[s], count, runs, { order });
+  return out as Record<`${Strategy}${Size}${(typeof SUFFIX)[O]}_ms`, number>;
+}
+
 export async function benchTagSelection(runs = 9): Promise<TagSelectionFigures> {
-  const { semver, calver, numerical } = SCENARIOS;
-  const small = {
-    semver10k_ms: time(semver, 10_000, runs),
-    calver10k_ms: time(calver, 10_000, runs),
-    numerical10k_ms: time(numerical, 10_000, runs),
-    semver10k_ascending_ms: time(semver, 10_000, runs, { order: 'ascending' }),
-    calver10k_ascending_ms: time(calver, 10_000, runs, { order: 'ascending' }),
-    numerical10k_ascending_ms: time(numerical, 10_000, runs, { order: 'ascending' }),
-    semver10k_adversarial_ms: time(semver, 10_000, runs, { order: 'adversarial' }),
-    calver10k_adversarial_ms: time(calver, 10_000, runs, { order: 'adversarial' }),
-    numerical10k_adversarial_ms: time(numerical, 10_000, runs, { order: 'adversarial' }),
-  };
-  const large = {
-    semver100k_ms: time(semver, 100_000, runs),
-    calver100k_ms: time(calver, 100_000, runs),
-    numerical100k_ms: time(numerical, 100_000, runs),
-    semver100k_ascending_ms: time(semver, 100_000, runs, { order: 'ascending' }),
-    calver100k_ascending_ms: time(calver, 100_000, runs, { order: 'ascending' }),
-    numerical100k_ascending_ms: time(numerical, 100_000, runs, { order: 'ascending' }),
-    semver100k_descending_ms: time(semver, 100_000, runs, { order: 'descending' }),
-    calver100k_descending_ms: time(calver, 100_000, runs, { order: 'descending' }),
-    numerical100k_descending_ms: time(numerical, 100_000, runs, { order: 'descending' }),
-    semver100k_adversarial_ms: time(semver, 100_000, runs, { order: 'adversarial' }),
-    calver100k_adversarial_ms: time(calver, 100_000, runs, { order: 'adversarial' }),
-    numerical100k_adversarial_ms: time(numerical, 100_000, runs, { order: 'adversarial' }),
-  };
+  const small = timings('10k', 10_000, ['shuffled', 'ascending', 'adversarial'], runs);
+  const large = timings('100k', 100_000, ['shuffled', 'ascending', 'descending', 'adversarial'], runs);
   return {
-    tags10k_ms: Math.max(...Object.values(small)),
-    tags100k_ms: Math.max(...Object.values(large)),
+    tags10k_ms: Math.max(...Object.values<number>(small)),
+    tags100k_ms: Math.max(...Object.values<number>(large)),
     semver10k_ms: small.semver10k_ms,
     calver10k_ms: small.calver10k_ms,
     numerical10k_ms: small.numerical10k_ms,
     ...large,
-    semver100k_explained_ms: time(semver, 100_000, runs, { explain: true }),
+    semver100k_explained_ms: time(SCENARIOS.semver, 100_000, runs, { explain: true }),
   };
 }
 

@@ -281,6 +281,7 @@ export interface ImageUpdaterWebhookProps {
   readonly reservedConcurrency?: number;
 }
 
+const WORKER_TIMEOUT_SECONDS = 120;
 /**
  * The worker's event source and limits when the props leave them out. Exported so the bench
  * (`bench/burst.ts`) simulates exactly the deployment users get.
@@ -299,9 +300,9 @@ export const WORKER_DEFAULTS = {
    * Room for one full GitHub secondary-rate-limit wait (`retry-after`, typically 60 s) plus the
    * work itself; writes that could not start 15 s before it are refused and their events returned.
    */
-  timeoutSeconds: 120,
+  timeoutSeconds: WORKER_TIMEOUT_SECONDS,
   /** AWS's guidance for Lambda SQS sources: at least six times the function timeout. */
-  visibilityTimeoutSeconds: 720,
+  visibilityTimeoutSeconds: 6 * WORKER_TIMEOUT_SECONDS,
 } as const;
 const WORKER_TIMEOUT = Duration.seconds(WORKER_DEFAULTS.timeoutSeconds);
 const RECONCILE_TIMEOUT = Duration.minutes(10);

@@ -11,7 +11,14 @@ import { isAlreadyExists, type GitHostErrorLike } from './host-errors.ts';
 import { decide, policyWatches, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import { candidatesFor, planUpdates } from '../plan/plan.ts';
 import { policyReferences, type FileProblem } from '../plan/scan.ts';
-import { BRANCH_PREFIX, buildUnit, unitKey, type UnitPlan, type UnitTarget } from '../plan/units.ts';
+import {
+  BRANCH_PREFIX,
+  branchFor,
+  buildUnit,
+  unitKey,
+  type UnitPlan,
+  type UnitTarget,
+} from '../plan/units.ts';
 import type { PushedImage } from '../push.ts';
 import { compareTags, type TagCandidate, type UpdateType } from '../tags/index.ts';
 import { reportInvalidConfig, resolveConfigIssue, type ConfigIssueAction } from './config-issue.ts';
@@ -223,15 +230,13 @@ async function attemptOnce(
       decisions.push(...plan.decisions.filter((d) => watching.includes(d.policy)));
       problems.push(...plan.scan.problems);
       const unitKeys = [...new Set(policies.map(unitKey))];
+      const unitPolicies = (key: string) => policies.filter((p) => unitKey(p) === key);
       // Units are independent: one that fails (its writes refused, GitHub down for it) does not
       // stop the others, and the caller retries only the events that concern it.
       const settled = await Promise.allSettled(
         unitKeys.map(async (key) => {
-          const targets = unitTargets(
-            policies.filter((p) => unitKey(p) === key),
-            plan.decisions,
-            proposed,
-            (p) => [...policyReferences(p, plan.scan).values()].flat(),
+          const targets = unitTargets(unitPolicies(key), plan.decisions, proposed, (p) =>
+            [...policyReferences(p, plan.scan).values()].flat(),
           );
           const unit = buildUnit(key, targets, plan.scan);
           problems.push(...(unit?.problems ?? []));
@@ -254,8 +259,8 @@ async function attemptOnce(
         else
           failures.push({
             key,
-            branch: `${BRANCH_PREFIX}${key.replace(/:/g, '/')}`,
-            policies: policies.filter((p) => unitKey(p) === key),
+            branch: branchFor(key),
+            policies: unitPolicies(key),
             error,
           });
       }
@@ -425,7 +430,7 @@ async function applyUnit(
   baseBranch: string,
   modeOf: (path: string) => string | undefined,
 ): Promise<UnitReport | undefined> {
-  const branch = unit?.branch ?? `${BRANCH_PREFIX}${key.replace(/:/g, '/')}`;
+  const branch = unit?.branch ?? branchFor(key);
   if (unit && unit.files.length === 0) {
     // Something is ahead of the base, but no reference could take it (a digest pin and a push
     // without a digest): leave any open PR as it is.

@@ -82,15 +82,11 @@ function envRepo(): WatchedRepo {
   return { repo: `acme/${name}` };
 }
 
-function reconcile(
-  repos: WatchedRepo[],
-  host = new GitHubHost({
-    auth: { kind: 'token', token: 'test-token' },
-    baseUrl: server.url,
-    writesPerMinute: 0,
-    retries: 0,
-  }),
-) {
+function tokenHost(token = 'test-token', writesPerMinute = 0) {
+  return new GitHubHost({ auth: { kind: 'token', token }, baseUrl: server.url, writesPerMinute, retries: 0 });
+}
+
+function reconcile(repos: WatchedRepo[], host = tokenHost()) {
   const log = recordingLog();
   const metrics = recordingMetrics();
   const lister = new EcrTagLister({
@@ -182,13 +178,7 @@ describe('reconcile', () => {
     // Its own identity and a budget of 5 writes a minute: one new PR (tree, commit, ref, PR,
     // label) spends it, and the second would have to wait a minute.
     server.addToken('reconcile-deadline', 'reconcile-bot');
-    const host = new GitHubHost({
-      auth: { kind: 'token', token: 'reconcile-deadline' },
-      baseUrl: server.url,
-      writesPerMinute: 5,
-      retries: 0,
-    });
-    const { run, log, metrics } = reconcile([repo], host);
+    const { run, log, metrics } = reconcile([repo], tokenHost('reconcile-deadline', 5));
     const started = performance.now();
 
     const summary = await run({}, { getRemainingTimeInMillis: () => 20_000 } as never);

@@ -80,11 +80,11 @@ function envRepo(policies = API_POLICY + OTHER_POLICY): WatchedRepo {
   return { repo: `acme/${name}` };
 }
 
-function tokenHost(token = 'test-token') {
+function tokenHost(token = 'test-token', writesPerMinute = 0) {
   return new GitHubHost({
     auth: { kind: 'token', token },
     baseUrl: server.url,
-    writesPerMinute: 0,
+    writesPerMinute,
     retries: 0,
     retryAfterBaseMs: 1,
   });
@@ -350,13 +350,7 @@ describe('worker: failures', () => {
   it('near the function timeout, writes that would wait for the budget are refused and their records returned', async () => {
     const repo = envRepo();
     server.addToken('deadline-token', 'deadline-bot');
-    const host = new GitHubHost({
-      auth: { kind: 'token', token: 'deadline-token' },
-      baseUrl: server.url,
-      writesPerMinute: 5,
-      retries: 0,
-      retryAfterBaseMs: 1,
-    });
+    const host = tokenHost('deadline-token', 5);
     const { handler } = worker([repo], { host: async () => host });
     const first = sqsRecord(ecrPush('1.1.0'));
     const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms }) as never;

@@ -17,6 +17,13 @@ function budget(options: { perMinute: number; perHour: number; maxWaitMs?: numbe
   return { b, write, slept, at: () => now, advance: (ms: number) => void (now += ms) };
 }
 
+/** A promise the test resolves when it chooses: a unit of work held in the middle. */
+function latch() {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  return { gate, release };
+}
+
 describe('WriteBudget: GitHub secondary limits on this instance', () => {
   it('lets a burst up to the minute budget through at once, then spaces the rest by the sliding minute', async () => {
     const { write, slept } = budget({ perMinute: 3, perHour: 100 });
@@ -65,8 +72,7 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
   describe('reservations: a unit of work gets all its writes or none', () => {
     it('sets writes aside, so the reserved work is not held back by writes that came later', async () => {
       const { b, write } = budget({ perMinute: 4, perHour: 100 });
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
+      const { gate, release } = latch();
       const unit = b.reserve(3, async () => {
         await gate;
         return [await write(), await write(), await write()];
@@ -118,8 +124,7 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
 
     it('keeps concurrent units apart: each uses only its own slots', async () => {
       const { b, write } = budget({ perMinute: 6, perHour: 100 });
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
+      const { gate, release } = latch();
       const first = b.reserve(3, async () => {
         await write();
         await gate;
@@ -141,8 +146,7 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
 
     it('counts a held slot until its write goes out: a unit stalled past the minute does not let the window overflow', async () => {
       const { b, write, advance } = budget({ perMinute: 4, perHour: 100 });
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
+      const { gate, release } = latch();
       const times: number[] = [];
       const unit = b.reserve(4, async () => {
         times.push((await write()) as number);
@@ -171,8 +175,7 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
 
     it("makes a write that only another unit's reservation holds back wait for it to be given back", async () => {
       const { b, write } = budget({ perMinute: 2, perHour: 100 });
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
+      const { gate, release } = latch();
       const unit = b.reserve(2, async () => {
         await gate;
         await write();
