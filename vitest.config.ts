@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Builds dist/cli/ when missing or stale: tests that spawn the CLI run the shipped bundle.
+    globalSetup: ['test/support/build-cli.ts'],
     reporters: ['default', new SummaryReporter()],
   },
 });

@@ -5,12 +5,12 @@
  * `lambdas/handlers/*-main.ts` entry point. On its own: `npm run bench -- --only functions`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { BUNDLING, handlerEntry, REQUIRE_SHIM, TSCONFIG } from '../lib/function-bundling.ts';
+import { build, type Metafile } from 'esbuild';
+import { ENTRY_FILE, esbuildOptions } from '../lib/function-bundling.ts';
 
 /** What the construct sets; the values only need to parse (nothing is called at import). */
 const FUNCTION_ENV: Record<string, string> = {
@@ -25,7 +25,10 @@ const FUNCTION_ENV: Record<string, string> = {
 
 export interface FunctionFigures {
   readonly name: string;
+  /** What the cold import loads: the entry and the chunks it imports statically. */
   readonly bytes: number;
+  /** Chunks imported on first use only (`import()`), by file name relative to the bundle. */
+  readonly lazyChunks?: Readonly<Record<string, number>>;
   readonly importMs: {
     readonly median: number;
     readonly min: number;
@@ -47,21 +50,10 @@ export async function benchFunctions(runs = 7): Promise<FunctionFigures[]> {
   try {
     for (const entry of functionEntries()) {
       const name = entry.replace(/-main\.ts$/, '');
-      const outfile = join(dir, name, 'index.mjs');
-      await build({
-        entryPoints: [handlerEntry(entry)],
-        outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: BUNDLING.target ?? 'node22',
-        minify: BUNDLING.minify ?? false,
-        keepNames: BUNDLING.keepNames ?? false,
-        mainFields: [...(BUNDLING.mainFields ?? [])],
-        banner: { js: REQUIRE_SHIM },
-        tsconfig: TSCONFIG,
-        logLevel: 'error',
-      });
+      const outdir = join(dir, name);
+      const outfile = join(outdir, ENTRY_FILE);
+      const { metafile } = await build({ ...esbuildOptions(entry, outdir), metafile: true });
+      const { initial, lazy } = splitOutputs(metafile, outfile);
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
         const out = execFileSync(
@@ -80,7 +72,8 @@ export async function benchFunctions(runs = 7): Promise<FunctionFigures[]> {
       const round = (n: number) => Math.round(n * 10) / 10;
       results.push({
         name,
-        bytes: statSync(outfile).size,
+        bytes: initial,
+        lazyChunks: Object.fromEntries([...lazy].map(([file, bytes]) => [relative(outdir, file), bytes])),
         importMs: {
           median: round(times[Math.floor(times.length / 2)]!),
           min: round(times[0]!),
@@ -93,4 +86,36 @@ export async function benchFunctions(runs = 7): Promise<FunctionFigures[]> {
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
+}
+
+/**
+ * The bytes the entry loads before its code runs (itself and, transitively, what it imports
+ * statically), and every other output: the chunks loaded by `import()` only.
+ */
+export function splitOutputs(
+  metafile: Metafile,
+  entryFile: string,
+): { initial: number; lazy: Map<string, number> } {
+  const outputs = new Map(Object.entries(metafile.outputs).map(([file, out]) => [resolveOut(file), out]));
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const dep of outputs.get(file)?.imports ?? []) {
+      if (dep.kind === 'import-statement' && !dep.external) visit(resolveOut(dep.path));
+    }
+  };
+  visit(entryFile);
+  let initial = 0;
+  const lazy = new Map<string, number>();
+  for (const [file, out] of outputs) {
+    if (seen.has(file)) initial += out.bytes;
+    else lazy.set(file, out.bytes);
+  }
+  return { initial, lazy };
+}
+
+/** esbuild names outputs relative to the working directory. */
+function resolveOut(file: string): string {
+  return resolve(file);
 }

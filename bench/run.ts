@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every SPEC §10 figure in one run (loopback only), written to
- * bench/results.json (and, for a full run with the defaults, into README.md's Performance section)
+ * bench/results.json (and, for a full run with the defaults, into docs/performance.md)
  * and printed; exits 1 when a figure misses its bar.
  *
  *   npm run bench                        # everything, the construct's defaults
@@ -23,7 +23,7 @@ import { benchFunctions } from './functions.ts';
 import { benchNaiveBurst } from './naive-burst.ts';
 import { benchPlan } from './plan-files.ts';
 import { benchPushToPr } from './push-to-pr.ts';
-import { embedInReadme, markdown, printChecks, readmeSection } from './report.ts';
+import { embedInReadme, markdown, PERFORMANCE_DOC, printChecks, readmeSection } from './report.ts';
 import type { BenchResults, MachineInfo } from './results.ts';
 import { benchTagSelectionInFreshProcess } from './tag-selection.ts';
 
@@ -120,8 +120,8 @@ const out = official
   : join(tmpdir(), `image-updater-bench-${Date.now()}.json`);
 writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
 if (official) {
-  // The README's figures are generated from the same results, so they cannot drift apart.
-  const readme = fileURLToPath(new URL('../README.md', import.meta.url));
+  // The performance page's figures are generated from the same results, so they cannot drift apart.
+  const readme = fileURLToPath(new URL(`../${PERFORMANCE_DOC}`, import.meta.url));
   writeFileSync(readme, embedInReadme(readFileSync(readme, 'utf8'), readmeSection(results)));
 }
 

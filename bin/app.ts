@@ -6,10 +6,18 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackFromContext } from '../lib/context.ts';
+import { InvalidPropsError } from '../lib/errors.ts';
 import { ImageUpdaterStack } from '../lib/image-updater-stack.ts';
 
 const app = new App();
-const { stackName, props } = stackFromContext(app.node);
-new ImageUpdaterStack(app, stackName, props);
+try {
+  const { stackName, props } = stackFromContext(app.node);
+  new ImageUpdaterStack(app, stackName, props);
+} catch (error) {
+  // A wrong `-c` value is the user's to fix: one line naming the key, not a stack trace.
+  if (!(error instanceof InvalidPropsError)) throw error;
+  process.stderr.write(`image-updater: ${error.message}\n`);
+  process.exit(1);
+}
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
 app.synth();

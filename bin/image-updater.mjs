@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// npm `bin` shim: runs the TypeScript CLI through tsx so a checkout works right after `npm ci`.
+// Runs the TypeScript as it is in the working tree, through tsx (a devDependency): for working
+// on the CLI. What `npm install` puts on PATH is the bundle, dist/cli/image-updater.mjs.
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./image-updater.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./cli.ts');

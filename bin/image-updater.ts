@@ -1,29 +1,25 @@
 /**
- * `image-updater` CLI entry point: dispatches to one command module per verb. Each command
- * parses its flags, calls the core and maps the result to output and an exit code.
+ * `image-updater` CLI: the program's flags and help are answered here; a command's module is
+ * imported only when that command runs, and parses its own flags (bin/commands/definitions.ts).
  */
-import { readFileSync } from 'node:fs';
+import { readBounded } from './commands/read-input.ts';
+import {
+  asInputError,
+  DEFINITIONS,
+  isCommandName,
+  parseFlags,
+  programDefinition,
+  quiet,
+  type CommandName,
+} from './commands/definitions.ts';
 import { CliInputError, EXIT, type CliIo, type Command } from './commands/io.ts';
 
-const COMMANDS: Record<string, () => Promise<Command>> = {
+const COMMANDS: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate.ts')).validate,
   select: async () => (await import('./commands/select.ts')).select,
   plan: async () => (await import('./commands/plan.ts')).plan,
   serve: async () => (await import('./commands/serve.ts')).serve,
 };
-
-const USAGE = `usage: image-updater <command> [options]
-
-commands:
-  validate [--config FILE]                       check .image-updater.yaml (exit 0 valid, 1 invalid)
-  select --policy JSON|@file --tags FILE|- [--current TAG] [--json]
-                                                 print the tag a policy chooses (exit 0 chosen, 1 none, 2 bad input)
-  plan --repo-dir DIR --push IMAGE:TAG[@DIGEST] [--tags FILE] [--json] [--write]
-                                                 show (or --write) the edits and PRs a push would make
-  serve --port N --repo OWNER/NAME[:CONFIG_PATH] [--repo …] [--github-api URL]
-                                                 webhook endpoint + worker in one process (env: GITHUB_TOKEN
-                                                 or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY, WEBHOOK_SECRET)
-`;
 
 export function processIo(): CliIo {
   // `image-updater plan | head` closes the pipe early: that is not an error.
@@ -34,33 +30,47 @@ export function processIo(): CliIo {
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
-    readStdin: async () => readFileSync(0, 'utf8'),
+    readStdin: (maxBytes) => readBounded(process.stdin, maxBytes),
     cwd: process.cwd(),
   };
 }
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(USAGE);
-    return name === undefined ? EXIT.invalidInput : EXIT.ok;
-  }
-  const load = COMMANDS[name];
-  if (!load) {
-    io.stderr(`image-updater: unknown command "${name}"\n${USAGE}`);
-    return EXIT.invalidInput;
-  }
+  if (name === undefined || !isCommandName(name)) return programOnly(argv, io);
   try {
+    // `--help` and a bad flag are answered before the command's code is loaded; the command
+    // parses its flags again (microseconds), so that it can also run on its own (tests).
+    if (parseFlags(DEFINITIONS[name](), rest, io) === undefined) return EXIT.ok;
     return await (
-      await load()
+      await COMMANDS[name]()
     )(rest, io);
   } catch (error) {
-    // Input problems are one line; anything else is a bug, still without a stack trace by default.
-    const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
-    io.stderr(`image-updater ${name}: ${message}\n`);
-    if (!(error instanceof CliInputError) && process.env.IMAGE_UPDATER_DEBUG) {
-      io.stderr(`${(error as Error).stack ?? ''}\n`);
-    }
+    report(`image-updater ${name}`, error, io);
     return EXIT.invalidInput;
+  }
+}
+
+/** `--help`, `--version`, `help [command]`, nothing, or something that is not a command. */
+function programOnly(argv: string[], io: CliIo): number {
+  const program = quiet(programDefinition(), io);
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (error) {
+    if ((error as { exitCode?: number }).exitCode === 0) return EXIT.ok;
+    // No command at all: the help went to stderr, and a script calling us wrongly should notice.
+    if ((error as { code?: string }).code === 'commander.help') return EXIT.invalidInput;
+    report('image-updater', asInputError(error), io);
+    return EXIT.invalidInput;
+  }
+  return EXIT.ok;
+}
+
+function report(prefix: string, error: unknown, io: CliIo): void {
+  // Input problems are one line; anything else is a bug, still without a stack trace by default.
+  const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ');
+  io.stderr(`${prefix}: ${message}\n`);
+  if (!(error instanceof CliInputError) && process.env.IMAGE_UPDATER_DEBUG) {
+    io.stderr(`${(error as Error).stack ?? ''}\n`);
   }
 }

@@ -16,12 +16,23 @@
  * | `logLevel` | `DEBUG`, `INFO` (default), `WARN`, `ERROR` |
  * | `metricsNamespace` | default `ImageUpdater` |
  * | `webhookAllowedImages` | comma-separated `REGISTRY[/PATH-PREFIX]` (or `*`): turns the webhook endpoint on |
+ * | `webhookFrontDoor` | `function-url` (default) or `http-api` |
+ * | `webhookReservedConcurrency` | a number; default none |
  * | `registryCredentialsSecretArn` | secret with registry credentials for tag listing (non-ECR) |
+ * | `secretsKmsKeyArn` | customer-managed KMS key of the imported secrets |
+ * | `account`, `region` | pin the stack to this environment; default environment-agnostic |
  * | `stackName` | default `ImageUpdater` |
+ *
+ * Without `account`/`region` the stack is environment-agnostic: account and region are the
+ * CloudFormation pseudo parameters of wherever it is deployed. The CDK CLI's own defaults
+ * (`CDK_DEFAULT_REGION` is `us-east-1` when nothing is configured) are deliberately not used:
+ * a template synthesised in CI would otherwise watch that region wherever it is deployed.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
+import { WatchedRepoSchema } from '../lambdas/handlers/env.ts';
 import { InvalidPropsError } from './errors.ts';
+import { WEBHOOK_FRONT_DOORS, type WebhookFrontDoor } from './webhook-endpoint.ts';
 import type { GitHubAuthKind, WatchedRepository } from './image-updater.ts';
 import type { ImageUpdaterStackProps } from './image-updater-stack.ts';
 
@@ -31,10 +42,14 @@ export interface ContextSource {
 
 export const DEFAULT_STACK_NAME = 'ImageUpdater';
 
-export function stackFromContext(
-  node: ContextSource,
-  env: Record<string, string | undefined> = process.env,
-): { readonly stackName: string; readonly props: ImageUpdaterStackProps } {
+const SECRET_ARN_FORM =
+  'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX)';
+const REPO_FORM = '"owner/name[:configPath]" or {"repo": "owner/name", "configPath": "…"}';
+
+export function stackFromContext(node: ContextSource): {
+  readonly stackName: string;
+  readonly props: ImageUpdaterStackProps;
+} {
   const text = (key: string): string | undefined => {
     const value = node.tryGetContext(key);
     if (value === undefined || value === null || value === '') return undefined;
@@ -53,11 +68,19 @@ export function stackFromContext(
           .map((s) => s.trim())
           .filter((s) => s !== '');
   };
-  const int = (key: string): number | undefined => {
+  const int = (key: string, min: number, max: number): number | undefined => {
     const t = text(key);
     if (t === undefined) return undefined;
-    if (!/^\d+$/.test(t)) throw new InvalidPropsError(`context ${key}: expected a whole number, got ${t}`);
-    return Number(t);
+    const n = /^\d+$/.test(t) ? Number(t) : NaN;
+    if (!(n >= min && n <= max))
+      throw new InvalidPropsError(`context ${key}: expected a whole number from ${min} to ${max}, got ${t}`);
+    return n;
+  };
+  const matching = (key: string, pattern: RegExp, form: string): string | undefined => {
+    const t = text(key);
+    if (t !== undefined && !pattern.test(t))
+      throw new InvalidPropsError(`context ${key}: expected ${form}, got ${t}`);
+    return t;
   };
   const oneOf = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
     const t = text(key);
@@ -72,17 +95,22 @@ export function stackFromContext(
   }
   const githubAuth = oneOf<GitHubAuthKind>('githubAuth', ['app', 'token']);
   const logLevel = oneOf('logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const);
-  const maxConcurrency = int('maxConcurrency');
-  const batchSize = int('batchSize');
+  const maxConcurrency = int('maxConcurrency', 2, 1000);
+  const batchSize = int('batchSize', 1, 10_000);
+  const arn = (service: string) => new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`);
   const optional = {
     ecrRepositoryPrefixes: list('ecrRepositoryPrefixes'),
     ecrAccounts: list('ecrAccounts'),
     ecrRegions: list('ecrRegions'),
     githubAuth,
-    githubSecretArn: text('githubSecretArn'),
+    githubSecretArn: matching('githubSecretArn', arn('secretsmanager'), SECRET_ARN_FORM),
     githubSecretName: text('githubSecretName'),
     githubApiUrl: text('githubApiUrl'),
-    alarmTopicArn: text('alarmTopicArn'),
+    alarmTopicArn: matching(
+      'alarmTopicArn',
+      arn('sns'),
+      'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)',
+    ),
     maxConcurrency,
     batchSize,
     ...(batchSize !== undefined && batchSize > 10 ? { maxBatchingWindow: Duration.seconds(1) } : {}),
@@ -90,15 +118,24 @@ export function stackFromContext(
     metricsNamespace: text('metricsNamespace'),
     reconcileSchedule: schedule === undefined ? undefined : Schedule.expression(schedule),
     webhookAllowedImages: list('webhookAllowedImages'),
-    registryCredentialsSecretArn: text('registryCredentialsSecretArn'),
+    webhookFrontDoor: oneOf<WebhookFrontDoor>('webhookFrontDoor', WEBHOOK_FRONT_DOORS),
+    webhookReservedConcurrency: int('webhookReservedConcurrency', 1, 1000),
+    registryCredentialsSecretArn: matching(
+      'registryCredentialsSecretArn',
+      arn('secretsmanager'),
+      SECRET_ARN_FORM,
+    ),
+    secretsKmsKeyArn: matching(
+      'secretsKmsKeyArn',
+      arn('kms'),
+      'a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)',
+    ),
   };
-  const account = env.CDK_DEFAULT_ACCOUNT;
-  const region = env.CDK_DEFAULT_REGION;
+  const account = matching('account', /^\d{12}$/, 'a 12-digit AWS account id');
+  const region = matching('region', /^[a-z]{2}(?:-[a-z]+)+-\d$/, 'a region name such as eu-west-1');
   const props: ImageUpdaterStackProps = {
     repositories: repositoriesFrom(node.tryGetContext('repos')),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-    // With credentials the CLI fills these in; without, the stack is environment-agnostic and
-    // still synthesises (no lookups are made).
     ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),
     description: 'image-updater: registry pushes → GitHub pull requests (https://github.com/)',
   };
@@ -106,10 +143,19 @@ export function stackFromContext(
 }
 
 function repositoriesFrom(value: unknown): WatchedRepository[] {
+  return entriesFrom(value).map((entry) => {
+    const parsed = WatchedRepoSchema.safeParse(entry);
+    if (!parsed.success)
+      throw new InvalidPropsError(`context repos: ${JSON.stringify(entry.repo)} is not ${REPO_FORM}`);
+    return entry;
+  });
+}
+
+function entriesFrom(value: unknown): WatchedRepository[] {
   if (value === undefined || value === null || value === '') return [];
   if (typeof value === 'string' && value.trim().startsWith('[')) {
     try {
-      return repositoriesFrom(JSON.parse(value) as unknown);
+      return entriesFrom(JSON.parse(value) as unknown);
     } catch (error) {
       if (error instanceof InvalidPropsError) throw error;
       throw new InvalidPropsError('context repos: starts with [ but is not JSON');
@@ -125,7 +171,7 @@ function repositoriesFrom(value: unknown): WatchedRepository[] {
       )
         return entry as WatchedRepository;
       throw new InvalidPropsError(
-        `context repos: ${JSON.stringify(entry)} is neither "owner/name[:path]" nor {"repo": "owner/name"}`,
+        `context repos: ${JSON.stringify(entry)} is neither ${REPO_FORM.replace(' or ', ' nor ')}`,
       );
     });
   }

@@ -1,12 +1,16 @@
 /**
- * How the functions are built: ESM bundles for Node.js 22 on arm64, by the esbuild installed in
- * node_modules (the CDK uses a local esbuild when there is one, so no Docker is involved).
+ * How the functions are built: ESM for Node.js 22 on arm64, by the esbuild installed in
+ * node_modules, at synth time (no Docker). Code splitting is on: what only some configs need
+ * (the `tags.pattern` engine) is a chunk of its own, imported on first use, so a function's
+ * initial import stays small. NodejsFunction's own bundling writes one `outfile` and cannot
+ * split, so the functions get their code as an asset bundled here.
  */
 import { fileURLToPath } from 'node:url';
-import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { buildSync, type BuildOptions } from 'esbuild';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url));
 export const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
 
 export function handlerEntry(file: string): string {
@@ -20,18 +24,69 @@ export function handlerEntry(file: string): string {
 export const REQUIRE_SHIM =
   "import{createRequire as __iuCreateRequire}from'node:module';const require=__iuCreateRequire(import.meta.url);";
 
-export const BUNDLING: BundlingOptions = {
-  format: OutputFormat.ESM,
-  target: 'node22',
-  minify: true,
-  // Error classes name themselves after their constructor (`ImageUpdaterError.name`); logs show
-  // `GitHostError`, not a minified letter.
-  keepNames: true,
-  sourceMap: false,
-  mainFields: ['module', 'main'],
-  banner: REQUIRE_SHIM,
-  // Everything is bundled, the AWS SDK included: the version is the one tested, and a single
-  // file loads faster at cold start than the runtime's SDK spread over hundreds of files.
-  externalModules: [],
-  tsconfig: TSCONFIG,
-};
+/** The entry module every function loads first; Lambda's handler is `index.handler`. */
+export const ENTRY_FILE = 'index.mjs';
+/** Where the lazily imported chunks go, beside the entry. */
+export const CHUNK_DIR = 'chunks';
+/** The bundling option that names the entry, so each function's asset is its own. */
+export const ENTRY_ENV = 'IMAGE_UPDATER_ENTRY';
+
+/** The esbuild options of one function, written to `outdir`. */
+export function esbuildOptions(entry: string, outdir: string): BuildOptions {
+  return {
+    entryPoints: { index: handlerEntry(entry) },
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    outExtension: { '.js': '.mjs' },
+    chunkNames: `${CHUNK_DIR}/[name]-[hash]`,
+    minify: true,
+    // Error classes name themselves after their constructor (`ImageUpdaterError.name`); logs show
+    // `GitHostError`, not a minified letter.
+    keepNames: true,
+    sourcemap: false,
+    mainFields: ['module', 'main'],
+    banner: { js: REQUIRE_SHIM },
+    // Everything is bundled, the AWS SDK included: the version is the one tested, and one
+    // bundle loads faster at cold start than the runtime's SDK spread over hundreds of files.
+    external: [],
+    tsconfig: TSCONFIG,
+    logLevel: 'error',
+  };
+}
+
+/** Builds one function (`worker-main.ts`) into `outdir`: `index.mjs` and its chunks. */
+export function buildFunction(entry: string, outdir: string): void {
+  buildSync(esbuildOptions(entry, outdir));
+}
+
+/**
+ * The `code` and `handler` of a function built from `lambdas/handlers/<entry>`. Bundled as the
+ * CDK bundles any asset, so `aws:cdk:bundling-stacks` (`cdk synth --exclusively`, the tests'
+ * no-bundling context) still skips it.
+ */
+export function functionCode(entry: string): { code: lambda.Code; handler: string } {
+  return {
+    handler: 'index.handler',
+    code: lambda.Code.fromAsset(PROJECT_ROOT, {
+      assetHashType: AssetHashType.OUTPUT,
+      bundling: {
+        // Never pulled: local bundling always succeeds (esbuild is a dependency).
+        image: DockerImage.fromRegistry('dummy'),
+        // The CDK caches staged assets by their options serialised as JSON, which drops the
+        // `tryBundle` closure: without a per-entry value, every function built from PROJECT_ROOT
+        // would share the first one's bundle. `environment` is part of that key.
+        environment: { [ENTRY_ENV]: entry },
+        local: {
+          tryBundle(outputDir) {
+            buildFunction(entry, outputDir);
+            return true;
+          },
+        },
+      },
+    }),
+  };
+}

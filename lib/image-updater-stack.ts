@@ -1,10 +1,12 @@
 /** A ready stack around the `ImageUpdater` construct, for `cdk deploy` without code (bin/app.ts). */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ImageUpdater, type ImageUpdaterProps } from './image-updater.ts';
 import { InvalidPropsError } from './errors.ts';
+import type { WebhookFrontDoor } from './webhook-endpoint.ts';
 
 export interface ImageUpdaterStackProps
   extends
@@ -16,6 +18,23 @@ export interface ImageUpdaterStackProps
    * @default - no webhook endpoint
    */
   readonly webhookAllowedImages?: readonly string[];
+  /**
+   * The webhook's endpoint (`ImageUpdaterWebhookProps.frontDoor`).
+   * @default 'function-url'
+   */
+  readonly webhookFrontDoor?: WebhookFrontDoor;
+  /**
+   * Reserved concurrency of the webhook function.
+   * @default - none
+   */
+  readonly webhookReservedConcurrency?: number;
+  /**
+   * ARN of the customer-managed KMS key that encrypts the imported secrets (`githubSecretArn`,
+   * `githubSecretName`, `registryCredentialsSecretArn`); the functions get `kms:Decrypt` on it,
+   * through Secrets Manager only. Secrets encrypted with the AWS-managed key need none.
+   * @default - the secrets use the AWS-managed key `aws/secretsmanager`
+   */
+  readonly secretsKmsKeyArn?: string;
   /**
    * ARN of a secret with registry credentials for listing non-ECR tags.
    * @default - anonymous tag listing
@@ -46,26 +65,63 @@ export class ImageUpdaterStack extends Stack {
     if (props.githubSecretArn && props.githubSecretName) {
       throw new InvalidPropsError('set githubSecretArn or githubSecretName, not both');
     }
+    const encryptionKey = props.secretsKmsKeyArn
+      ? kms.Key.fromKeyArn(this, 'SecretsKey', props.secretsKmsKeyArn)
+      : undefined;
+    const key = encryptionKey ? { encryptionKey } : {};
     const githubSecret = props.githubSecretArn
-      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'GitHubSecret', props.githubSecretArn)
+      ? secretsmanager.Secret.fromSecretAttributes(this, 'GitHubSecret', {
+          secretCompleteArn: props.githubSecretArn,
+          ...key,
+        })
       : props.githubSecretName
-        ? secretsmanager.Secret.fromSecretNameV2(this, 'GitHubSecret', props.githubSecretName)
+        ? secretsmanager.Secret.fromSecretAttributes(this, 'GitHubSecret', {
+            secretPartialArn: this.formatArn({
+              service: 'secretsmanager',
+              resource: 'secret',
+              resourceName: props.githubSecretName,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+            ...key,
+          })
         : undefined;
+    if (encryptionKey && !githubSecret && !props.registryCredentialsSecretArn) {
+      throw new InvalidPropsError(
+        'secretsKmsKeyArn applies to imported secrets: set githubSecretArn, githubSecretName or registryCredentialsSecretArn too',
+      );
+    }
     const alarmTopic = props.alarmTopicArn
       ? sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn)
       : undefined;
-    const { webhookAllowedImages, registryCredentialsSecretArn, ...updaterProps } = props;
+    const {
+      webhookAllowedImages,
+      webhookFrontDoor,
+      webhookReservedConcurrency,
+      registryCredentialsSecretArn,
+      secretsKmsKeyArn: _key,
+      ...updaterProps
+    } = props;
+    const webhook = {
+      allowedImages: webhookAllowedImages ?? [],
+      ...(webhookFrontDoor ? { frontDoor: webhookFrontDoor } : {}),
+      ...(webhookReservedConcurrency !== undefined
+        ? { reservedConcurrency: webhookReservedConcurrency }
+        : {}),
+    };
     this.updater = new ImageUpdater(this, 'ImageUpdater', {
       ...updaterProps,
       ...(githubSecret ? { githubSecret } : {}),
       ...(alarmTopic ? { alarmTopic } : {}),
-      ...(webhookAllowedImages?.length ? { webhook: { allowedImages: webhookAllowedImages } } : {}),
+      ...(webhookAllowedImages?.length ? { webhook } : {}),
       ...(registryCredentialsSecretArn
         ? {
-            registryCredentialsSecret: secretsmanager.Secret.fromSecretCompleteArn(
+            registryCredentialsSecret: secretsmanager.Secret.fromSecretAttributes(
               this,
               'RegistryCredentials',
-              registryCredentialsSecretArn,
+              {
+                secretCompleteArn: registryCredentialsSecretArn,
+                ...key,
+              },
             ),
           }
         : {}),
@@ -79,12 +135,16 @@ export class ImageUpdaterStack extends Stack {
       description: 'Failed pushes; redrive from here once fixed',
       value: this.updater.deadLetterQueue.queueUrl,
     });
+    new CfnOutput(this, 'DeadLetterQueueArn', {
+      description: 'For the redrive: aws sqs start-message-move-task --source-arn <this>',
+      value: this.updater.deadLetterQueue.queueArn,
+    });
     new CfnOutput(this, 'DashboardName', { value: this.updater.dashboard.dashboardName });
-    if (this.updater.webhookUrl && this.updater.webhookSecret) {
+    if (this.updater.webhookEndpointUrl && this.updater.webhookSecret) {
       new CfnOutput(this, 'WebhookUrl', {
         description:
           'Registries post to <url>webhooks/<provider> (distribution, harbor, dockerhub, ghcr, ecr)',
-        value: this.updater.webhookUrl.url,
+        value: this.updater.webhookEndpointUrl,
       });
       new CfnOutput(this, 'WebhookSecretArn', {
         description: 'The secret registries present (README: webhooks)',

@@ -16,6 +16,7 @@ import {
   Validations,
   type RemovalPolicy,
 } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -30,7 +31,6 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionEnvSchema } from '../lambdas/handlers/env.ts';
-import { ImageAllowList } from '../lambdas/adapters/webhooks/allow-list.ts';
 import { WEBHOOK_SERVICE } from '../lambdas/handlers/webhook-env.ts';
 import { WatchedRepoSchema } from '../lambdas/handlers/env.ts';
 import {
@@ -41,8 +41,9 @@ import {
 } from '../lambdas/handlers/metric-names.ts';
 import type * as z from 'zod';
 import { InvalidPropsError } from './errors.ts';
-import { BUNDLING, handlerEntry, LOCK_FILE, PROJECT_ROOT } from './function-bundling.ts';
+import { functionCode } from './function-bundling.ts';
 import { nagResourceFinding } from './nag.ts';
+import { webhookEndpoint, type WebhookFrontDoor } from './webhook-endpoint.ts';
 
 /** GitHub's secondary rate limit: content-creating requests a minute, per App installation or user. */
 export const GITHUB_WRITES_PER_MINUTE = 80;
@@ -275,10 +276,22 @@ export interface ImageUpdaterWebhookProps {
 
   /**
    * Reserved concurrency of the webhook function: the most a flood of deliveries can cost.
+   * Reserving takes it from the account's unreserved pool, and a deploy fails when that would
+   * leave fewer than 10 (new accounts often have a quota of 10 in all).
    *
-   * @default 10
+   * @default - none: deliveries are throttled by the account, and the work by the queue
    */
   readonly reservedConcurrency?: number;
+
+  /**
+   * The endpoint: `function-url` (a Lambda function URL) or `http-api` (an API Gateway HTTP
+   * API). Choose `http-api` where function URLs do not exist (lib/regions.ts: synth refuses a
+   * function URL there) or where AWS Control Tower's proactive controls reject `AuthType: NONE`
+   * URLs and `Principal: "*"` permissions; it also takes a custom domain.
+   *
+   * @default 'function-url'
+   */
+  readonly frontDoor?: WebhookFrontDoor;
 }
 
 const WORKER_TIMEOUT_SECONDS = 120;
@@ -333,8 +346,12 @@ export class ImageUpdater extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   /** The webhook function, when `webhook` is set. */
   readonly webhookFunction?: NodejsFunction;
-  /** The webhook endpoint's URL, when `webhook` is set: registries post to `<url>webhooks/<provider>`. */
+  /** The function URL, when `webhook` is set with the `function-url` front door. */
   readonly webhookUrl?: lambda.FunctionUrl;
+  /** The HTTP API, when `webhook` is set with the `http-api` front door. */
+  readonly webhookApi?: apigwv2.HttpApi;
+  /** The endpoint's URL, ending in `/`, when `webhook` is set: registries post to `<url>webhooks/<provider>`. */
+  readonly webhookEndpointUrl?: string;
   /** The secret registries present to the webhook, when `webhook` is set. */
   readonly webhookSecret?: secretsmanager.ISecret;
 
@@ -380,10 +397,13 @@ export class ImageUpdater extends Construct {
     this.githubSecret =
       props.githubSecret ??
       new secretsmanager.Secret(this, 'GitHubSecret', {
-        description: `GitHub credentials for image-updater (${auth === 'app' ? '{"appId": "…", "privateKey": "…"}' : '{"token": "…"}'})`,
+        // Description and value are the same for every set of props: CloudFormation writes the
+        // value again whenever the resource's properties change, which would overwrite the
+        // credentials a user put in (`put-secret-value`) after the first deploy.
+        description: GITHUB_SECRET_DESCRIPTION,
         // A placeholder with empty fields, not a secret (so plain text in the template is fine):
         // the functions report it as "not configured" until the real credentials are put in.
-        secretStringValue: SecretValue.unsafePlainText(placeholder(auth)),
+        secretStringValue: SecretValue.unsafePlainText(GITHUB_SECRET_PLACEHOLDER),
       });
     if (!props.githubSecret) {
       Validations.of(this.githubSecret).acknowledge({
@@ -560,13 +580,32 @@ export class ImageUpdater extends Construct {
 
     // Webhook --------------------------------------------------------------------------------
     if (props.webhook) {
-      const webhook = this.webhookEndpoint(props.webhook, namespace, props.logLevel ?? 'INFO', {
-        logRetention,
-        logRemovalPolicy: props.logRemovalPolicy,
-      });
+      const webhook = webhookEndpoint(
+        this,
+        props.webhook,
+        (environment, reservedConcurrentExecutions) =>
+          this.updaterFunction('Webhook', {
+            entry: 'webhook-main.ts',
+            description: 'image-updater webhook: registry notifications → the worker queue',
+            timeout: Duration.seconds(10),
+            memorySize: 256,
+            environment: {
+              ...environment,
+              POWERTOOLS_METRICS_NAMESPACE: namespace,
+              POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+            },
+            logRetention,
+            logRemovalPolicy: props.logRemovalPolicy,
+            ...(reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions } : {}),
+          }),
+        (fn) => this.grantEnqueue(fn),
+        this.queue.queueUrl,
+      );
       this.webhookFunction = webhook.fn;
-      this.webhookUrl = webhook.url;
       this.webhookSecret = webhook.secret;
+      this.webhookEndpointUrl = webhook.url;
+      if (webhook.functionUrl) this.webhookUrl = webhook.functionUrl;
+      if (webhook.api) this.webhookApi = webhook.api;
     }
 
     // Alarms and dashboard -------------------------------------------------------------------
@@ -644,6 +683,11 @@ export class ImageUpdater extends Construct {
         a.addAlarmAction(action);
         a.addOkAction(action);
       }
+    } else {
+      Annotations.of(this).addWarningV2(
+        'image-updater:alarms-without-actions',
+        'No alarm topic (alarmTopic, -c alarmTopicArn=…): the alarms change state in CloudWatch and notify no one.',
+      );
     }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -728,64 +772,6 @@ export class ImageUpdater extends Construct {
     return this.queue.grantSendMessages(grantee);
   }
 
-  private webhookEndpoint(
-    options: ImageUpdaterWebhookProps,
-    namespace: string,
-    logLevel: string,
-    logs_: { logRetention: logs.RetentionDays; logRemovalPolicy: RemovalPolicy | undefined },
-  ): { fn: NodejsFunction; url: lambda.FunctionUrl; secret: secretsmanager.ISecret } {
-    // Checked at synth with the same parser the function runs at cold start, so a bad entry
-    // fails `cdk synth` instead of every delivery.
-    try {
-      ImageAllowList.parse(options.allowedImages);
-    } catch (error) {
-      throw new InvalidPropsError(`webhook.allowedImages: ${(error as Error).message}`);
-    }
-    const secret =
-      options.secret ??
-      new secretsmanager.Secret(this, 'WebhookSecret', {
-        description:
-          'Shared secret registries present to the image-updater webhook (one string, or JSON per provider)',
-        generateSecretString: { passwordLength: 48, excludePunctuation: true },
-      });
-    if (!options.secret) {
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'The webhook secret is also configured in each registry, which a rotation Lambda cannot update; rotate it by hand in both places. The function re-reads it after a failed check.',
-      });
-    }
-    const fn = this.updaterFunction('Webhook', {
-      entry: 'webhook-main.ts',
-      description: 'image-updater webhook: registry notifications → the worker queue',
-      timeout: Duration.seconds(10),
-      memorySize: 256,
-      environment: {
-        WEBHOOK_SECRET_ID: secret.secretArn,
-        WEBHOOK_ALLOWED_IMAGES: JSON.stringify(options.allowedImages),
-        QUEUE_URL: this.queue.queueUrl,
-        WEBHOOK_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 262_144),
-        SECRET_CACHE_SECONDS: '300',
-        POWERTOOLS_METRICS_NAMESPACE: namespace,
-        POWERTOOLS_LOG_LEVEL: logLevel,
-      },
-      ...logs_,
-      reservedConcurrentExecutions: options.reservedConcurrency ?? 10,
-    });
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadWebhookSecret',
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [secretFullArn(secret)],
-      }),
-    );
-    secret.encryptionKey?.grantDecrypt(fn);
-    this.grantEnqueue(fn);
-    // Registries cannot sign SigV4: the provider secret (constant-time checked) is the auth.
-    const url = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    return { fn, url, secret };
-  }
-
   private updaterFunction(
     id: string,
     options: {
@@ -818,10 +804,8 @@ export class ImageUpdater extends Construct {
       }),
     );
     const fn = new NodejsFunction(this, id, {
-      entry: handlerEntry(options.entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: LOCK_FILE,
+      // Built with code splitting (lib/function-bundling.ts); NodejsFunction's bundling can't split.
+      ...functionCode(options.entry),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       description: options.description,
@@ -830,7 +814,6 @@ export class ImageUpdater extends Construct {
       environment: options.environment,
       role,
       logGroup,
-      bundling: BUNDLING,
       ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
       ...(options.reservedConcurrentExecutions !== undefined
         ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
@@ -850,9 +833,10 @@ function secretFullArn(secret: secretsmanager.ISecret): string {
   return secret.secretFullArn ?? `${secret.secretArn}-??????`;
 }
 
-function placeholder(auth: GitHubAuthKind): string {
-  return JSON.stringify(auth === 'app' ? { appId: '', privateKey: '' } : { token: '' });
-}
+/** Never change these two: a changed value is written over the user's credentials by the next deploy. */
+export const GITHUB_SECRET_DESCRIPTION =
+  'GitHub credentials for image-updater: {"appId": "…", "privateKey": "…"} (githubAuth app) or {"token": "…"} (githubAuth token)';
+export const GITHUB_SECRET_PLACEHOLDER = JSON.stringify({ appId: '', privateKey: '', token: '' });
 
 function validateRepositories(repositories: readonly WatchedRepository[]): WatchedRepository[] {
   const seen = new Set<string>();

@@ -4,6 +4,15 @@
 # - skopeo: pushes the OCI image layout the test builds into that registry
 set -euo pipefail
 
+# - cfn-lint and moto_server (Python): the AWS tiers (test/aws/); CI fails them when missing
+if ! command -v cfn-lint >/dev/null 2>&1 || ! command -v moto_server >/dev/null 2>&1; then
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -m pip install --quiet 'cfn-lint==1.51.0' 'moto[server]==5.2.1' || echo "ci-setup: pip could not install cfn-lint/moto" >&2
+  else
+    echo "ci-setup: cfn-lint/moto_server missing and python3 is not available" >&2
+  fi
+fi
+
 missing=()
 command -v docker-registry >/dev/null 2>&1 || [ -x /usr/bin/docker-registry ] || missing+=(docker-registry)
 command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)

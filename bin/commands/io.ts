@@ -2,8 +2,8 @@
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
-  /** Reads all of standard input. */
-  readonly readStdin: () => Promise<string>;
+  /** Reads standard input to its end; undefined once it grows past `maxBytes`. */
+  readonly readStdin: (maxBytes: number) => Promise<string | undefined>;
   readonly cwd: string;
 }
 

@@ -1,71 +1,31 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
-import { formatConfigIssue } from '../../lambdas/config/errors.ts';
-import { DEFAULT_CONFIG_PATH, parseConfig } from '../../lambdas/config/load.ts';
-import { LocalRepoFiles } from '../../lambdas/adapters/local/repo-files.ts';
-import {
-  canonicalImageName,
-  formatImageReference,
-  parseImageReference,
-} from '../../lambdas/core/image/reference.ts';
 import { combineUnits } from '../../lambdas/core/plan/combine.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
-import { CliInputError, EXIT, type Command } from './io.ts';
-import { parseTagList } from './tag-list-file.ts';
+import { printable, printableText } from '../../lambdas/core/plan/printable.ts';
+import { parseFlags, planDefinition, type PlanFlags } from './definitions.ts';
+import { EXIT, type Command } from './io.ts';
+import { readPlanInput } from './plan-input.ts';
 
 /**
  * `plan --repo-dir DIR --push IMAGE:TAG[@DIGEST] [--tags FILE] [--json] [--write]`: what the
  * updater would do for that push. Exit 0 whether or not it plans changes; 2 on invalid input.
  */
 export const plan: Command = async (args, io) => {
-  const { values } = parseArgs({
-    args,
-    options: {
-      'repo-dir': { type: 'string' },
-      push: { type: 'string' },
-      tags: { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      write: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
-  if (!values['repo-dir']) throw new CliInputError('--repo-dir DIR is required');
-  if (!values.push) throw new CliInputError('--push IMAGE:TAG[@DIGEST] is required');
-  const push = parseImageReference(values.push);
-  if (!push?.tag)
-    throw new CliInputError(
-      `--push ${JSON.stringify(values.push)} is not IMAGE:TAG[@DIGEST] with a valid OCI tag`,
-    );
-  const image = formatImageReference({ ...push, tag: undefined, digest: undefined });
-  const dir = resolve(io.cwd, values['repo-dir']);
-  const configPath = values.config ?? DEFAULT_CONFIG_PATH;
-  const repo = new LocalRepoFiles(dir);
-  const configText = await repo.readFile(configPath);
-  if (configText === undefined) throw new CliInputError(`no ${configPath} in ${values['repo-dir']}`);
-  const loaded = parseConfig(configText);
-  if (!loaded.ok) {
-    for (const issue of loaded.issues) io.stderr(`${formatConfigIssue(configPath, issue)}\n`);
-    throw new CliInputError(`${configPath} is invalid; nothing planned`);
-  }
-  const tagLists = values.tags
-    ? new Map([
-        [canonicalImageName(image) ?? image, parseTagList(readTags(values.tags, io.cwd), values.tags)],
-      ])
-    : undefined;
-
+  const values = parseFlags<PlanFlags>(planDefinition(), args, io);
+  if (!values) return EXIT.ok;
+  const { image, tag, digest, repo, configPath, config, tagLists } = await readPlanInput(values, io);
   const result = await planUpdates({
-    config: loaded.config,
+    config,
     repo,
-    pushes: [{ image, tag: push.tag, ...(push.digest ? { digest: push.digest } : {}), pushedAt: new Date() }],
+    pushes: [{ image, tag, ...(digest ? { digest } : {}), pushedAt: new Date() }],
     ...(tagLists ? { tagLists } : {}),
     configPath,
   });
   const combined = combineUnits(result.units, result.scan);
   const problems = [...result.problems, ...combined.problems];
   const written = new Set(combined.files.map((f) => f.file));
+  // Written before anything is printed, so that the output can say what was.
+  if (values.write) for (const f of combined.files) await repo.writeFile(f.file, f.after);
 
   if (values.json) {
     io.stdout(
@@ -111,6 +71,7 @@ export const plan: Command = async (args, io) => {
             ...(d.updateType ? { updateType: d.updateType } : {}),
           })),
           problems,
+          ...(values.write ? { written: combined.files.map((f) => f.file) } : {}),
         },
         null,
         2,
@@ -119,7 +80,8 @@ export const plan: Command = async (args, io) => {
   } else {
     for (const f of combined.files) io.stdout(unifiedDiff(f.file, f.before, f.after));
     io.stdout(`${combined.files.length > 0 ? '\n' : ''}Policies watching ${image}:\n`);
-    for (const d of result.decisions) io.stdout(`  ${d.policy.name}: ${d.outcome} (${d.reason})\n`);
+    for (const d of result.decisions)
+      io.stdout(`  ${d.policy.name}: ${d.outcome} (${printable(d.reason)})\n`);
     if (result.decisions.length === 0) io.stdout('  none\n');
     io.stdout(result.units.length > 0 ? 'Changes:\n' : 'No changes.\n');
     for (const u of result.units) {
@@ -127,30 +89,33 @@ export const plan: Command = async (args, io) => {
         u.update === 'commit'
           ? `commit to ${u.baseBranch ?? 'the default branch'}`
           : `pull request ${u.branch}${u.automerge ? ', auto-merge' : ''}`;
-      io.stdout(`  ${how}: ${u.title}\n${u.files.map((f) => `    ${f.file}\n`).join('')}`);
+      io.stdout(
+        `  ${how}: ${printable(u.title)}\n${u.files.map((f) => `    ${printable(f.file)}\n`).join('')}`,
+      );
     }
     for (const p of problems)
-      io.stderr(`${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${p.message}\n`);
+      io.stderr(
+        `${printable(p.file)}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${printable(p.message)}\n`,
+      );
   }
-  if (values.write) {
-    for (const f of combined.files) await repo.writeFile(f.file, f.after);
-  }
+  if (values.write && !values.json) io.stdout(wroteLine(combined.files.map((f) => f.file)));
   return EXIT.ok;
 };
 
-/** `git diff`-style patch; `diff` puts a tab after empty headers, git does not. */
+/**
+ * `git diff`-style patch; `diff` puts a tab after empty headers, git does not. A newline in a
+ * file name would forge a header, an ESC in a file colour the terminal: both are shown escaped.
+ */
 function unifiedDiff(file: string, before: string, after: string): string {
-  return createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, undefined, undefined, { context: 3 })
+  const name = printable(file);
+  const [a, b] = [printableText(before), printableText(after)];
+  return createTwoFilesPatch(`a/${name}`, `b/${name}`, a, b, undefined, undefined, { context: 3 })
     .replace(/^=+\n/, '')
     .replace(/^(---|\+\+\+) (.*?)\t?$/gm, '$1 $2');
 }
 
-function readTags(file: string, cwd: string): string {
-  try {
-    return readFileSync(resolve(cwd, file), 'utf8');
-  } catch (error) {
-    throw new CliInputError(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
+/** Without it, `--write`'s output is a dry run's, and a user cannot tell whether anything changed. */
+function wroteLine(files: readonly string[]): string {
+  if (files.length === 0) return 'wrote no files\n';
+  return `wrote ${files.length} file${files.length === 1 ? '' : 's'}: ${files.map(printable).join(', ')}\n`;
 }

@@ -1,11 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { resolvePolicy, StandalonePolicySchema, type Policy } from '../../lambdas/config/schema.ts';
 import { DIGEST, isValidTag } from '../../lambdas/core/image/reference.ts';
-import { selectTag, type SelectionResult, type SelectOptions } from '../../lambdas/core/tags/index.ts';
+import {
+  loadPatternEngine,
+  selectTag,
+  type SelectionResult,
+  type SelectOptions,
+} from '../../lambdas/core/tags/index.ts';
+import { LIMITS, parseFlags, selectDefinition, type SelectFlags } from './definitions.ts';
 import { CliInputError, EXIT, type CliIo, type Command } from './io.ts';
+import { readInput } from './read-input.ts';
 import { parseTagList } from './tag-list-file.ts';
 
 /**
@@ -15,12 +19,19 @@ import { parseTagList } from './tag-list-file.ts';
  * input. The policy is one `policies` entry, name and image optional, in JSON or YAML.
  */
 export const select: Command = async (args, io) => {
-  const values = parseFlags(args);
+  const values = parseFlags<SelectFlags>(selectDefinition(), args, io);
+  if (!values) return EXIT.ok;
   if (values.policy === undefined) throw new CliInputError('--policy JSON|@file is required');
   if (values.tags === undefined) throw new CliInputError('--tags FILE|- is required (one tag per line)');
-  const policy = readPolicy(values.policy, io.cwd);
+  // The policy schema checks tags.pattern with the engine, which loads on demand.
+  await loadPatternEngine();
+  const policy = await readPolicy(values.policy, io);
   const source = values.tags === '-' ? 'stdin' : values.tags;
-  const candidates = parseTagList(await readTags(values.tags, io), source);
+  const tags = await readInput(
+    { path: values.tags, label: '--tags: ', maxBytes: LIMITS.tagListBytes, what: 'a tag list' },
+    io,
+  );
+  const candidates = parseTagList(tags, source);
   const result = selectTag(
     policy,
     candidates,
@@ -28,7 +39,8 @@ export const select: Command = async (args, io) => {
   );
   const code = result.chosen ? EXIT.ok : EXIT.negative;
   if (values.json) {
-    io.stdout(`${JSON.stringify(toJson(result))}\n`);
+    // Indented, as `plan --json`: read by people as often as by jq.
+    io.stdout(`${JSON.stringify(toJson(result), null, 2)}\n`);
     return code;
   }
   if (!result.chosen) {
@@ -40,34 +52,13 @@ export const select: Command = async (args, io) => {
   return code;
 };
 
-function parseFlags(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        policy: { type: 'string' },
-        tags: { type: 'string' },
-        current: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    }).values;
-  } catch (error) {
-    throw new CliInputError((error as Error).message);
-  }
-}
-
-function readPolicy(value: string, cwd: string): Policy {
-  let text = value;
-  if (value.startsWith('@')) {
-    const file = value.slice(1);
-    try {
-      text = readFileSync(resolve(cwd, file), 'utf8');
-    } catch (error) {
-      throw new CliInputError(`--policy: cannot read ${file}: ${errorCode(error)}`);
-    }
-  }
+async function readPolicy(value: string, io: CliIo): Promise<Policy> {
+  const text = value.startsWith('@')
+    ? await readInput(
+        { path: value.slice(1), label: '--policy: ', maxBytes: LIMITS.policyBytes, what: 'a policy' },
+        io,
+      )
+    : value;
   let data: unknown;
   try {
     // YAML is a superset of JSON: a policy copied from `.image-updater.yaml` works as well.
@@ -83,15 +74,6 @@ function readPolicy(value: string, cwd: string): Policy {
     throw new CliInputError(`--policy: ${issues.map(firstLine).join('; ')}`);
   }
   return resolvePolicy(parsed.data);
-}
-
-async function readTags(file: string, io: CliIo): Promise<string> {
-  if (file === '-') return io.readStdin();
-  try {
-    return readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    throw new CliInputError(`--tags: cannot read ${file}: ${errorCode(error)}`);
-  }
 }
 
 function parseCurrent(value: string): SelectOptions {
@@ -121,10 +103,6 @@ function toJson(result: SelectionResult): Record<string, unknown> {
     considered: result.considered,
     rejected: result.rejected,
   };
-}
-
-function errorCode(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 function firstLine(text: string): string {

@@ -4,7 +4,6 @@
  * come from the environment, read once; logs are JSON lines on stdout. SIGTERM or SIGINT stops
  * taking webhooks, applies every accepted push, then exits 0.
  */
-import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import type { GitHubAuth } from '../../lambdas/adapters/github/host.ts';
 import { parseRegistryCredentials } from '../../lambdas/adapters/registry/credentials.ts';
@@ -16,7 +15,18 @@ import { ImageUpdaterError } from '../../lambdas/core/errors.ts';
 import { WatchedRepoSchema, type WatchedRepo } from '../../lambdas/handlers/env.ts';
 import { createJsonLog } from '../../lambdas/handlers/json-log.ts';
 import { startServe, type ServeConfig } from '../../lambdas/handlers/serve-app.ts';
+import { ServeStartError } from '../../lambdas/handlers/serve-preflight.ts';
+import { exitSoon, waitForStop } from '../../lambdas/handlers/serve-signals.ts';
+import {
+  DEFAULT_SERVE_HOST,
+  MIN_SECRET_LENGTH,
+  parseFlags,
+  serveDefinition,
+  type ServeFlags,
+} from './definitions.ts';
 import { CliInputError, EXIT, type Command } from './io.ts';
+
+export { MIN_SECRET_LENGTH };
 
 /** Unset and empty are the same: `FOO= image-updater serve` must not count as a value. */
 const optional = z.preprocess(
@@ -34,15 +44,13 @@ export const ServeEnvSchema = z.object({
   WEBHOOK_ALLOWED_IMAGES: optional,
   /** JSON `{"<registry host>": {"username": "…", "password": "…"}}` for tag listing. */
   REGISTRY_CREDENTIALS: optional,
-  /** Interface to listen on. */
+  /** Interface to listen on; loopback unless set (DEFAULT_SERVE_HOST). */
   SERVE_HOST: optional,
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
     z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ),
 });
-
-export const MIN_SECRET_LENGTH = 16;
 
 const USAGE = 'serve --port N --repo OWNER/NAME[:CONFIG_PATH] [--repo …] [--github-api URL]';
 
@@ -53,14 +61,22 @@ export interface ServeDeps {
   /** Called once listening (tests). */
   readonly onListening?: (server: { url: string; port: number }) => void;
   readonly drainTimeoutMs?: number;
+  /** Ends the process once stopped (the real CLI); tests run the command in-process. */
+  readonly exit?: (code: number) => void;
 }
 
 export function createServeCommand(deps: ServeDeps = {}): Command {
   return async (args, io) => {
-    const config = parseServeInput(args, deps.env ?? process.env, (line) => io.stdout(line));
-    const running = await startServe(config);
+    const flags = parseFlags<ServeFlags>(serveDefinition(), args, io);
+    if (!flags) return EXIT.ok;
+    const config = serveConfig(flags, deps.env ?? process.env, (line) => io.stdout(line));
+    const running = await startServe(config).catch((error: unknown) => {
+      throw error instanceof ServeStartError ? new CliInputError(error.message) : error;
+    });
     config.log.info('serve listening', {
       url: running.url,
+      // The interface itself: `url` names 127.0.0.1 for 0.0.0.0, which answers on every one.
+      host: config.host,
       port: running.port,
       webhooks: PROVIDER_NAMES.map((p) => `${running.url}/webhooks/${p}`),
       repos: config.repos.map((r) => (r.configPath ? `${r.repo}:${r.configPath}` : r.repo)),
@@ -73,19 +89,21 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
         "WEBHOOK_ALLOWED_IMAGES is not set: webhooks may name any image; only the watched repositories' policies limit what is applied",
       );
     deps.onListening?.({ url: running.url, port: running.port });
-    const signal = await (deps.waitForStop ?? waitForSignal)();
+    const signal = await (deps.waitForStop ?? waitForStop)();
     config.log.info('stopping: no new webhooks; applying the accepted pushes', {
       signal,
       queue: running.queue.stats(),
     });
-    const drained = await running.close(deps.drainTimeoutMs ?? 25_000);
+    // 20 s to finish, ~2 s for aborted work to return: within the 30 s a process manager waits.
+    const drained = await running.close(deps.drainTimeoutMs ?? 20_000);
     if (drained) config.log.info('stopped', { queue: running.queue.stats() });
     else config.log.warn('stopped before every accepted push was applied', { queue: running.queue.stats() });
+    deps.exit?.(EXIT.ok);
     return EXIT.ok;
   };
 }
 
-export const serve: Command = createServeCommand();
+export const serve: Command = createServeCommand({ exit: (code) => exitSoon(code) });
 
 /** Flags and environment → what `startServe` needs; every problem is a one-line CliInputError. */
 export function parseServeInput(
@@ -93,16 +111,16 @@ export function parseServeInput(
   environment: Record<string, string | undefined>,
   write: (line: string) => void,
 ): ServeConfig {
-  const { values } = parseArgs({
-    args,
-    options: {
-      port: { type: 'string' },
-      repo: { type: 'string', multiple: true },
-      'github-api': { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const flags = parseFlags<ServeFlags>(serveDefinition(), args, { stdout: () => {}, stderr: () => {} });
+  if (!flags) throw new CliInputError('--help asks for help, not for a server');
+  return serveConfig(flags, environment, write);
+}
+
+function serveConfig(
+  values: ServeFlags,
+  environment: Record<string, string | undefined>,
+  write: (line: string) => void,
+): ServeConfig & { host: string } {
   if (values.port === undefined) throw new CliInputError(`--port N is required (${USAGE})`);
   if (!/^\d+$/.test(values.port) || Number(values.port) > 65535)
     throw new CliInputError(
@@ -112,11 +130,11 @@ export function parseServeInput(
     throw new CliInputError(`--repo OWNER/NAME[:CONFIG_PATH] is required (${USAGE})`);
   const repos = values.repo.map(parseRepoFlag);
   let baseUrl: string | undefined;
-  if (values['github-api'] !== undefined) {
-    const parsed = z.url({ protocol: /^https?$/ }).safeParse(values['github-api']);
+  if (values.githubApi !== undefined) {
+    const parsed = z.url({ protocol: /^https?$/ }).safeParse(values.githubApi);
     if (!parsed.success)
       throw new CliInputError(
-        `--github-api ${JSON.stringify(values['github-api'])} is not an http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)`,
+        `--github-api ${JSON.stringify(values.githubApi)} is not an http(s) URL (GitHub Enterprise Server: https://HOST/api/v3)`,
       );
     baseUrl = parsed.data.replace(/\/$/, '');
   }
@@ -130,7 +148,7 @@ export function parseServeInput(
   const log = createJsonLog({ write, level: e.LOG_LEVEL, service: 'image-updater-serve' });
   return {
     port: Number(values.port),
-    ...(e.SERVE_HOST ? { host: e.SERVE_HOST } : {}),
+    host: e.SERVE_HOST?.trim() ?? DEFAULT_SERVE_HOST,
     repos,
     github: { auth: githubAuth(e), ...(baseUrl ? { baseUrl } : {}) },
     webhookSecrets: webhookSecrets(e.WEBHOOK_SECRET),
@@ -206,18 +224,4 @@ function inputError<T>(parse: () => T, what: string): T {
     if (error instanceof ImageUpdaterError) throw new CliInputError(error.message);
     throw new CliInputError(`${what} is invalid`);
   }
-}
-
-function waitForSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      resolve(signal);
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onInt);
-  });
 }

@@ -1,23 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatConfigIssue } from '../../lambdas/config/errors.ts';
-import { DEFAULT_CONFIG_PATH, parseConfig } from '../../lambdas/config/load.ts';
-import { CliInputError, EXIT, type Command } from './io.ts';
+import { loadConfig } from '../../lambdas/config/load.ts';
+import { LIMITS, parseFlags, validateDefinition, type ValidateFlags } from './definitions.ts';
+import { EXIT, type Command } from './io.ts';
+import { readInput } from './read-input.ts';
 
 /** `validate [--config FILE]`: exit 0 valid, 1 invalid (one `file:line:col: …` line per issue), 2 unreadable. */
 export const validate: Command = async (args, io) => {
-  const { values } = parseArgs({ args, options: { config: { type: 'string' } }, strict: true });
-  const file = values.config ?? DEFAULT_CONFIG_PATH;
-  let text: string;
-  try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8');
-  } catch (error) {
-    throw new CliInputError(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  const result = parseConfig(text);
+  const flags = parseFlags<ValidateFlags>(validateDefinition(), args, io);
+  if (!flags) return EXIT.ok;
+  const file = flags.config;
+  const text = await readInput(
+    { path: file, label: '', maxBytes: LIMITS.configBytes, what: 'a config' },
+    io,
+  );
+  const result = await loadConfig(text);
   if (!result.ok) {
     for (const issue of result.issues) io.stdout(`${formatConfigIssue(file, issue)}\n`);
     io.stderr(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n`);

@@ -3,8 +3,10 @@
  * to the line and column of the key or value it is about, so a user can fix it from the log or
  * from the issue we open in their repository.
  */
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, LineCounter, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
+import { composeDocuments, position, ScanLimitError } from '../core/manifest/source.ts';
+import { preparePatterns } from '../core/tags/pattern.ts';
 import type { ConfigIssue } from './errors.ts';
 import { ConfigSchema, resolveConfig, type Config } from './schema.ts';
 
@@ -18,37 +20,89 @@ export type ConfigLoadResult =
 
 type PathKey = string | number;
 
+/**
+ * Reads a config, loading the `tags.pattern` engine first when a policy has a pattern: what the
+ * worker and the CLI call.
+ */
+export async function loadConfig(text: string): Promise<ConfigLoadResult> {
+  const read = readYaml(text);
+  if (!read.ok) return read;
+  await preparePatterns(policiesIn(read.data));
+  return validate(read);
+}
+
+/**
+ * `loadConfig` without the engine load: a config with a `tags.pattern` throws
+ * PatternEngineNotLoadedError unless `loadPatternEngine` was awaited before.
+ */
 export function parseConfig(text: string): ConfigLoadResult {
+  const read = readYaml(text);
+  return read.ok ? validate(read) : read;
+}
+
+interface ReadYaml {
+  readonly ok: true;
+  readonly data: unknown;
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+}
+
+function readYaml(text: string): ReadYaml | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
     return fail('', `the file is larger than ${MAX_CONFIG_BYTES / 1024} KiB`, 1, 1);
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      issues: doc.errors.map((error) => {
-        const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
-        return {
-          path: '',
-          message: `YAML syntax: ${firstLine(error.message)}`,
-          line: pos.line,
-          column: pos.col,
-        };
-      }),
-    };
+  const at = (offset: number) => position(text, lineCounter, Math.min(offset, text.length));
+  let docs: Document.Parsed[];
+  try {
+    // The manifests' reader and its nesting limit: the composer recurses per level, and a
+    // config nested thousands deep would otherwise end in a stack overflow.
+    docs = composeDocuments(text, lineCounter, { uniqueKeys: true });
+  } catch (error) {
+    if (!(error instanceof ScanLimitError)) throw error;
+    const pos = at(error.offset);
+    return fail('', error.message, pos.line, pos.column);
   }
-  if (doc.contents === null)
+  const first = docs[0];
+  const error = docs.flatMap((doc) => doc.errors)[0];
+  if (error !== undefined) {
+    const pos = at(error.pos[0]);
+    return fail('', `YAML syntax: ${firstLine(error.message)}`, pos.line, pos.column);
+  }
+  if (docs.length > 1) {
+    const pos = at(docs[1]!.range[0]);
+    return fail('', `the file holds ${docs.length} YAML documents; a config is one`, pos.line, pos.column);
+  }
+  if (first === undefined || first.contents === null)
     return fail('', 'the file is empty; it needs at least version and policies', 1, 1);
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: 100 });
+    data = first.toJS({ maxAliasCount: 100 });
   } catch (error) {
     return fail('', `YAML: ${(error as Error).message}`, 1, 1);
   }
+  return { ok: true, data, doc: first, lineCounter };
+}
+
+function validate({ data, doc, lineCounter }: ReadYaml): ConfigLoadResult {
   const parsed = ConfigSchema.safeParse(data);
   if (parsed.success) return { ok: true, config: resolveConfig(parsed.data) };
   return { ok: false, issues: issuesWithPositions(parsed.error.issues, doc, lineCounter) };
+}
+
+/** The policies as written, for `preparePatterns`; whatever is malformed the schema reports. */
+function policiesIn(data: unknown): { tags?: { pattern?: string; ignore?: unknown[] } }[] {
+  const policies = (data as { policies?: unknown } | null)?.policies;
+  if (!Array.isArray(policies)) return [];
+  return policies.map((p: unknown) => {
+    const tags = (p as { tags?: { pattern?: unknown; ignore?: unknown } } | null)?.tags;
+    return {
+      tags: {
+        ...(typeof tags?.pattern === 'string' ? { pattern: tags.pattern } : {}),
+        ...(Array.isArray(tags?.ignore) ? { ignore: tags.ignore as unknown[] } : {}),
+      },
+    };
+  });
 }
 
 function issuesWithPositions(
@@ -103,6 +157,11 @@ function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
-function fail(path: string, message: string, line: number, column: number): ConfigLoadResult {
+function fail(
+  path: string,
+  message: string,
+  line: number,
+  column: number,
+): { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
   return { ok: false, issues: [{ path, message, line, column }] };
 }

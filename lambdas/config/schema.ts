@@ -5,6 +5,8 @@
 import semver from 'semver';
 import * as z from 'zod';
 import { compileCalverLayout } from '../core/tags/calver-layout.ts';
+import { checkIgnoreGlob } from '../core/tags/glob.ts';
+import { checkTagPattern } from '../core/tags/pattern.ts';
 import { parseImageReference } from '../core/image/reference.ts';
 
 export const STRATEGIES = ['semver', 'calver', 'numerical', 'alphabetical', 'newest', 'digest'] as const;
@@ -85,9 +87,14 @@ export const TagFilterSchema = z.strictObject({
     .min(1)
     .optional()
     .describe(
-      'JavaScript regular expression a tag must match; the named group "version" (or the whole tag) is compared.',
+      'Regular expression (RE2 syntax: no lookaround or backreferences) a tag must match; the named group "version" (or the whole tag) is compared.',
     ),
-  ignore: z.array(z.string().min(1)).optional().describe('Globs of tags never considered.'),
+  ignore: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      'Globs (picomatch syntax; "*" matches any tag) of tags never considered. Extglobs such as +(a|b) are refused: use braces, {a,b}.',
+    ),
 });
 
 const policyShape = {
@@ -175,24 +182,17 @@ function checkPolicy(policy: Omit<PolicyFields, 'name' | 'image'>, ctx: z.Refine
   }
   const pattern = policy.tags?.pattern;
   if (pattern !== undefined) {
-    try {
-      new RegExp(pattern);
-      const groups = [...pattern.matchAll(/\(\?<([A-Za-z_$][\w$]*)>/g)].map((m) => m[1]);
-      if (groups.length > 0 && !groups.includes('version')) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['tags', 'pattern'],
-          message: `named groups (${groups.join(', ')}) but none is "version", the part the strategy compares`,
-        });
-      }
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['tags', 'pattern'],
-        message: `invalid regular expression: ${(error as Error).message}`,
-      });
-    }
+    // RE2, not JavaScript, syntax: the tags a pattern runs over are chosen by whoever can push.
+    const problem = checkTagPattern(pattern);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['tags', 'pattern'], message: problem });
   }
+  // Globs with several stars, groups or braces run on RE2 too: their checks need the engine.
+  policy.tags?.ignore?.forEach((glob, index) => {
+    const problem = checkIgnoreGlob(glob);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['tags', 'ignore', index], message: problem });
+    }
+  });
 }
 
 export const PolicySchema = z.strictObject(policyShape).superRefine(checkPolicy);

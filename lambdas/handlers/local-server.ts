@@ -1,7 +1,9 @@
 /**
  * `serve`'s HTTP server (node:http): the webhook router on `POST /webhooks/<provider>`,
- * `GET /healthz` with the queue's state, and a graceful stop: no new connections, the queue
- * drained (every accepted push applied), then the sockets closed.
+ * `GET /healthz` with the queue's state, and a graceful stop: no new connections, and 503 at once
+ * for a delivery on a connection still open (the registry delivers again later), the queue
+ * drained within the grace period (what is left then is aborted and handed back), then the
+ * sockets closed.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +31,10 @@ export interface LocalServer {
   readonly port: number;
   /** `http://<host>:<port>` (127.0.0.1 when listening on every interface). */
   readonly url: string;
-  /** Stops taking requests, applies what was accepted; false when `timeoutMs` ran out first. */
+  /**
+   * Stops taking requests, applies what was accepted within `timeoutMs`, then aborts and hands
+   * back the rest; false when something was handed back.
+   */
   close(timeoutMs?: number): Promise<boolean>;
 }
 
@@ -58,6 +63,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         status: draining ? 503 : 200,
         headers: { 'content-type': 'application/json' },
         body: `${JSON.stringify({ status: draining ? 'draining' : 'ok', idle: queue.isIdle, queue: stats })}\n`,
+      });
+    }
+    if (draining) {
+      req.resume();
+      res.setHeader('connection', 'close');
+      return send(res, {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '30' },
+        body: '{"error":"shutting down; deliver again later"}\n',
       });
     }
     const declared = Number(req.headers['content-length'] ?? '0');
@@ -92,14 +106,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   return {
     port: address.port,
     url: `http://${shownHost}:${address.port}`,
-    async close(timeoutMs = 25_000) {
+    async close(timeoutMs = 20_000) {
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      const drained = await queue.drain(timeoutMs);
+      const { drained, handedBack } = await queue.stop(timeoutMs);
       server.closeAllConnections();
       await closed;
-      return drained;
+      return drained && handedBack === 0;
     },
   };
 }

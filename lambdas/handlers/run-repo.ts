@@ -4,7 +4,7 @@
  * then run the shared apply path on the state already read.
  */
 import { applyToRepo, type ApplyMemo, type ApplyOptions, type RepoReport } from '../core/apply/apply.ts';
-import { parseConfig } from '../config/load.ts';
+import { loadConfig } from '../config/load.ts';
 import type { Policy } from '../config/schema.ts';
 import { needsTagList, policyWatches } from '../core/plan/decide.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
@@ -27,6 +27,8 @@ export interface RunRepoInput {
    * `skip`: the image is decided without a list (a reconcile tries again on its next run).
    */
   readonly onListFailure: 'fail' | 'skip';
+  /** Gives the repository's work up (a shutdown); its own end aborts what it left running. */
+  readonly signal?: AbortSignal;
 }
 
 export type RunRepoResult =
@@ -47,11 +49,18 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
   const { repo, pushes } = input;
   const configPath = configPathOf(repo);
   let watched: ReadonlySet<PushedImage> = new Set(pushes);
+  // One per repository run: when a request of a concurrent wave fails, the wave's promise
+  // rejects while its siblings (and their retries) are still under way; nobody waits for them
+  // any more, so they are aborted once this run is over, whatever its outcome.
+  const work = new AbortController();
+  const stop = () => work.abort();
+  input.signal?.addEventListener('abort', stop, { once: true });
+  if (input.signal?.aborted) stop();
   try {
     const [owner, name] = repo.repo.split('/') as [string, string];
-    const client = await input.host.repo({ owner, name });
+    const client = await input.host.repo({ owner, name }, { signal: work.signal });
     const state = await client.readState({ configPath, branchPrefix: BRANCH_PREFIX });
-    const loaded = state.config ? parseConfig(state.config.text) : undefined;
+    const loaded = state.config ? await loadConfig(state.config.text) : undefined;
     // No config: nothing is watched. An invalid one: the apply reports it in an issue, and a
     // failure doing so retries every push, as nothing can say which ones it would watch.
     const policies: readonly Policy[] | undefined =
@@ -80,5 +89,8 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
     return { ok: true, report, watched, listing };
   } catch (error) {
     return { ok: false, error, watched };
+  } finally {
+    input.signal?.removeEventListener('abort', stop);
+    stop();
   }
 }

@@ -2,6 +2,9 @@
  * `serve`: the webhook endpoint and the worker in one process (SPEC §9), wired from the same
  * parts as the functions: the webhook router, the worker handler (`createWorker`, which runs
  * `applyToRepo` per watched repository), and an in-process per-image queue in place of SQS.
+ *
+ * Every GitHub request of the process carries one stop signal: when a shutdown's grace period
+ * ends, what is still in flight is aborted (nothing more reaches GitHub) and handed back.
  */
 import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
 import { GitHubHost, type GitHubAuth } from '../adapters/github/host.ts';
@@ -13,6 +16,7 @@ import type { GitHost } from '../ports/git-host.ts';
 import type { WatchedRepo } from './env.ts';
 import { InProcessQueue } from './in-process-queue.ts';
 import { startLocalServer, type LocalServer } from './local-server.ts';
+import { checkGitHubAccess } from './serve-preflight.ts';
 import { combineTagListers } from './tag-lists.ts';
 import type { Log, MetricSink } from './telemetry.ts';
 import { createWebhookRouter } from './webhook-router.ts';
@@ -34,6 +38,10 @@ export interface ServeConfig {
   readonly retryDelayMs?: (attempt: number) => number;
   /** Replaces the GitHub adapter (tests). */
   readonly gitHost?: GitHost;
+  /** How long the start-up check waits for GitHub before serving anyway. @default 10 000 */
+  readonly startCheckTimeoutMs?: number;
+  /** GitHub's retry backoff base, ms a second (tests shrink it). @default 1000 */
+  readonly githubRetryAfterBaseMs?: number;
 }
 
 export interface RunningServe extends LocalServer {
@@ -44,19 +52,37 @@ const NO_METRICS: MetricSink = { addMetric() {}, publishStoredMetrics() {} };
 
 export async function startServe(config: ServeConfig): Promise<RunningServe> {
   const { log } = config;
+  const stop = new AbortController();
   const host =
     config.gitHost ??
     new GitHubHost({
       auth: config.github.auth,
       ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
-      // Octokit logs every request at info; in one process with the webhook log that is noise.
+      ...(config.githubRetryAfterBaseMs !== undefined
+        ? { retryAfterBaseMs: config.githubRetryAfterBaseMs }
+        : {}),
+      signal: stop.signal,
+      // Octokit logs every request at info and every failed try at error ("500 with id
+      // UNKNOWN" for a refused connection); the queue reports each failure once, classified.
       log: {
         debug: (m) => log.debug(m),
         info: (m) => log.debug(m),
         warn: (m) => log.warn(m),
-        error: (m) => log.error(m),
+        error: (m) => log.debug(m),
       },
     });
+  await checkGitHubAccess(host, config.repos, log, {
+    ...(config.startCheckTimeoutMs !== undefined ? { timeoutMs: config.startCheckTimeoutMs } : {}),
+  });
+  // The queue runs the worker, and the worker reports its failures to the queue.
+  const queue = new InProcessQueue({
+    worker: (event, context) => worker(event, context),
+    log,
+    abort: () => stop.abort(),
+    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
+    ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
+    ...(config.retryDelayMs ? { retryDelayMs: config.retryDelayMs } : {}),
+  });
   const worker = createWorker({
     repos: config.repos,
     host: async () => host,
@@ -68,13 +94,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     ]),
     log,
     metrics: NO_METRICS,
-  });
-  const queue = new InProcessQueue({
-    worker,
-    log,
-    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
-    ...(config.retryDelayMs ? { retryDelayMs: config.retryDelayMs } : {}),
+    onFailure: queue.recordFailure,
   });
   const router = createWebhookRouter({
     secrets: staticWebhookSecrets(config.webhookSecrets),

@@ -16,6 +16,7 @@ import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { TagLister } from '../ports/tag-lister.ts';
 import type { WatchedRepo } from './env.ts';
+import { BatchFailedError } from './errors.ts';
 import { decodeMessage, type DecodedMessage } from './messages.ts';
 import { runRepo, type RunRepoResult } from './run-repo.ts';
 import { TagListCache } from './tag-lists.ts';
@@ -51,6 +52,11 @@ export interface UpdaterDeps {
 
 export interface WorkerDeps extends UpdaterDeps {
   readonly now?: () => number;
+  /**
+   * Told of each failure with the records it concerns (serve's queue, which retries and hands
+   * back those records and logs them so, once each); the worker then logs failures at debug.
+   */
+  readonly onFailure?: (messageIds: readonly string[], error: unknown) => void;
 }
 
 /**
@@ -98,8 +104,10 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       [...set].flatMap((p) => byPush.get(p)?.correlationIds ?? []);
 
     const failed = new Set<string>();
+    let firstError: unknown;
     const fail = (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) => {
       const retry = isRetryable(error);
+      firstError ??= error;
       const ids = [...about].flatMap((p) => byPush.get(p)?.messageIds ?? []);
       metrics.addMetric(METRIC.failures, 'Count', 1);
       if ((error as { code?: string } | undefined)?.code === 'GITHUB_UNAUTHORIZED')
@@ -107,7 +115,8 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       if (retry) for (const id of ids) failed.add(id);
       else if (ids.length > 0) metrics.addMetric(METRIC.droppedRecords, 'Count', ids.length);
       const message = retry ? 'failed; the events return to the queue' : 'failed; the events are dropped';
-      (retry ? log.warn : log.error).call(log, message, {
+      deps.onFailure?.(ids, error);
+      (deps.onFailure ? log.debug : retry ? log.warn : log.error).call(log, message, {
         ...what,
         ...errorFields(error),
         records: ids.length,
@@ -120,7 +129,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       host = await deps.host();
     } catch (error) {
       fail(error, pushes, { step: 'github-credentials' });
-      return finish(records, failed);
+      return finish(records, failed, firstError);
     }
 
     setWriteDeadline(host, deps, context);
@@ -153,7 +162,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       }
       report(result, pushes, idsOf(result.watched));
     }
-    return finish(records, failed);
+    return finish(records, failed, firstError);
   }
 
   function report(
@@ -210,7 +219,9 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
         continue;
       }
       const { push } = message;
-      log.info('push received', {
+      // Once per push: a record back for another try is not news.
+      const again = Number(record.attributes?.ApproximateReceiveCount ?? '1') > 1;
+      (again ? log.debug : log.info).call(log, 'push received', {
         correlation_id: correlationId,
         source: message.source,
         image: push.image,
@@ -235,8 +246,14 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     );
   }
 
-  function finish(records: readonly SQSRecord[], failed: ReadonlySet<string>): SQSBatchResponse {
+  function finish(
+    records: readonly SQSRecord[],
+    failed: ReadonlySet<string>,
+    cause: unknown,
+  ): SQSBatchResponse {
     if (failed.size > 0) metrics.addMetric(METRIC.retriedRecords, 'Count', failed.size);
+    if (failed.size > 0 && records.every((r) => failed.has(r.messageId)))
+      throw new BatchFailedError(records.length, cause);
     return {
       batchItemFailures: records
         .filter((r) => failed.has(r.messageId))

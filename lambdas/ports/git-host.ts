@@ -80,6 +80,11 @@ export type MergeResult =
 export interface RepoClient {
   readonly repo: RepoId;
   /**
+   * Whether the credentials can read the repository (one request): resolves, or throws the
+   * host's error (unauthorized, not found, unreachable). For start-up checks.
+   */
+  checkAccess?(): Promise<void>;
+  /**
    * Runs `work` with `count` content-creating requests set aside in the host's secondary-limit
    * budget. When they cannot be had in time, it fails (retryable) before `work` starts, so a
    * unit of work never stops half-written for want of budget. No request of its own.
@@ -143,9 +148,18 @@ export interface RepoClient {
   ): Promise<void>;
 }
 
+/** What a client's requests belong to. */
+export interface RepoClientOptions {
+  /**
+   * Aborting it gives the work up: requests in flight or waiting (a retry's backoff, the write
+   * budget) fail at once with a non-retryable `ABORTED` error and nothing more is sent.
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** Resolves a client per repository (a GitHub App installation is looked up per repo). */
 export interface GitHost {
-  repo(id: RepoId): Promise<RepoClient>;
+  repo(id: RepoId, options?: RepoClientOptions): Promise<RepoClient>;
   /**
    * Content-creating requests that could not start within `remainingMs` fail at once
    * (retryable): the caller hands its events back rather than being cut off by its own timeout.

@@ -1,19 +1,25 @@
 /**
- * The README's Performance figures are the committed bench run's: regenerated from
+ * docs/performance.md's figures are the committed bench run's: regenerated from
  * bench/results.json they must read the same, and that run must pass every SPEC §10 check as
  * they stand today (a bar added or tightened since needs a new run).
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkResults } from '../../bench/checks.ts';
-import { embedInReadme, README_BEGIN, README_END, readmeSection } from '../../bench/report.ts';
+import {
+  embedInReadme,
+  PERFORMANCE_DOC,
+  README_BEGIN,
+  README_END,
+  readmeSection,
+} from '../../bench/report.ts';
 import type { BenchResults } from '../../bench/results.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 const results = JSON.parse(read('bench/results.json')) as BenchResults;
-const readme = read('README.md');
+const readme = read(PERFORMANCE_DOC);
 
-describe('README performance figures', () => {
+describe('docs/performance.md figures', () => {
   it('are the committed bench/results.json, as `npm run bench` writes them', () => {
     const generated = embedInReadme(readme, readmeSection(results));
     const section = (text: string) => text.slice(text.indexOf(README_BEGIN), text.indexOf(README_END));
@@ -39,7 +45,11 @@ describe('embedInReadme', () => {
     );
   });
 
-  it('refuses a README without the markers instead of appending somewhere', () => {
+  it('refuses a page without the markers instead of appending somewhere', () => {
     expect(() => embedInReadme('# T\n', 'new')).toThrow(/bench:begin/);
+  });
+
+  it('the top-level README carries no generated figures: they live on one page', () => {
+    expect(read('README.md')).not.toContain(README_BEGIN);
   });
 });

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServeCommand, parseServeInput } from '../../bin/commands/serve.ts';
 import { CliInputError, type CliIo } from '../../bin/commands/io.ts';
@@ -339,4 +342,78 @@ describe('serve input', () => {
     expect(parsed.allowList.allows('ghcr.io/acme/api')).toBe(true);
     expect(parsed.allowList.allows('ghcr.io/other/api')).toBe(false);
   });
+});
+
+/** The process ids below `pid` (Linux /proc), depth first. */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+/** Running: exists and is not a zombie waiting for a parent that does not reap it. */
+function running(pid: number): boolean {
+  try {
+    return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe.runIf(process.platform === 'linux')('npx image-updater serve, stopped through npm', () => {
+  // npm passes a signal to its `sh -c`, not to node: dash dies of SIGTERM (node, reparented,
+  // used to serve on) and sits out SIGINT until its child ends (Ctrl-C reaches the whole group).
+  it.each([
+    ['SIGTERM to npm alone', 'SIGTERM', false],
+    ['SIGINT to the process group (Ctrl-C)', 'SIGINT', true],
+  ] as const)(
+    '%s: the node process under npm stops too instead of serving on',
+    async (_what, signal, group) => {
+      const repo = newRepo();
+      const child = spawn(
+        'npx',
+        ['image-updater', 'serve', '--port', '0', '--repo', `acme/${repo}`, '--github-api', github.url],
+        {
+          cwd: fileURLToPath(new URL('../..', import.meta.url)),
+          env: { ...process.env, ...ENV, SERVE_HOST: '127.0.0.1', npm_config_yes: 'true' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+          // Its own process group, as a terminal gives a foreground job.
+          detached: true,
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+      try {
+        for (let i = 0; i < 300 && !out.includes('"serve listening"'); i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(out).toContain('"serve listening"');
+        const node = descendants(child.pid!).filter((pid) =>
+          /node/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')),
+        );
+        expect(node.length).toBeGreaterThan(0);
+        process.kill(group ? -child.pid! : child.pid!, signal);
+        const killedAt = Date.now();
+        while (node.some(running) && Date.now() - killedAt < 10_000)
+          await new Promise((r) => setTimeout(r, 50));
+        expect(node.filter(running), out).toEqual([]);
+      } finally {
+        for (const pid of [...descendants(child.pid!), child.pid!])
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone already
+          }
+      }
+    },
+    40_000,
+  );
 });

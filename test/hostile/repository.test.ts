@@ -1,13 +1,28 @@
 /**
  * A hostile environment repository or config: globs that climb out with `..`, absolute globs,
- * symbolic links (to files and directories outside the checkout, or in a hosted tree), a 10 MB
- * YAML file, YAML nested thousands deep, alias bombs. Each is refused with a clear message,
+ * symbolic links (to files and directories outside the checkout, or in a hosted tree), hard
+ * links to files outside, more files than a shell's `ulimit -n`, a 10 MB YAML file, YAML nested
+ * thousands deep, alias bombs. Each is refused with a clear message,
  * nothing outside the repository is read or written, the other files still update, and each
  * finishes in bounded time.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/load.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
@@ -126,6 +141,49 @@ describe('symbolic links', () => {
     } finally {
       await env.close();
     }
+  });
+});
+
+describe('hard links', () => {
+  it('plan --write replaces the entry: a hard link to a file outside keeps its content', async () => {
+    const outside = tree({ 'secret.yaml': deployment(`${API}:1.4.2`) });
+    const root = tree({ '.image-updater.yaml': config() });
+    mkdirSync(join(root, 'apps'));
+    linkSync(join(outside, 'secret.yaml'), join(root, 'apps/api.yaml'));
+    const run = await runCli(['plan', '--repo-dir', root, '--push', `${API}:1.4.3`, '--write']);
+    expect(run.code).toBe(0);
+    expect(readFileSync(join(root, 'apps/api.yaml'), 'utf8')).toBe(deployment(`${API}:1.4.3`));
+    expect(readFileSync(join(outside, 'secret.yaml'), 'utf8')).toBe(deployment(`${API}:1.4.2`));
+  });
+
+  it('a rewritten file keeps its permissions, and no temporary file is left behind', async () => {
+    const root = tree({ '.image-updater.yaml': config(), 'apps/api.yaml': deployment(`${API}:1.4.2`) });
+    chmodSync(join(root, 'apps/api.yaml'), 0o750);
+    const run = await runCli(['plan', '--repo-dir', root, '--push', `${API}:1.4.3`, '--write']);
+    expect(run.code).toBe(0);
+    expect(statSync(join(root, 'apps/api.yaml')).mode & 0o777).toBe(0o750);
+    expect(readdirSync(join(root, 'apps'))).toEqual(['api.yaml']);
+  });
+});
+
+describe('more files than open descriptors', () => {
+  const bin = fileURLToPath(new URL('../../bin/image-updater.mjs', import.meta.url));
+
+  it('plan --write over 1,500 manifests succeeds under `ulimit -n 256` (macOS default)', async () => {
+    const files: Record<string, string> = { '.image-updater.yaml': config() };
+    for (let i = 0; i < 1500; i++) files[`apps/app-${i}.yaml`] = deployment(`${API}:1.4.2`);
+    const root = tree(files);
+    // A child process: the limit must not apply to the test runner itself.
+    const args = ['plan', '--repo-dir', root, '--push', `${API}:1.4.3`, '--write', '--json'];
+    const run = await promisify(execFile)(
+      'bash',
+      ['-c', 'ulimit -n 256 && exec "$@"', 'bash', process.execPath, bin, ...args],
+      { maxBuffer: 64 * 1024 * 1024 },
+    ).catch((error: { stderr?: string }) => ({ stdout: '', stderr: error.stderr ?? String(error) }));
+    expect(run.stderr).toBe('');
+    const plan = JSON.parse(run.stdout) as { changes: unknown[] };
+    expect(plan.changes).toHaveLength(1500);
+    expect(readFileSync(join(root, 'apps/app-1499.yaml'), 'utf8')).toBe(deployment(`${API}:1.4.3`));
   });
 });
 

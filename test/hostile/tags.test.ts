@@ -3,11 +3,18 @@
  * grammar, arriving through every door (a registry event, a normalised push, a registry tag
  * list, a direct apply). None is ever written; the answer says why; each is decided at once.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lambdas/config/load.ts';
+import { loadConfig, parseConfig } from '../../lambdas/config/load.ts';
+import { resolvePolicy, StandalonePolicySchema } from '../../lambdas/config/schema.ts';
+import { loadPatternEngine, selectTag } from '../../lambdas/core/tags/index.ts';
 import { decodeMessage } from '../../lambdas/handlers/messages.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
 import { deployment, ECR, githubEnv, push } from '../support/github-env.ts';
+import { runCli } from '../support/cli.ts';
 import { MemoryRepo } from '../support/memory-repo.ts';
 
 const API = `${ECR}/shop/api`;
@@ -124,5 +131,172 @@ describe('hostile tags never reach a file', () => {
     });
     expect(result.decisions[0]).toMatchObject({ outcome: 'update', to: { tag: '1.4.9' } });
     expect(result.units[0]?.files[0]?.after).toBe(deployment(`${API}:1.4.9`));
+  });
+});
+
+/**
+ * The classic catastrophic-backtracking patterns, each with an OCI-valid 128-character tag that
+ * makes a backtracking engine take exponential (or high-polynomial) time, a 10,000-character tag
+ * outside the grammar, and a tag that matches. The pattern engine is RE2 (linear in the tag) and
+ * the grammar runs first, so each is answered at once: the test's timeout is the guard.
+ */
+const REDOS: readonly [pattern: string, hostile: string, matching: string][] = [
+  ['^(a+)+$', `${'a'.repeat(127)}-`, 'aaa'],
+  ['(a|a)*b', 'a'.repeat(128), 'ab'],
+  ['(a|aa)+$', `${'a'.repeat(127)}-`, 'aa'],
+  ['^(\\w+\\s?)*$', `${'a'.repeat(127)}-`, 'abc'],
+  ['(.*a){12}', `${'a'.repeat(11)}${'x'.repeat(117)}`, 'a'.repeat(12)],
+];
+const LONG = (hostile: string) => hostile.repeat(Math.ceil(10_000 / hostile.length)).slice(0, 10_000);
+
+describe('user patterns run in linear time, whatever the tag', () => {
+  it.each(REDOS)(
+    '%s: selectTag turns the hostile tags away and chooses the matching one',
+    async (pattern, hostile, matching) => {
+      await loadPatternEngine();
+      const policy = resolvePolicy(
+        StandalonePolicySchema.parse({ strategy: 'alphabetical', tags: { pattern } }),
+      );
+      const result = selectTag(
+        policy,
+        [hostile, LONG(hostile), matching].map((tag) => ({ tag })),
+      );
+      expect(result.chosen?.tag).toBe(matching);
+      expect(result.rejected).toEqual([
+        { tag: hostile, reason: 'pattern-mismatch' },
+        { tag: LONG(hostile), reason: 'invalid-oci-tag' },
+      ]);
+    },
+  );
+
+  it.each(REDOS)(
+    '%s: plan over a tag list holding the hostile tags proposes the matching one',
+    async (pattern, hostile, matching) => {
+      const loaded = await loadConfig(`${CONFIG}    tags:\n      pattern: '${pattern}'\n`);
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+      const result = await planUpdates({
+        config: loaded.config,
+        repo: new MemoryRepo({ 'apps/api.yaml': deployment(`${API}:1.4.2`) }),
+        tagLists: new Map([[API, [hostile, LONG(hostile), matching].map((tag) => ({ tag }))]]),
+      });
+      expect(result.decisions[0]).toMatchObject({ outcome: 'update', to: { tag: matching } });
+    },
+  );
+
+  it.each(REDOS)(
+    '%s: the select CLI, as a process, prints the matching tag',
+    async (pattern, hostile, matching) => {
+      const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [
+          'bin/image-updater.mjs',
+          'select',
+          '--policy',
+          JSON.stringify({ strategy: 'alphabetical', tags: { pattern } }),
+          '--tags',
+          '-',
+        ]);
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        child.on('close', (code) => done({ code, stdout, stderr }));
+        child.stdin.end(`${hostile}\n${LONG(hostile)}\n${matching}\n`);
+      });
+      expect(run).toEqual({ code: 0, stdout: `${matching}\n`, stderr: '' });
+    },
+  );
+});
+
+/**
+ * `tags.ignore` globs with many stars: as a backtracking RegExp, `*a*a*a*a*a*b` takes seconds on
+ * a 128-character tag of `a`s (the cost grows as the length to the power of the stars). Globs
+ * like these run on RE2, linear in the tag: the test's timeout is the guard.
+ */
+const STARRY: readonly [glob: string, ignoredToo: string][] = [
+  ['*a*a*a*a*a*b', 'xaaaaab'],
+  ['*a*a*a*a*a*a*a*b', 'aaaaaaab'],
+];
+const AAA_C = `${'a'.repeat(127)}c`;
+const AAAA = 'a'.repeat(128);
+
+function selectProcess(policy: unknown, stdin: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn(process.execPath, [
+      'bin/image-updater.mjs',
+      'select',
+      '--policy',
+      JSON.stringify(policy),
+      '--tags',
+      '-',
+    ]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+describe('tags.ignore globs run in linear time, whatever the tag', () => {
+  it.each(STARRY)(
+    '%s: selectTag keeps the 128-character tags it does not match and ignores the one it does',
+    async (glob, ignoredToo) => {
+      await loadPatternEngine();
+      const policy = resolvePolicy(
+        StandalonePolicySchema.parse({ strategy: 'alphabetical', tags: { ignore: [glob] } }),
+      );
+      const result = selectTag(
+        policy,
+        [AAA_C, AAAA, ignoredToo].map((tag) => ({ tag })),
+      );
+      expect(result.chosen?.tag).toBe(AAA_C);
+      expect(result.rejected).toEqual(
+        expect.arrayContaining([
+          { tag: AAAA, reason: 'not-greatest' },
+          { tag: ignoredToo, reason: 'ignored' },
+        ]),
+      );
+      expect(result.rejected).toHaveLength(2);
+    },
+  );
+
+  it.each(STARRY)('%s: plan over a tag list of such tags proposes the greatest', async (glob) => {
+    const loaded = await loadConfig(`${CONFIG}    tags:\n      ignore: ['${glob}']\n`);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const result = await planUpdates({
+      config: loaded.config,
+      repo: new MemoryRepo({ 'apps/api.yaml': deployment(`${API}:1.4.2`) }),
+      tagLists: new Map([[API, [AAAA, AAA_C].map((tag) => ({ tag }))]]),
+    });
+    expect(result.decisions[0]).toMatchObject({ outcome: 'update', to: { tag: AAA_C } });
+  });
+
+  it.each(STARRY)(
+    '%s: the select CLI, as a process, prints the tag it does not ignore',
+    async (glob, ignoredToo) => {
+      const run = await selectProcess(
+        { strategy: 'alphabetical', tags: { ignore: [glob] } },
+        `${AAAA}\n${AAA_C}\n${ignoredToo}\n`,
+      );
+      expect(run).toEqual({ code: 0, stdout: `${AAA_C}\n`, stderr: '' });
+    },
+  );
+});
+
+describe('a config nested absurdly deep', () => {
+  it.each([
+    ['10,000 "["', `version: 1\npolicies: ${'['.repeat(10_000)}\n`, '2:138'],
+    ['5,000 "- "', `version: 1\npolicies:\n${'- '.repeat(5000)}x\n`, '3:254'],
+  ])('%s: validate exits 1 naming the line and column where the limit is passed', async (_, text, at) => {
+    const dir = mkdtempSync(join(tmpdir(), 'iu-deep-'));
+    try {
+      writeFileSync(join(dir, '.image-updater.yaml'), text);
+      const run = await runCli(['validate'], { cwd: dir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe(`.image-updater.yaml:${at}: YAML nesting deeper than 128 levels\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stackFromContext } from '../../lib/context.ts';
 
-const from = (context: Record<string, unknown>, env: Record<string, string | undefined> = {}) =>
-  stackFromContext({ tryGetContext: (key) => context[key] }, env);
+const from = (context: Record<string, unknown>) => stackFromContext({ tryGetContext: (key) => context[key] });
 
 describe('stack props from CDK context', () => {
   it('reads repositories as owner/name[:configPath], comma-separated', () => {
@@ -29,25 +28,27 @@ describe('stack props from CDK context', () => {
   });
 
   it('reads every documented key', () => {
-    const { stackName, props } = from(
-      {
-        repos: 'acme/gitops',
-        ecrRepositoryPrefixes: 'shop/,platform/',
-        ecrAccounts: '111122223333,444455556666',
-        ecrRegions: ['eu-west-1'],
-        githubAuth: 'token',
-        githubSecretName: 'prod/github',
-        githubApiUrl: 'https://github.example.com/api/v3',
-        reconcileSchedule: 'cron(0 6 * * ? *)',
-        alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:alarms',
-        maxConcurrency: '4',
-        batchSize: 50,
-        logLevel: 'DEBUG',
-        metricsNamespace: 'Shop',
-        stackName: 'ShopImageUpdater',
-      },
-      { CDK_DEFAULT_ACCOUNT: '111122223333', CDK_DEFAULT_REGION: 'eu-west-1' },
-    );
+    const { stackName, props } = from({
+      repos: 'acme/gitops',
+      ecrRepositoryPrefixes: 'shop/,platform/',
+      ecrAccounts: '111122223333,444455556666',
+      ecrRegions: ['eu-west-1'],
+      githubAuth: 'token',
+      githubSecretName: 'prod/github',
+      githubApiUrl: 'https://github.example.com/api/v3',
+      reconcileSchedule: 'cron(0 6 * * ? *)',
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:alarms',
+      maxConcurrency: '4',
+      batchSize: 50,
+      logLevel: 'DEBUG',
+      metricsNamespace: 'Shop',
+      stackName: 'ShopImageUpdater',
+      webhookFrontDoor: 'http-api',
+      webhookReservedConcurrency: '5',
+      secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/0d1f2e3c-aaaa-bbbb-cccc-123456789012',
+      account: '111122223333',
+      region: 'eu-west-1',
+    });
     expect(stackName).toBe('ShopImageUpdater');
     expect(props).toMatchObject({
       ecrRepositoryPrefixes: ['shop/', 'platform/'],
@@ -61,6 +62,9 @@ describe('stack props from CDK context', () => {
       batchSize: 50,
       logLevel: 'DEBUG',
       metricsNamespace: 'Shop',
+      webhookFrontDoor: 'http-api',
+      webhookReservedConcurrency: 5,
+      secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/0d1f2e3c-aaaa-bbbb-cccc-123456789012',
       env: { account: '111122223333', region: 'eu-west-1' },
     });
     expect(props.reconcileSchedule?.expressionString).toBe('cron(0 6 * * ? *)');
@@ -70,7 +74,18 @@ describe('stack props from CDK context', () => {
 
   it.each([
     ['githubAuth', 'oauth', /githubAuth: expected one of app, token/],
-    ['maxConcurrency', 'two', /maxConcurrency: expected a whole number/],
+    ['maxConcurrency', 'two', /maxConcurrency: expected a whole number from 2 to 1000, got two/],
+    ['maxConcurrency', '0', /maxConcurrency: expected a whole number from 2 to 1000, got 0/],
+    ['batchSize', 'abc', /batchSize: expected a whole number from 1 to 10000, got abc/],
+    ['batchSize', '0', /batchSize: expected a whole number from 1 to 10000/],
+    ['repos', 'not-a-repo', /repos: "not-a-repo" is not "owner\/name\[:configPath\]"/],
+    ['repos', [{ repo: 'nope' }], /repos: "nope" is not/],
+    ['webhookFrontDoor', 'alb', /webhookFrontDoor: expected one of function-url, http-api, got alb/],
+    ['alarmTopicArn', 'alarms', /alarmTopicArn: expected an SNS topic ARN/],
+    ['githubSecretArn', 'github', /githubSecretArn: expected a Secrets Manager secret ARN/],
+    ['secretsKmsKeyArn', 'alias/x', /secretsKmsKeyArn: expected a KMS key ARN/],
+    ['region', 'Europe', /region: expected a region name/],
+    ['account', '1234', /account: expected a 12-digit AWS account id/],
     ['reconcileSchedule', 'hourly', /reconcileSchedule: expected rate/],
     ['logLevel', 'TRACE', /logLevel/],
     ['repos', '[not json', /repos: starts with \[ but is not JSON/],

@@ -181,10 +181,10 @@ describe('ImageUpdater construct', () => {
     expect(JSON.stringify(secrets[0]!.Resource)).toContain(':secret:prod/github-??????');
   });
 
-  it('creates a secret holding an empty placeholder of the expected format when none is given', () => {
+  it('creates a secret holding an empty placeholder of either format when none is given', () => {
     const { template } = constructTemplate({ env: ENV, githubAuth: 'app' });
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      SecretString: JSON.stringify({ appId: '', privateKey: '' }),
+      SecretString: JSON.stringify({ appId: '', privateKey: '', token: '' }),
     });
   });
 

@@ -23,6 +23,20 @@ describe('cdk-nag AwsSolutions', () => {
         alarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:alarms',
       },
     ],
+    [
+      'with the function-URL webhook',
+      { repositories: [{ repo: 'acme/gitops' }], webhookAllowedImages: ['ghcr.io/acme'] },
+    ],
+    [
+      'with the HTTP API webhook and a KMS-encrypted imported secret',
+      {
+        repositories: [{ repo: 'acme/gitops' }],
+        webhookAllowedImages: ['ghcr.io/acme'],
+        webhookFrontDoor: 'http-api' as const,
+        githubSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:gh-AbCdEf',
+        secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/0d1f2e3c-aaaa-bbbb-cccc-123456789012',
+      },
+    ],
   ])('has no unacknowledged finding %s', (_name, props) => {
     const app = testApp({ nag: true });
     new ImageUpdaterStack(app, 'ImageUpdater', props);

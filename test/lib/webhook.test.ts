@@ -34,7 +34,7 @@ describe('ImageUpdater webhook endpoint', () => {
       Architectures: ['arm64'],
       MemorySize: 256,
       Timeout: 10,
-      ReservedConcurrentExecutions: 10,
+      ReservedConcurrentExecutions: Match.absent(),
       Environment: {
         Variables: Match.objectLike({
           WEBHOOK_ALLOWED_IMAGES: '["ghcr.io/acme","registry.example.com:5000/shop"]',
@@ -91,7 +91,7 @@ describe('ImageUpdater webhook endpoint', () => {
     const node = {
       tryGetContext: (key: string) => ({ repos: 'acme/gitops', webhookAllowedImages: 'ghcr.io/acme' })[key],
     };
-    const { props } = stackFromContext(node, {});
+    const { props } = stackFromContext(node);
     const template = stackTemplate(props);
     template.hasOutput('WebhookUrl', {});
     template.hasOutput('WebhookSecretArn', {});

@@ -1,8 +1,8 @@
-/** The shared, read-only corpus of real samples (`../shared/corpus/` from the project root). */
+/** Real samples copied byte for byte from public sources (see test/fixtures/corpus/README.md). */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const CORPUS_DIR = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+export const CORPUS_DIR = fileURLToPath(new URL('../fixtures/corpus/', import.meta.url));
 
 /** An event sample's text, byte for byte. */
 export function corpusEventText(name: string): string {

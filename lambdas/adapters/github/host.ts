@@ -4,7 +4,8 @@
  * `@octokit/auth-app` renews before it expires) is reused by every later invocation.
  */
 import { createAppAuth } from '@octokit/auth-app';
-import type { GitHost, RepoClient, RepoId } from '../../ports/git-host.ts';
+import type { GitHost, RepoClient, RepoClientOptions, RepoId } from '../../ports/git-host.ts';
+import { anySignal } from './abort.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
 import { createOctokit, writeBudgetOf, type OctokitOptions, type UpdaterOctokit } from './octokit.ts';
 import { GitHubRepoClient, type RepoCache } from './repo-client.ts';
@@ -20,6 +21,8 @@ export interface GitHubHostOptions extends Omit<OctokitOptions, 'auth' | 'authSt
    * (default `main`); a wrong guess costs one more round trip, once.
    */
   readonly defaultBranchGuess?: string;
+  /** Stops every request of this host (a process shutting down), with each client's own. */
+  readonly signal?: AbortSignal;
 }
 
 export class GitHubHost implements GitHost {
@@ -39,27 +42,32 @@ export class GitHubHost implements GitHost {
     this.deadline = remainingMs === undefined ? undefined : performance.now() + remainingMs;
   }
 
-  async repo(id: RepoId): Promise<RepoClient> {
+  async repo(id: RepoId, options: RepoClientOptions = {}): Promise<RepoClient> {
     const key = `${id.owner}/${id.name}`.toLowerCase();
     let cache = this.caches.get(key);
     if (!cache) this.caches.set(key, (cache = {}));
-    const octokit = await this.octokitFor(id, key);
+    const signal = anySignal([this.options.signal, options.signal]);
+    const octokit = await this.octokitFor(id, key, signal);
     // An Octokit built after `setWriteDeadline` (the first repository of a cold start) gets it too.
     writeBudgetOf(octokit)?.setDeadline(
       this.deadline === undefined ? undefined : this.deadline - performance.now(),
     );
-    return new GitHubRepoClient(octokit, id, cache, this.options.defaultBranchGuess);
+    return new GitHubRepoClient(octokit, id, cache, this.options.defaultBranchGuess, signal);
   }
 
-  private async octokitFor(id: RepoId, key: string): Promise<UpdaterOctokit> {
-    const { auth, defaultBranchGuess: _guess, ...rest } = this.options;
+  private async octokitFor(
+    id: RepoId,
+    key: string,
+    signal: AbortSignal | undefined,
+  ): Promise<UpdaterOctokit> {
+    const { auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
     if (auth.kind === 'token') {
       this.tokenOctokit ??= createOctokit({ ...rest, auth: auth.token });
       return this.tokenOctokit;
     }
     let pending = this.installations.get(key);
     if (!pending) {
-      pending = this.installationOctokit(id, auth);
+      pending = this.installationOctokit(id, auth, signal);
       this.installations.set(key, pending);
       // A failed lookup (App not installed yet) must not be cached forever.
       pending.catch(() => this.installations.delete(key));
@@ -70,8 +78,9 @@ export class GitHubHost implements GitHost {
   private async installationOctokit(
     id: RepoId,
     auth: Extract<GitHubAuth, { kind: 'app' }>,
+    signal: AbortSignal | undefined,
   ): Promise<UpdaterOctokit> {
-    const { auth: _auth, defaultBranchGuess: _guess, ...rest } = this.options;
+    const { auth: _auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
     this.appOctokit ??= createOctokit({
       ...rest,
       authStrategy: createAppAuth,
@@ -82,6 +91,7 @@ export class GitHubHost implements GitHost {
       const { data } = await this.appOctokit.rest.apps.getRepoInstallation({
         owner: id.owner,
         repo: id.name,
+        ...(signal ? { request: { signal } } : {}),
       });
       installationId = data.id;
     } catch (error) {

@@ -6,6 +6,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import BottleneckLight from 'bottleneck/light.js';
+import { abortError, fetchWithTimeout, untilAborted } from './abort.ts';
 import { WriteBudget } from './write-budget.ts';
 
 export const UpdaterOctokit = Octokit.plugin(throttling, retry);
@@ -44,6 +45,12 @@ export interface OctokitOptions {
     error(m: string): void;
   };
   readonly fetch?: typeof fetch;
+  /**
+   * How long one HTTP attempt may take before it fails (retryable, `GITHUB_UNREACHABLE`): a
+   * GitHub that accepts connections and never answers must not hold work for undici's 5 minutes.
+   * @default 60 000
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -85,7 +92,7 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
     ...(options.authStrategy !== undefined ? { authStrategy: options.authStrategy } : {}),
     userAgent: options.userAgent ?? 'image-updater',
     log: options.log ?? quiet,
-    ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
+    request: { fetch: fetchWithTimeout(options.requestTimeoutMs ?? 60_000, options.fetch) },
     retry: {
       retries,
       retryAfterBaseValue: options.retryAfterBaseMs ?? 1000,
@@ -111,11 +118,20 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
   // through Bottleneck queues, where a request can run in whichever context drained the queue,
   // and the budget must know which unit of work (reservation) a write belongs to. A write the
   // plugins send again (after a 5xx or a `retry-after`) is inside this hook: admitted once.
-  octokit.hook.wrap('request', (request, options) =>
-    createsContent(options.method, String(options.url))
-      ? (write.key().schedule({}, () => request(options)) as ReturnType<typeof request>)
-      : request(options),
-  );
+  //
+  // A request's `request.signal` (its work's) stops it here too: an aborted one rejects at once,
+  // and a caller waiting on the plugins (a retry's backoff, a `retry-after`, the budget) is
+  // answered at once. What they still run later meets the aborted signal in fetch: nothing is sent.
+  octokit.hook.wrap('request', (request, options) => {
+    const signal = options.request?.signal;
+    if (signal?.aborted) return Promise.reject(abortError());
+    const sent = createsContent(options.method, String(options.url))
+      ? (write.key().schedule({ ...(signal ? { signal } : {}) }, () => request(options)) as ReturnType<
+          typeof request
+        >)
+      : request(options);
+    return untilAborted(Promise.resolve(sent), signal) as ReturnType<typeof request>;
+  });
   budgets.set(octokit, write);
   return octokit;
 }

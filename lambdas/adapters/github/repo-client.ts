@@ -85,10 +85,20 @@ export class GitHubRepoClient implements RepoClient {
     readonly repo: RepoId,
     private readonly cache: RepoCache = {},
     private readonly defaultBranchGuess: string = DEFAULT_BRANCH_GUESS,
+    /** Every request of this client carries it: aborting it gives the client's work up. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   private get base() {
-    return { owner: this.repo.owner, repo: this.repo.name };
+    return { owner: this.repo.owner, repo: this.repo.name, ...this.requestOptions };
+  }
+
+  private get requestOptions() {
+    return this.signal ? { request: { signal: this.signal } } : {};
+  }
+
+  async checkAccess(): Promise<void> {
+    await this.call('check access', () => this.octokit.rest.repos.get(this.base));
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -420,7 +430,7 @@ export class GitHubRepoClient implements RepoClient {
         `mutation($id: ID!, $mergeMethod: PullRequestMergeMethod!) {
           enablePullRequestAutoMerge(input: { pullRequestId: $id, mergeMethod: $mergeMethod }) { clientMutationId }
         }`,
-        { id: pull.nodeId, mergeMethod: GRAPHQL_METHOD[method] },
+        { id: pull.nodeId, mergeMethod: GRAPHQL_METHOD[method], ...this.requestOptions },
       );
       return 'enabled';
     } catch (error) {
@@ -441,7 +451,7 @@ export class GitHubRepoClient implements RepoClient {
     await this.call(`disable auto-merge on #${pull.number}`, () =>
       this.octokit.graphql(
         `mutation($id: ID!) { disablePullRequestAutoMerge(input: { pullRequestId: $id }) { clientMutationId } }`,
-        { id: pull.nodeId },
+        { id: pull.nodeId, ...this.requestOptions },
       ),
     );
   }

@@ -50,6 +50,11 @@ export class WriteBudgetExhaustedError extends Error {
   }
 }
 
+/** A write whose work was given up while it waited for budget; nothing was sent. */
+export class WriteAbortedError extends Error {
+  override readonly name = 'AbortError';
+}
+
 type Task = (...args: unknown[]) => unknown;
 
 /** Writes set aside for one unit of work, handed to its requests one by one. */
@@ -63,6 +68,8 @@ interface Admission {
   readonly hold: boolean;
   /** Part of a unit already under way: no `maxWaitMs`, no queueing behind other requests. */
   readonly started: boolean;
+  /** The request's work was given up: stop waiting (nothing was sent). */
+  readonly signal?: AbortSignal;
 }
 
 export class WriteBudget {
@@ -94,13 +101,17 @@ export class WriteBudget {
 
   /** The throttling plugin asks its `write` group for a limiter per id; there is one budget. */
   key(): {
-    schedule: (options: { weight?: number } | undefined, task: Task, ...args: unknown[]) => Promise<unknown>;
+    schedule: (
+      options: { weight?: number; signal?: AbortSignal } | undefined,
+      task: Task,
+      ...args: unknown[]
+    ) => Promise<unknown>;
   } {
     return { schedule: (options, task, ...args) => this.schedule(options, task, args) };
   }
 
   private async schedule(
-    options: { weight?: number } | undefined,
+    options: { weight?: number; signal?: AbortSignal } | undefined,
     task: Task,
     args: unknown[],
   ): Promise<unknown> {
@@ -112,9 +123,14 @@ export class WriteBudget {
         this.held -= 1;
         this.log(this.now(), 1);
       } else {
-        await this.admit(1, { hold: false, started: reservation !== undefined });
+        await this.admit(1, {
+          hold: false,
+          started: reservation !== undefined,
+          ...(options?.signal ? { signal: options.signal } : {}),
+        });
       }
     }
+    if (options?.signal?.aborted) throw new WriteAbortedError();
     return task(...args);
   }
 
@@ -180,10 +196,28 @@ export class WriteBudget {
         (this.deadline !== undefined && now + earliest > this.deadline)
       )
         throw new WriteBudgetExhaustedError(wait === Infinity ? earliest : wait);
-      await this.sleep(this.held > 0 ? Math.min(wait, this.pollMs) : wait);
+      await this.pause(this.held > 0 ? Math.min(wait, this.pollMs) : wait, how.signal);
     }
     if (how.hold) this.held += count;
     else this.log(this.now(), count);
+  }
+
+  /** A wait that ends early (rejecting) when the request's work is given up. */
+  private async pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (!signal) return this.sleep(ms);
+    if (signal.aborted) throw new WriteAbortedError();
+    let onAbort: (() => void) | undefined;
+    try {
+      await Promise.race([
+        this.sleep(ms),
+        new Promise<never>((_resolve, reject) => {
+          onAbort = () => reject(new WriteAbortedError());
+          signal.addEventListener('abort', onAbort, { once: true });
+        }),
+      ]);
+    } finally {
+      if (onAbort) signal.removeEventListener('abort', onAbort);
+    }
   }
 
   private log(at: number, count: number): void {

@@ -2,15 +2,24 @@
  * `RepoFiles` over a local working tree (CLI `plan`, `serve`). Symbolic links are never
  * followed, so nothing outside the directory is listed, read or written.
  */
-import { lstat, readdir, readFile, realpath, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { lstat, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { RepoFiles } from '../../ports/repo-files.ts';
+import { limiter } from '../../core/plan/map-limit.ts';
 import { isConfinedPath } from '../../core/plan/scan.ts';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
 
+/**
+ * Open files at once, whoever calls: macOS starts shells at `ulimit -n 256`, and the process
+ * needs descriptors of its own besides.
+ */
+const OPEN_FILES = 32;
+
 export class LocalRepoFiles implements RepoFiles {
   private readonly root: string;
+  private readonly gate = limiter(OPEN_FILES);
 
   constructor(root: string) {
     this.root = resolve(root);
@@ -30,24 +39,50 @@ export class LocalRepoFiles implements RepoFiles {
   }
 
   async readFile(path: string): Promise<string | undefined> {
-    const full = await this.confined(path);
-    if (!full) return undefined;
+    const target = await this.confined(path);
+    if (!target) return undefined;
     try {
-      return await readFile(full, 'utf8');
+      return await this.gate(() => readFile(target.real, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
   }
 
-  /** Writes an existing regular file in place; refuses anything that would leave the tree. */
+  /**
+   * Replaces an existing regular file inside the tree. The new text goes to a fresh file in the
+   * same directory that is then renamed over the old entry: a hard link to a file elsewhere keeps
+   * its content, and an interrupted write never leaves half a manifest.
+   */
   async writeFile(path: string, text: string): Promise<void> {
-    const full = await this.confined(path);
-    if (!full) throw new Error(`refusing to write ${path}: not a regular file inside ${this.root}`);
-    await writeFile(full, text, 'utf8');
+    const target = await this.confined(path);
+    if (!target) throw new Error(`refusing to write ${path}: not a regular file inside ${this.root}`);
+    const temp = join(
+      dirname(target.real),
+      `.${basename(target.real)}.${randomBytes(6).toString('hex')}.tmp`,
+    );
+    await this.gate(async () => {
+      // `wx` is O_CREAT|O_EXCL: a name planted in advance (a symlink included) fails the open
+      // instead of being followed.
+      const handle = await open(temp, 'wx', target.mode & 0o7777);
+      try {
+        try {
+          await handle.writeFile(text, 'utf8');
+          // The creation mode went through the umask; the file keeps the permissions it had.
+          await handle.chmod(target.mode & 0o7777);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, target.real);
+      } catch (error) {
+        await unlink(temp).catch(() => {});
+        throw error;
+      }
+    });
   }
 
-  private async confined(path: string): Promise<string | undefined> {
+  private async confined(path: string): Promise<{ real: string; mode: number } | undefined> {
     if (!isConfinedPath(path)) return undefined;
     const full = resolve(this.root, path);
     try {
@@ -56,7 +91,7 @@ export class LocalRepoFiles implements RepoFiles {
       // A directory on the way could itself be a link out of the tree.
       const real = await realpath(full);
       const realRoot = await realpath(this.root);
-      return real.startsWith(realRoot + sep) ? full : undefined;
+      return real.startsWith(realRoot + sep) ? { real, mode: stat.mode } : undefined;
     } catch {
       return undefined;
     }

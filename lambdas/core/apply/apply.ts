@@ -4,7 +4,7 @@
  * update, merge or close its pull request. Every ref update is fast-forward only; when another
  * writer wins a race the attempt is rebuilt on the new state, with backoff.
  */
-import { parseConfig } from '../../config/load.ts';
+import { loadConfig } from '../../config/load.ts';
 import type { Config, Policy } from '../../config/schema.ts';
 import type { CommitSnapshot, PullRequestInfo, RepoClient, RepoState } from '../../ports/git-host.ts';
 import { isAlreadyExists, type GitHostErrorLike } from './host-errors.ts';
@@ -33,6 +33,7 @@ import {
   stateOf,
   type PrState,
 } from './pr-state.ts';
+import { inlineCode, markdownText } from './markdown.ts';
 import { snapshotFiles } from './snapshot-files.ts';
 
 export interface ApplyRequest {
@@ -139,7 +140,7 @@ async function attemptOnce(
   const state =
     prefetched ?? (await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX }));
   if (!state.config) return { ...none, outcome: 'no-config' };
-  const loaded = parseConfig(state.config.text);
+  const loaded = await loadConfig(state.config.text);
   if (!loaded.ok) {
     const configIssue = await reportInvalidConfig(
       client,
@@ -500,7 +501,7 @@ async function applyUnit(
       await client.comment(
         existing.pull.number,
         `Someone else pushed to \`${branch}\`, so image-updater will not overwrite it. It would now propose:\n\n${unit.updates
-          .map((u) => `- ${u.policy.name}: \`${u.to.tag}\``)
+          .map((u) => `- ${markdownText(u.policy.name)}: ${inlineCode(u.to.tag)}`)
           .join(
             '\n',
           )}\n\nClose this pull request (or reset the branch) to let image-updater take over again.`,

@@ -6,8 +6,11 @@
 import * as z from 'zod';
 import type { UpdateType } from '../tags/index.ts';
 import type { UnitPlan } from '../plan/units.ts';
+import { cellCode, inlineCode, markdownText } from './markdown.ts';
 
-const MARKER = /<!--\s*image-updater-state:\s*(\{.*?\})\s*-->/s;
+const MARKER_OPEN = '<!-- image-updater-state: ';
+// The marker on a line of its own, as `renderPrBody` writes it as the body's last line.
+const MARKER = /^<!--\s*image-updater-state:\s*(\{.*\})\s*-->\s*$/;
 
 const ProposalSchema = z.object({
   tag: z.string(),
@@ -31,8 +34,16 @@ const StateSchema = z.object({
 export type PrState = z.infer<typeof StateSchema>;
 export type Proposal = z.infer<typeof ProposalSchema>;
 
+/**
+ * The state of a body `renderPrBody` wrote. Only the last marker counts: everything before it is
+ * rendered from file names and other repository text, so an earlier one can only be a forgery.
+ */
 export function readPrState(body: string): PrState | undefined {
-  const json = MARKER.exec(body)?.[1];
+  const at = body.lastIndexOf(MARKER_OPEN);
+  if (at < 0) return undefined;
+  const end = body.indexOf('\n', at);
+  const line = body.slice(body.lastIndexOf('\n', at) + 1, end < 0 ? undefined : end);
+  const json = MARKER.exec(line)?.[1];
   if (!json) return undefined;
   try {
     const parsed = StateSchema.safeParse(JSON.parse(json));
@@ -65,21 +76,48 @@ export function sameProposals(unit: UnitPlan, state: PrState): boolean {
   });
 }
 
-const esc = (text: string) => text.replace(/[|`<>]/g, (c) => `&#${c.charCodeAt(0)};`);
-const code = (text: string) => `\`${text.replace(/`/g, '')}\``;
+/** The body's hidden state; `<` and `>` as JSON escapes, so no name can close the comment. */
+function stateMarker(state: PrState): string {
+  const json = JSON.stringify(state).replace(/[<>]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+  return `${MARKER_OPEN}${json} -->`;
+}
 
-/** The PR description: a table a reviewer reads, and the hidden state. */
+/** `2026-12-02T10:00:00Z`: sub-second digits only when there are any. */
+export function formatInstant(at: Date): string {
+  return at.toISOString().replace(/\.000Z$/, 'Z');
+}
+
+const UPDATE_NOTES: Partial<Record<UpdateType, string>> = {
+  other:
+    'Update type `other`: update types come from semver, and this policy orders its tags otherwise (calver, a pattern); `automerge` merges it only when set to `all`.',
+};
+
+/** The PR description: a table a reviewer reads, and the hidden state, last. */
 export function renderPrBody(unit: UnitPlan, state: PrState): string {
   const rows = unit.updates.map((u) => {
-    const digest = u.to.digest ? code(`${u.to.digest.slice(0, 19)}…`) : '';
-    const pushed = u.to.pushedAt ? u.to.pushedAt.toISOString() : '';
-    const files = u.files.map(code).join('<br>');
-    return `| ${esc(u.policy.name)} | ${code(u.policy.image)} | ${u.from ? code(u.from.tag) : ''} | ${code(u.to.tag)} | ${u.updateType} | ${digest} | ${pushed} | ${files} |`;
+    const digest = u.to.digest ? cellCode(`${u.to.digest.slice(0, 19)}…`) : '';
+    const pushed = u.to.pushedAt ? formatInstant(u.to.pushedAt) : '';
+    const files = u.files.map(cellCode).join('<br>');
+    const cells = [
+      markdownText(u.policy.name),
+      cellCode(u.policy.image),
+      u.from ? cellCode(u.from.tag) : '',
+      cellCode(u.to.tag),
+      u.updateType,
+      digest,
+      pushed,
+      files,
+    ];
+    return `| ${cells.join(' | ')} |`;
   });
   const skipped = unit.updates.flatMap((u) =>
     u.skipped.map(
-      (s) => `- ${esc(u.policy.name)}: ${code(`${s.file}:${s.line}`)} left unchanged: ${esc(s.reason)}`,
+      (s) =>
+        `- ${markdownText(u.policy.name)}: ${inlineCode(`${s.file}:${s.line}`)} left unchanged: ${markdownText(s.reason)}`,
     ),
+  );
+  const notes = [...new Set(unit.updates.map((u) => UPDATE_NOTES[u.updateType]))].filter(
+    (n): n is string => n !== undefined,
   );
   const merge = unit.automerge
     ? `This update merges without review (${unit.mergeStrategy === 'auto' ? 'GitHub auto-merge, after required checks' : 'merged as soon as it is mergeable'}).`
@@ -92,10 +130,11 @@ export function renderPrBody(unit: UnitPlan, state: PrState): string {
     ...rows,
     '',
     ...(skipped.length ? ['References left alone:', ...skipped, ''] : []),
+    ...(notes.length ? [...notes, ''] : []),
     merge,
     'A newer tag updates this pull request; commits pushed here by anyone else stop further updates.',
     '',
-    `<!-- image-updater-state: ${JSON.stringify(state)} -->`,
+    stateMarker(state),
   ].join('\n');
 }
 
@@ -115,7 +154,8 @@ export function commitTrailers(state: Omit<PrState, 'commit' | 'blockedAt'>): st
 /** The state a commit of ours proposes, with `commit` set to that commit; undefined otherwise. */
 export function readCommitState(message: string, key: string, sha: string): PrState | undefined {
   if (!isOurCommit(message, key)) return undefined;
-  const line = message.split('\n').find((l) => l.startsWith(STATE_TRAILER));
+  // The trailers come last; a line of the (user-templated) message above cannot pose as them.
+  const line = message.split('\n').findLast((l) => l.startsWith(STATE_TRAILER));
   if (!line) return undefined;
   try {
     const parsed = StateSchema.safeParse({ ...JSON.parse(line.slice(STATE_TRAILER.length)), commit: sha });

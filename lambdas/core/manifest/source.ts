@@ -68,22 +68,9 @@ export function parseYaml(text: string, schema: YamlSchema = 'core'): ParseOutco
       },
     };
   }
-  const parser = new Parser(lineCounter.addNewLine);
-  lineCounter.addNewLine(0);
-  // Composed as the parser goes (as parseAllDocuments does), stopped when nesting gets absurd.
-  function* tokens(): Generator<CST.Token> {
-    for (const lexeme of new Lexer().lex(text)) {
-      yield* parser.next(lexeme);
-      if (parser.stack.length > MAX_NESTING_DEPTH) {
-        throw new ScanLimitError(`YAML nesting deeper than ${MAX_NESTING_DEPTH} levels`, parser.offset);
-      }
-    }
-    yield* parser.end();
-  }
-  const composer = new Composer({ schema, uniqueKeys: true, strict: true });
   let docs: Document.Parsed[];
   try {
-    docs = Array.from(composer.compose(tokens())) as Document.Parsed[];
+    docs = composeDocuments(text, lineCounter, { schema, uniqueKeys: true, strict: true });
   } catch (error) {
     if (!(error instanceof ScanLimitError)) throw error;
     return { ok: false, error: { message: error.message, ...at(Math.min(error.offset, text.length)) } };
@@ -102,6 +89,30 @@ export function parseYaml(text: string, schema: YamlSchema = 'core'): ParseOutco
     }
   }
   return { ok: true, source: { text, docs, lineCounter } };
+}
+
+/**
+ * Every document of `text`, composed as the parser goes (as parseAllDocuments does) and stopped
+ * with a ScanLimitError once nesting passes MAX_NESTING_DEPTH. The config reader uses it too: one
+ * place for the limit.
+ */
+export function composeDocuments(
+  text: string,
+  lineCounter: LineCounter,
+  options: ConstructorParameters<typeof Composer>[0],
+): Document.Parsed[] {
+  const parser = new Parser(lineCounter.addNewLine);
+  lineCounter.addNewLine(0);
+  function* tokens(): Generator<CST.Token> {
+    for (const lexeme of new Lexer().lex(text)) {
+      yield* parser.next(lexeme);
+      if (parser.stack.length > MAX_NESTING_DEPTH) {
+        throw new ScanLimitError(`YAML nesting deeper than ${MAX_NESTING_DEPTH} levels`, parser.offset);
+      }
+    }
+    yield* parser.end();
+  }
+  return Array.from(new Composer(options).compose(tokens())) as Document.Parsed[];
 }
 
 /** 1-based line and column; a byte order mark is not a column. */

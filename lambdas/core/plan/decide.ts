@@ -122,15 +122,21 @@ export function decide(input: DecideInput): PolicyDecision {
     ...(chosen.digest !== undefined ? { digest: chosen.digest } : {}),
     ...(chosen.pushedAt !== undefined ? { pushedAt: chosen.pushedAt } : {}),
   };
+  // Measured from the base branch: that is the change a merge makes.
+  const updateType = classifyUpdate(policy, from?.tag, to.tag, from?.digest, to.digest);
+  const change = from ? `${from.tag} → ${to.tag}` : `→ ${to.tag}`;
   return {
     policy,
     outcome: 'update',
-    reason: from ? `${from.tag} → ${to.tag}` : `→ ${to.tag}`,
+    // Update types come from semver; say so where a reader would expect calver to have one.
+    reason:
+      updateType === 'other'
+        ? `${change}; ${policy.strategy}: update type other, automerge only with \`all\``
+        : change,
     ...(from ? { from } : {}),
     ...(floor ? { floor } : {}),
     to,
-    // Measured from the base branch: that is the change a merge makes.
-    updateType: classifyUpdate(policy, from?.tag, to.tag, from?.digest, to.digest),
+    updateType,
     selection,
   };
 }

@@ -11,6 +11,10 @@ import {
   scanManifest,
   type ManifestReference,
 } from '../manifest/index.ts';
+import { mapLimit } from './map-limit.ts';
+
+/** Files read at once: enough to hide latency, far below any descriptor or rate limit. */
+export const READ_CONCURRENCY = 16;
 
 export interface ScannedFile {
   readonly path: string;
@@ -78,10 +82,11 @@ export async function scanRepo(
       });
     }
   }
-  // Independent reads: the GitHub adapter turns them into concurrent requests.
-  const texts = await Promise.all(
-    [...wanted].sort().map(async (path) => [path, await repo.readFile(path)] as const),
-  );
+  // Independent reads, a bounded number at a time: each is an open file (checkout) or a blob
+  // request (GitHub), and a repository can hold thousands.
+  const texts = await mapLimit([...wanted].sort(), READ_CONCURRENCY, async (path) => {
+    return [path, await repo.readFile(path)] as const;
+  });
   for (const [path, text] of texts) {
     if (text === undefined) continue;
     const scanned = scanManifest(text, path);

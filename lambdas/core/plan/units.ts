@@ -150,7 +150,7 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
     updates.length === 1 || group === undefined
       ? (messages[0] ??
         renderTemplate(first.policy.commitMessage, templateValues({ ...first, files: [], skipped: [] })))
-      : `chore(images): update ${updates.length} images of ${group}`;
+      : renderTemplate(first.policy.commitMessage, groupValues(group, updates, updateType));
   return {
     key,
     branch: branchFor(key),
@@ -201,6 +201,28 @@ function templateValues(u: PolicyUpdate) {
     to: u.to.tag,
     digest: u.to.digest ?? '',
     updateType: u.updateType,
+  };
+}
+
+/** A PR title lists this many updates; the rest are counted, and listed in the commit message. */
+const TITLE_UPDATES = 3;
+
+/**
+ * A group's title is its (first policy's) `commitMessage` with `{{policy}}` the group and the
+ * per-policy tokens lists: `chore(images): update shop to api 1.4.3, worker 2.0.1`.
+ */
+function groupValues(group: string, updates: readonly PolicyUpdate[], updateType: UpdateType) {
+  const list = (items: readonly string[]) =>
+    items.length > TITLE_UPDATES + 1
+      ? `${items.slice(0, TITLE_UPDATES).join(', ')} and ${items.length - TITLE_UPDATES} more`
+      : items.join(', ');
+  return {
+    policy: group,
+    image: list(unique(updates.map((u) => u.policy.image))),
+    from: list(updates.flatMap((u) => (u.from ? [`${u.policy.name} ${u.from.tag}`] : []))),
+    to: list(updates.map((u) => `${u.policy.name} ${u.to.tag}`)),
+    digest: list(updates.flatMap((u) => (u.to.digest ? [`${u.policy.name} ${u.to.digest}`] : []))),
+    updateType,
   };
 }
 

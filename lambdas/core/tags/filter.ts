@@ -2,9 +2,9 @@
  * The checks every strategy shares (SPEC §4): OCI tag grammar, referrer tags, `tags.ignore`
  * globs, and `tags.pattern`, which also picks the text the strategy compares.
  */
-import picomatch from 'picomatch';
 import { DIGEST } from '../image/reference.ts';
-import { InvalidSelectionPolicyError } from './errors.ts';
+import { compileIgnoreGlob } from './glob.ts';
+import { compileTagPattern } from './pattern.ts';
 import { skip, type Skip } from './skip.ts';
 import type { SelectionPolicy } from './types.ts';
 
@@ -82,62 +82,22 @@ export interface TagFilter {
 
 export function compileTagFilter(policy: Pick<SelectionPolicy, 'tags'>): TagFilter {
   const ignore = policy.tags.ignore;
-  // dot: a tag can't start with "." anyway, and `*` should mean "any tag".
-  // The globs' regular expressions, tested directly: picomatch's matcher builds a result object
-  // per call, and this runs on every tag that could win.
-  const globs = ignore.map((glob) => picomatch.makeRe(glob, { dot: true }));
+  const globs = ignore.map(compileIgnoreGlob);
   const ignored = (tag: string) => {
-    for (const glob of globs) if (glob.test(tag)) return true;
+    for (const glob of globs) if (glob(tag)) return true;
     return false;
   };
   const source = policy.tags.pattern;
   if (source === undefined) {
     return { ignored, versionOf: (tag) => tag, versionGroup: false };
   }
-  let pattern: RegExp;
-  try {
-    pattern = new RegExp(source);
-  } catch (error) {
-    throw new InvalidSelectionPolicyError(`tags.pattern is not a regular expression: ${source}`, {
-      cause: error,
-    });
-  }
-  // An always-matching copy reveals the pattern's groups.
-  const probe = new RegExp(`(?:${source})|`).exec('')!;
-  const versionGroup = probe.groups !== undefined && 'version' in probe.groups;
-  // Reading the group by number spares V8 building a `groups` object per tag; the count must
-  // agree with the engine's, or the named lookup stays.
-  const groups = captureGroups(source);
-  const at = groups.indexOf('version') + 1;
-  const index = versionGroup && at > 0 && groups.length === probe.length - 1 ? at : undefined;
+  const pattern = compileTagPattern(source);
   const versionOf = (tag: string): string | Skip => {
-    const m = pattern.exec(tag);
-    if (m === null) return PATTERN_MISMATCH;
-    if (!versionGroup) return tag;
-    const version = index !== undefined ? m[index] : m.groups?.version;
+    // The tag grammar first: a pattern never runs over text that could not be a tag.
+    if (!isOciTag(tag)) return INVALID_TAG;
+    const version = pattern.versionOf(tag);
+    if (version === null) return PATTERN_MISMATCH;
     return version === undefined || version === '' ? EMPTY_VERSION : version;
   };
-  return { ignored, versionOf, versionGroup };
-}
-
-/**
- * The capture groups of a regular expression's source (no flags), in number order: a name, or
- * undefined for an unnamed group.
- */
-export function captureGroups(source: string): (string | undefined)[] {
-  const groups: (string | undefined)[] = [];
-  let inClass = false;
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') i++;
-    else if (inClass) inClass = c !== ']';
-    else if (c === '[') inClass = true;
-    else if (c === '(') {
-      if (source[i + 1] !== '?') groups.push(undefined);
-      else if (source[i + 2] === '<' && source[i + 3] !== '=' && source[i + 3] !== '!') {
-        groups.push(source.slice(i + 3, source.indexOf('>', i + 3)));
-      }
-    }
-  }
-  return groups;
+  return { ignored, versionOf, versionGroup: pattern.versionGroup };
 }

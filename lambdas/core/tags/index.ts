@@ -3,7 +3,8 @@ export { selectTag } from './select.ts';
 export { compareTags } from './compare.ts';
 export { classifyUpdate } from './update-type.ts';
 export { isReferrerTag } from './filter.ts';
-export { InvalidSelectionPolicyError } from './errors.ts';
+export { InvalidSelectionPolicyError, PatternEngineNotLoadedError } from './errors.ts';
+export { loadPatternEngine, preparePatterns } from './pattern.ts';
 export type {
   ChosenTag,
   RejectReason,

@@ -105,7 +105,7 @@ function decide(
     const reason =
       vsFloor === 0
         ? `${current} is already the greatest allowed tag`
-        : `no allowed tag above ${current} (greatest allowed: ${best.tag})`;
+        : `${current} orders above every allowed tag (the greatest is ${best.tag}); image-updater does not downgrade without allowDowngrade`;
     return { decision: { outcome: 'up-to-date', reason, best: best.tag, ...base }, chosen: false, vsFloor };
   }
   const chosen: ChosenTag = {

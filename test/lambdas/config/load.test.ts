@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lambdas/config/load.ts';
+import { loadPatternEngine } from '../../../lambdas/core/tags/pattern.ts';
+
+// parseConfig checks tags.pattern with the engine loadConfig loads on demand (patterns.test.ts).
+await loadPatternEngine();
 
 const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api';
 
@@ -159,6 +163,38 @@ describe('parseConfig: errors name the key path, line and column', () => {
         line: 6,
       },
     },
+    ...(
+      [
+        ['lookahead', '^v(?=\\\\d)', 'lookahead "(?=" at character 3'],
+        ['negative lookahead', '^(?!latest)', 'negative lookahead "(?!" at character 2'],
+        ['lookbehind', '(?<=v)\\\\d+', 'lookbehind "(?<=" at character 1'],
+        ['negative lookbehind', '(?<!x)y', 'negative lookbehind "(?<!" at character 1'],
+        ['a backreference', '^(\\\\d)\\\\1$', 'backreference "\\1" at character 6'],
+        ['a named backreference', '(?<version>a)\\\\k<version>', 'named backreference'],
+        ['an atomic group', '(?>a+)b', 'atomic group'],
+      ] as const
+    ).map(([what, pattern, detail]) => ({
+      title: `${what} (RE2 has none)`,
+      text: `version: 1\npolicies:\n  - name: a\n    image: nginx\n    tags:\n      pattern: "${pattern}"\n`,
+      issue: {
+        path: 'policies[0].tags.pattern',
+        message: `not supported by the linear-time engine (RE2 syntax): ${detail}`.startsWith(
+          'not supported by the linear-time engine (RE2 syntax): named',
+        )
+          ? expect.stringContaining(detail)
+          : expect.stringContaining(`not supported by the linear-time engine (RE2 syntax): ${detail}`),
+        line: 6,
+        column: 16,
+      },
+    })),
+    {
+      title: 'a JavaScript-only escape RE2 refuses',
+      text: `version: 1\npolicies:\n  - name: a\n    image: nginx\n    tags:\n      pattern: '^\\u0076'\n`,
+      issue: {
+        path: 'policies[0].tags.pattern',
+        message: expect.stringContaining('invalid regular expression (RE2 syntax): invalid escape'),
+      },
+    },
     {
       title: 'named groups without "version"',
       text: `version: 1\npolicies:\n  - name: a\n    image: nginx\n    tags:\n      pattern: "^(?<ver>\\\\d+)$"\n`,
@@ -236,6 +272,45 @@ describe('parseConfig: errors name the key path, line and column', () => {
     const issues = issuesOf(text);
     expect(issues[0]?.message).toMatch(/^YAML syntax: /);
     expect(issues[0]?.line).toBe(line);
+  });
+
+  it.each([
+    ['(?<version>…)', '^v(?<version>\\d+\\.\\d+)$'],
+    ['(?P<version>…)', '^v(?P<version>\\d+\\.\\d+)$'],
+    ['a character class holding "(?="', '^[(?=]*v(?<version>\\d+)$'],
+    ['an escaped "\\1"', '^v\\\\1(?<version>\\d+)$'],
+  ])('accepts a pattern with %s', (_, pattern) => {
+    const result = parseConfig(
+      `version: 1\npolicies:\n  - name: a\n    image: nginx\n    tags:\n      pattern: '${pattern}'\n`,
+    );
+    expect(result).toMatchObject({ ok: true, config: { policies: [{ tags: { pattern } }] } });
+  });
+
+  it.each([
+    ['10,000 "["', `version: 1\npolicies: ${'['.repeat(10_000)}\n`, 2, 138],
+    ['10,000 "{a: "', `version: 1\npolicies: ${'{a: '.repeat(10_000)}\n`, 2, 516],
+    ['5,000 "- "', `version: 1\npolicies:\n${'- '.repeat(5000)}x\n`, 3, 254],
+    [
+      '700 nested mappings',
+      `version: 1\npolicies:\n${Array.from({ length: 700 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')}\n`,
+      129,
+      129,
+    ],
+  ])('stops a config nested %s deep at the level past the limit', (_, text, line, column) => {
+    expect(issuesOf(text)).toEqual([
+      { path: '', message: 'YAML nesting deeper than 128 levels', line, column },
+    ]);
+  });
+
+  it('reads a config nested as deep as the limit allows', () => {
+    const deep = `version: 1\npolicies:\n  - {name: a, image: nginx}\nx: ${'['.repeat(100)}${']'.repeat(100)}\n`;
+    expect(issuesOf(deep)).toEqual([expect.objectContaining({ path: 'x', message: 'unknown key' })]);
+  });
+
+  it('refuses a second YAML document', () => {
+    expect(issuesOf('version: 1\npolicies: [{name: a, image: nginx}]\n---\nversion: 1\n')).toEqual([
+      { path: '', message: 'the file holds 2 YAML documents; a config is one', line: 3, column: 1 },
+    ]);
   });
 
   it('reports an empty file', () => {

@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { GitHostError } from '../../../lambdas/adapters/github/errors.ts';
 import { QueueError } from '../../../lambdas/core/queue/errors.ts';
 import { InProcessQueue } from '../../../lambdas/handlers/in-process-queue.ts';
 import { decodeMessage } from '../../../lambdas/handlers/messages.ts';
@@ -68,7 +69,7 @@ describe('InProcessQueue (serve)', () => {
       { image: 'r.example.com/b', tags: ['9.0.0'], attempts: [1] },
       { image: 'r.example.com/a', tags: ['1.0.1', '1.0.2'], attempts: [1, 1] },
     ]);
-    expect(queue.stats()).toMatchObject({ processed: 4, dropped: 0 });
+    expect(queue.stats()).toMatchObject({ processed: 4, handedBack: 0 });
   });
 
   it('a retryable failure comes back after the backoff, like an SQS redelivery', async () => {
@@ -77,19 +78,19 @@ describe('InProcessQueue (serve)', () => {
     await queue.enqueue([push('r.example.com/a', '1.0.0')]);
     await until(() => queue.isIdle);
     expect(w.batches.map((b) => b.attempts)).toEqual([[1], [2], [3]]);
-    expect(queue.stats()).toMatchObject({ processed: 1, dropped: 0 });
+    expect(queue.stats()).toMatchObject({ processed: 1, handedBack: 0 });
   });
 
-  it('after maxAttempts the push is dropped with an error log (the local dead-letter queue)', async () => {
+  it('after maxAttempts the push is handed back with one error line (the local dead-letter queue)', async () => {
     const log = recordingLog();
     const w = fakeWorker(() => true);
     const queue = new InProcessQueue({ worker: w.worker, log, retryDelayMs: () => 1, maxAttempts: 2 });
     await queue.enqueue([push('r.example.com/a', '1.0.0')]);
     await until(() => queue.isIdle);
     expect(w.batches).toHaveLength(2);
-    expect(queue.stats().dropped).toBe(1);
+    expect(queue.stats().handedBack).toBe(1);
     expect(log.entries.filter((e) => e.level === 'error').map((e) => e.message)).toEqual([
-      'push dropped after its last try',
+      'push handed back',
     ]);
   });
 
@@ -114,5 +115,61 @@ describe('InProcessQueue (serve)', () => {
     await queue.enqueue([push('r.example.com/a', '1.0.0')]);
     expect(await queue.drain(50)).toBe(false);
     w.release();
+  });
+
+  it('a failure the worker acknowledges (no retry can fix it) is handed back, not counted as applied', async () => {
+    const log = recordingLog();
+    const forbidden = new GitHostError('GITHUB_FORBIDDEN', 'acme/env: Resource not accessible', {
+      status: 403,
+    });
+    const queue: InProcessQueue = new InProcessQueue({
+      log,
+      worker: async (event) => {
+        queue.recordFailure(
+          event.Records.map((r) => r.messageId),
+          forbidden,
+        );
+        return { batchItemFailures: [] };
+      },
+    });
+    await queue.enqueue([{ ...push('r.example.com/a', '1.0.0'), id: 'delivery-7' }]);
+    await until(() => queue.isIdle);
+    expect(queue.stats()).toMatchObject({ processed: 0, handedBack: 1 });
+    expect(log.entries.filter((e) => e.level === 'error')).toEqual([
+      expect.objectContaining({
+        message: 'push handed back',
+        attributes: expect.objectContaining({
+          reason: 'not-retryable',
+          correlation_id: 'delivery-7',
+          tag: '1.0.0',
+        }),
+      }),
+    ]);
+  });
+
+  it('stop: after the grace period the work is aborted; a batch that ignores it is handed back after the settle time, once', async () => {
+    const log = recordingLog();
+    const w = fakeWorker();
+    let aborted = 0;
+    const queue = new InProcessQueue({
+      worker: w.worker,
+      log,
+      concurrency: 1,
+      abort: () => void (aborted += 1),
+    });
+    w.hold();
+    await queue.enqueue([push('r.example.com/a', '1.0.0'), push('r.example.com/b', '2.0.0')]);
+    const result = await queue.stop(30, 30);
+    expect(aborted).toBe(1);
+    expect(result).toEqual({ drained: false, handedBack: 2 });
+    w.release();
+    await new Promise((r) => setTimeout(r, 20));
+    const handedBack = log.entries.filter((e) => e.message === 'push handed back');
+    expect(handedBack.map((e) => [e.attributes.tag, e.attributes.reason]).sort()).toEqual([
+      ['1.0.0', 'shutdown'],
+      ['2.0.0', 'shutdown'],
+    ]);
+    expect(queue.stats()).toMatchObject({ processed: 0, handedBack: 2 });
+    expect(w.batches.map((b) => b.image)).toEqual(['r.example.com/a']);
   });
 });

@@ -289,7 +289,31 @@ describe('worker: events that are not pushes to act on', () => {
   });
 });
 
+/** What a batch whose every record failed retryably ends in: the invocation fails (the error alarm). */
+const WHOLE_BATCH_RETURNED = { code: 'BATCH_FAILED', retryable: true };
+
 describe('worker: failures', () => {
+  it.each([
+    ['GitHub unavailable (502 on every read)', 502],
+    ['GitHub rate limiting (429)', 429],
+  ])('fails the invocation when every record of the batch failed retryably: %s', async (_, status) => {
+    const repo = envRepo();
+    server.addFault({ match: { repo: repo.repo }, times: Infinity, respond: { status } });
+    const { handler, metrics } = worker([repo]);
+    const records = [
+      sqsRecord(ecrPush('1.1.0')),
+      sqsRecord(ecrPush('1.1.0', { repository: 'other', id: 'b' })),
+    ];
+
+    const failure = await handler(sqsEvent(...records)).catch((error: unknown) => error);
+
+    expect(failure).toMatchObject({ ...WHOLE_BATCH_RETURNED, records: 2 });
+    expect((failure as Error).cause).toMatchObject({ retryable: true });
+    // The metrics of the failed invocation are still published.
+    expect(metrics.sum('RecordsRetried')).toBe(2);
+    expect(openPulls(repo)).toEqual([]);
+  });
+
   it('returns exactly the records of the repository whose work failed with a retryable error', async () => {
     const healthy = envRepo(API_POLICY);
     const failing = envRepo(OTHER_POLICY);
@@ -359,9 +383,7 @@ describe('worker: failures', () => {
     // would wait ~60 s: it is refused at once instead of being cut off by the timeout.
     const second = sqsRecord(ecrPush('1.1.0', { repository: 'other', id: 'late' }));
     const started = performance.now();
-    expect(await handler(sqsEvent(second), context(20_000))).toEqual({
-      batchItemFailures: [{ itemIdentifier: second.messageId }],
-    });
+    await expect(handler(sqsEvent(second), context(20_000))).rejects.toMatchObject(WHOLE_BATCH_RETURNED);
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(openPulls(repo).map((p) => p.headRef)).toEqual(['image-updater/api']);
   });
@@ -376,9 +398,7 @@ describe('worker: failures', () => {
     const { handler } = worker([repo]);
     const record = sqsRecord(ecrPush('1.1.0'));
 
-    expect((await handler(sqsEvent(record))).batchItemFailures).toEqual([
-      { itemIdentifier: record.messageId },
-    ]);
+    await expect(handler(sqsEvent(record))).rejects.toMatchObject(WHOLE_BATCH_RETURNED);
     expect(fault.fired).toBe(1);
     expect(
       await handler(
@@ -442,9 +462,7 @@ describe('worker: failures', () => {
     const { handler, log } = worker([repo], { host, credentialsRejected: () => credentials.invalidate() });
     const record = sqsRecord(ecrPush('1.1.0'));
 
-    expect((await handler(sqsEvent(record))).batchItemFailures).toEqual([
-      { itemIdentifier: record.messageId },
-    ]);
+    await expect(handler(sqsEvent(record))).rejects.toMatchObject(WHOLE_BATCH_RETURNED);
     expect(log.text()).not.toContain('ghp_revoked');
     expect(await handler(sqsEvent(record))).toEqual({ batchItemFailures: [] });
     expect(openPulls(repo)).toHaveLength(1);
@@ -509,9 +527,7 @@ describe('worker: a newest policy lists the registry’s tags', () => {
     const { handler, log } = worker([repo], { tagLister: lister() });
     const record = sqsRecord(ecrPush('build-9', { time: '2026-03-02T00:00:00Z' }));
 
-    expect(await handler(sqsEvent(record))).toEqual({
-      batchItemFailures: [{ itemIdentifier: record.messageId }],
-    });
+    await expect(handler(sqsEvent(record))).rejects.toMatchObject(WHOLE_BATCH_RETURNED);
     expect(log.entries.find((e) => e.level === 'warn')?.attributes).toMatchObject({
       errorCode: 'ECR_THROTTLED',
     });

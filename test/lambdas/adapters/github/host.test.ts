@@ -166,7 +166,11 @@ describe('toGitHostError', () => {
     [{ status: 404 }, 'GITHUB_NOT_FOUND', false],
     [{ status: 409, message: 'Head branch was modified' }, 'GITHUB_CONFLICT', true],
     [{ status: 422, message: 'Validation Failed' }, 'GITHUB_UNPROCESSABLE', false],
-    [new TypeError('fetch failed'), 'GITHUB_NETWORK', true],
+    [
+      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
+      'GITHUB_UNREACHABLE',
+      true,
+    ],
   ])('maps %j to %s (retryable %s)', (error, code, retryable) => {
     const mapped = toGitHostError(error, 'acme/gitops: op');
     expect(mapped).toMatchObject({ code, retryable });

@@ -122,7 +122,7 @@ describe('push → pull request', () => {
     expect(pulls).toHaveLength(1);
     expect(pulls[0]).toMatchObject({
       headRef: 'image-updater/shop',
-      title: 'chore(images): update 10 images of shop',
+      title: 'chore(images): update shop to svc0 1.1.0, svc1 1.1.0, svc2 1.1.0 and 7 more',
     });
     for (let i = 0; i < 10; i += 1) {
       expect(e.read(`apps/svc${i}/deploy.yaml`, 'image-updater/shop')).toBe(

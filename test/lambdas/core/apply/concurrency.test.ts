@@ -78,7 +78,7 @@ describe('a worker stopped between moving the branch and describing the PR', () 
       commit: pull.headSha,
       policies: { svc0: { tag: '1.2.0' }, svc1: { tag: '1.0.1' } },
     });
-    expect(pull.title).toBe('chore(images): update 2 images of shop');
+    expect(pull.title).toBe('chore(images): update shop to svc0 1.2.0, svc1 1.0.1');
   });
 
   it('repairs a description that lags behind an unchanged branch on the next event of that unit', async () => {

@@ -9,8 +9,8 @@ import {
 } from '../../../../lambdas/core/manifest/index.ts';
 import { DIGEST_NEW, bump, scan, withLineEdits } from './helpers.ts';
 
-// test/lambdas/core/manifest → repository root is four levels up; the corpus sits beside it.
-const CORPUS = new URL('../../../../../shared/corpus/manifests/', import.meta.url);
+// The copies live in the repository so a fresh clone runs this test on its own.
+const CORPUS = new URL('../../../fixtures/corpus/manifests/', import.meta.url);
 
 interface Field {
   readonly value: string;

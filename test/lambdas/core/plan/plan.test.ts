@@ -158,13 +158,54 @@ policies:
     expect(plan.units).toHaveLength(1);
     expect(plan.units[0]).toMatchObject({
       branch: 'image-updater/shop',
-      title: 'chore(images): update 2 images of shop',
+      title: 'chore(images): update shop to api 1.1.0, web 2.0.1',
       updateType: 'minor',
     });
     expect(plan.units[0]?.files[0]?.changes.map((c) => [c.policy, c.to])).toEqual([
       ['api', '1.1.0'],
       ['web', '2.0.1'],
     ]);
+  });
+
+  it.each([
+    [
+      'the default template, two updates',
+      undefined,
+      2,
+      'chore(images): update shop to svc0 1.1.0, svc1 1.1.0',
+    ],
+    [
+      'the default template, five updates',
+      undefined,
+      5,
+      'chore(images): update shop to svc0 1.1.0, svc1 1.1.0, svc2 1.1.0 and 2 more',
+    ],
+    [
+      'a template of its own',
+      'deploy({{policy}}): {{from}} → {{to}}',
+      2,
+      'deploy(shop): svc0 1.0.0, svc1 1.0.0 → svc0 1.1.0, svc1 1.1.0',
+    ],
+    ['a template without tokens', 'Bump the shop images', 3, 'Bump the shop images'],
+    ['one update of the group', 'deploy {{policy}} {{to}} ({{updateType}})', 1, 'deploy svc0 1.1.0 (minor)'],
+  ])('a group PR title follows commitMessage: %s', async (_, template, count, title) => {
+    const names = Array.from({ length: 5 }, (_, i) => `svc${i}`);
+    const grouped = config(`version: 1
+${template ? `defaults: {commitMessage: ${JSON.stringify(template)}}\n` : ''}policies:
+${names.map((n) => `  - {name: ${n}, image: ${ECR}/shop/${n}, group: shop}`).join('\n')}
+`);
+    const repo = new MemoryRepo(
+      Object.fromEntries(names.map((n) => [`${n}.yaml`, deployment(`${ECR}/shop/${n}:1.0.0`)])),
+    );
+    const plan = await planUpdates({
+      config: grouped,
+      repo,
+      pushes: names.slice(0, count).map((n) => ({ image: `${ECR}/shop/${n}`, tag: '1.1.0' })),
+    });
+    expect(plan.units.map((u) => u.title)).toEqual([title]);
+    // The commit message still names every update, one line each.
+    const lines = plan.units[0]?.commitMessage.split('\n') ?? [];
+    expect(lines.filter((l) => l.startsWith('- '))).toHaveLength(count > 1 ? count : 0);
   });
 
   it('names a namespace:name policy branch with a slash, since a Git ref cannot hold a colon', async () => {

@@ -20,6 +20,9 @@ import {
   reshuffled,
   semverTagArb,
 } from './tag-arbitraries.ts';
+import { loadPatternEngine } from '../../../../lambdas/core/tags/pattern.ts';
+
+await loadPatternEngine();
 
 const RANGES = [
   '*',

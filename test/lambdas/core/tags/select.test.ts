@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { selectTag, type Rejection, type TagCandidate } from '../../../../lambdas/core/tags/index.ts';
 import { DIGEST_A, DIGEST_B, DIGEST_C, policy, tags } from './policy-fixture.ts';
+import { loadPatternEngine } from '../../../../lambdas/core/tags/pattern.ts';
+
+await loadPatternEngine();
 
 function reasonOf(rejected: readonly Rejection[], tag: string): string | undefined {
   return rejected.find((r) => r.tag === tag)?.reason;
@@ -402,7 +405,8 @@ describe('selectTag: never downgrade', () => {
     expect(result).toMatchObject({
       outcome: 'up-to-date',
       best: '1.1.0',
-      reason: 'no allowed tag above 1.5.0 (greatest allowed: 1.1.0)',
+      reason:
+        '1.5.0 orders above every allowed tag (the greatest is 1.1.0); image-updater does not downgrade without allowDowngrade',
     });
   });
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { classifyUpdate, compareTags } from '../../../../lambdas/core/tags/index.ts';
 import { DIGEST_A, DIGEST_B, policy } from './policy-fixture.ts';
+import { loadPatternEngine } from '../../../../lambdas/core/tags/pattern.ts';
+
+await loadPatternEngine();
 
 describe('classifyUpdate', () => {
   const semver = policy({ prerelease: true });

@@ -1,0 +1,91 @@
+import { lstat, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { LocalRepoFiles } from '../../lambdas/adapters/local/repo-files.ts';
+import { formatConfigIssue } from '../../lambdas/config/errors.ts';
+import { loadConfig } from '../../lambdas/config/load.ts';
+import type { Config } from '../../lambdas/config/schema.ts';
+import { canonicalImageName, formatImageReference } from '../../lambdas/core/image/reference.ts';
+import { isConfinedPath } from '../../lambdas/core/plan/scan.ts';
+import type { TagCandidate } from '../../lambdas/core/tags/index.ts';
+import { LIMITS, type PlanFlags } from './definitions.ts';
+import { CliInputError, type CliIo } from './io.ts';
+import { parsePushFlag } from './push-flag.ts';
+import { errorCode, readInput } from './read-input.ts';
+import { parseTagList } from './tag-list-file.ts';
+
+export interface PlanInput {
+  readonly image: string;
+  readonly tag: string;
+  readonly digest: string | undefined;
+  readonly repo: LocalRepoFiles;
+  readonly configPath: string;
+  readonly config: Config;
+  readonly tagLists: ReadonlyMap<string, readonly TagCandidate[]> | undefined;
+}
+
+/** `plan`'s flags → what the planner needs; each problem is one CliInputError saying which. */
+export async function readPlanInput(flags: PlanFlags, io: CliIo): Promise<PlanInput> {
+  if (!flags.repoDir) throw new CliInputError('--repo-dir DIR is required');
+  if (!flags.push) throw new CliInputError('--push IMAGE:TAG[@DIGEST] is required');
+  const push = parsePushFlag(flags.push);
+  const image = formatImageReference({ ...push, tag: undefined, digest: undefined });
+  const dir = resolve(io.cwd, flags.repoDir);
+  await checkRepoDir(dir, flags.repoDir);
+  const configPath = flags.config ?? '.image-updater.yaml';
+  const repo = new LocalRepoFiles(dir);
+  const configText = await readConfig(repo, dir, configPath, flags.repoDir);
+  const loaded = await loadConfig(configText);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.stderr(`${formatConfigIssue(configPath, issue)}\n`);
+    throw new CliInputError(`${configPath} is invalid; nothing planned`);
+  }
+  const tagLists = flags.tags
+    ? new Map([
+        [
+          canonicalImageName(image) ?? image,
+          parseTagList(
+            await readInput(
+              { path: flags.tags, label: '--tags: ', maxBytes: LIMITS.tagListBytes, what: 'a tag list' },
+              io,
+            ),
+            flags.tags === '-' ? 'stdin' : flags.tags,
+          ),
+        ],
+      ])
+    : undefined;
+  return { image, tag: push.tag, digest: push.digest, repo, configPath, config: loaded.config, tagLists };
+}
+
+async function checkRepoDir(dir: string, shown: string): Promise<void> {
+  const found = await stat(dir).catch((error: unknown) => {
+    throw new CliInputError(
+      errorCode(error) === 'ENOENT'
+        ? `--repo-dir ${shown}: no such directory`
+        : `--repo-dir ${shown}: cannot read it: ${errorCode(error)}`,
+    );
+  });
+  if (!found.isDirectory()) throw new CliInputError(`--repo-dir ${shown}: not a directory`);
+}
+
+/** The config as the worker would read it: a regular file inside the repository, never a link. */
+async function readConfig(repo: LocalRepoFiles, dir: string, configPath: string, shown: string): Promise<string> {
+  const where = `${configPath} in ${shown}`;
+  if (!isConfinedPath(configPath))
+    throw new CliInputError(
+      `--config ${JSON.stringify(configPath)}: not a path inside --repo-dir (relative, no .. or leading /)`,
+    );
+  const entry = await lstat(resolve(dir, configPath)).catch(() => undefined);
+  if (entry === undefined)
+    throw new CliInputError(`no ${where} (validate a config elsewhere with image-updater validate --config FILE)`);
+  if (entry.isSymbolicLink())
+    throw new CliInputError(
+      `${where} is a symbolic link; plan reads only regular files inside the repository, as the updater does`,
+    );
+  if (!entry.isFile()) throw new CliInputError(`${where} is not a regular file`);
+  if (entry.size > LIMITS.configBytes)
+    throw new CliInputError(`${where} is larger than ${LIMITS.configBytes / 1024} KiB, the limit for a config`);
+  const text = await repo.readFile(configPath);
+  // A directory on the way that links out of the tree: LocalRepoFiles refuses it.
+  if (text === undefined) throw new CliInputError(`${where} is outside the repository (a linked directory)`);
+  return text;
+}

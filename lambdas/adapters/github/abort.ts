@@ -1,0 +1,46 @@
+/**
+ * Abort plumbing for GitHub requests: every request carries the signal of the work it belongs
+ * to (a repository's run, the process's stop), so work that is given up sends nothing more and
+ * its callers are answered at once instead of after the retries and waits still queued.
+ */
+
+/** Aborted when any of `signals` is (`AbortSignal.any`, Node ≥ 20.3, missing from @types/node 20). */
+export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  if (present.length <= 1) return present[0];
+  return (AbortSignal as unknown as { any(signals: AbortSignal[]): AbortSignal }).any(present);
+}
+
+/** What @octokit/request rethrows for an aborted fetch, so callers see one shape either way. */
+export function abortError(): Error {
+  return new DOMException('the request was aborted: its work was given up', 'AbortError');
+}
+
+/** `promise`, or an `AbortError` as soon as `signal` aborts; the loser's outcome is ignored. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(abortError());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** A fetch whose every attempt gives up after `timeoutMs` (a GitHub that accepts and never answers). */
+export function fetchWithTimeout(timeoutMs: number, base: typeof fetch = fetch): typeof fetch {
+  return (input, init) =>
+    base(input, { ...init, signal: anySignal([init?.signal ?? undefined, AbortSignal.timeout(timeoutMs)]) });
+}

@@ -1,0 +1,36 @@
+/**
+ * When the `serve` process should stop, and how it ends. `npx image-updater serve` runs it as
+ * npm → `sh -c` → node: killing npm with SIGTERM ends the shell, which does not pass the signal
+ * on, and node, reparented, went on serving. A parent that goes away is therefore a stop too.
+ */
+
+/** Resolves with the signal's name (or `parent-exited`) once the process should stop. */
+export function waitForStop(options: { readonly pollMs?: number } = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const parent = process.ppid;
+    const stop = (reason: string) => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+      clearInterval(watch);
+      resolve(reason);
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    process.once('SIGTERM', onTerm);
+    process.once('SIGINT', onInt);
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) stop('parent-exited');
+    }, options.pollMs ?? 500);
+    watch.unref();
+  });
+}
+
+/**
+ * Ends the process with `code` once `serve` has stopped: left to itself, Node would wait for
+ * timers it cannot cancel (the Octokit plugins' backoffs), which send nothing once aborted but
+ * would keep the process alive for up to a minute. Unref'd: a process already done exits first.
+ */
+export function exitSoon(code: number, afterMs = 500): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), afterMs).unref();
+}
