@@ -148,10 +148,7 @@ export function serveDefinition(): Command {
         'an environment repository to update (repeat for several); required',
       ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
     )
-    .option(
-      '--github-api <url>',
-      'the GitHub API (GitHub Enterprise Server: https://HOST/api/v3)',
-    )
+    .option('--github-api <url>', 'the GitHub API (GitHub Enterprise Server: https://HOST/api/v3)')
     .addHelpText(
       'after',
       `

@@ -68,7 +68,12 @@ async function checkRepoDir(dir: string, shown: string): Promise<void> {
 }
 
 /** The config as the worker would read it: a regular file inside the repository, never a link. */
-async function readConfig(repo: LocalRepoFiles, dir: string, configPath: string, shown: string): Promise<string> {
+async function readConfig(
+  repo: LocalRepoFiles,
+  dir: string,
+  configPath: string,
+  shown: string,
+): Promise<string> {
   const where = `${configPath} in ${shown}`;
   if (!isConfinedPath(configPath))
     throw new CliInputError(
@@ -76,14 +81,18 @@ async function readConfig(repo: LocalRepoFiles, dir: string, configPath: string,
     );
   const entry = await lstat(resolve(dir, configPath)).catch(() => undefined);
   if (entry === undefined)
-    throw new CliInputError(`no ${where} (validate a config elsewhere with image-updater validate --config FILE)`);
+    throw new CliInputError(
+      `no ${where} (validate a config elsewhere with image-updater validate --config FILE)`,
+    );
   if (entry.isSymbolicLink())
     throw new CliInputError(
       `${where} is a symbolic link; plan reads only regular files inside the repository, as the updater does`,
     );
   if (!entry.isFile()) throw new CliInputError(`${where} is not a regular file`);
   if (entry.size > LIMITS.configBytes)
-    throw new CliInputError(`${where} is larger than ${LIMITS.configBytes / 1024} KiB, the limit for a config`);
+    throw new CliInputError(
+      `${where} is larger than ${LIMITS.configBytes / 1024} KiB, the limit for a config`,
+    );
   const text = await repo.readFile(configPath);
   // A directory on the way that links out of the tree: LocalRepoFiles refuses it.
   if (text === undefined) throw new CliInputError(`${where} is outside the repository (a linked directory)`);

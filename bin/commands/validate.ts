@@ -9,10 +9,7 @@ export const validate: Command = async (args, io) => {
   const flags = parseFlags<ValidateFlags>(validateDefinition(), args, io);
   if (!flags) return EXIT.ok;
   const file = flags.config;
-  const text = await readInput(
-    { path: file, label: '', maxBytes: LIMITS.configBytes, what: 'a config' },
-    io,
-  );
+  const text = await readInput({ path: file, label: '', maxBytes: LIMITS.configBytes, what: 'a config' }, io);
   const result = await loadConfig(text);
   if (!result.ok) {
     for (const issue of result.issues) io.stdout(`${formatConfigIssue(file, issue)}\n`);

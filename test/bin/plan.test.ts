@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,18 +96,54 @@ describe('image-updater plan', () => {
     expect(readFileSync(join(dir, 'apps/web/dev/values.yaml'), 'utf8')).toContain('v2.4.0');
   });
 
+  const DIGEST = `sha256:${'a'.repeat(64)}`;
+  // Each kind of mistake says what is wrong with it, not the same generic sentence.
   it.each([
     [['--push', `${API}:1.4.3`], '--repo-dir DIR is required'],
     [['--repo-dir', EXAMPLE], '--push IMAGE:TAG[@DIGEST] is required'],
-    [['--repo-dir', EXAMPLE, '--push', API], 'not IMAGE:TAG'],
-    [['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3\n- evil`], 'not IMAGE:TAG'],
-    [['--repo-dir', EXAMPLE, '--push', `${API}:${'x'.repeat(129)}`], 'not IMAGE:TAG'],
-    [['--repo-dir', '/nonexistent', '--push', `${API}:1.4.3`], 'no .image-updater.yaml'],
+    [['--repo-dir', EXAMPLE, '--push', API], 'no tag; expected IMAGE:TAG'],
+    [
+      ['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3\n- evil`],
+      'contains white space or a control character',
+    ],
+    [
+      ['--repo-dir', EXAMPLE, '--push', `${API}:${'x'.repeat(129)}`],
+      'the tag is 129 characters; a tag has at most 128',
+    ],
+    [['--repo-dir', EXAMPLE, '--push', `${API}:`], 'the tag after : is empty'],
+    [['--repo-dir', EXAMPLE, '--push', `${API}:-1.4.3`], 'outside the OCI tag grammar'],
+    [['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3@`], 'the digest after @ is empty'],
+    [['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3@sha256:abc`], 'is not sha256:<64 lowercase hex digits>'],
+    [['--repo-dir', EXAMPLE, '--push', `ghcr.io/Acme/web:1.0.0@${DIGEST}`], 'has upper-case letters'],
+    [['--repo-dir', EXAMPLE, '--push', `ghcr.io/ac..me/web:1.0.0`], 'is not an image name'],
+    [['--repo-dir', '/nonexistent', '--push', `${API}:1.4.3`], '--repo-dir /nonexistent: no such directory'],
+    [
+      ['--repo-dir', `${EXAMPLE}apps/api/base/kustomization.yaml`, '--push', `${API}:1.4.3`],
+      'not a directory',
+    ],
+    [['--repo-dir', tmpdir(), '--push', `${API}:1.4.3`], 'no .image-updater.yaml in'],
+    [
+      ['--repo-dir', EXAMPLE, '--config', '../x.yaml', '--push', `${API}:1.4.3`],
+      'not a path inside --repo-dir',
+    ],
   ])('rejects bad input %j with one line and exit 2', async (args, message) => {
     const run = await runCli(['plan', ...args]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a config that is a symbolic link, as the updater would, and says so', async () => {
+    const dir = exampleCopy();
+    const outside = mkdtempSync(join(tmpdir(), 'iu-plan-outside-'));
+    writeFileSync(join(outside, 'config.yaml'), readFileSync(join(dir, '.image-updater.yaml')));
+    rmSync(join(dir, '.image-updater.yaml'));
+    symlinkSync(join(outside, 'config.yaml'), join(dir, '.image-updater.yaml'));
+    const run = await runCli(['plan', '--repo-dir', dir, '--push', `${API}:1.4.3`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('.image-updater.yaml in');
+    expect(run.stderr).toContain('is a symbolic link');
+    expect(run.stdout).toBe('');
   });
 
   it('refuses to plan from an invalid config and says where it is wrong', async () => {

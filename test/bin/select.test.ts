@@ -141,7 +141,7 @@ describe('image-updater select', () => {
       ['--policy', SEMVER, '--tags', '-', '--current', '1.0.0@sha256:zz'],
       '--current: "sha256:zz" is not a digest (sha256:<64 hex>)',
     ],
-    [['--policy', SEMVER, '--tags', '-', '--frobnicate'], "Unknown option '--frobnicate'"],
+    [['--policy', SEMVER, '--tags', '-', '--frobnicate'], "unknown option '--frobnicate'"],
   ])('exits 2 with one line on stderr: %j', async (args, message) => {
     const run = await runCli(['select', ...args], { cwd: dirWith({}), stdin: TAGS });
     expect(run.code).toBe(2);
