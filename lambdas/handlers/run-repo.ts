@@ -3,6 +3,7 @@
  * find which pushes its config watches and which images need the registry's tag list, list them,
  * then run the shared apply path on the state already read.
  */
+import { workController } from '../adapters/github/abort.ts';
 import { applyToRepo, type ApplyMemo, type ApplyOptions, type RepoReport } from '../core/apply/apply.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Policy } from '../config/schema.ts';
@@ -52,7 +53,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
   // One per repository run: when a request of a concurrent wave fails, the wave's promise
   // rejects while its siblings (and their retries) are still under way; nobody waits for them
   // any more, so they are aborted once this run is over, whatever its outcome.
-  const work = new AbortController();
+  const work = workController();
   const stop = () => work.abort();
   input.signal?.addEventListener('abort', stop, { once: true });
   if (input.signal?.aborted) stop();

@@ -6,6 +6,7 @@
  * Every GitHub request of the process carries one stop signal: when a shutdown's grace period
  * ends, what is still in flight is aborted (nothing more reaches GitHub) and handed back.
  */
+import { workController } from '../adapters/github/abort.ts';
 import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
 import { GitHubHost, type GitHubAuth } from '../adapters/github/host.ts';
 import { staticCredentials, type BasicCredentials } from '../adapters/registry/credentials.ts';
@@ -52,7 +53,7 @@ const NO_METRICS: MetricSink = { addMetric() {}, publishStoredMetrics() {} };
 
 export async function startServe(config: ServeConfig): Promise<RunningServe> {
   const { log } = config;
-  const stop = new AbortController();
+  const stop = workController();
   const host =
     config.gitHost ??
     new GitHubHost({

@@ -5,6 +5,7 @@
  * after its webhook was answered 202. A GitHub that cannot be reached only warns: the registry
  * and the network may come up after `serve`.
  */
+import { workController } from '../adapters/github/abort.ts';
 import { ImageUpdaterError } from '../core/errors.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { WatchedRepo } from './env.ts';
@@ -34,7 +35,7 @@ export async function checkGitHubAccess(
   options: PreflightOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const work = new AbortController();
+  const work = workController();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

@@ -3,12 +3,30 @@
  * to (a repository's run, the process's stop), so work that is given up sends nothing more and
  * its callers are answered at once instead of after the retries and waits still queued.
  */
+import { setMaxListeners } from 'node:events';
+
+/**
+ * Every request in flight listens on its work's signal, and a read wave has dozens in flight;
+ * Node's default (warn past 10 listeners, "possible memory leak") would cry wolf on every wave.
+ * Each listener is removed when its request settles (untilAborted, fetch), so this bounds nothing
+ * that grows.
+ */
+const IN_FLIGHT_LISTENERS = 1_000;
+
+/** An AbortController for a unit of work (a repository's run, the process's stop). */
+export function workController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(IN_FLIGHT_LISTENERS, controller.signal);
+  return controller;
+}
 
 /** Aborted when any of `signals` is (`AbortSignal.any`, Node ≥ 20.3, missing from @types/node 20). */
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
   if (present.length <= 1) return present[0];
-  return (AbortSignal as unknown as { any(signals: AbortSignal[]): AbortSignal }).any(present);
+  const any = (AbortSignal as unknown as { any(signals: AbortSignal[]): AbortSignal }).any(present);
+  setMaxListeners(IN_FLIGHT_LISTENERS, any);
+  return any;
 }
 
 /** What @octokit/request rethrows for an aborted fetch, so callers see one shape either way. */
