@@ -76,7 +76,7 @@ export function selectDefinition(): Command {
   return command('select')
     .description('print the tag a policy chooses from a tag list')
     .option(
-      '--policy <json|@file>',
+      '--policy <json|yaml|@file>',
       `one policies entry (name and image optional), as JSON or YAML, inline or @file (at most ${formatBytes(LIMITS.policyBytes)}); required`,
     )
     .option('--tags <file|->', 'the tag list, - for standard input; required')
@@ -168,7 +168,8 @@ Environment:
   LOG_LEVEL                debug, info (default), warn or error
 
 Logs are JSON lines on stdout; the first says where it listens. SIGTERM or SIGINT
-stops taking webhooks, applies every accepted push, then exits 0.
+stops taking webhooks (503 while draining), applies what was accepted for up to
+20 s, hands back what is left (one ERROR line per push, then a summary), exits 0.
 ${EXIT_CODES('0 stopped, 2 invalid flags or environment')}`,
     );
 }

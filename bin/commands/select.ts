@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import { resolvePolicy, StandalonePolicySchema, type Policy } from '../../lambdas/config/schema.ts';
+import { formatInstant } from '../../lambdas/core/apply/pr-state.ts';
 import { DIGEST, isValidTag } from '../../lambdas/core/image/reference.ts';
 import {
   loadPatternEngine,
@@ -92,7 +93,7 @@ function toJson(result: SelectionResult): Record<string, unknown> {
   return {
     chosen: chosen?.tag ?? null,
     ...(chosen?.digest !== undefined ? { digest: chosen.digest } : {}),
-    ...(chosen?.pushedAt !== undefined ? { pushedAt: chosen.pushedAt.toISOString() } : {}),
+    ...(chosen?.pushedAt !== undefined ? { pushedAt: formatInstant(chosen.pushedAt) } : {}),
     ...(chosen ? { updateType: chosen.updateType } : {}),
     outcome: result.outcome,
     reason: result.reason,

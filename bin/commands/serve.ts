@@ -2,7 +2,8 @@
  * `serve --port N --repo OWNER/NAME[:CONFIG_PATH] [--repo …] [--github-api URL]` (SPEC §9): the
  * webhook endpoint and the worker in one long-running process. Credentials and the webhook secret
  * come from the environment, read once; logs are JSON lines on stdout. SIGTERM or SIGINT stops
- * taking webhooks, applies every accepted push, then exits 0.
+ * taking webhooks, applies what was accepted within the grace period (20 s; SPEC §9 allows 30),
+ * hands back the rest with one ERROR line per push, then exits 0.
  */
 import * as z from 'zod';
 import type { GitHubAuth } from '../../lambdas/adapters/github/host.ts';

@@ -18,7 +18,7 @@ import {
 
 export interface LocalServerOptions {
   readonly port: number;
-  /** @default '0.0.0.0' */
+  /** @default '127.0.0.1': this machine only; '0.0.0.0' is a choice to make, not a default. */
   readonly host?: string;
   readonly router: WebhookRouter;
   readonly queue: InProcessQueue;
@@ -90,7 +90,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });

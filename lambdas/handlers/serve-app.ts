@@ -25,7 +25,7 @@ import { createWorker } from './worker.ts';
 
 export interface ServeConfig {
   readonly port: number;
-  /** @default '0.0.0.0' */
+  /** @default '127.0.0.1' (LocalServerOptions.host) */
   readonly host?: string;
   readonly repos: readonly WatchedRepo[];
   readonly github: { readonly auth: GitHubAuth; readonly baseUrl?: string };

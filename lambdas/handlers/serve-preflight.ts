@@ -70,12 +70,19 @@ export async function checkGitHubAccess(
     throw new ServeStartError(
       `not accessible with these credentials: ${fatal.map((r) => `${r.repo} (${errorFields(r.error).errorCode})`).join(', ')}`,
     );
-  for (const { repo, error } of failed)
+  for (const { repo, error } of failed) {
+    // Given up by our own timer, the request reports ABORTED; what the user needs to read is
+    // that GitHub did not answer (refused connections are retried until then).
+    const gaveUp = timedOut && errorFields(error).errorCode === 'ABORTED';
     log.warn('GitHub could not be checked at start; serving anyway, pushes are retried', {
       repo,
       ...errorFields(error),
-      ...(timedOut && errorFields(error).errorCode === 'ABORTED'
-        ? { detail: `no answer within ${timeoutMs} ms` }
+      ...(gaveUp
+        ? {
+            errorCode: 'GITHUB_UNREACHABLE',
+            errorMessage: `${repo}: GitHub did not answer within ${timeoutMs} ms (connections refused, or no answer)`,
+          }
         : {}),
     });
+  }
 }

@@ -66,7 +66,7 @@ describe('image-updater select', () => {
     expect(JSON.parse(run.stdout)).toEqual({
       chosen: '1.3.0',
       digest: `sha256:${'c'.repeat(64)}`,
-      pushedAt: '2026-02-01T10:00:00.000Z',
+      pushedAt: '2026-02-01T10:00:00Z',
       updateType: 'other',
       outcome: 'chosen',
       reason: '1.3.0: the greatest allowed tag',

@@ -217,6 +217,23 @@ describe('serve checks its GitHub credentials and repositories at start', () => 
     expect((await fetch(`${s.running.url}/healthz`)).status).toBe(200);
   });
 
+  it('GitHub not answering at start: after the start-check timeout, a warning that says so, and serve goes on', async () => {
+    const hanging = await hangingGitHub();
+    const s = await serve(hanging.url, { startCheckTimeoutMs: 100 });
+    expect(s.log.entries.filter((e) => e.level === 'warn')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/could not be checked at start/),
+        attributes: expect.objectContaining({
+          repo: 'acme/env',
+          errorCode: 'GITHUB_UNREACHABLE',
+          errorMessage: expect.stringMatching(/did not answer within 100 ms/),
+        }),
+      }),
+    ]);
+    expect(hanging.requests()).toBeGreaterThan(0);
+    expect((await fetch(`${s.running.url}/healthz`)).status).toBe(200);
+  });
+
   it('credentials rejected after the start: tried twice at most, then handed back as bad-credentials', async () => {
     await withGitHub();
     const s = await serve(github.url, { retryDelayMs: () => 10 });
