@@ -45,9 +45,47 @@ const commitMessage = z
     }
   });
 
-const fileGlob = z
-  .string()
-  .min(1)
+/**
+ * Bounds on user globs and patterns, checked before anything compiles them: picomatch's parse of
+ * nested braces is super-linear (a 60 KB `{{{…}}}` took over a minute), and no tag is longer than
+ * 128 characters, so nothing useful is lost.
+ */
+export const TEXT_LIMITS = {
+  tagPatternChars: 1_024,
+  tagGlobChars: 256,
+  fileGlobChars: 1_024,
+  braceDepth: 8,
+} as const;
+
+function braceDepth(glob: string): number {
+  let depth = 0;
+  let deepest = 0;
+  for (let i = 0; i < glob.length; i += 1) {
+    const c = glob[i];
+    if (c === '\\') i += 1;
+    else if (c === '{') deepest = Math.max(deepest, (depth += 1));
+    else if (c === '}') depth = Math.max(0, depth - 1);
+  }
+  return deepest;
+}
+
+function withinGlobLimits(glob: string, maxChars: number): boolean {
+  return glob.length > 0 && glob.length <= maxChars && braceDepth(glob) <= TEXT_LIMITS.braceDepth;
+}
+
+/** A non-empty glob of at most `maxChars`, braces nested at most TEXT_LIMITS.braceDepth deep. */
+function boundedGlob(maxChars: number) {
+  return z
+    .string()
+    .min(1, 'must not be empty')
+    .max(maxChars, `longer than ${maxChars.toLocaleString('en-US')} characters`)
+    .refine(
+      (g) => g.length > maxChars || braceDepth(g) <= TEXT_LIMITS.braceDepth,
+      `braces nested deeper than ${TEXT_LIMITS.braceDepth} levels`,
+    );
+}
+
+const fileGlob = boundedGlob(TEXT_LIMITS.fileGlobChars)
   .refine((g) => !g.startsWith('/') && !/^[A-Za-z]:/.test(g), 'globs are relative to the repository root')
   .refine(
     (g) => !g.split('/').includes('..'),
@@ -84,13 +122,17 @@ export const DefaultsSchema = z.strictObject(defaultsShape);
 export const TagFilterSchema = z.strictObject({
   pattern: z
     .string()
-    .min(1)
+    .min(1, 'must not be empty')
+    .max(
+      TEXT_LIMITS.tagPatternChars,
+      `longer than ${TEXT_LIMITS.tagPatternChars.toLocaleString('en-US')} characters (a tag has at most 128)`,
+    )
     .optional()
     .describe(
       'Regular expression (RE2 syntax: no lookaround or backreferences) a tag must match; the named group "version" (or the whole tag) is compared.',
     ),
   ignore: z
-    .array(z.string().min(1))
+    .array(boundedGlob(TEXT_LIMITS.tagGlobChars))
     .optional()
     .describe(
       'Globs (picomatch syntax; "*" matches any tag) of tags never considered. Extglobs such as +(a|b) are refused: use braces, {a,b}.',
@@ -181,13 +223,15 @@ function checkPolicy(policy: Omit<PolicyFields, 'name' | 'image'>, ctx: z.Refine
     }
   }
   const pattern = policy.tags?.pattern;
-  if (pattern !== undefined) {
+  // Out of bounds already reported: compiling it is what the bounds are there to prevent.
+  if (pattern !== undefined && pattern.length <= TEXT_LIMITS.tagPatternChars) {
     // RE2, not JavaScript, syntax: the tags a pattern runs over are chosen by whoever can push.
     const problem = checkTagPattern(pattern);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['tags', 'pattern'], message: problem });
   }
   // Globs with several stars, groups or braces run on RE2 too: their checks need the engine.
   policy.tags?.ignore?.forEach((glob, index) => {
+    if (!withinGlobLimits(glob, TEXT_LIMITS.tagGlobChars)) return;
     const problem = checkIgnoreGlob(glob);
     if (problem !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['tags', 'ignore', index], message: problem });

@@ -48,7 +48,7 @@ const EVENTS = {
 describeWithTools(
   'the bundles on Node 22 (Lambda’s runtime)',
   [NODE22],
-  'cd tools/node22 && npm ci, or set NODE22_BIN',
+  'npm ci installs it on linux-x64 (tools/node22); elsewhere set NODE22_BIN',
   () => {
     let synth: Synthesised;
     const timings: string[] = [];

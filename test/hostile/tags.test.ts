@@ -300,3 +300,51 @@ describe('a config nested absurdly deep', () => {
     }
   });
 });
+
+describe('patterns and globs too long or nested too deep are refused before anything compiles them', () => {
+  const nested = (depth: number) => `${'{'.repeat(depth)}a${'}'.repeat(depth)}`;
+  // Before the bounds: picomatch's parse of 20,000 nested braces alone took minutes.
+  it.each([
+    [
+      'tags.ignore, 20,000 nested braces',
+      `    tags:\n      ignore: ["${nested(20_000)}"]\n`,
+      'tags.ignore[0]',
+      'longer than 256 characters',
+    ],
+    [
+      'tags.ignore, 9 nested braces',
+      `    tags:\n      ignore: ["${nested(9)}"]\n`,
+      'tags.ignore[0]',
+      'braces nested deeper than 8 levels',
+    ],
+    ['tags.ignore, an empty glob', `    tags:\n      ignore: [""]\n`, 'tags.ignore[0]', 'must not be empty'],
+    [
+      'tags.pattern, 3,000 nested groups',
+      `    tags:\n      pattern: "${'('.repeat(3000)}a${')'.repeat(3000)}"\n`,
+      'tags.pattern',
+      'longer than 1,024 characters (a tag has at most 128)',
+    ],
+    ['tags.pattern, empty', `    tags:\n      pattern: ""\n`, 'tags.pattern', 'must not be empty'],
+  ])('%s', async (_what, tags, path, message) => {
+    const loaded = await loadConfig(`${CONFIG.replace('    files: ["apps/**"]\n', '')}${tags}`);
+    expect(loaded.ok).toBe(false);
+    const issues = loaded.ok ? [] : loaded.issues.filter((i) => i.path.endsWith(path));
+    // One problem, the bound: the over-long text is not also compiled and reported on.
+    expect(issues.map((i) => i.message)).toEqual([message]);
+  });
+
+  it('files, 20,000 nested braces: refused by length alone', async () => {
+    const loaded = await loadConfig(CONFIG.replace('["apps/**"]', `["${nested(20_000)}"]`));
+    expect(loaded.ok ? [] : loaded.issues.map((i) => `${i.path}: ${i.message}`)).toEqual([
+      'policies[0].files[0]: longer than 1,024 characters',
+    ]);
+  });
+
+  it('bounds a real config never meets: 8 nested braces and 256-character globs still work', async () => {
+    const glob = `${'{'.repeat(8)}x${'}'.repeat(8)}-${'a'.repeat(200)}*`;
+    const loaded = await loadConfig(
+      `${CONFIG}    tags:\n      ignore: ["${glob}"]\n      pattern: "^${'a'.repeat(1000)}$"\n`,
+    );
+    expect(loaded.ok ? 'valid' : loaded.issues).toBe('valid');
+  });
+});

@@ -47,7 +47,8 @@ async function serve(baseUrl: string, overrides: Partial<ServeConfig> = {}) {
     webhookSecrets: { default: SECRET },
     allowList: ImageAllowList.fromText('*'),
     log,
-    startCheckTimeoutMs: 200,
+    // Long enough for a loaded machine; the test of the timeout itself sets its own.
+    startCheckTimeoutMs: 10_000,
     githubRetryAfterBaseMs: 1,
     ...overrides,
   });
