@@ -41,7 +41,7 @@ export function createRuntime(
     client: secretsClient,
     secretId: env.GITHUB_SECRET_ID,
     kind: env.GITHUB_AUTH,
-    ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+    maxAgeSeconds: env.SECRET_CACHE_SECONDS,
   });
   const host = hostProvider(
     () => credentials.get(),
@@ -72,7 +72,7 @@ export function createRuntime(
               credentials: secretsManagerCredentials({
                 client: secretsClient,
                 secretId: env.REGISTRY_CREDENTIALS_SECRET_ID,
-                ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+                maxAgeSeconds: env.SECRET_CACHE_SECONDS,
               }),
             }
           : {},

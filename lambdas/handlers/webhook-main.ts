@@ -20,7 +20,7 @@ const webhook = createWebhookHandler({
   secrets: new SecretsManagerWebhookSecrets({
     client: new SecretsManagerClient({}),
     secretId: env.WEBHOOK_SECRET_ID,
-    ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+    maxAgeSeconds: env.SECRET_CACHE_SECONDS,
   }),
   allowList: env.allowList,
   queue: new SqsPushQueue({ client: new SQSClient({}), queueUrl: env.QUEUE_URL }),

@@ -9,6 +9,7 @@
  * (not a push, no tag, a referrer) and malformed bodies are logged and counted, never retried.
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
 import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
 import { canonicalImageName } from '../core/image/reference.ts';
 import { policyWatches } from '../core/plan/decide.ts';
@@ -135,7 +136,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     setWriteDeadline(host, deps, context);
 
     const tagLists = new TagListCache(deps.tagLister);
-    const results = await mapLimit(deps.repos, deps.concurrency ?? 4, async (repo) => ({
+    const results = await pLimit(deps.concurrency ?? 4).map(deps.repos, async (repo) => ({
       repo,
       result: await runRepo({
         host,
@@ -260,22 +261,4 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
         .map((r) => ({ itemIdentifier: r.messageId })),
     };
   }
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
