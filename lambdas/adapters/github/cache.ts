@@ -21,7 +21,10 @@ export interface ConditionalEntry {
 
 export function blobCache(): BoundedCache<string> {
   // lru-cache wants a positive size; an empty file still takes an entry.
-  return new LRUCache<string, string>({ maxSize: BLOB_CHARS, sizeCalculation: (text) => Math.max(1, text.length) });
+  return new LRUCache<string, string>({
+    maxSize: BLOB_CHARS,
+    sizeCalculation: (text) => Math.max(1, text.length),
+  });
 }
 
 export function conditionalCache(): BoundedCache<ConditionalEntry> {
