@@ -5,12 +5,13 @@
  * counted and the run goes on; the next run tries again.
  */
 import type { Context } from 'aws-lambda';
+import pLimit from 'p-limit';
 import type { ApplyMemo } from '../core/apply/apply.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { runRepo } from './run-repo.ts';
 import { TagListCache } from './tag-lists.ts';
 import { errorFields, METRIC, recordReport, summariseReport } from './telemetry.ts';
-import { mapLimit, setWriteDeadline, type UpdaterDeps } from './worker.ts';
+import { setWriteDeadline, type UpdaterDeps } from './worker.ts';
 
 export type ReconcileDeps = UpdaterDeps;
 
@@ -57,7 +58,7 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
     const tagLists = new TagListCache(deps.tagLister);
     // The metric counts images whose listing failed, once each, however many repositories follow them.
     const unlisted = new Set<string>();
-    const results = await mapLimit(deps.repos, deps.concurrency ?? 2, async (repo) => {
+    const results = await pLimit(deps.concurrency ?? 2).map(deps.repos, async (repo) => {
       const result = await runRepo({
         host,
         repo,

@@ -1,9 +1,9 @@
 /**
- * Production wiring shared by the functions, built once per cold start: Powertools Logger and
- * Metrics, the GitHub credentials from Secrets Manager, a GitHub host rebuilt only when the
+ * Production wiring shared by the functions, built once per cold start: Powertools Logger (with
+ * the redacting formatter) and Metrics, the GitHub credentials from Secrets Manager, a GitHub host rebuilt only when the
  * credentials change, and the tag listers (ECR, and the OCI distribution API for the rest).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
@@ -14,6 +14,7 @@ import { GitHubCredentialsSource, type GitHubCredentials } from '../adapters/sec
 import type { GitHost } from '../ports/git-host.ts';
 import type { TagLister } from '../ports/tag-lister.ts';
 import { parseFunctionEnv, type FunctionEnv } from './env.ts';
+import { functionLogger } from './json-log.ts';
 import { METRICS_NAMESPACE } from './metric-names.ts';
 import { combineTagListers } from './tag-lists.ts';
 
@@ -31,7 +32,7 @@ export function createRuntime(
   environment: Record<string, string | undefined> = process.env,
 ): Runtime {
   const env = parseFunctionEnv(environment);
-  const logger = new Logger({ serviceName });
+  const logger = functionLogger(serviceName);
   const metrics = new Metrics({
     namespace: environment.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
     serviceName,
@@ -41,7 +42,7 @@ export function createRuntime(
     client: secretsClient,
     secretId: env.GITHUB_SECRET_ID,
     kind: env.GITHUB_AUTH,
-    ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+    maxAgeSeconds: env.SECRET_CACHE_SECONDS,
   });
   const host = hostProvider(
     () => credentials.get(),
@@ -72,7 +73,7 @@ export function createRuntime(
               credentials: secretsManagerCredentials({
                 client: secretsClient,
                 secretId: env.REGISTRY_CREDENTIALS_SECRET_ID,
-                ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+                maxAgeSeconds: env.SECRET_CACHE_SECONDS,
               }),
             }
           : {},

@@ -1,17 +1,17 @@
 /** The webhook function's entry point (Lambda function URL): production wiring, built once per cold start. */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { SqsPushQueue } from '../adapters/sqs/push-queue.ts';
 import { SecretsManagerWebhookSecrets } from '../adapters/webhooks/secrets.ts';
+import { functionLogger } from './json-log.ts';
 import { METRICS_NAMESPACE } from './metric-names.ts';
 import { createWebhookHandler } from './webhook.ts';
 import { parseWebhookEnv, WEBHOOK_SERVICE } from './webhook-env.ts';
 
 const env = parseWebhookEnv(process.env);
-const logger = new Logger({ serviceName: WEBHOOK_SERVICE });
+const logger = functionLogger(WEBHOOK_SERVICE);
 const metrics = new Metrics({
   namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   serviceName: WEBHOOK_SERVICE,
@@ -20,7 +20,7 @@ const webhook = createWebhookHandler({
   secrets: new SecretsManagerWebhookSecrets({
     client: new SecretsManagerClient({}),
     secretId: env.WEBHOOK_SECRET_ID,
-    ttlMs: env.SECRET_CACHE_SECONDS * 1000,
+    maxAgeSeconds: env.SECRET_CACHE_SECONDS,
   }),
   allowList: env.allowList,
   queue: new SqsPushQueue({ client: new SQSClient({}), queueUrl: env.QUEUE_URL }),

@@ -8,7 +8,14 @@
  * in the dead-letter queue when they keep failing. Anything else is acknowledged: ignored events
  * (not a push, no tag, a referrer) and malformed bodies are logged and counted, never retried.
  */
+import {
+  BatchProcessor,
+  EventType,
+  FullBatchFailureError,
+  processPartialResponse,
+} from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import pLimit from 'p-limit';
 import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
 import { canonicalImageName } from '../core/image/reference.ts';
 import { policyWatches } from '../core/plan/decide.ts';
@@ -103,7 +110,8 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     const idsOf = (set: Iterable<PushedImage>) =>
       [...set].flatMap((p) => byPush.get(p)?.correlationIds ?? []);
 
-    const failed = new Set<string>();
+    /** Records handed back, with the failure that returns them. */
+    const failed = new Map<string, unknown>();
     let firstError: unknown;
     const fail = (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) => {
       const retry = isRetryable(error);
@@ -112,8 +120,9 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       metrics.addMetric(METRIC.failures, 'Count', 1);
       if ((error as { code?: string } | undefined)?.code === 'GITHUB_UNAUTHORIZED')
         deps.credentialsRejected?.();
-      if (retry) for (const id of ids) failed.add(id);
-      else if (ids.length > 0) metrics.addMetric(METRIC.droppedRecords, 'Count', ids.length);
+      if (retry) {
+        for (const id of ids) if (!failed.has(id)) failed.set(id, error);
+      } else if (ids.length > 0) metrics.addMetric(METRIC.droppedRecords, 'Count', ids.length);
       const message = retry ? 'failed; the events return to the queue' : 'failed; the events are dropped';
       deps.onFailure?.(ids, error);
       (deps.onFailure ? log.debug : retry ? log.warn : log.error).call(log, message, {
@@ -129,13 +138,13 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       host = await deps.host();
     } catch (error) {
       fail(error, pushes, { step: 'github-credentials' });
-      return finish(records, failed, firstError);
+      return await finish(records, failed, firstError);
     }
 
     setWriteDeadline(host, deps, context);
 
     const tagLists = new TagListCache(deps.tagLister);
-    const results = await mapLimit(deps.repos, deps.concurrency ?? 4, async (repo) => ({
+    const results = await pLimit(deps.concurrency ?? 4).map(deps.repos, async (repo) => ({
       repo,
       result: await runRepo({
         host,
@@ -162,7 +171,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
       }
       report(result, pushes, idsOf(result.watched));
     }
-    return finish(records, failed, firstError);
+    return await finish(records, failed, firstError);
   }
 
   function report(
@@ -246,36 +255,32 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
     );
   }
 
-  function finish(
+  /**
+   * The response, built by Powertools batch from what the grouped work said of each record: its
+   * per-record handler model does not fit here (a repository's apply covers records from many
+   * images, and coalesced records share one push), so the handler only replays each record's
+   * outcome. When every record failed, batch's full-batch failure becomes `BatchFailedError`: the
+   * invocation fails, the whole batch returns, and the error keeps our code and the first cause.
+   */
+  async function finish(
     records: readonly SQSRecord[],
-    failed: ReadonlySet<string>,
+    failed: ReadonlyMap<string, unknown>,
     cause: unknown,
-  ): SQSBatchResponse {
+  ): Promise<SQSBatchResponse> {
     if (failed.size > 0) metrics.addMetric(METRIC.retriedRecords, 'Count', failed.size);
-    if (failed.size > 0 && records.every((r) => failed.has(r.messageId)))
-      throw new BatchFailedError(records.length, cause);
-    return {
-      batchItemFailures: records
-        .filter((r) => failed.has(r.messageId))
-        .map((r) => ({ itemIdentifier: r.messageId })),
-    };
-  }
-}
-
-/** Runs `fn` over `items`, at most `limit` at a time, results in input order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
+    try {
+      return await processPartialResponse(
+        { Records: [...records] },
+        (record: SQSRecord) => {
+          if (!failed.has(record.messageId)) return;
+          const error = failed.get(record.messageId);
+          throw error instanceof Error ? error : new Error(String(error));
+        },
+        new BatchProcessor(EventType.SQS),
+      );
+    } catch (error) {
+      if (error instanceof FullBatchFailureError) throw new BatchFailedError(records.length, cause);
+      throw error;
     }
-  });
-  await Promise.all(lanes);
-  return results;
+  }
 }

@@ -4,46 +4,10 @@
  * the last answer of each repeated GET with its `ETag`, revalidated by a conditional request
  * (a `304 Not Modified` does not count against GitHub's primary rate limit).
  */
+import { LRUCache } from 'lru-cache';
 
-/** Insertion-ordered map used as an LRU: a hit moves the entry to the end. */
-export class BoundedCache<V> {
-  private readonly entries = new Map<string, { value: V; size: number }>();
-  private total = 0;
-
-  constructor(
-    private readonly maxSize: number,
-    private readonly sizeOf: (value: V) => number = () => 1,
-  ) {}
-
-  get(key: string): V | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, entry);
-    return entry.value;
-  }
-
-  set(key: string, value: V): void {
-    const size = this.sizeOf(value);
-    const old = this.entries.get(key);
-    if (old) {
-      this.entries.delete(key);
-      this.total -= old.size;
-    }
-    if (size > this.maxSize) return;
-    this.entries.set(key, { value, size });
-    this.total += size;
-    for (const [k, e] of this.entries) {
-      if (this.total <= this.maxSize) break;
-      this.entries.delete(k);
-      this.total -= e.size;
-    }
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
+/** Least recently used out first; an entry larger than the whole cache is not kept. */
+export type BoundedCache<V extends object | string> = LRUCache<string, V>;
 
 /** 32 Mi characters of YAML per repository: far more than an environment repository holds. */
 const BLOB_CHARS = 32 * 1024 * 1024;
@@ -56,9 +20,13 @@ export interface ConditionalEntry {
 }
 
 export function blobCache(): BoundedCache<string> {
-  return new BoundedCache<string>(BLOB_CHARS, (text) => text.length);
+  // lru-cache wants a positive size; an empty file still takes an entry.
+  return new LRUCache<string, string>({
+    maxSize: BLOB_CHARS,
+    sizeCalculation: (text) => Math.max(1, text.length),
+  });
 }
 
 export function conditionalCache(): BoundedCache<ConditionalEntry> {
-  return new BoundedCache<ConditionalEntry>(CONDITIONAL_ENTRIES);
+  return new LRUCache<string, ConditionalEntry>({ max: CONDITIONAL_ENTRIES });
 }

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readdir, readFile, realpath, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import pLimit from 'p-limit';
 import type { RepoFiles } from '../../ports/repo-files.ts';
-import { limiter } from '../../core/plan/map-limit.ts';
 import { isConfinedPath } from '../../core/plan/scan.ts';
 
 const SKIP_DIRS = new Set(['.git', 'node_modules']);
@@ -19,7 +19,7 @@ const OPEN_FILES = 32;
 
 export class LocalRepoFiles implements RepoFiles {
   private readonly root: string;
-  private readonly gate = limiter(OPEN_FILES);
+  private readonly gate = pLimit(OPEN_FILES);
 
   constructor(root: string) {
     this.root = resolve(root);

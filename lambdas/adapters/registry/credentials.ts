@@ -5,7 +5,7 @@
  * In AWS the JSON is a Secrets Manager secret; `serve` reads it from `REGISTRY_CREDENTIALS`.
  * Registries that allow anonymous pulls need no entry.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedSecret, secretText, type CachedSecretOptions } from '../secrets/cached-secret.ts';
 import * as z from 'zod';
 import { RegistryError } from './errors.ts';
 
@@ -65,21 +65,14 @@ export function staticCredentials(map: ReadonlyMap<string, BasicCredentials>): C
   return async (registry) => map.get(registryKey(registry));
 }
 
-/** Credentials from a Secrets Manager secret, re-read after `ttlMs`. */
-export function secretsManagerCredentials(options: {
-  readonly client: SecretsManagerClient;
-  readonly secretId: string;
-  readonly ttlMs?: number;
-  readonly now?: () => number;
-}): CredentialsLookup {
-  const now = options.now ?? Date.now;
-  let cached: { map: ReadonlyMap<string, BasicCredentials>; at: number } | undefined;
-  let pending: Promise<ReadonlyMap<string, BasicCredentials>> | undefined;
-  const read = async () => {
-    let text: string | undefined;
+/** Credentials from a Secrets Manager secret, re-read after `maxAgeSeconds` (see `CachedSecret`). */
+export function secretsManagerCredentials(options: CachedSecretOptions): CredentialsLookup {
+  const secret = new CachedSecret(options);
+  let parsed: { readonly map: ReadonlyMap<string, BasicCredentials>; readonly text: string } | undefined;
+  return async (registry) => {
+    let text: string;
     try {
-      text = (await options.client.send(new GetSecretValueCommand({ SecretId: options.secretId })))
-        .SecretString;
+      text = secretText(await secret.read()) ?? '{}';
     } catch (error) {
       const name = (error as { name?: string }).name ?? 'Error';
       throw new RegistryError('REGISTRY_UNAVAILABLE', `reading the registry credentials failed: ${name}`, {
@@ -87,17 +80,7 @@ export function secretsManagerCredentials(options: {
         cause: error,
       });
     }
-    const map = parseRegistryCredentials(text ?? '{}');
-    cached = { map, at: now() };
-    return map;
-  };
-  return async (registry) => {
-    if (!cached || now() - cached.at >= (options.ttlMs ?? 300_000)) {
-      pending ??= read().finally(() => {
-        pending = undefined;
-      });
-      await pending;
-    }
-    return cached!.map.get(registryKey(registry));
+    if (parsed?.text !== text) parsed = { map: parseRegistryCredentials(text), text };
+    return parsed.map.get(registryKey(registry));
   };
 }

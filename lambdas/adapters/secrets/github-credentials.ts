@@ -1,6 +1,6 @@
 /**
  * GitHub credentials from AWS Secrets Manager (SPEC §6), cached per warm function instance for
- * a bounded time so a rotated secret is picked up without a redeploy.
+ * a bounded time so a rotated secret is picked up without a redeploy (`CachedSecret`).
  *
  * The secret is a JSON object, one of:
  *   { "token": "ghp_…" }                                     a fine-grained or classic token
@@ -8,8 +8,8 @@
  * The stack's `githubAuth` says which one it expects. Other keys are ignored. A private key
  * pasted with literal `\n` escapes is accepted.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
+import { CachedSecret, secretText, type CachedSecretOptions } from './cached-secret.ts';
 import { SecretError } from './errors.ts';
 
 export type GitHubAuthKind = 'token' | 'app';
@@ -103,65 +103,40 @@ function redacted<T extends GitHubCredentials>(credentials: T): T {
   return Object.freeze(credentials);
 }
 
-export interface GitHubCredentialsSourceOptions {
-  readonly client: SecretsManagerClient;
-  /** Name or ARN. */
-  readonly secretId: string;
+export interface GitHubCredentialsSourceOptions extends CachedSecretOptions {
   readonly kind: GitHubAuthKind;
-  /**
-   * How long a read value is trusted. Bounds how long a rotated or revoked credential stays in
-   * use; each refresh is one `GetSecretValue` call.
-   * @default 300_000 (5 minutes)
-   */
-  readonly ttlMs?: number;
-  readonly now?: () => number;
 }
 
 /**
- * Reads and caches the credentials. Concurrent callers share one request; a failure is not
- * cached. While the secret's text is unchanged the same credentials object is returned, so a
- * caller can keep clients built from it (and their installation tokens) across refreshes.
+ * Reads and caches the credentials (see `CachedSecret`). While the secret's text is unchanged
+ * the same credentials object is returned, so a caller can keep clients built from it (and
+ * their installation tokens) across refreshes.
  */
 export class GitHubCredentialsSource {
-  private cached:
-    { readonly credentials: GitHubCredentials; readonly text: string; readonly until: number } | undefined;
-  private pending: Promise<GitHubCredentials> | undefined;
-  private readonly ttlMs: number;
-  private readonly now: () => number;
+  private readonly secret: CachedSecret;
+  private parsed: { readonly credentials: GitHubCredentials; readonly text: string } | undefined;
 
   constructor(private readonly options: GitHubCredentialsSourceOptions) {
-    this.ttlMs = options.ttlMs ?? 300_000;
-    this.now = options.now ?? Date.now;
+    this.secret = new CachedSecret(options);
   }
 
-  get(): Promise<GitHubCredentials> {
-    if (this.cached && this.now() < this.cached.until) return Promise.resolve(this.cached.credentials);
-    this.pending ??= this.load().finally(() => (this.pending = undefined));
-    return this.pending;
-  }
-
-  /** Forget the value, e.g. after GitHub answered 401: the next `get` reads the secret again. */
-  invalidate(): void {
-    if (this.cached) this.cached = { ...this.cached, until: 0 };
-  }
-
-  private async load(): Promise<GitHubCredentials> {
-    const { client, secretId, kind } = this.options;
+  async get(): Promise<GitHubCredentials> {
+    const { secretId, kind } = this.options;
     let text: string | undefined;
     try {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-      text =
-        out.SecretString ?? (out.SecretBinary ? Buffer.from(out.SecretBinary).toString('utf8') : undefined);
+      text = secretText(await this.secret.read());
     } catch (error) {
       throw toSecretError(error, secretId);
     }
     if (text === undefined) throw new SecretError('SECRET_NOT_CONFIGURED', `secret ${secretId} has no value`);
-    const credentials =
-      this.cached?.text === text
-        ? this.cached.credentials
-        : parseGitHubCredentials(text, kind, `secret ${secretId}`);
-    this.cached = { credentials, text, until: this.now() + this.ttlMs };
-    return credentials;
+    if (this.parsed?.text !== text)
+      this.parsed = { credentials: parseGitHubCredentials(text, kind, `secret ${secretId}`), text };
+    return this.parsed.credentials;
+  }
+
+  /** Forget the value, e.g. after GitHub answered 401: the next `get` reads the secret again. */
+  invalidate(): void {
+    this.secret.invalidate();
   }
 }
 

@@ -3,7 +3,7 @@
  * provider (`{"distribution": "…", "ghcr": "…", "default": "…"}`): a leaked Docker Hub URL
  * secret then does not open the GHCR endpoint. A provider with no secret authenticates nothing.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CachedSecret, type CachedSecretOptions, type SecretValue } from '../secrets/cached-secret.ts';
 import { WebhookError } from './errors.ts';
 import { PROVIDER_NAMES, type ProviderName } from './types.ts';
 
@@ -58,56 +58,38 @@ export function staticWebhookSecrets(secrets: SecretsByProvider | string): Webho
   return { get: async (provider) => secretFor(parsed, provider) };
 }
 
-export interface SecretsManagerWebhookSecretsOptions {
-  readonly client: SecretsManagerClient;
-  readonly secretId: string;
-  /** How long a read value is trusted. @default 300_000 */
-  readonly ttlMs?: number;
+export interface SecretsManagerWebhookSecretsOptions extends CachedSecretOptions {
   /** At most one re-read for failed authentications in this interval. @default 30_000 */
   readonly refreshIntervalMs?: number;
-  readonly now?: () => number;
 }
 
 export class SecretsManagerWebhookSecrets implements WebhookSecrets {
-  private cached: { readonly secrets: SecretsByProvider; readonly at: number } | undefined;
-  private pending: Promise<SecretsByProvider> | undefined;
+  private readonly secret: CachedSecret;
+  private parsed: { readonly secrets: SecretsByProvider; readonly text: string } | undefined;
   private lastRefresh = Number.NEGATIVE_INFINITY;
-  private readonly now: () => number;
 
   constructor(private readonly options: SecretsManagerWebhookSecretsOptions) {
-    this.now = options.now ?? Date.now;
+    this.secret = new CachedSecret(options);
   }
 
   async get(provider: ProviderName): Promise<string | undefined> {
-    const ttl = this.options.ttlMs ?? 300_000;
-    const cached = this.cached;
-    if (cached && this.now() - cached.at < ttl) return secretFor(cached.secrets, provider);
     return secretFor(await this.read(), provider);
   }
 
   async refresh(provider: ProviderName): Promise<string | undefined> {
-    const at = this.now();
+    const at = Date.now();
     if (at - this.lastRefresh < (this.options.refreshIntervalMs ?? 30_000)) return undefined;
     this.lastRefresh = at;
-    const before = this.cached ? secretFor(this.cached.secrets, provider) : undefined;
+    const before = this.parsed ? secretFor(this.parsed.secrets, provider) : undefined;
+    this.secret.invalidate();
     const after = secretFor(await this.read(), provider);
     return after !== before ? after : undefined;
   }
 
-  private read(): Promise<SecretsByProvider> {
-    this.pending ??= this.fetch().finally(() => {
-      this.pending = undefined;
-    });
-    return this.pending;
-  }
-
-  private async fetch(): Promise<SecretsByProvider> {
-    let text: string | undefined;
+  private async read(): Promise<SecretsByProvider> {
+    let value: SecretValue;
     try {
-      const out = await this.options.client.send(
-        new GetSecretValueCommand({ SecretId: this.options.secretId }),
-      );
-      text = out.SecretString;
+      value = await this.secret.read();
     } catch (error) {
       const name = (error as { name?: string }).name ?? 'Error';
       throw new WebhookError('WEBHOOK_SECRET_UNAVAILABLE', `reading the webhook secret failed: ${name}`, {
@@ -115,13 +97,12 @@ export class SecretsManagerWebhookSecrets implements WebhookSecrets {
         cause: error,
       });
     }
-    if (text === undefined)
+    if (typeof value !== 'string')
       throw new WebhookError(
         'WEBHOOK_SECRET_FORMAT',
         'the webhook secret has no SecretString (binary secrets are not read)',
       );
-    const secrets = parseWebhookSecret(text);
-    this.cached = { secrets, at: this.now() };
-    return secrets;
+    if (this.parsed?.text !== value) this.parsed = { secrets: parseWebhookSecret(value), text: value };
+    return this.parsed.secrets;
   }
 }

@@ -2,6 +2,7 @@
  * Reads the files a set of policies may touch, once each, and finds their image references.
  * A file that does not parse is a problem for its policies, never a reason to stop the others.
  */
+import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import type { Policy } from '../../config/schema.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
@@ -11,7 +12,6 @@ import {
   scanManifest,
   type ManifestReference,
 } from '../manifest/index.ts';
-import { mapLimit } from './map-limit.ts';
 
 /** Files read at once: enough to hide latency, far below any descriptor or rate limit. */
 export const READ_CONCURRENCY = 16;
@@ -84,7 +84,7 @@ export async function scanRepo(
   }
   // Independent reads, a bounded number at a time: each is an open file (checkout) or a blob
   // request (GitHub), and a repository can hold thousands.
-  const texts = await mapLimit([...wanted].sort(), READ_CONCURRENCY, async (path) => {
+  const texts = await pLimit(READ_CONCURRENCY).map([...wanted].sort(), async (path) => {
     return [path, await repo.readFile(path)] as const;
   });
   for (const [path, text] of texts) {

@@ -452,7 +452,7 @@ describe('worker: failures', () => {
       client: new SecretsManagerClient({ region: 'us-west-2' }),
       secretId: 'prod/github',
       kind: 'token',
-      ttlMs: 3_600_000,
+      maxAgeSeconds: 3600,
     });
     const host = hostProvider(
       () => credentials.get(),

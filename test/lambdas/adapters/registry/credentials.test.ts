@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   parseRegistryCredentials,
   secretsManagerCredentials,
@@ -36,18 +36,23 @@ describe('registry credentials', () => {
     sm.on(GetSecretValueCommand).resolves({
       SecretString: '{"ghcr.io": {"username": "acme", "password": "ghp_x"}}',
     });
-    let now = 0;
+    // Powertools Parameters reads the time from `Date`.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(0);
     const lookup = secretsManagerCredentials({
       client: new SecretsManagerClient({}),
       secretId: 's',
-      ttlMs: 1000,
-      now: () => now,
+      maxAgeSeconds: 1,
     });
     expect(await lookup('ghcr.io')).toEqual({ username: 'acme', password: 'ghp_x' });
     expect(await lookup('quay.io')).toBeUndefined();
-    now += 1000;
+    vi.setSystemTime(1000);
+    await lookup('ghcr.io');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+    vi.setSystemTime(1001);
     await lookup('ghcr.io');
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
     sm.restore();
+    vi.useRealTimers();
   });
 });

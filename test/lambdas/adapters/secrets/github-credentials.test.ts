@@ -7,7 +7,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SecretError } from '../../../../lambdas/adapters/secrets/errors.ts';
 import {
   GitHubCredentialsSource,
@@ -124,19 +124,24 @@ describe('the GitHub secret format', () => {
 
 describe('reading the secret from Secrets Manager', () => {
   const sm = mockClient(SecretsManagerClient);
-  let clock = 0;
-  const source = (ttlMs = 60_000) =>
+  // Powertools Parameters reads the time from `Date`.
+  const at = (ms: number) => vi.setSystemTime(ms);
+  const source = (maxAgeSeconds = 60) =>
     new GitHubCredentialsSource({
       client: new SecretsManagerClient({ region: 'eu-west-1' }),
       secretId: 'prod/github',
       kind: 'token',
-      ttlMs,
-      now: () => clock,
+      maxAgeSeconds,
     });
 
   beforeEach(() => {
     sm.reset();
-    clock = 0;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    at(0);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
   });
 
   it('serves one value for its lifetime, then reads the secret again', async () => {
@@ -145,18 +150,18 @@ describe('reading the secret from Secrets Manager', () => {
       .resolves({ SecretString: JSON.stringify({ token: 'ghp_rotated' }) });
     const s = source();
     expect(await s.get()).toMatchObject({ token: 'ghp_first' });
-    clock = 59_999;
+    at(60_000);
     expect(await s.get()).toMatchObject({ token: 'ghp_first' });
-    clock = 60_000;
+    at(60_001);
     expect(await s.get()).toMatchObject({ token: 'ghp_rotated' });
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
   });
 
   it('returns the same credentials object while the value is unchanged, so clients built from it are kept', async () => {
     sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ token: TOKEN }) });
-    const s = source(10);
+    const s = source(1);
     const first = await s.get();
-    clock = 100;
+    at(2_000);
     expect(await s.get()).toBe(first);
   });
 

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WebhookError } from '../../../../lambdas/adapters/webhooks/errors.ts';
 import {
   parseWebhookSecret,
@@ -13,6 +13,9 @@ const sm = mockClient(SecretsManagerClient);
 
 describe('webhook secrets', () => {
   beforeEach(() => sm.reset());
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it('one string serves every provider; JSON gives each its own, with a default', async () => {
     const one = staticWebhookSecrets('shared-secret-shared-secret');
@@ -55,15 +58,16 @@ describe('webhook secrets', () => {
   );
 
   it('Secrets Manager: read once per TTL; a rotated secret is picked up at the next failed check', async () => {
-    let now = 0;
+    // Powertools Parameters and the refresh interval read the time from `Date`.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(0);
     sm.on(GetSecretValueCommand)
       .resolvesOnce({ SecretString: 'old-secret-0123456789' })
       .resolves({ SecretString: 'new-secret-0123456789' });
     const secrets = new SecretsManagerWebhookSecrets({
       client: new SecretsManagerClient({}),
       secretId: 'image-updater/webhook',
-      ttlMs: 300_000,
-      now: () => now,
+      maxAgeSeconds: 300,
     });
     const rig = webhookRig({ deps: { secrets } });
     const body = { events: [] };
@@ -79,7 +83,7 @@ describe('webhook secrets', () => {
       200,
     );
     // A flood of wrong secrets re-reads at most once per interval.
-    now += 1000;
+    vi.setSystemTime(1000);
     for (let i = 0; i < 5; i++)
       expect((await rig.post('distribution', body, { headers: bearer('forged-0123456789') })).status).toBe(
         401,
