@@ -5,6 +5,7 @@
  * taking webhooks, applies what was accepted within the grace period (20 s; SPEC §9 allows 30),
  * hands back the rest with one ERROR line per push, then exits 0.
  */
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import type { GitHubAuth } from '../../lambdas/adapters/github/host.ts';
 import { parseRegistryCredentials } from '../../lambdas/adapters/registry/credentials.ts';
@@ -72,7 +73,18 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
     if (!flags) return EXIT.ok;
     const config = serveConfig(flags, deps.env ?? process.env, (line) => io.stdout(line));
     const running = await startServe(config).catch((error: unknown) => {
-      throw error instanceof ServeStartError ? new CliInputError(error.message) : error;
+      if (error instanceof ServeStartError) throw new CliInputError(error.message);
+      const code = (error as NodeJS.ErrnoException).code;
+      // listen()'s own errors, said in the terms of what the user set.
+      if (code === 'EADDRINUSE')
+        throw new CliInputError(`--port ${config.port}: already in use on ${config.host}`);
+      if (code === 'EACCES')
+        throw new CliInputError(
+          `--port ${config.port}: not allowed to listen on it (ports below 1024 need privileges)`,
+        );
+      if (code === 'ENOTFOUND' || code === 'EADDRNOTAVAIL' || code === 'EAI_AGAIN')
+        throw new CliInputError(`SERVE_HOST ${config.host}: no such interface on this machine (${code})`);
+      throw error;
     });
     config.log.info('serve listening', {
       url: running.url,
@@ -130,6 +142,17 @@ function serveConfig(
   if (!values.repo || values.repo.length === 0)
     throw new CliInputError(`--repo OWNER/NAME[:CONFIG_PATH] is required (${USAGE})`);
   const repos = values.repo.map(parseRepoFlag);
+  const seen = new Map<string, string>();
+  for (const { repo } of repos) {
+    // GitHub's names are case-insensitive: ACME/env is acme/env, and two runs would race on one branch.
+    const key = repo.toLowerCase();
+    const first = seen.get(key);
+    if (first !== undefined)
+      throw new CliInputError(
+        `--repo ${repo} is given twice${first === repo ? '' : ` (as ${first}; GitHub names are case-insensitive)`}: each repository once`,
+      );
+    seen.set(key, repo);
+  }
   let baseUrl: string | undefined;
   if (values.githubApi !== undefined) {
     const parsed = z.url({ protocol: /^https?$/ }).safeParse(values.githubApi);
@@ -149,7 +172,7 @@ function serveConfig(
   const log = createJsonLog({ write, level: e.LOG_LEVEL, service: 'image-updater-serve' });
   return {
     port: Number(values.port),
-    host: e.SERVE_HOST?.trim() ?? DEFAULT_SERVE_HOST,
+    host: serveHost(e.SERVE_HOST),
     repos,
     github: { auth: githubAuth(e), ...(baseUrl ? { baseUrl } : {}) },
     webhookSecrets: webhookSecrets(e.WEBHOOK_SECRET),
@@ -167,6 +190,18 @@ function serveConfig(
       : {}),
     log,
   };
+}
+
+/** `SERVE_HOST`: an IP address (`::1` or `[::1]`) or a host name; loopback when unset. */
+function serveHost(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_SERVE_HOST;
+  const host = value.trim().replace(/^\[(.*)\]$/, '$1');
+  const looksNumeric = /^[\d.]+$/.test(host);
+  if (isIP(host) === 0 && (looksNumeric || !/^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$/.test(host)))
+    throw new CliInputError(
+      `SERVE_HOST ${JSON.stringify(value)} is not an IP address or a host name (127.0.0.1, ::1, 0.0.0.0)`,
+    );
+  return host;
 }
 
 function parseRepoFlag(value: string): WatchedRepo {

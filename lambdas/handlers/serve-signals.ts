@@ -4,20 +4,23 @@
  * on, and node, reparented, went on serving. A parent that goes away is therefore a stop too.
  */
 
+/**
+ * SIGHUP too: a closed terminal or a dropped ssh session sends it, and its default (die at once)
+ * would drop every accepted push without a word.
+ */
+export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
 /** Resolves with the signal's name (or `parent-exited`) once the process should stop. */
 export function waitForStop(options: { readonly pollMs?: number } = {}): Promise<string> {
   return new Promise((resolve) => {
     const parent = process.ppid;
+    const handlers = STOP_SIGNALS.map((name) => [name, () => stop(name)] as const);
     const stop = (reason: string) => {
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
+      for (const [name, handler] of handlers) process.off(name, handler);
       clearInterval(watch);
       resolve(reason);
     };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.once('SIGTERM', onTerm);
-    process.once('SIGINT', onInt);
+    for (const [name, handler] of handlers) process.once(name, handler);
     const watch = setInterval(() => {
       if (process.ppid !== parent) stop('parent-exited');
     }, options.pollMs ?? 500);

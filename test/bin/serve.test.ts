@@ -297,6 +297,36 @@ describe('serve input', () => {
       /REGISTRY_CREDENTIALS/,
     ],
     ['a bad LOG_LEVEL', ['--port', '0', '--repo', 'acme/env'], { ...ENV, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [
+      'a repo given twice',
+      ['--port', '0', '--repo', 'acme/env', '--repo', 'acme/env'],
+      ENV,
+      /--repo acme\/env is given twice: each repository once/,
+    ],
+    [
+      'a repo given twice in other letter cases',
+      ['--port', '0', '--repo', 'acme/env', '--repo', 'ACME/Env:other.yaml'],
+      ENV,
+      /--repo ACME\/Env is given twice \(as acme\/env; GitHub names are case-insensitive\)/,
+    ],
+    [
+      'a WEBHOOK_SECRET object naming no provider',
+      ['--port', '0', '--repo', 'acme/env'],
+      { GITHUB_TOKEN: 't', WEBHOOK_SECRET: '{}' },
+      /WEBHOOK_SECRET names no secret: give "default" or one of/,
+    ],
+    [
+      'a SERVE_HOST that is no address',
+      ['--port', '0', '--repo', 'acme/env'],
+      { ...ENV, SERVE_HOST: '999.1.1.1' },
+      /SERVE_HOST "999.1.1.1" is not an IP address or a host name/,
+    ],
+    [
+      'a SERVE_HOST with a space',
+      ['--port', '0', '--repo', 'acme/env'],
+      { ...ENV, SERVE_HOST: 'local host' },
+      /SERVE_HOST "local host" is not/,
+    ],
   ])('%s → one-line input error', (_what, args, env, message) => {
     let error: unknown;
     try {
@@ -307,6 +337,17 @@ describe('serve input', () => {
     expect(error).toBeInstanceOf(CliInputError);
     expect((error as Error).message).toMatch(message);
     expect((error as Error).message).not.toContain(SECRET);
+  });
+
+  it.each([
+    ['[::1]', '::1'],
+    ['::1', '::1'],
+    [' 0.0.0.0 ', '0.0.0.0'],
+    ['localhost', 'localhost'],
+  ])('SERVE_HOST %j listens on %s', (value, host) => {
+    expect(
+      parseServeInput(['--port', '0', '--repo', 'acme/env'], { ...ENV, SERVE_HOST: value }, write).host,
+    ).toBe(host);
   });
 
   it('reads several repos with config paths, GHES, per-provider secrets and the allow-list', () => {

@@ -45,6 +45,12 @@ export function parseWebhookSecret(text: string, name = 'the webhook secret'): S
       throw new WebhookError('WEBHOOK_SECRET_FORMAT', `${name}: "${key}" is not a non-empty string`);
     secrets[key as ProviderName | 'default'] = secret.trim();
   }
+  // `{}` would start, then answer 401 to every webhook.
+  if (Object.keys(secrets).length === 0)
+    throw new WebhookError(
+      'WEBHOOK_SECRET_FORMAT',
+      `${name} names no secret: give "default" or one of ${PROVIDER_NAMES.join(', ')}`,
+    );
   return secrets;
 }
 
