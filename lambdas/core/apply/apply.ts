@@ -72,6 +72,7 @@ export async function applyToRepo(
   // A retry reads the state afresh, but a config blob that did not change is not parsed again.
   let parsed: { readonly sha: string; readonly result: Promise<ConfigLoadResult> } | undefined;
   const prefetched = options.prefetched;
+  const opened = new Set<string>();
   if (prefetched?.state.config && prefetched.config)
     parsed = { sha: prefetched.state.config.sha, result: Promise.resolve(prefetched.config) };
   const parse = (config: NonNullable<RepoState['config']>) => {
@@ -82,7 +83,7 @@ export async function applyToRepo(
     try {
       // A retry after a lost race always reads afresh.
       const state = attempt === 1 ? prefetched?.state : undefined;
-      const report = await attemptOnce({ client, request, options, state, leftovers, parse });
+      const report = await attemptOnce({ client, request, options, state, leftovers, opened, parse });
       return { ...report, attempts: attempt };
     } catch (error) {
       if (!(error instanceof ConcurrentUpdateError) || attempt >= maxAttempts) throw error;

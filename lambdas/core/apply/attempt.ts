@@ -30,6 +30,8 @@ export interface AttemptInput {
   readonly state: RepoState | undefined;
   /** Updater branches found without an open PR, by unit key: what their head proposes. */
   readonly leftovers: ReadonlyMap<string, PrState>;
+  /** Heads this run sent a PR for: shared by its attempts. */
+  readonly opened: Set<string>;
   /** The config text's parse; the same text is parsed once per run. */
   readonly parse: (config: NonNullable<RepoState['config']>) => Promise<ConfigLoadResult>;
 }
@@ -89,7 +91,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
   // (Unless a PR's description lags behind its branch: this event brings it level.)
   if (
     !request.reconcile &&
-    ![...pulls.values()].some((p) => p.lagging) &&
+    ![...pulls.values()].some((p) => p.lagging || input.opened.has(p.pull.headSha)) &&
     watching.every((p) =>
       cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), open.get(p.name)),
     )
@@ -103,7 +105,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     const base = p.baseBranch ?? state.defaultBranch;
     byBase.set(base, [...(byBase.get(base) ?? []), p]);
   }
-  const bases = { client, request, options, config, state, pulls, leftovers, proposed, watching };
+  const bases = { ...input, config, state, pulls, proposed, watching };
   // Collected, then merged in config order: a report never depends on which base finished first.
   const work = await Promise.all([...byBase].map(([base, policies]) => applyBase(bases, base, policies)));
   const lostRace = work.find((w) => w.lostRace)?.lostRace;
@@ -136,6 +138,7 @@ interface BaseInput {
   readonly leftovers: ReadonlyMap<string, PrState>;
   readonly proposed: ReadonlyMap<string, PolicyTarget>;
   readonly watching: readonly Policy[];
+  readonly opened: Set<string>;
 }
 
 /** The units built on one base branch: planned on its head, each unit's action run concurrently. */
@@ -168,8 +171,16 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
       const unit = buildUnit(key, targets, plan.scan);
       unitProblems[i] = unit?.problems ?? [];
       const existing = input.pulls.get(key);
-      const action = chooseUnitAction(unit, existing, existing ? undefined : input.leftovers.get(key));
-      const ctx = { client, key, base: snapshot, baseBranch: base, modeOf: files.modeOf };
+      const leftover = existing ? undefined : input.leftovers.get(key);
+      const action = chooseUnitAction({ unit, existing, leftover, opened: input.opened });
+      const ctx = {
+        client,
+        key,
+        base: snapshot,
+        baseBranch: base,
+        modeOf: files.modeOf,
+        opened: input.opened,
+      };
       const run = () => runUnitAction(ctx, action);
       const writes = costOf(action);
       return client.reserveWrites && writes > 0 ? client.reserveWrites(writes, run) : run();

@@ -8,7 +8,7 @@ import { closePull } from './close-pull.ts';
 import { ConcurrentUpdateError } from './errors.ts';
 import { isAlreadyExists, type GitHostErrorLike } from './host-errors.ts';
 import { inlineCode, markdownText } from './markdown.ts';
-import { runMergeStep } from './merge.ts';
+import { runMergeStep, type MergeStep } from './merge.ts';
 import { commitTrailers, isOurCommit, readCommitState, renderPrBody, stateOf } from './pr-state.ts';
 import { reportOf, type UnitReport } from './report.ts';
 import type { UnitAction } from './unit-action.ts';
@@ -20,6 +20,8 @@ export interface UnitContext {
   readonly base: CommitSnapshot;
   readonly baseBranch: string;
   readonly modeOf: (path: string) => string | undefined;
+  /** Heads this run sent a PR for, whatever GitHub answered (`finish-opening`). */
+  readonly opened: Set<string>;
 }
 
 type ActionOf<K extends UnitAction['kind']> = Extract<UnitAction, { kind: K }>;
@@ -52,6 +54,8 @@ export async function runUnitAction(ctx: UnitContext, action: UnitAction): Promi
       return updatePr(ctx, action);
     case 'open-pr':
       return openPr(ctx, action);
+    case 'finish-opening':
+      return afterOpening(ctx, action.unit, action.existing.pull, action.merge);
   }
 }
 
@@ -173,6 +177,7 @@ async function openPr(ctx: UnitContext, { unit, leftover, merge }: ActionOf<'ope
     if (blocked) return reportOf(unit, key, branch, 'blocked', { detail: blocked });
   }
   let pull: PullRequestInfo;
+  ctx.opened.add(sha);
   try {
     pull = await client.createPull({
       head: branch,
@@ -185,12 +190,26 @@ async function openPr(ctx: UnitContext, { unit, leftover, merge }: ActionOf<'ope
       throw new ConcurrentUpdateError(`another worker opened the PR for ${branch}`, error);
     throw error;
   }
+  return afterOpening(ctx, unit, pull, merge);
+}
+
+/** Labels, reviewers and the merge step of a PR just opened. */
+async function afterOpening(
+  ctx: UnitContext,
+  unit: UnitPlan,
+  pull: PullRequestInfo,
+  merge: MergeStep,
+): Promise<UnitReport> {
+  const { client } = ctx;
   const [, , merged] = await Promise.all([
-    client.addLabels(pull.number, unit.labels),
+    client.addLabels(
+      pull.number,
+      unit.labels.filter((l) => !pull.labels.includes(l)),
+    ),
     client.requestReviewers(pull.number, unit.reviewers),
     runMergeStep(client, unit, pull, merge),
   ]);
-  return reportOf(unit, key, branch, 'opened', { pull: pull.number, ...merged });
+  return reportOf(unit, ctx.key, unit.branch, 'opened', { pull: pull.number, ...merged });
 }
 
 /**

@@ -46,6 +46,16 @@ export type UnitAction =
       readonly missingLabels: readonly string[];
       readonly merge: MergeStep;
     }
+  /**
+   * The PR this run opened, though GitHub's answer was lost (the request applied, then a 502
+   * or a reset; the resent one was refused as a duplicate): what follows the opening is done.
+   */
+  | {
+      readonly kind: 'finish-opening';
+      readonly unit: UnitPlan;
+      readonly existing: TrackedPull;
+      readonly merge: MergeStep;
+    }
   /** A new branch (or on top of a leftover one of ours) and its PR. */
   | {
       readonly kind: 'open-pr';
@@ -54,11 +64,18 @@ export type UnitAction =
       readonly merge: MergeStep;
     };
 
-export function chooseUnitAction(
-  unit: UnitPlan | undefined,
-  existing: OpenPull | undefined,
-  leftover: PrState | undefined,
-): UnitAction {
+export interface UnitFacts {
+  /** What the unit's branch should hold; undefined when nothing is ahead of the base. */
+  readonly unit: UnitPlan | undefined;
+  /** The unit's open updater PR. */
+  readonly existing: OpenPull | undefined;
+  /** The unit's branch found without an open PR: what its head proposes. */
+  readonly leftover: PrState | undefined;
+  /** Head commits this run opened a PR for (see `finish-opening`). */
+  readonly opened: ReadonlySet<string>;
+}
+
+export function chooseUnitAction({ unit, existing, leftover, opened }: UnitFacts): UnitAction {
   const tracked = existing?.state ? (existing as TrackedPull) : undefined;
   if (unit && unit.files.length === 0) return { kind: 'no-reference', unit, existing };
   if (!unit) return tracked ? { kind: 'close', existing: tracked } : { kind: 'none' };
@@ -76,6 +93,13 @@ export function chooseUnitAction(
     return state.blockedAt === pull.headSha
       ? { kind: 'blocked', unit, existing }
       : { kind: 'foreign-head', unit, existing: tracked };
+  if (sameProposals(unit, state) && opened.has(pull.headSha))
+    return {
+      kind: 'finish-opening',
+      unit,
+      existing: tracked,
+      merge: chooseMergeStep(unit, pull.autoMerge, true),
+    };
   if (sameProposals(unit, state))
     return {
       kind: 'refresh-description',
@@ -116,10 +140,12 @@ export function costOf(action: UnitAction): number {
       return (action.describe ? 1 : 0) + mergeCost(action.merge);
     case 'update-pr':
       return COMMIT_COST + 1 + (action.missingLabels.length > 0 ? 1 : 0) + mergeCost(action.merge);
+    case 'finish-opening':
     case 'open-pr': {
       const labels = action.unit.labels.length > 0 ? 1 : 0;
       const reviewers = action.unit.reviewers.length > 0 ? 1 : 0;
-      return COMMIT_COST + 1 + labels + reviewers + mergeCost(action.merge);
+      const opening = action.kind === 'open-pr' ? COMMIT_COST + 1 : 0;
+      return opening + labels + reviewers + mergeCost(action.merge);
     }
   }
 }
