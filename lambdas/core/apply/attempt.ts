@@ -54,16 +54,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     return { ...none, outcome: 'config-invalid', configIssue };
   }
   const config = loaded.config;
-  const memoKey = `${repo}@${state.config.sha}`;
-  const configIssue = options.memo?.checkedConfigs.has(memoKey)
-    ? undefined
-    : resolveConfigIssue(client, options.configPath).then((action) => {
-        options.memo?.checkedConfigs.add(memoKey);
-        return action;
-      });
-  // Awaited by `finish`; an attempt that fails before it (a lost race, a GitHub error) must not
-  // leave a rejection unhandled, which would crash the function instance and fail the batch.
-  configIssue?.catch(() => {});
+  const configIssue = closeConfigIssue(client, options, `${repo}@${state.config.sha}`);
 
   const watching = request.reconcile
     ? config.policies
@@ -86,18 +77,8 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
   });
   if (watching.length === 0) return finish('no-policy');
 
-  // A duplicate or older event: the open PRs already propose at least what it offers, so
-  // nothing is read or written beyond the first round trip.
-  // (Unless a PR's description lags behind its branch: this event brings it level.)
-  if (
-    !request.reconcile &&
-    ![...pulls.values()].some((p) => p.lagging || input.opened.has(p.pull.headSha)) &&
-    watching.every((p) =>
-      cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), open.get(p.name)),
-    )
-  ) {
+  if (!request.reconcile && redundant(request, watching, pulls, open, input.opened))
     return finish('up-to-date');
-  }
 
   const members = config.policies.filter((p) => keys.has(unitKey(p)));
   const byBase = new Map<string, Policy[]>();
@@ -116,6 +97,40 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     failures: work.flatMap((w) => w.failures),
     problems: work.flatMap((w) => w.problems),
   });
+}
+
+/**
+ * The check that a valid config has no open config issue left, once per config blob and warm
+ * instance. Awaited by the attempt's end; an attempt that fails before it (a lost race, a
+ * GitHub error) must not leave a rejection unhandled, which would crash the function instance.
+ */
+function closeConfigIssue(client: RepoClient, options: ApplyOptions, memoKey: string) {
+  if (options.memo?.checkedConfigs.has(memoKey)) return undefined;
+  const check = resolveConfigIssue(client, options.configPath).then((action) => {
+    options.memo?.checkedConfigs.add(memoKey);
+    return action;
+  });
+  check.catch(() => {});
+  return check;
+}
+
+/**
+ * A duplicate or older event: the open PRs already propose at least what it offers, so nothing
+ * is read or written beyond the first round trip. Unless a PR's description lags behind its
+ * branch (this event brings it level), or this run opened a PR and lost GitHub's answer (its
+ * labels, reviewers and merge step are still to do).
+ */
+function redundant(
+  request: ApplyRequest,
+  watching: readonly Policy[],
+  pulls: ReadonlyMap<string, OpenPull>,
+  open: ReadonlyMap<string, PolicyTarget>,
+  opened: ReadonlySet<string>,
+): boolean {
+  if ([...pulls.values()].some((p) => p.lagging || opened.has(p.pull.headSha))) return false;
+  return watching.every((p) =>
+    cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), open.get(p.name)),
+  );
 }
 
 interface BaseWork {
