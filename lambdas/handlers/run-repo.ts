@@ -85,7 +85,12 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
       },
-      { ...input.apply, configPath, memo: input.memo, prefetched: state },
+      {
+        ...input.apply,
+        configPath,
+        memo: input.memo,
+        prefetched: { state, ...(loaded ? { config: loaded } : {}) },
+      },
     );
     return { ok: true, report, watched, listing };
   } catch (error) {

@@ -82,12 +82,46 @@ export function branchFor(key: string): string {
 export function buildUnit(key: string, targets: readonly UnitTarget[], scan: RepoScan): UnitPlan | undefined {
   const first = targets[0];
   if (!first) return undefined;
+  const editsByFile = referenceEdits(targets, scan);
+  const { files, problems, skipped, touched } = editFiles(editsByFile, targets, scan);
+  const updates: PolicyUpdate[] = targets
+    .filter((t) => (touched.get(t.policy.name)?.size ?? 0) > 0)
+    .map((t) => ({
+      policy: t.policy,
+      ...(t.from ? { from: t.from } : {}),
+      to: t.to,
+      updateType: t.updateType,
+      files: [...(touched.get(t.policy.name) ?? [])].sort(),
+      skipped: skipped.get(t.policy.name) ?? [],
+    }));
+  const updateType = updates.map((u) => u.updateType).reduce<UpdateType>(largerUpdate, 'digest');
+  const group = first.policy.group;
+  const { title, commitMessage } = unitText(first, group, updates, updateType);
+  return {
+    key,
+    branch: branchFor(key),
+    ...(group !== undefined ? { group } : {}),
+    updates,
+    files,
+    title,
+    commitMessage,
+    ...(first.policy.baseBranch !== undefined ? { baseBranch: first.policy.baseBranch } : {}),
+    update: first.policy.update,
+    updateType,
+    automerge: updates.length > 0 && updates.every((u) => automergeAllows(u.policy.automerge, u.updateType)),
+    mergeStrategy: first.policy.mergeStrategy,
+    mergeMethod: first.policy.mergeMethod,
+    labels: unique(targets.flatMap((t) => t.policy.labels)),
+    reviewers: unique(targets.flatMap((t) => t.policy.reviewers)),
+    problems,
+    edits: editsByFile,
+  };
+}
+
+/** Every reference of the unit's policies not already at its target, by file. */
+function referenceEdits(targets: readonly UnitTarget[], scan: RepoScan): Map<string, ReferenceEdit[]> {
   const editsByFile = new Map<string, ReferenceEdit[]>();
-  const skipped = new Map<string, { file: string; line: number; reason: string }[]>();
-  const touched = new Map<string, Set<string>>();
   for (const target of targets) {
-    skipped.set(target.policy.name, []);
-    touched.set(target.policy.name, new Set());
     for (const [file, refs] of policyReferences(target.policy, scan)) {
       for (const reference of refs) {
         if (isAt(reference, target)) continue;
@@ -103,6 +137,19 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
       }
     }
   }
+  return editsByFile;
+}
+
+type Skipped = { file: string; line: number; reason: string };
+
+/** The edits applied file by file (in path order), with what each policy changed or skipped. */
+function editFiles(
+  editsByFile: ReadonlyMap<string, readonly ReferenceEdit[]>,
+  targets: readonly UnitTarget[],
+  scan: RepoScan,
+) {
+  const skipped = new Map<string, Skipped[]>(targets.map((t) => [t.policy.name, []]));
+  const touched = new Map<string, Set<string>>(targets.map((t) => [t.policy.name, new Set()]));
   const files: FileChange[] = [];
   const problems: FileProblem[] = [];
   // Keyed by file and reference id: ids are stable for one text, objects need not be.
@@ -133,42 +180,25 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
     for (const c of changes) touched.get(c.policy)?.add(file);
     files.push({ file, before, after: result.text, changes });
   }
-  const updates: PolicyUpdate[] = targets
-    .filter((t) => (touched.get(t.policy.name)?.size ?? 0) > 0)
-    .map((t) => ({
-      policy: t.policy,
-      ...(t.from ? { from: t.from } : {}),
-      to: t.to,
-      updateType: t.updateType,
-      files: [...(touched.get(t.policy.name) ?? [])].sort(),
-      skipped: skipped.get(t.policy.name) ?? [],
-    }));
-  const updateType = updates.map((u) => u.updateType).reduce<UpdateType>(largerUpdate, 'digest');
+  return { files, problems, skipped, touched };
+}
+
+/** The PR title and the commit message: one update's message, or the group's with a list. */
+function unitText(
+  first: UnitTarget,
+  group: string | undefined,
+  updates: readonly PolicyUpdate[],
+  updateType: UpdateType,
+): { title: string; commitMessage: string } {
   const messages = updates.map((u) => renderTemplate(u.policy.commitMessage, templateValues(u)));
-  const group = first.policy.group;
   const title =
     updates.length === 1 || group === undefined
       ? (messages[0] ??
         renderTemplate(first.policy.commitMessage, templateValues({ ...first, files: [], skipped: [] })))
       : renderTemplate(first.policy.commitMessage, groupValues(group, updates, updateType));
   return {
-    key,
-    branch: branchFor(key),
-    ...(group !== undefined ? { group } : {}),
-    updates,
-    files,
     title,
     commitMessage: updates.length > 1 ? `${title}\n\n${messages.map((m) => `- ${m}`).join('\n')}` : title,
-    ...(first.policy.baseBranch !== undefined ? { baseBranch: first.policy.baseBranch } : {}),
-    update: first.policy.update,
-    updateType,
-    automerge: updates.length > 0 && updates.every((u) => automergeAllows(u.policy.automerge, u.updateType)),
-    mergeStrategy: first.policy.mergeStrategy,
-    mergeMethod: first.policy.mergeMethod,
-    labels: unique(targets.flatMap((t) => t.policy.labels)),
-    reviewers: unique(targets.flatMap((t) => t.policy.reviewers)),
-    problems,
-    edits: editsByFile,
   };
 }
 

@@ -46,9 +46,9 @@ function fakeWorker(fail: (tag: string, attempt: number) => boolean = () => fals
   };
 }
 
+/** Waits for the queue's own work; a condition that never holds ends at the test's timeout. */
 const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 5));
-  expect(condition()).toBe(true);
+  while (!condition()) await new Promise((r) => setTimeout(r, 5));
 };
 
 describe('InProcessQueue (serve)', () => {
@@ -99,9 +99,9 @@ describe('InProcessQueue (serve)', () => {
     const queue = new InProcessQueue({ worker: w.worker, log: recordingLog(), retryDelayMs: () => 60_000 });
     await queue.enqueue([push('r.example.com/a', '1.0.0')]);
     await until(() => queue.stats().retrying === 1);
-    const started = Date.now();
+    // The retry is a minute away and the drain waits five seconds: it only ends drained if
+    // the retry ran at once.
     expect(await queue.drain(5_000)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect(w.batches.map((b) => b.attempts)).toEqual([[1], [2]]);
     const refused = await queue.enqueue([push('r.example.com/a', '1.0.1')]).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(QueueError);

@@ -379,12 +379,11 @@ describe('worker: failures', () => {
     const first = sqsRecord(ecrPush('1.1.0'));
     const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms }) as never;
     expect(await handler(sqsEvent(first), context(120_000))).toEqual({ batchItemFailures: [] });
-    // The minute's five writes are spent; 20 s before the timeout (15 s margin), the next unit
-    // would wait ~60 s: it is refused at once instead of being cut off by the timeout.
+    // The minute's five writes are spent; 45 s before the timeout (15 s margin), the next unit
+    // would wait ~60 s: it is refused at once instead of being cut off by the timeout. (Its
+    // deadline is past the test's own timeout: waiting for it would fail the test.)
     const second = sqsRecord(ecrPush('1.1.0', { repository: 'other', id: 'late' }));
-    const started = performance.now();
-    await expect(handler(sqsEvent(second), context(20_000))).rejects.toMatchObject(WHOLE_BATCH_RETURNED);
-    expect(performance.now() - started).toBeLessThan(5_000);
+    await expect(handler(sqsEvent(second), context(45_000))).rejects.toMatchObject(WHOLE_BATCH_RETURNED);
     expect(openPulls(repo).map((p) => p.headRef)).toEqual(['image-updater/api']);
   });
 

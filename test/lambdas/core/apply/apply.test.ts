@@ -35,7 +35,8 @@ async function start(files: Record<string, string> = {}, options: Parameters<typ
       'README.md': '# env\n',
       ...files,
     },
-    options,
+    // The write budget on, as in production (generous: these tests are not about its limits).
+    { ...options, host: { writesPerMinute: 1000, writesPerHour: 10_000, ...options.host } },
   );
   return env;
 }

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
+import type { FaultRequest } from '../../../support/github-server/faults.ts';
 import {
   deployment,
   ECR,
@@ -25,7 +26,7 @@ afterEach(async () => {
   env = undefined;
 });
 
-async function start(latencyMs = 0) {
+async function start() {
   const files: Record<string, string> = {};
   const policies: string[] = [];
   for (let i = 0; i < 3; i++) {
@@ -34,13 +35,68 @@ async function start(latencyMs = 0) {
   }
   env = await githubEnv(
     { ...files, '.image-updater.yaml': `version: 1\npolicies:\n${policies.join('\n')}\n` },
-    { server: { latencyMs } },
+    // The write budget on, as in production: a rebuilt attempt must fit it too.
+    { host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
   );
   return env;
 }
 
 const tagOn = (e: GitHubEnv, i: number, ref = BRANCH) =>
   /:(\S+) #/.exec(e.read(`apps/svc${i}/deploy.yaml`, ref) ?? '')?.[1];
+
+/** A write of the branch ref itself: creating it or moving it. */
+function movesBranch(request: FaultRequest): boolean {
+  if (request.operationId === 'git/create-ref')
+    return (request.body as { ref?: string } | undefined)?.ref === `refs/heads/${BRANCH}`;
+  return (
+    request.operationId === 'git/update-ref' && decodeURIComponent(request.path).endsWith(`heads/${BRANCH}`)
+  );
+}
+
+/**
+ * Makes two workers race for the branch: the first ref write is held until the second one
+ * arrives, so both were built on the same state and one of them must be refused.
+ */
+function raceForBranch(e: GitHubEnv): void {
+  let release!: () => void;
+  const second = new Promise<void>((resolve) => (release = resolve));
+  let arrived = 0;
+  const off = e.server.onRequest(async (request) => {
+    if (!movesBranch(request)) return;
+    arrived += 1;
+    if (arrived === 1) return second;
+    release();
+    off();
+  });
+}
+
+/** Every head the branch had, sampled before each request GitHub handled. */
+function recordHeads(e: GitHubEnv): Set<string> {
+  const heads = new Set<string>();
+  e.server.onRequest(() => {
+    const head = e.server.branchHead(OWNER, REPO, BRANCH);
+    if (head) heads.add(head);
+  });
+  return heads;
+}
+
+function history(e: GitHubEnv, head: string): Set<string> {
+  const seen = new Set<string>();
+  for (const todo = [head]; todo.length > 0;) {
+    const sha = todo.pop()!;
+    if (seen.has(sha)) continue;
+    seen.add(sha);
+    todo.push(...(e.server.commit(OWNER, REPO, sha)?.parents ?? []));
+  }
+  return seen;
+}
+
+/** The race happened: a write of the branch ref was refused (it existed, or moved meanwhile). */
+function refusedRefWrites(e: GitHubEnv): number {
+  return e.server.requests.filter(
+    (r) => (r.operationId === 'git/create-ref' || r.operationId === 'git/update-ref') && r.status === 422,
+  ).length;
+}
 
 function onlyPull(e: GitHubEnv) {
   const pulls = e.server.listPulls(OWNER, REPO, { state: 'all' });
@@ -94,28 +150,36 @@ describe('a worker stopped between moving the branch and describing the PR', () 
 });
 
 describe('two workers at once on one group', () => {
-  it('opening the PR: one PR, both updates, the first commit never overwritten', async () => {
-    const e = await start(15);
+  it('opening the PR: one PR, both updates, no commit dropped from the branch', async () => {
+    const e = await start();
+    raceForBranch(e);
+    const heads = recordHeads(e);
     await Promise.all([e.apply([push(image(0), '1.1.0')]), e.apply([push(image(1), '1.1.0')])]);
+    expect(refusedRefWrites(e)).toBeGreaterThan(0);
     const { pull, state } = onlyPull(e);
     expect([tagOn(e, 0), tagOn(e, 1), tagOn(e, 2)]).toEqual(['1.1.0', '1.1.0', '1.0.0']);
     expect(state).toMatchObject({
       commit: pull.headSha,
       policies: { svc0: { tag: '1.1.0' }, svc1: { tag: '1.1.0' } },
     });
-    // Fast-forward only: no commit of either worker was dropped from the branch.
-    const first = e.server.commit(OWNER, REPO, pull.headSha)!;
-    expect(first.parents.length).toBeGreaterThan(0);
+    // Fast-forward only: every head the branch ever had is in the final head's history.
+    expect(heads.size).toBeGreaterThan(1);
+    expect([...heads].filter((h) => !history(e, pull.headSha).has(h))).toEqual([]);
   });
 
-  it('updating the PR: both updates land, fast-forward only', async () => {
-    const e = await start(15);
+  it('updating the PR: both updates land, no commit dropped from the branch', async () => {
+    const e = await start();
     await e.apply([push(image(0), '1.1.0')]);
+    raceForBranch(e);
+    const heads = recordHeads(e);
     await Promise.all([e.apply([push(image(1), '1.2.0')]), e.apply([push(image(2), '1.3.0')])]);
+    expect(e.server.requests.some((r) => r.operationId === 'git/update-ref' && r.status === 422)).toBe(true);
     const { pull, state } = onlyPull(e);
     expect([tagOn(e, 0), tagOn(e, 1), tagOn(e, 2)]).toEqual(['1.1.0', '1.2.0', '1.3.0']);
     expect(Object.keys(state?.policies ?? {}).sort()).toEqual(['svc0', 'svc1', 'svc2']);
     expect(state?.commit).toBe(pull.headSha);
+    expect(heads.size).toBeGreaterThan(1);
+    expect([...heads].filter((h) => !history(e, pull.headSha).has(h))).toEqual([]);
   });
 });
 
@@ -145,7 +209,7 @@ describe('an attempt that fails while the config-issue check is still running', 
     const e = await start();
     await e.apply([push(image(0), '1.1.0')]);
     e.memo.checkedConfigs.clear();
-    e.server.addFault({
+    const lookups = e.server.addFault({
       match: { operationId: 'issues/list-for-repo' },
       times: Infinity,
       respond: { status: 502 },
@@ -160,7 +224,15 @@ describe('an attempt that fails while the config-issue check is still running', 
     process.on('unhandledRejection', record);
     try {
       await expect(e.apply([push(image(0), '1.2.0')])).rejects.toMatchObject({ retryable: true });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The lost attempt's own check may still be retrying: wait until GitHub has answered
+      // both attempts' lookups (each sent once and retried three times), then for the client
+      // to take the last answers in.
+      const answered = () =>
+        e.server.requests.filter((r) => r.operationId === 'issues/list-for-repo' && !Number.isNaN(r.endedAt))
+          .length;
+      while (answered() < 8) await new Promise((resolve) => setImmediate(resolve));
+      for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(lookups.fired).toBe(8);
     } finally {
       process.off('unhandledRejection', record);
     }

@@ -1,0 +1,226 @@
+/**
+ * One attempt at a repository: read its state (or take the one already read), decide per
+ * policy, and run every unit's action. A lost race anywhere throws, for the caller to rebuild the
+ * attempt on a fresh read; any other unit failure is reported and the other units go on.
+ */
+import type { ConfigLoadResult } from '../../config/load.ts';
+import type { Config, Policy } from '../../config/schema.ts';
+import type { CommitSnapshot, RepoClient, RepoState } from '../../ports/git-host.ts';
+import { policyWatches, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
+import { candidatesFor, planUpdates } from '../plan/plan.ts';
+import { policyReferences, type FileProblem } from '../plan/scan.ts';
+import { BRANCH_PREFIX, branchFor, buildUnit, unitKey } from '../plan/units.ts';
+import type { ApplyOptions, ApplyRequest } from './apply.ts';
+import { reportInvalidConfig, resolveConfigIssue } from './config-issue.ts';
+import { BaseBranchMissingError, ConcurrentUpdateError } from './errors.ts';
+import { runUnitAction } from './executors.ts';
+import { proposals, readOpenPulls, type OpenPull } from './open-pulls.ts';
+import { closeOrphans } from './orphans.ts';
+import type { PrState } from './pr-state.ts';
+import type { RepoOutcome, RepoReport, UnitFailure, UnitReport } from './report.ts';
+import { snapshotFiles } from './snapshot-files.ts';
+import { cannotImprove, unitTargets } from './targets.ts';
+import { chooseUnitAction, costOf } from './unit-action.ts';
+
+export interface AttemptInput {
+  readonly client: RepoClient;
+  readonly request: ApplyRequest;
+  readonly options: ApplyOptions;
+  /** The state to use instead of reading it (the first attempt, when the caller read it). */
+  readonly state: RepoState | undefined;
+  /** Updater branches found without an open PR, by unit key: what their head proposes. */
+  readonly leftovers: ReadonlyMap<string, PrState>;
+  /** Heads this run sent a PR for: shared by its attempts. */
+  readonly opened: Set<string>;
+  /** The config text's parse; the same text is parsed once per run. */
+  readonly parse: (config: NonNullable<RepoState['config']>) => Promise<ConfigLoadResult>;
+}
+
+export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport, 'attempts'>> {
+  const { client, request, options, leftovers } = input;
+  const repo = `${client.repo.owner}/${client.repo.name}`;
+  const none = { repo, decisions: [], units: [], failures: [], problems: [] };
+  const state =
+    input.state ?? (await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX }));
+  if (!state.config) return { ...none, outcome: 'no-config' };
+  const loaded = await input.parse(state.config);
+  if (!loaded.ok) {
+    const configIssue = await reportInvalidConfig(
+      client,
+      options.configPath,
+      state.config.sha,
+      loaded.issues,
+    );
+    return { ...none, outcome: 'config-invalid', configIssue };
+  }
+  const config = loaded.config;
+  const configIssue = closeConfigIssue(client, options, `${repo}@${state.config.sha}`);
+
+  const watching = request.reconcile
+    ? config.policies
+    : config.policies.filter((p) => request.pushes.some((push) => policyWatches(p, push.image)));
+  const keys = new Set(watching.map(unitKey));
+  const pulls = await readOpenPulls(client, state.pulls, keys);
+  const proposed = proposals(config, pulls, leftovers);
+  // Only an open PR makes an event redundant: a branch without one still needs its PR.
+  const open = leftovers.size > 0 ? proposals(config, pulls, new Map()) : proposed;
+
+  const orphans = await closeOrphans(client, config, pulls);
+  const finish = async (outcome: RepoOutcome, work: BaseWork = NO_WORK) => ({
+    repo,
+    outcome,
+    decisions: work.decisions,
+    units: [...orphans, ...work.units],
+    failures: work.failures,
+    problems: work.problems,
+    ...(configIssue ? { configIssue: await configIssue } : {}),
+  });
+  if (watching.length === 0) return finish('no-policy');
+
+  if (!request.reconcile && redundant(request, watching, pulls, open, input.opened))
+    return finish('up-to-date');
+
+  const members = config.policies.filter((p) => keys.has(unitKey(p)));
+  const byBase = new Map<string, Policy[]>();
+  for (const p of members) {
+    const base = p.baseBranch ?? state.defaultBranch;
+    byBase.set(base, [...(byBase.get(base) ?? []), p]);
+  }
+  const bases = { ...input, config, state, pulls, proposed, watching };
+  // Collected, then merged in config order: a report never depends on which base finished first.
+  const work = await Promise.all([...byBase].map(([base, policies]) => applyBase(bases, base, policies)));
+  const lostRace = work.find((w) => w.lostRace)?.lostRace;
+  if (lostRace) throw lostRace;
+  return finish('applied', {
+    decisions: work.flatMap((w) => w.decisions),
+    units: work.flatMap((w) => w.units),
+    failures: work.flatMap((w) => w.failures),
+    problems: work.flatMap((w) => w.problems),
+  });
+}
+
+/**
+ * The check that a valid config has no open config issue left, once per config blob and warm
+ * instance. Awaited by the attempt's end; an attempt that fails before it (a lost race, a
+ * GitHub error) must not leave a rejection unhandled, which would crash the function instance.
+ */
+function closeConfigIssue(client: RepoClient, options: ApplyOptions, memoKey: string) {
+  if (options.memo?.checkedConfigs.has(memoKey)) return undefined;
+  const check = resolveConfigIssue(client, options.configPath).then((action) => {
+    options.memo?.checkedConfigs.add(memoKey);
+    return action;
+  });
+  check.catch(() => {});
+  return check;
+}
+
+/**
+ * A duplicate or older event: the open PRs already propose at least what it offers, so nothing
+ * is read or written beyond the first round trip. Unless a PR's description lags behind its
+ * branch (this event brings it level), or this run opened a PR and lost GitHub's answer (its
+ * labels, reviewers and merge step are still to do).
+ */
+function redundant(
+  request: ApplyRequest,
+  watching: readonly Policy[],
+  pulls: ReadonlyMap<string, OpenPull>,
+  open: ReadonlyMap<string, PolicyTarget>,
+  opened: ReadonlySet<string>,
+): boolean {
+  if ([...pulls.values()].some((p) => p.lagging || opened.has(p.pull.headSha))) return false;
+  return watching.every((p) =>
+    cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), open.get(p.name)),
+  );
+}
+
+interface BaseWork {
+  readonly decisions: readonly PolicyDecision[];
+  readonly units: readonly UnitReport[];
+  readonly failures: readonly UnitFailure[];
+  readonly problems: readonly FileProblem[];
+  readonly lostRace?: ConcurrentUpdateError;
+}
+
+const NO_WORK: BaseWork = { decisions: [], units: [], failures: [], problems: [] };
+
+interface BaseInput {
+  readonly client: RepoClient;
+  readonly request: ApplyRequest;
+  readonly options: ApplyOptions;
+  readonly config: Config;
+  readonly state: RepoState;
+  readonly pulls: ReadonlyMap<string, OpenPull>;
+  readonly leftovers: ReadonlyMap<string, PrState>;
+  readonly proposed: ReadonlyMap<string, PolicyTarget>;
+  readonly watching: readonly Policy[];
+  readonly opened: Set<string>;
+}
+
+/** The units built on one base branch: planned on its head, each unit's action run concurrently. */
+async function applyBase(input: BaseInput, base: string, policies: readonly Policy[]): Promise<BaseWork> {
+  const { client, request, state } = input;
+  const snapshot: CommitSnapshot | undefined =
+    base === state.defaultBranch ? state.head : await client.readBranch(base);
+  if (!snapshot) throw new BaseBranchMissingError(base);
+  const files = snapshotFiles(client, snapshot);
+  const plan = await planUpdates({
+    config: input.config,
+    repo: files,
+    pushes: request.pushes,
+    ...(request.tagLists ? { tagLists: request.tagLists } : {}),
+    proposed: input.proposed,
+    policies,
+    configPath: input.options.configPath,
+  });
+  const unitKeys = [...new Set(policies.map(unitKey))];
+  const unitPolicies = (key: string) => policies.filter((p) => unitKey(p) === key);
+  // Units are independent: one that fails (its writes refused, GitHub down for it) does not
+  // stop the others, and the caller retries only the events that concern it.
+  // A unit's problems are reported whether or not its writes then succeed.
+  const unitProblems: (readonly FileProblem[])[] = unitKeys.map(() => []);
+  const settled = await Promise.allSettled(
+    unitKeys.map(async (key, i) => {
+      const targets = unitTargets(unitPolicies(key), plan.decisions, input.proposed, (p) =>
+        [...policyReferences(p, plan.scan).values()].flat(),
+      );
+      const unit = buildUnit(key, targets, plan.scan);
+      unitProblems[i] = unit?.problems ?? [];
+      const existing = input.pulls.get(key);
+      const leftover = existing ? undefined : input.leftovers.get(key);
+      const action = chooseUnitAction({ unit, existing, leftover, opened: input.opened });
+      const ctx = {
+        client,
+        key,
+        base: snapshot,
+        baseBranch: base,
+        modeOf: files.modeOf,
+        opened: input.opened,
+      };
+      const run = () => runUnitAction(ctx, action);
+      const writes = costOf(action);
+      return client.reserveWrites && writes > 0 ? client.reserveWrites(writes, run) : run();
+    }),
+  );
+  const units: UnitReport[] = [];
+  const failures: UnitFailure[] = [];
+  const problems: FileProblem[] = [...plan.scan.problems, ...unitProblems.flat()];
+  let lostRace: ConcurrentUpdateError | undefined;
+  for (const [i, outcome] of settled.entries()) {
+    if (outcome.status === 'fulfilled') {
+      if (outcome.value) units.push(outcome.value);
+      continue;
+    }
+    const key = unitKeys[i]!;
+    const error: unknown = outcome.reason;
+    // A lost race re-reads and rebuilds the whole attempt, as before.
+    if (error instanceof ConcurrentUpdateError) lostRace ??= error;
+    else failures.push({ key, branch: branchFor(key), policies: unitPolicies(key), error });
+  }
+  return {
+    decisions: plan.decisions.filter((d) => input.watching.includes(d.policy)),
+    units,
+    failures,
+    problems,
+    ...(lostRace ? { lostRace } : {}),
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * One executor per unit action (`unit-action.ts`). Every ref update is fast-forward only; a
+ * refused one, or a PR another worker opened first, is a lost race: the attempt is rebuilt.
+ */
+import type { CommitSnapshot, FileWrite, PullRequestInfo, RepoClient } from '../../ports/git-host.ts';
+import { branchFor, type UnitPlan } from '../plan/units.ts';
+import { closePull } from './close-pull.ts';
+import { ConcurrentUpdateError } from './errors.ts';
+import { isAlreadyExists, type GitHostErrorLike } from './host-errors.ts';
+import { inlineCode, markdownText } from './markdown.ts';
+import { runMergeStep, type MergeStep } from './merge.ts';
+import { commitTrailers, isOurCommit, readCommitState, renderPrBody, stateOf } from './pr-state.ts';
+import { reportOf, type UnitReport } from './report.ts';
+import type { UnitAction } from './unit-action.ts';
+
+/** Where a unit's work goes: its repository, key and the base it is built on. */
+export interface UnitContext {
+  readonly client: RepoClient;
+  readonly key: string;
+  readonly base: CommitSnapshot;
+  readonly baseBranch: string;
+  readonly modeOf: (path: string) => string | undefined;
+  /** Heads this run sent a PR for, whatever GitHub answered (`finish-opening`). */
+  readonly opened: Set<string>;
+}
+
+type ActionOf<K extends UnitAction['kind']> = Extract<UnitAction, { kind: K }>;
+
+export async function runUnitAction(ctx: UnitContext, action: UnitAction): Promise<UnitReport | undefined> {
+  switch (action.kind) {
+    case 'none':
+      return undefined;
+    case 'no-reference':
+      return action.existing
+        ? reportOf(action.unit, ctx.key, action.unit.branch, 'unchanged', {
+            pull: action.existing.pull.number,
+            detail: 'no reference could take the update',
+          })
+        : undefined;
+    case 'blocked':
+      return reportOf(action.unit, ctx.key, action.unit.branch, 'blocked', {
+        pull: action.existing.pull.number,
+        ...(action.detail !== undefined ? { detail: action.detail } : {}),
+      });
+    case 'close':
+      return closeDone(ctx, action);
+    case 'commit':
+      return commitToBase(ctx, action);
+    case 'foreign-head':
+      return tellForeignHead(ctx, action);
+    case 'refresh-description':
+      return refreshDescription(ctx, action);
+    case 'update-pr':
+      return updatePr(ctx, action);
+    case 'open-pr':
+      return openPr(ctx, action);
+    case 'finish-opening':
+      return afterOpening(ctx, action.unit, action.existing.pull, action.merge);
+  }
+}
+
+async function closeDone(ctx: UnitContext, { existing }: ActionOf<'close'>): Promise<UnitReport> {
+  await closePull(
+    ctx.client,
+    existing.pull,
+    'Closing: the base branch already has these image versions (or newer ones).',
+  );
+  return reportOf(undefined, ctx.key, branchFor(ctx.key), 'closed', { pull: existing.pull.number });
+}
+
+async function commitToBase(ctx: UnitContext, { unit, supersedes }: ActionOf<'commit'>): Promise<UnitReport> {
+  const sha = await writeCommit(ctx, unit, [ctx.base.commitSha]);
+  if ((await ctx.client.moveBranch(ctx.baseBranch, sha)) === 'not-fast-forward') {
+    throw new ConcurrentUpdateError(`${ctx.baseBranch} moved while committing ${ctx.key}`);
+  }
+  if (supersedes)
+    await closePull(
+      ctx.client,
+      supersedes.pull,
+      `Superseded: ${ctx.key} now commits directly to ${ctx.baseBranch}.`,
+    );
+  return reportOf(unit, ctx.key, unit.branch, 'committed');
+}
+
+async function tellForeignHead(
+  ctx: UnitContext,
+  { unit, existing }: ActionOf<'foreign-head'>,
+): Promise<UnitReport> {
+  const { pull, state } = existing;
+  const branch = unit.branch;
+  // Our own heads were followed already (`readOpenPulls`); these are commits of ours without a
+  // state trailer (an older version of the updater), or someone else's.
+  const commits = await ctx.client.commitsBetween(state.commit, pull.headSha);
+  if (commits.length > 0 && commits.every((c) => isOurCommit(c.message, ctx.key))) {
+    throw new ConcurrentUpdateError(`another worker updated ${branch}`);
+  }
+  const proposes = unit.updates.map((u) => `- ${markdownText(u.policy.name)}: ${inlineCode(u.to.tag)}`);
+  await ctx.client.comment(
+    pull.number,
+    `Someone else pushed to \`${branch}\`, so image-updater will not overwrite it. It would now propose:\n\n${proposes.join(
+      '\n',
+    )}\n\nClose this pull request (or reset the branch) to let image-updater take over again.`,
+  );
+  await ctx.client.updatePull(pull.number, {
+    body: renderPrBody(unit, { ...state, blockedAt: pull.headSha }),
+  });
+  return reportOf(unit, ctx.key, branch, 'blocked', {
+    pull: pull.number,
+    detail: 'foreign commits on the branch',
+  });
+}
+
+async function refreshDescription(
+  ctx: UnitContext,
+  { unit, existing, describe, merge }: ActionOf<'refresh-description'>,
+): Promise<UnitReport> {
+  const [merged] = await Promise.all([
+    runMergeStep(ctx.client, unit, existing.pull, merge),
+    // The description lagged behind the branch: bring it level.
+    describe
+      ? ctx.client.updatePull(existing.pull.number, {
+          title: unit.title,
+          body: renderPrBody(unit, existing.state),
+        })
+      : undefined,
+  ]);
+  return reportOf(unit, ctx.key, unit.branch, 'unchanged', { pull: existing.pull.number, ...merged });
+}
+
+async function updatePr(
+  ctx: UnitContext,
+  { unit, existing, missingLabels, merge }: ActionOf<'update-pr'>,
+): Promise<UnitReport> {
+  const { base } = ctx;
+  // On top of our last commit (fast-forward only); merging the base in when it moved keeps the
+  // PR's diff to the image changes alone.
+  const parents =
+    existing.state.base === base.commitSha
+      ? [existing.pull.headSha]
+      : [existing.pull.headSha, base.commitSha];
+  const sha = await writeCommit(ctx, unit, parents);
+  if ((await ctx.client.moveBranch(existing.pull.headRef, sha)) === 'not-fast-forward') {
+    throw new ConcurrentUpdateError(`${unit.branch} moved while updating it`);
+  }
+  const pull: PullRequestInfo = { ...existing.pull, headSha: sha };
+  // Auto-merge needs only the PR, so it goes out with the description: one round trip.
+  const [, , merged] = await Promise.all([
+    ctx.client.updatePull(pull.number, {
+      title: unit.title,
+      body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)),
+    }),
+    ctx.client.addLabels(pull.number, missingLabels),
+    runMergeStep(ctx.client, unit, pull, merge),
+  ]);
+  return reportOf(unit, ctx.key, unit.branch, 'updated', { pull: pull.number, ...merged });
+}
+
+async function openPr(ctx: UnitContext, { unit, leftover, merge }: ActionOf<'open-pr'>): Promise<UnitReport> {
+  const { client, base, key } = ctx;
+  const branch = unit.branch;
+  // A branch of ours found earlier without an open PR is built upon, never overwritten: it
+  // may be another worker's that is about to open the PR.
+  const parents = !leftover
+    ? [base.commitSha]
+    : leftover.base === base.commitSha
+      ? [leftover.commit]
+      : [leftover.commit, base.commitSha];
+  const sha = await writeCommit(ctx, unit, parents);
+  if (leftover) {
+    if ((await client.moveBranch(branch, sha)) === 'not-fast-forward') {
+      const head = await client.readCommit(branch);
+      const proposes = head && readCommitState(head.message, key, head.sha);
+      throw new ConcurrentUpdateError(`${branch} moved while updating it`, undefined, proposes);
+    }
+  } else if (!(await client.createBranch(branch, sha))) {
+    const blocked = await takeOverBranch(ctx, branch, sha);
+    if (blocked) return reportOf(unit, key, branch, 'blocked', { detail: blocked });
+  }
+  let pull: PullRequestInfo;
+  ctx.opened.add(sha);
+  try {
+    pull = await client.createPull({
+      head: branch,
+      base: ctx.baseBranch,
+      title: unit.title,
+      body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)),
+    });
+  } catch (error) {
+    if (isAlreadyExists(error as GitHostErrorLike))
+      throw new ConcurrentUpdateError(`another worker opened the PR for ${branch}`, error);
+    throw error;
+  }
+  return afterOpening(ctx, unit, pull, merge);
+}
+
+/** Labels, reviewers and the merge step of a PR just opened. */
+async function afterOpening(
+  ctx: UnitContext,
+  unit: UnitPlan,
+  pull: PullRequestInfo,
+  merge: MergeStep,
+): Promise<UnitReport> {
+  const { client } = ctx;
+  const [, , merged] = await Promise.all([
+    client.addLabels(
+      pull.number,
+      unit.labels.filter((l) => !pull.labels.includes(l)),
+    ),
+    client.requestReviewers(pull.number, unit.reviewers),
+    runMergeStep(client, unit, pull, merge),
+  ]);
+  return reportOf(unit, ctx.key, unit.branch, 'opened', { pull: pull.number, ...merged });
+}
+
+/**
+ * The unit's branch exists without an open PR: another worker's (its PR is on the way), ours
+ * from an earlier run (the PR was closed), or someone else's. Ours without a state is taken
+ * over; why it is left alone otherwise is returned.
+ */
+async function takeOverBranch(ctx: UnitContext, branch: string, sha: string): Promise<string | undefined> {
+  const { client, key } = ctx;
+  const commits = await client.commitsBetween(ctx.base.commitSha, branch);
+  if (!commits.every((c) => isOurCommit(c.message, key)))
+    return `branch ${branch} exists with commits image-updater did not write`;
+  const head = commits.length > 0 ? await client.readCommit(branch) : undefined;
+  const proposes = head && readCommitState(head.message, key, head.sha);
+  if (proposes)
+    throw new ConcurrentUpdateError(`${branch} exists without a pull request`, undefined, proposes);
+  // Nothing on it, or only commits of an older version without a state: take it over.
+  await client.moveBranch(branch, sha, { force: true });
+  return undefined;
+}
+
+/** The unit's files on `parents`, as one commit carrying the unit's state trailer. */
+function writeCommit(ctx: UnitContext, unit: UnitPlan, parents: readonly string[]): Promise<string> {
+  // Keep an executable bit: the commit changes content only.
+  const files: FileWrite[] = unit.files.map((f) => ({
+    path: f.file,
+    content: f.after,
+    mode: ctx.modeOf(f.file) === '100755' ? '100755' : '100644',
+  }));
+  const message = `${unit.commitMessage}\n\n${commitTrailers(stateOf(unit, ctx.base.commitSha, ''))}`;
+  return ctx.client.createCommit({ parents, baseTreeSha: ctx.base.treeSha, files, message });
+}

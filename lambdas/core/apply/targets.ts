@@ -1,0 +1,54 @@
+/** What a unit's branch should propose, and whether an event can change that at all. */
+import type { Policy } from '../../config/schema.ts';
+import { decide, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
+import type { policyReferences } from '../plan/scan.ts';
+import type { UnitTarget } from '../plan/units.ts';
+import { compareTags, type TagCandidate } from '../tags/index.ts';
+
+/** Whether an open PR already proposes at least what these candidates offer. */
+export function cannotImprove(
+  policy: Policy,
+  candidates: readonly TagCandidate[],
+  proposal: PolicyTarget | undefined,
+): boolean {
+  if (!proposal || policy.allowDowngrade) return false;
+  return candidates.every((c) => {
+    if (policy.strategy === 'digest')
+      return c.tag !== policy.track || c.digest === undefined || c.digest === proposal.digest;
+    const order = compareTags(policy, c.tag, proposal.tag);
+    return order !== undefined && order <= 0;
+  });
+}
+
+/**
+ * What a unit's branch should propose: each member's new decision, or else what its open PR
+ * already proposes while that is still ahead of the base branch (so one image's push never
+ * drops another image's pending update from a group PR).
+ */
+export function unitTargets(
+  policies: readonly Policy[],
+  decisions: readonly PolicyDecision[],
+  proposed: ReadonlyMap<string, PolicyTarget>,
+  referencesOf: (p: Policy) => ReturnType<typeof policyReferences> extends Map<string, infer R> ? R : never,
+): UnitTarget[] {
+  const targets: UnitTarget[] = [];
+  for (const policy of policies) {
+    const d = decisions.find((x) => x.policy === policy);
+    if (d?.outcome === 'update' && d.to && d.updateType) {
+      targets.push({ policy, to: d.to, ...(d.from ? { from: d.from } : {}), updateType: d.updateType });
+      continue;
+    }
+    const proposal = proposed.get(policy.name);
+    if (!proposal) continue;
+    const still = decide({ policy, references: referencesOf(policy), candidates: [proposal] });
+    if (still.outcome === 'update' && still.to && still.updateType) {
+      targets.push({
+        policy,
+        to: still.to,
+        ...(still.from ? { from: still.from } : {}),
+        updateType: still.updateType,
+      });
+    }
+  }
+  return targets;
+}
