@@ -67,6 +67,9 @@ const KEY_PROPERTIES: Record<string, readonly string[]> = {
   'AWS::Logs::LogGroup': ['RetentionInDays'],
   'AWS::SecretsManager::Secret': ['Description', 'SecretString'],
   'AWS::Lambda::Url': ['AuthType'],
+  'AWS::CloudWatch::Dashboard': ['DashboardBody', 'DashboardName'],
+  'AWS::Events::EventBusPolicy': ['StatementId', 'Statement'],
+  'AWS::ApiGatewayV2::Stage': ['StageName', 'DefaultRouteSettings'],
 };
 
 function summary(props: Partial<ImageUpdaterStackProps>): Json {
