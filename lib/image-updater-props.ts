@@ -30,6 +30,7 @@ export interface WatchedRepository {
   readonly configPath?: string;
 }
 
+/** What `new ImageUpdater(scope, id, props)` deploys; only `repositories` is required. */
 export interface ImageUpdaterProps {
   /**
    * The environment repositories to update. Every push is checked against each repository's
@@ -89,6 +90,8 @@ export interface ImageUpdaterProps {
   /**
    * The GitHub API base URL, for GitHub Enterprise Server: `https://HOST/api/v3`.
    *
+   * Set it when the environment repositories live on GitHub Enterprise Server.
+   *
    * @default - github.com (`https://api.github.com`)
    */
   readonly githubApiUrl?: string;
@@ -107,6 +110,9 @@ export interface ImageUpdaterProps {
 
   /**
    * SNS topic that receives the alarms' ALARM and OK notifications.
+   *
+   * Set it in every real deployment: without it the alarms change state and notify no one
+   * (synth warns, `image-updater:alarms-without-actions`).
    *
    * @default - alarms are created without actions
    */
@@ -138,6 +144,10 @@ export interface ImageUpdaterProps {
    * How long SQS gathers records before invoking the worker. A multi-architecture push emits
    * one event per tag within a second; a window of a second coalesces them into one commit.
    *
+   * Set it longer when pushes come in bursts spread over several seconds (a CI pipeline pushing
+   * many images) and a few seconds more latency is worth fewer commits; under a second only with
+   * a `batchSize` of 10 or less.
+   *
    * @default Duration.seconds(1)
    */
   readonly maxBatchingWindow?: Duration;
@@ -154,6 +164,8 @@ export interface ImageUpdaterProps {
   /**
    * How long the functions' logs are kept.
    *
+   * Set it to what your log retention policy requires.
+   *
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
@@ -161,12 +173,17 @@ export interface ImageUpdaterProps {
   /**
    * What happens to the log groups when the stack is deleted.
    *
+   * Set it to `RemovalPolicy.DESTROY` for short-lived (test) stacks whose logs need not outlive
+   * them.
+   *
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
 
   /**
    * The functions' log level (Powertools `POWERTOOLS_LOG_LEVEL`).
+   *
+   * Set it to `DEBUG` while setting up or investigating a policy, `WARN` to log less.
    *
    * @default 'INFO'
    */
@@ -184,12 +201,15 @@ export interface ImageUpdaterProps {
   /**
    * The CloudWatch dashboard's name.
    *
+   * Set it for a name people can find in the console, unique in the account and region.
+   *
    * @default - a name CloudFormation generates
    */
   readonly dashboardName?: string;
 
   /**
-   * A webhook endpoint (Lambda function URL) for registries other than ECR: CNCF Distribution,
+   * A webhook endpoint (a Lambda function URL or an API Gateway HTTP API, see `frontDoor`) for
+   * registries other than ECR: CNCF Distribution,
    * Harbor, Docker Hub, GHCR, and ECR events forwarded by an EventBridge API destination.
    *
    * Set it when images are also pushed to such a registry. Accepted pushes go to the same queue.
@@ -231,6 +251,8 @@ export interface ImageUpdaterWebhookProps {
   /**
    * Largest accepted body, in bytes; larger deliveries get 413.
    *
+   * Set it higher only if a registry's deliveries are refused with 413 (from 1024 up to 6 MiB).
+   *
    * @default 262144
    */
   readonly maxBodyBytes?: number;
@@ -239,6 +261,9 @@ export interface ImageUpdaterWebhookProps {
    * Reserved concurrency of the webhook function: the most a flood of deliveries can cost.
    * Reserving takes it from the account's unreserved pool, and a deploy fails when that would
    * leave fewer than 10 (new accounts often have a quota of 10 in all).
+   *
+   * Set it when the endpoint is public and a flood of deliveries must not take the account's
+   * Lambda concurrency from other functions.
    *
    * @default - none: deliveries are throttled by the account, and the work by the queue
    */
