@@ -76,6 +76,8 @@ describe('UpdaterFunctions', () => {
       expect(grants.join('\n')).not.toMatch(/sqs:SendMessage|kms:/);
       expect(grants.map((g) => g.split(' ')[1]).join(',')).not.toContain('*');
     }
+    expect(worker.find((g) => g.startsWith('WriteOwnLogs'))).toMatch(/"WorkerLogs[0-9A-F]{8}","Arn"/);
+    expect(reconcile.find((g) => g.startsWith('WriteOwnLogs'))).toMatch(/"ReconcileLogs[0-9A-F]{8}","Arn"/);
     expect(worker.filter((g) => g.includes('sqs:'))).toHaveLength(1);
     expect(worker.find((g) => g.includes('sqs:'))).toMatch(/sqs:DeleteMessage.*sqs:ReceiveMessage/);
     expect(reconcile.filter((g) => g.includes('sqs:'))).toEqual([]);
