@@ -29,6 +29,34 @@ export default tseslint.config(
     },
   },
   {
+    // lib/ is synth-time only: what it imports, `cdk synth` loads. From lambdas/ it may read the
+    // names (lambdas/names.ts, any file outside handlers/, adapters/ and core/), the functions'
+    // environment schemas, and the error base class; never a handler, an adapter or the domain,
+    // which would load the webhook router, its providers and the SDK clients into synth.
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/lambdas/handlers/**',
+                '**/lambdas/adapters/**',
+                '**/lambdas/core/**',
+                '!**/lambdas/handlers/env.ts',
+                '!**/lambdas/handlers/webhook-env.ts',
+                '!**/lambdas/core/errors.ts',
+              ],
+              message:
+                'lib/ is synth-time only: import names from lambdas/names.ts and environment schemas from lambdas/handlers/*env.ts, nothing that ships in a function.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['eslint.config.js', 'vitest.config.ts', '**/*.d.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },

@@ -1,7 +1,7 @@
 /**
  * The CDK app: `npx cdk deploy -c repos=acme/gitops [-c key=value …]` (keys: lib/context.ts).
  * cdk-nag's AwsSolutions pack validates every synth and fails it on an unacknowledged finding;
- * each acknowledgement is justified where the resource is made (lib/image-updater.ts).
+ * each acknowledgement is justified where the resource is made (the parts of lib/image-updater.ts).
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

@@ -12,7 +12,7 @@
  * | `githubApiUrl` | `https://HOST/api/v3` for GitHub Enterprise Server |
  * | `reconcileSchedule` | `rate(1 hour)` (default), `cron(0 6 * * ? *)` |
  * | `alarmTopicArn` | SNS topic for the alarms |
- * | `maxConcurrency`, `batchSize` | numbers (default 2, 10) |
+ * | `maxConcurrency`, `batchSize` | numbers (default 2, 1000; a `batchSize` over 10 gets a 1-second batching window) |
  * | `logLevel` | `DEBUG`, `INFO` (default), `WARN`, `ERROR` |
  * | `metricsNamespace` | default `ImageUpdater` |
  * | `webhookAllowedImages` | comma-separated `REGISTRY[/PATH-PREFIX]` (or `*`): turns the webhook endpoint on |

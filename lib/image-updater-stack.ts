@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { PROVIDER_NAMES } from '../lambdas/names.ts';
 import { ImageUpdater, type ImageUpdaterProps } from './image-updater.ts';
 import { InvalidPropsError } from './errors.ts';
 import type { WebhookFrontDoor } from './webhook-endpoint.ts';
@@ -142,8 +143,7 @@ export class ImageUpdaterStack extends Stack {
     new CfnOutput(this, 'DashboardName', { value: this.updater.dashboard.dashboardName });
     if (this.updater.webhookEndpointUrl && this.updater.webhookSecret) {
       new CfnOutput(this, 'WebhookUrl', {
-        description:
-          'Registries post to <url>webhooks/<provider> (distribution, harbor, dockerhub, ghcr, ecr)',
+        description: `Registries post to <url>webhooks/<provider> (${PROVIDER_NAMES.join(', ')})`,
         value: this.updater.webhookEndpointUrl,
       });
       new CfnOutput(this, 'WebhookSecretArn', {

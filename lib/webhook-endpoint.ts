@@ -7,114 +7,121 @@
  * `Principal: "*"` on the function (CT.LAMBDA.PR.2); only API Gateway, for this API, may invoke
  * it. A custom domain can be mapped onto it (`webhookApi.defaultStage`).
  */
-import { Aws, CfnRule, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aws, CfnRule, Duration, Fn, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ImageAllowList } from '../lambdas/adapters/webhooks/allow-list.ts';
+import {
+  MAX_WEBHOOK_BODY_BYTES,
+  parseAllowedImages,
+  type WebhookEnvSchema,
+} from '../lambdas/handlers/webhook-env.ts';
 import { InvalidPropsError } from './errors.ts';
+import type { ImageUpdaterWebhookProps } from './image-updater-props.ts';
 import {
   lacksFunctionUrls,
   PARTITIONS_WITHOUT_FUNCTION_URLS,
   REGIONS_WITHOUT_FUNCTION_URLS,
 } from './regions.ts';
+import { grantReadSecret } from './secrets.ts';
+import { updaterFunction, type EnvironmentOf, type FunctionSettings } from './updater-function.ts';
+import type { WorkQueue } from './work-queue.ts';
 
 /** `function-url`: a Lambda function URL. `http-api`: an API Gateway HTTP API. */
 export type WebhookFrontDoor = 'function-url' | 'http-api';
 
 export const WEBHOOK_FRONT_DOORS: readonly WebhookFrontDoor[] = ['function-url', 'http-api'];
 
-export interface WebhookEndpointOptions {
-  readonly allowedImages: readonly string[];
-  readonly secret?: secretsmanager.ISecret;
-  readonly maxBodyBytes?: number;
-  readonly reservedConcurrency?: number;
-  readonly frontDoor?: WebhookFrontDoor;
+export interface WebhookEndpointProps extends ImageUpdaterWebhookProps {
+  /** Where accepted pushes go. */
+  readonly queue: WorkQueue;
+  readonly settings: FunctionSettings;
 }
 
-export interface WebhookEndpoint {
+/**
+ * `Webhook` (with its `Logs` and `Role`), `WebhookSecret` unless one is given, and the front door
+ * (`function-url`: the function's URL, plus the `FunctionUrlsAvailable` rule in an
+ * environment-agnostic stack; `http-api`: `WebhookApi` and its access logs), all in `scope`.
+ */
+export class WebhookEndpoint {
   readonly fn: NodejsFunction;
+  /** The secret registries present. */
   readonly secret: secretsmanager.ISecret;
   /** Ends in `/`: registries post to `<url>webhooks/<provider>`. */
   readonly url: string;
+  /** With the `function-url` front door. */
   readonly functionUrl?: lambda.FunctionUrl;
+  /** With the `http-api` front door. */
   readonly api?: apigwv2.HttpApi;
-}
 
-export function webhookEndpoint(
-  scope: Construct,
-  options: WebhookEndpointOptions,
-  makeFunction: (environment: Record<string, string>, reservedConcurrency?: number) => NodejsFunction,
-  grantEnqueue: (fn: NodejsFunction) => void,
-  queueUrl: string,
-): WebhookEndpoint {
-  // Checked at synth with the same parser the function runs at cold start, so a bad entry
-  // fails `cdk synth` instead of every delivery.
-  try {
-    ImageAllowList.parse(options.allowedImages);
-  } catch (error) {
-    throw new InvalidPropsError(`webhook.allowedImages: ${(error as Error).message}`);
-  }
-  const frontDoor = options.frontDoor ?? 'function-url';
-  if (!WEBHOOK_FRONT_DOORS.includes(frontDoor)) {
-    throw new InvalidPropsError(
-      `webhook.frontDoor: expected one of ${WEBHOOK_FRONT_DOORS.join(', ')}, got ${String(frontDoor)}`,
-    );
-  }
-  const stack = Stack.of(scope);
-  if (frontDoor === 'function-url') refuseWhereUrlsAreMissing(scope, stack);
-  const reserved = options.reservedConcurrency;
-  if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
-    throw new InvalidPropsError(`webhook.reservedConcurrency must be a positive integer, got ${reserved}`);
-  }
+  constructor(scope: Construct, props: WebhookEndpointProps) {
+    // Checked at synth with the same parser the function runs at cold start, so a bad entry
+    // fails `cdk synth` instead of every delivery.
+    const allowedImages = JSON.stringify(props.allowedImages);
+    try {
+      parseAllowedImages(allowedImages);
+    } catch (error) {
+      throw new InvalidPropsError(`webhook.allowedImages: ${(error as Error).message}`);
+    }
+    const frontDoor = props.frontDoor ?? 'function-url';
+    if (!WEBHOOK_FRONT_DOORS.includes(frontDoor)) {
+      throw new InvalidPropsError(
+        `webhook.frontDoor: expected one of ${WEBHOOK_FRONT_DOORS.join(', ')}, got ${String(frontDoor)}`,
+      );
+    }
+    if (frontDoor === 'function-url') refuseWhereUrlsAreMissing(scope, Stack.of(scope));
+    const reserved = props.reservedConcurrency;
+    if (reserved !== undefined && (!Number.isInteger(reserved) || reserved < 1)) {
+      throw new InvalidPropsError(`webhook.reservedConcurrency must be a positive integer, got ${reserved}`);
+    }
 
-  const secret =
-    options.secret ??
-    new secretsmanager.Secret(scope, 'WebhookSecret', {
-      description:
-        'Shared secret registries present to the image-updater webhook (one string, or JSON per provider)',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
-    });
-  if (!options.secret) {
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The webhook secret is also configured in each registry, which a rotation Lambda cannot update; rotate it by hand in both places. The function re-reads it after a failed check.',
-    });
-  }
-  const fn = makeFunction(
-    {
-      WEBHOOK_SECRET_ID: secret.secretArn,
-      WEBHOOK_ALLOWED_IMAGES: JSON.stringify(options.allowedImages),
-      QUEUE_URL: queueUrl,
-      WEBHOOK_MAX_BODY_BYTES: String(options.maxBodyBytes ?? 262_144),
+    this.secret =
+      props.secret ??
+      new secretsmanager.Secret(scope, 'WebhookSecret', {
+        description:
+          'Shared secret registries present to the image-updater webhook (one string, or JSON per provider)',
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      });
+    if (!props.secret) {
+      Validations.of(this.secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The webhook secret is also configured in each registry, which a rotation Lambda cannot update; rotate it by hand in both places. The function re-reads it after a failed check.',
+      });
+    }
+    const environment: EnvironmentOf<typeof WebhookEnvSchema> = {
+      WEBHOOK_SECRET_ID: this.secret.secretArn,
+      WEBHOOK_ALLOWED_IMAGES: allowedImages,
+      QUEUE_URL: props.queue.queue.queueUrl,
+      WEBHOOK_MAX_BODY_BYTES: String(props.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES),
       SECRET_CACHE_SECONDS: '300',
-    },
-    reserved,
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadWebhookSecret',
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
-    }),
-  );
-  secret.encryptionKey?.grantDecrypt(fn);
-  grantEnqueue(fn);
+    };
+    this.fn = updaterFunction(scope, 'Webhook', {
+      entry: 'webhook-main.ts',
+      description: 'image-updater webhook: registry notifications → the worker queue',
+      timeout: Duration.seconds(10),
+      memorySize: 256,
+      environment,
+      settings: props.settings,
+      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+    });
+    grantReadSecret(this.fn, 'ReadWebhookSecret', this.secret);
+    props.queue.grantEnqueue(this.fn);
 
-  if (frontDoor === 'function-url') {
-    // Registries cannot sign SigV4: the provider secret (constant-time checked) is the auth.
-    const functionUrl = fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
-    return { fn, secret, url: functionUrl.url, functionUrl };
+    if (frontDoor === 'function-url') {
+      // Registries cannot sign SigV4: the provider secret (constant-time checked) is the auth.
+      this.functionUrl = this.fn.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+      this.url = this.functionUrl.url;
+    } else {
+      this.api = httpApi(scope, this.fn);
+      this.url = `${this.api.apiEndpoint}/`;
+    }
   }
-  const api = httpApi(scope, fn);
-  return { fn, secret, url: `${api.apiEndpoint}/`, api };
 }
 
 function httpApi(scope: Construct, fn: NodejsFunction): apigwv2.HttpApi {

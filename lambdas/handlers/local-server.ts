@@ -9,12 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { InProcessQueue } from './in-process-queue.ts';
 import type { Log } from './telemetry.ts';
-import {
-  MAX_WEBHOOK_BODY_BYTES,
-  type HttpRequest,
-  type HttpResponse,
-  type WebhookRouter,
-} from './webhook-router.ts';
+import { MAX_WEBHOOK_BODY_BYTES } from './webhook-env.ts';
+import type { HttpRequest, HttpResponse, WebhookRouter } from './webhook-router.ts';
 
 export interface LocalServerOptions {
   readonly port: number;

@@ -1,7 +1,7 @@
 /** The reconcile function's entry point: production wiring, built once per cold start. */
 import type { Context } from 'aws-lambda';
 import { createReconcile, type ReconcileSummary } from './reconcile.ts';
-import { RECONCILE_SERVICE } from './metric-names.ts';
+import { RECONCILE_SERVICE } from '../names.ts';
 import { createRuntime } from './runtime.ts';
 
 const runtime = createRuntime(RECONCILE_SERVICE);

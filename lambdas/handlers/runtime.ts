@@ -14,8 +14,8 @@ import { GitHubCredentialsSource, type GitHubCredentials } from '../adapters/sec
 import type { GitHost } from '../ports/git-host.ts';
 import type { TagLister } from '../ports/tag-lister.ts';
 import { parseFunctionEnv, type FunctionEnv } from './env.ts';
+import { METRICS_NAMESPACE } from '../names.ts';
 import { functionLogger } from './json-log.ts';
-import { METRICS_NAMESPACE } from './metric-names.ts';
 import { combineTagListers } from './tag-lists.ts';
 
 export interface Runtime {

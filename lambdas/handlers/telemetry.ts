@@ -4,7 +4,7 @@
  */
 import type { RepoReport } from '../core/apply/apply.ts';
 import { ImageUpdaterError } from '../core/errors.ts';
-import { METRIC } from './metric-names.ts';
+import { METRIC } from '../names.ts';
 
 export interface Log {
   debug(message: string, ...attributes: Record<string, unknown>[]): void;
@@ -20,7 +20,7 @@ export interface MetricSink {
   publishStoredMetrics(): void;
 }
 
-export { METRIC } from './metric-names.ts';
+export { METRIC } from '../names.ts';
 
 /** Per repository apply: what it proposed and wrote. Returns whether it wrote anything. */
 export function recordReport(metrics: MetricSink, report: RepoReport): boolean {

@@ -1,14 +1,18 @@
 /**
  * The webhook function's environment, set by the `ImageUpdater` construct and parsed once at
  * cold start. A bad value fails the cold start with the variable's name, before any request.
+ *
+ * `lib/` reads this module at synth time (to type the environment it sets and to check the
+ * allow-list with the parser the function runs), so it imports neither the router nor the
+ * providers.
  */
 import * as z from 'zod';
 import { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
 import { ImageUpdaterError } from '../core/errors.ts';
 import { EnvironmentError } from './errors.ts';
-import { MAX_WEBHOOK_BODY_BYTES } from './webhook-router.ts';
 
-export const WEBHOOK_SERVICE = 'image-updater-webhook';
+/** Registries send a few KiB; GitHub package events with a large manifest stay well below this. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 export const WebhookEnvSchema = z.object({
   /** Name or ARN of the Secrets Manager secret: one string, or JSON with a secret per provider. */
@@ -30,6 +34,15 @@ export interface WebhookEnv extends Omit<z.infer<typeof WebhookEnvSchema>, 'WEBH
   readonly allowList: ImageAllowList;
 }
 
+/**
+ * `WEBHOOK_ALLOWED_IMAGES` as the function reads it. Throws the allow-list's `WebhookError`
+ * (`WEBHOOK_ALLOW_LIST_INVALID`) naming what is wrong; the construct calls it at synth, so a bad
+ * entry fails `cdk synth` instead of every delivery.
+ */
+export function parseAllowedImages(text: string): ImageAllowList {
+  return ImageAllowList.fromText(text);
+}
+
 export function parseWebhookEnv(env: Record<string, string | undefined>): WebhookEnv {
   const parsed = WebhookEnvSchema.safeParse(env);
   if (!parsed.success) {
@@ -40,7 +53,7 @@ export function parseWebhookEnv(env: Record<string, string | undefined>): Webhoo
   }
   const { WEBHOOK_ALLOWED_IMAGES, ...rest } = parsed.data;
   try {
-    return { ...rest, allowList: ImageAllowList.fromText(WEBHOOK_ALLOWED_IMAGES) };
+    return { ...rest, allowList: parseAllowedImages(WEBHOOK_ALLOWED_IMAGES) };
   } catch (error) {
     throw new EnvironmentError(
       `invalid webhook function environment: WEBHOOK_ALLOWED_IMAGES: ${error instanceof ImageUpdaterError ? error.message : String(error)}`,

@@ -5,10 +5,10 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { SqsPushQueue } from '../adapters/sqs/push-queue.ts';
 import { SecretsManagerWebhookSecrets } from '../adapters/webhooks/secrets.ts';
+import { METRICS_NAMESPACE, WEBHOOK_SERVICE } from '../names.ts';
 import { functionLogger } from './json-log.ts';
-import { METRICS_NAMESPACE } from './metric-names.ts';
 import { createWebhookHandler } from './webhook.ts';
-import { parseWebhookEnv, WEBHOOK_SERVICE } from './webhook-env.ts';
+import { parseWebhookEnv } from './webhook-env.ts';
 
 const env = parseWebhookEnv(process.env);
 const logger = functionLogger(WEBHOOK_SERVICE);

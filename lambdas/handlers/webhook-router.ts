@@ -24,11 +24,10 @@ import {
   type WebhookProvider,
   type WebhookRequest,
 } from '../adapters/webhooks/types.ts';
+import { WEBHOOK_METRIC } from '../names.ts';
 import type { PushQueue } from '../ports/push-queue.ts';
 import { errorFields, type Log, type MetricSink } from './telemetry.ts';
-
-/** Registries send a few KiB; GitHub package events with a large manifest stay well below this. */
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+import { MAX_WEBHOOK_BODY_BYTES } from './webhook-env.ts';
 
 export interface HttpRequest {
   readonly method: string;
@@ -58,16 +57,6 @@ export interface WebhookRouterDeps {
   /** @default PROVIDERS */
   readonly providers?: Readonly<Record<ProviderName, WebhookProvider>>;
 }
-
-export const WEBHOOK_METRIC = {
-  received: 'WebhookRequests',
-  accepted: 'WebhookPushesAccepted',
-  ignored: 'WebhookEventsIgnored',
-  refused: 'WebhookImagesRefused',
-  unauthorized: 'WebhookUnauthorized',
-  malformed: 'WebhookMalformed',
-  unavailable: 'WebhookUnavailable',
-} as const;
 
 const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
 

@@ -1,6 +1,6 @@
 /** The worker function's entry point: production wiring, built once per cold start. */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { WORKER_SERVICE } from './metric-names.ts';
+import { WORKER_SERVICE } from '../names.ts';
 import { createRuntime } from './runtime.ts';
 import { createWorker } from './worker.ts';
 

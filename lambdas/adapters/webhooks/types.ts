@@ -3,8 +3,9 @@
  * pushes to act on and events to acknowledge without acting.
  */
 import type { PushedImage } from '../../core/push.ts';
+import { PROVIDER_NAMES } from '../../names.ts';
 
-export const PROVIDER_NAMES = ['distribution', 'harbor', 'dockerhub', 'ghcr', 'ecr'] as const;
+export { PROVIDER_NAMES };
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export function isProviderName(name: string): name is ProviderName {

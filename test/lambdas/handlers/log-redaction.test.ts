@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parseGitHubCredentials } from '../../../lambdas/adapters/secrets/github-credentials.ts';
 import { createJsonLog, functionLogger } from '../../../lambdas/handlers/json-log.ts';
 import { encodePushMessage } from '../../../lambdas/handlers/messages.ts';
-import { RECONCILE_SERVICE, WORKER_SERVICE } from '../../../lambdas/handlers/metric-names.ts';
 import { createRuntime } from '../../../lambdas/handlers/runtime.ts';
 import type { Log } from '../../../lambdas/handlers/telemetry.ts';
-import { WEBHOOK_SERVICE } from '../../../lambdas/handlers/webhook-env.ts';
 import { createWorker } from '../../../lambdas/handlers/worker.ts';
+import { RECONCILE_SERVICE, WEBHOOK_SERVICE, WORKER_SERVICE } from '../../../lambdas/names.ts';
 import { recordingMetrics, sqsEvent, sqsRecord } from '../../support/handlers.ts';
 
 const TOKEN = `ghs_${'A1b2C3d4E5'.repeat(4)}`;
