@@ -3,6 +3,7 @@
  * to (a repository's run, the process's stop), so work that is given up sends nothing more and
  * its callers are answered at once instead of after the retries and waits still queued.
  */
+import type { Octokit } from '@octokit/rest';
 
 /** Aborted when any of `signals` is (`AbortSignal.any`, Node ≥ 20.3, missing from @types/node 20). */
 export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal | undefined {
@@ -43,4 +44,20 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
 export function fetchWithTimeout(timeoutMs: number, base: typeof fetch = fetch): typeof fetch {
   return (input, init) =>
     base(input, { ...init, signal: anySignal([init?.signal ?? undefined, AbortSignal.timeout(timeoutMs)]) });
+}
+
+/**
+ * An Octokit plugin: a request's `request.signal` (its work's) stops it at once, wherever it is.
+ * An aborted one rejects before anything else runs, and a caller waiting on the other plugins (a
+ * retry's backoff, a `retry-after`, the write budget) is answered at once; what they still run
+ * later meets the aborted signal in fetch, so nothing is sent. List it last: its hook must wrap
+ * every other plugin's.
+ */
+export function abortable(octokit: Pick<Octokit, 'hook'>): Record<string, never> {
+  octokit.hook.wrap('request', (request, options) => {
+    const signal = options.request?.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(abortError());
+    return untilAborted(Promise.resolve(request(options)), signal);
+  });
+  return {};
 }
