@@ -56,7 +56,14 @@ const MERGEABLE_NOW_TEXTS = new Set([
   'Pull request Pull request is in unstable status',
 ]);
 
-/** GitHub's rate-limit answers say so in their message (primary and secondary limits alike). */
+/**
+ * A 403/429 is a rate limit when `x-ratelimit-remaining` is 0 or `retry-after` is set, or "with
+ * an error message that indicates that you exceeded a secondary rate limit" (docs.github.com,
+ * "Troubleshooting the REST API" › Rate limit errors). The texts, as recorded in
+ * KnpLabs/php-github-api#1070 and #1126: "API rate limit exceeded for installation ID …",
+ * "You have exceeded a secondary rate limit. Please wait a few minutes …" and "… secondary rate
+ * limit and have been temporarily blocked from content creation …".
+ */
 const RATE_LIMIT_TEXT = /rate limit/i;
 
 type Failure = 'aborted' | 'unreachable' | undefined;

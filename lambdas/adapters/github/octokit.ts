@@ -92,11 +92,11 @@ export function createOctokit(options: OctokitOptions): UpdaterOctokit {
       ...(options.budgetMinuteMs !== undefined ? { minuteMs: options.budgetMinuteMs } : {}),
     },
     throttle: {
-      // The write budget admits writes (bursts within it go out at once); the plugin's own write
-      // group would space every write a second apart, adding ~5 s to each push → PR. These are
-      // real Bottleneck groups through the plugin's typed `write` and `notifications` options
-      // (its ThrottlingOptions), each this Octokit's own: writes unlimited here, notification-
-      // triggering writes at most 10 at a time.
+      // The write budget admits writes (bursts within it go out at once); the plugin's default
+      // write group would space every write a second apart, adding ~5 s to each push → PR. So
+      // this Octokit gets its own real groups through the plugin's typed `write` and
+      // `notifications` options (ThrottlingOptions; the plugin's own tests configure `write` the
+      // same way): writes unlimited, notification-triggering writes at most 10 at a time.
       write: new BottleneckLight.Group(),
       notifications: new BottleneckLight.Group({ maxConcurrent: 10 }),
       retryAfterBaseValue: retryAfterBaseMs,
