@@ -1,5 +1,3 @@
-import { ImageUpdaterError } from '../core/errors.ts';
-
 /** One problem in a config file, pointing at the offending key or value. */
 export interface ConfigIssue {
   /** Dotted key path, e.g. `policies[0].range`; empty for the whole file. */
@@ -9,18 +7,6 @@ export interface ConfigIssue {
   readonly line: number;
   /** 1-based. */
   readonly column: number;
-}
-
-/** A config that does not load: changes nothing in its repository until fixed. */
-export class ConfigInvalidError extends ImageUpdaterError {
-  readonly code = 'CONFIG_INVALID';
-
-  constructor(
-    readonly file: string,
-    readonly issues: readonly ConfigIssue[],
-  ) {
-    super(`${file} is invalid: ${issues.map((i) => formatConfigIssue(file, i)).join('; ')}`);
-  }
 }
 
 export function formatConfigIssue(file: string, issue: ConfigIssue): string {

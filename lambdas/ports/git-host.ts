@@ -1,7 +1,8 @@
 /**
  * What the apply step needs from a Git host (GitHub, GitHub Enterprise Server). Methods map to
  * one request each unless they say otherwise, so the core's request count is visible here.
- * Implementations translate vendor errors into `GitHostError` (lambdas/adapters/github/errors.ts).
+ * Implementations translate vendor errors into `GitHostError` (`git-host-errors.ts`); a refusal
+ * the core acts on (a branch or PR that exists, a non-fast-forward update) is a code, never a text.
  */
 
 export interface RepoId {

@@ -4,6 +4,7 @@
  * its callers are answered at once instead of after the retries and waits still queued.
  */
 import { setMaxListeners } from 'node:events';
+import type { Octokit } from '@octokit/rest';
 
 /**
  * Every request in flight listens on its work's signal, and a read wave has dozens in flight;
@@ -61,4 +62,20 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
 export function fetchWithTimeout(timeoutMs: number, base: typeof fetch = fetch): typeof fetch {
   return (input, init) =>
     base(input, { ...init, signal: anySignal([init?.signal ?? undefined, AbortSignal.timeout(timeoutMs)]) });
+}
+
+/**
+ * An Octokit plugin: a request's `request.signal` (its work's) stops it at once, wherever it is.
+ * An aborted one rejects before anything else runs, and a caller waiting on the other plugins (a
+ * retry's backoff, a `retry-after`, the write budget) is answered at once; what they still run
+ * later meets the aborted signal in fetch, so nothing is sent. List it last: its hook must wrap
+ * every other plugin's.
+ */
+export function abortable(octokit: Pick<Octokit, 'hook'>): Record<string, never> {
+  octokit.hook.wrap('request', (request, options) => {
+    const signal = options.request?.signal ?? undefined;
+    if (signal?.aborted) return Promise.reject(abortError());
+    return untilAborted(Promise.resolve(request(options)), signal);
+  });
+  return {};
 }

@@ -1,45 +1,14 @@
-import { ImageUpdaterError } from '../../core/errors.ts';
-import { WriteBudgetExhaustedError } from './write-budget.ts';
-
-export type GitHostErrorCode =
-  | 'GITHUB_UNAUTHORIZED'
-  | 'GITHUB_FORBIDDEN'
-  | 'GITHUB_NOT_FOUND'
-  | 'GITHUB_CONFLICT'
-  | 'GITHUB_UNPROCESSABLE'
-  | 'GITHUB_RATE_LIMITED'
-  | 'GITHUB_SERVER_ERROR'
-  | 'GITHUB_UNREACHABLE'
-  | 'GITHUB_REQUEST_FAILED'
-  | 'ABORTED'
-  | 'GITHUB_NOT_INSTALLED'
-  | 'GITHUB_TREE_TRUNCATED';
-
 /**
- * A failed GitHub call. `retryable` says whether the same event can succeed later (5xx,
- * throttling, network, a token that expired mid-flight), so the worker returns it to the queue
- * instead of dropping it. `ABORTED` is not: the caller gave the work up (shutdown, a failed
- * sibling request) and hands its events back itself.
+ * GitHub's answers as `GitHostError`s: the only place that reads GitHub's status codes, headers
+ * and message texts. Where the status alone cannot tell two answers apart (a 422 for a branch
+ * that exists and one for an update that is not a fast-forward), the texts matched are the ones
+ * GitHub sends, each pinned below with where it was recorded; the GitHub test server sends the
+ * same texts.
  */
-export class GitHostError extends ImageUpdaterError {
-  constructor(
-    readonly code: GitHostErrorCode,
-    message: string,
-    options: { readonly status?: number; readonly retryable?: boolean; readonly cause?: unknown } = {},
-  ) {
-    super(message, { retryable: options.retryable ?? false, cause: options.cause });
-    this.status = options.status;
-  }
-
-  readonly status: number | undefined;
-}
-
-interface RequestErrorLike {
-  readonly status?: number;
-  readonly message?: string;
-  readonly request?: unknown;
-  readonly response?: { readonly headers?: Record<string, string | number | undefined> };
-}
+import { GraphqlResponseError } from '@octokit/graphql';
+import { RequestError } from '@octokit/request-error';
+import { GitHostError, type GitHostErrorCode } from '../../ports/git-host-errors.ts';
+import { WriteBudgetExhaustedError } from './write-budget.ts';
 
 /** Socket and DNS failures (Node) and undici's own, as they appear in a fetch error's cause. */
 const NETWORK_CODES = new Set([
@@ -58,6 +27,44 @@ const NETWORK_CODES = new Set([
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
 ]);
+
+/**
+ * 422 texts (the body's `message`, or one of its `errors[].message`) that name a more precise
+ * code than GITHUB_UNPROCESSABLE.
+ * - `Reference already exists`: POST /git/refs for an existing ref, as recorded in
+ *   renovatebot/renovate#20281 (`{"message":"Reference already exists","documentation_url":…}`).
+ * - `Update is not a fast forward`: PATCH /git/refs/… without `force`, as recorded in
+ *   philschatz/octokit.js#21.
+ * - `A pull request already exists for OWNER:BRANCH.`: POST /pulls, in `errors[]` of a
+ *   "Validation Failed" with `code: custom`, as recorded in github/VisualStudio#453 and
+ *   google/go-github#1441.
+ */
+const UNPROCESSABLE_TEXTS: readonly (readonly [(text: string) => boolean, GitHostErrorCode])[] = [
+  [(text) => text === 'Reference already exists', 'ALREADY_EXISTS'],
+  [(text) => text.startsWith('A pull request already exists for '), 'ALREADY_EXISTS'],
+  [(text) => text === 'Update is not a fast forward', 'NOT_FAST_FORWARD'],
+];
+
+/**
+ * `enablePullRequestAutoMerge` on a pull request with nothing pending: GitHub answers a GraphQL
+ * error of type UNPROCESSABLE with one of these, as recorded in
+ * peter-evans/enable-pull-request-automerge#343 (clean) and #355 (unstable: only checks that
+ * are not required are failing or pending).
+ */
+const MERGEABLE_NOW_TEXTS = new Set([
+  'Pull request Pull request is in clean status',
+  'Pull request Pull request is in unstable status',
+]);
+
+/**
+ * A 403/429 is a rate limit when `x-ratelimit-remaining` is 0 or `retry-after` is set, or "with
+ * an error message that indicates that you exceeded a secondary rate limit" (docs.github.com,
+ * "Troubleshooting the REST API" › Rate limit errors). The texts, as recorded in
+ * KnpLabs/php-github-api#1070 and #1126: "API rate limit exceeded for installation ID …",
+ * "You have exceeded a secondary rate limit. Please wait a few minutes …" and "… secondary rate
+ * limit and have been temporarily blocked from content creation …".
+ */
+const RATE_LIMIT_TEXT = /rate limit/i;
 
 type Failure = 'aborted' | 'unreachable' | undefined;
 
@@ -90,7 +97,54 @@ function transportFailure(error: unknown): Failure {
   return found;
 }
 
-/** Maps an Octokit `RequestError` (or a network failure) to a `GitHostError`. */
+/** What GitHub answered, reduced to what the classification reads. */
+export interface GitHubAnswer {
+  readonly status: number;
+  /** The body's `message` and every `errors[].message`. */
+  readonly texts: readonly string[];
+  readonly headers: Readonly<Record<string, string | number | undefined>>;
+}
+
+/** The code and retryability of one answer from GitHub's REST API. */
+export function classifyAnswer(answer: GitHubAnswer): { code: GitHostErrorCode; retryable: boolean } {
+  const { status, texts, headers } = answer;
+  // Retryable once: an App's installation token may have expired mid-flight; a caller that sees
+  // it again gives up (the worker refreshes the credentials in between).
+  if (status === 401) return { code: 'GITHUB_UNAUTHORIZED', retryable: true };
+  if (status === 403 || status === 429) {
+    const limited =
+      status === 429 ||
+      headers['retry-after'] !== undefined ||
+      String(headers['x-ratelimit-remaining']) === '0' ||
+      texts.some((text) => RATE_LIMIT_TEXT.test(text));
+    return limited
+      ? { code: 'GITHUB_RATE_LIMITED', retryable: true }
+      : { code: 'GITHUB_FORBIDDEN', retryable: false };
+  }
+  if (status === 404) return { code: 'GITHUB_NOT_FOUND', retryable: false };
+  if (status === 409) return { code: 'GITHUB_CONFLICT', retryable: true };
+  if (status === 422) {
+    const precise = UNPROCESSABLE_TEXTS.find(([matches]) => texts.some(matches));
+    return { code: precise?.[1] ?? 'GITHUB_UNPROCESSABLE', retryable: false };
+  }
+  if (status >= 500) return { code: 'GITHUB_SERVER_ERROR', retryable: true };
+  return { code: 'GITHUB_UNPROCESSABLE', retryable: false };
+}
+
+/** The code and retryability of a GraphQL answer whose `errors` are set (HTTP 200). */
+export function classifyGraphqlErrors(
+  errors: readonly { readonly type?: string; readonly message: string }[],
+): {
+  code: GitHostErrorCode;
+  retryable: boolean;
+} {
+  if (errors.some((e) => e.type === 'RATE_LIMITED')) return { code: 'GITHUB_RATE_LIMITED', retryable: true };
+  if (errors.some((e) => MERGEABLE_NOW_TEXTS.has(e.message)))
+    return { code: 'ALREADY_MERGEABLE', retryable: false };
+  return { code: 'GITHUB_REQUEST_FAILED', retryable: true };
+}
+
+/** Maps an Octokit `RequestError` or `GraphqlResponseError` (or a network failure) to a `GitHostError`. */
 export function toGitHostError(error: unknown, what: string): GitHostError {
   if (error instanceof GitHostError) return error;
   if (error instanceof WriteBudgetExhaustedError)
@@ -98,44 +152,54 @@ export function toGitHostError(error: unknown, what: string): GitHostError {
       retryable: true,
       cause: error,
     });
-  const e = (error ?? {}) as RequestErrorLike;
-  const status = typeof e.status === 'number' ? e.status : undefined;
-  const detail = `${what}: ${firstLine(e.message ?? String(error))}`;
   const transport = transportFailure(error);
   if (transport === 'aborted')
     return new GitHostError('ABORTED', `${what}: aborted (the work was given up)`, { cause: error });
-  // The request got no answer: `status` 500 here is @octokit/request's stand-in, not GitHub's.
-  const unanswered = e.response === undefined && (status === undefined || status === 500 || status === 0);
-  if (transport === 'unreachable' || (unanswered && e.request !== undefined))
+  // No answer: the status 500 of a RequestError without a response is @octokit/request's stand-in.
+  if (transport === 'unreachable' || (error instanceof RequestError && error.response === undefined))
     return new GitHostError('GITHUB_UNREACHABLE', `${what}: GitHub unreachable: ${causeLine(error)}`, {
       retryable: true,
       cause: error,
     });
-  const opts = { status, cause: error };
-  if (status === undefined || status === 0)
-    return new GitHostError('GITHUB_REQUEST_FAILED', detail, { ...opts, retryable: true });
-  // Retryable once: an App's installation token may have expired mid-flight; a caller that sees
-  // it again gives up (the worker refreshes the credentials in between).
-  if (status === 401) {
-    const message = `${what}: GitHub rejected the credentials (401 ${firstLine(e.message ?? '')})`;
-    return new GitHostError('GITHUB_UNAUTHORIZED', message, { ...opts, retryable: true });
+  if (error instanceof RequestError) {
+    const { code, retryable } = classifyAnswer(answerOf(error));
+    const detail =
+      code === 'GITHUB_UNAUTHORIZED'
+        ? `GitHub rejected the credentials (401 ${firstLine(error.message)})`
+        : firstLine(error.message);
+    return new GitHostError(code, `${what}: ${detail}`, { status: error.status, retryable, cause: error });
   }
-  if (status === 403 || status === 429) {
-    const headers = e.response?.headers ?? {};
-    const limited =
-      status === 429 ||
-      headers['retry-after'] !== undefined ||
-      String(headers['x-ratelimit-remaining']) === '0' ||
-      /rate limit/i.test(detail);
-    return limited
-      ? new GitHostError('GITHUB_RATE_LIMITED', detail, { ...opts, retryable: true })
-      : new GitHostError('GITHUB_FORBIDDEN', detail, opts);
+  if (error instanceof GraphqlResponseError) {
+    const { code, retryable } = classifyGraphqlErrors(error.errors ?? []);
+    const detail = (error.errors ?? []).map((e) => e.message).join('; ') || firstLine(error.message);
+    return new GitHostError(code, `${what}: ${detail}`, { retryable, cause: error });
   }
-  if (status === 404) return new GitHostError('GITHUB_NOT_FOUND', detail, opts);
-  if (status === 409) return new GitHostError('GITHUB_CONFLICT', detail, { ...opts, retryable: true });
-  if (status === 422) return new GitHostError('GITHUB_UNPROCESSABLE', detail, opts);
-  if (status >= 500) return new GitHostError('GITHUB_SERVER_ERROR', detail, { ...opts, retryable: true });
-  return new GitHostError('GITHUB_UNPROCESSABLE', detail, opts);
+  return new GitHostError('GITHUB_REQUEST_FAILED', `${what}: ${firstLine(messageOf(error))}`, {
+    retryable: true,
+    cause: error,
+  });
+}
+
+function answerOf(error: RequestError): GitHubAnswer {
+  const data: unknown = error.response?.data;
+  const texts: string[] = [];
+  if (data !== null && typeof data === 'object') {
+    const { message, errors } = data as { message?: unknown; errors?: unknown };
+    if (typeof message === 'string') texts.push(message);
+    if (Array.isArray(errors))
+      for (const inner of errors as unknown[])
+        if (
+          inner !== null &&
+          typeof inner === 'object' &&
+          typeof (inner as { message?: unknown }).message === 'string'
+        )
+          texts.push((inner as { message: string }).message);
+  }
+  return { status: error.status, texts, headers: error.response?.headers ?? {} };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The innermost message with its code: `connect ECONNREFUSED 127.0.0.1:9 (ECONNREFUSED)`. */

@@ -6,8 +6,9 @@
 import { createAppAuth } from '@octokit/auth-app';
 import type { GitHost, RepoClient, RepoClientOptions, RepoId } from '../../ports/git-host.ts';
 import { anySignal } from './abort.ts';
-import { GitHostError, toGitHostError } from './errors.ts';
-import { createOctokit, writeBudgetOf, type OctokitOptions, type UpdaterOctokit } from './octokit.ts';
+import { GitHostError } from '../../ports/git-host-errors.ts';
+import { toGitHostError } from './errors.ts';
+import { createOctokit, type OctokitOptions, type UpdaterOctokit } from './octokit.ts';
 import { GitHubRepoClient, type RepoCache } from './repo-client.ts';
 
 export type GitHubAuth =
@@ -38,7 +39,7 @@ export class GitHubHost implements GitHost {
 
   setWriteDeadline(remainingMs: number | undefined): void {
     const octokits = [this.tokenOctokit, this.appOctokit, ...this.byInstallation.values()];
-    for (const octokit of octokits) if (octokit) writeBudgetOf(octokit)?.setDeadline(remainingMs);
+    for (const octokit of octokits) if (octokit) octokit.writeBudget.setDeadline(remainingMs);
     this.deadline = remainingMs === undefined ? undefined : performance.now() + remainingMs;
   }
 
@@ -49,7 +50,7 @@ export class GitHubHost implements GitHost {
     const signal = anySignal([this.options.signal, options.signal]);
     const octokit = await this.octokitFor(id, key, signal);
     // An Octokit built after `setWriteDeadline` (the first repository of a cold start) gets it too.
-    writeBudgetOf(octokit)?.setDeadline(
+    octokit.writeBudget.setDeadline(
       this.deadline === undefined ? undefined : this.deadline - performance.now(),
     );
     return new GitHubRepoClient(octokit, id, cache, this.options.defaultBranchGuess, signal);
@@ -95,14 +96,17 @@ export class GitHubHost implements GitHost {
       });
       installationId = data.id;
     } catch (error) {
-      if ((error as { status?: number }).status === 404) {
+      const failure = toGitHostError(error, `${id.owner}/${id.name}: look up the App installation`);
+      if (failure.code === 'GITHUB_NOT_FOUND')
         throw new GitHostError(
           'GITHUB_NOT_INSTALLED',
           `the GitHub App is not installed on ${id.owner}/${id.name}`,
-          { status: 404, cause: error },
+          {
+            status: 404,
+            cause: error,
+          },
         );
-      }
-      throw toGitHostError(error, `${id.owner}/${id.name}: look up the App installation`);
+      throw failure;
     }
     let octokit = this.byInstallation.get(installationId);
     if (!octokit) {

@@ -17,9 +17,11 @@ import type {
   RepoState,
   TreeEntry,
 } from '../../ports/git-host.ts';
+import { GitHostError, type GitHostErrorCode } from '../../ports/git-host-errors.ts';
+import { RequestError } from '@octokit/request-error';
 import { blobCache, conditionalCache, type BoundedCache, type ConditionalEntry } from './cache.ts';
-import { GitHostError, toGitHostError } from './errors.ts';
-import { writeBudgetOf, type UpdaterOctokit } from './octokit.ts';
+import { toGitHostError } from './errors.ts';
+import type { UpdaterOctokit } from './octokit.ts';
 import { WriteBudgetExhaustedError } from './write-budget.ts';
 
 /** What survives between invocations of a warm function, per repository. */
@@ -79,6 +81,13 @@ const GRAPHQL_METHOD: Record<MergeMethodName, string> = {
   rebase: 'REBASE',
 };
 
+/** Codes of a request GitHub did not answer with a refusal. */
+const UNANSWERED: ReadonlySet<GitHostErrorCode> = new Set([
+  'GITHUB_SERVER_ERROR',
+  'GITHUB_UNREACHABLE',
+  'ABORTED',
+]);
+
 export class GitHubRepoClient implements RepoClient {
   constructor(
     private readonly octokit: UpdaterOctokit,
@@ -110,12 +119,10 @@ export class GitHubRepoClient implements RepoClient {
   }
 
   async reserveWrites<T>(count: number, work: () => Promise<T>): Promise<T> {
-    const budget = writeBudgetOf(this.octokit);
-    if (!budget) return work();
     try {
       // One more than the estimate: taking over a branch a failed attempt left behind costs a
       // refused create and a forced update; unused slots are given back when the unit ends.
-      return await budget.reserve(count + 1, work);
+      return await this.octokit.writeBudget.reserve(count + 1, work);
     } catch (error) {
       // The reservation's own refusal; `work` throws GitHostErrors already.
       if (error instanceof WriteBudgetExhaustedError)
@@ -168,7 +175,7 @@ export class GitHubRepoClient implements RepoClient {
       if (response.headers.etag) cache.set(key, { etag: response.headers.etag, data: response.data });
       return response.data;
     } catch (error) {
-      if ((error as { status?: number }).status === 304 && cached) return cached.data as T;
+      if (error instanceof RequestError && error.status === 304 && cached) return cached.data as T;
       throw error;
     }
   }
@@ -189,10 +196,11 @@ export class GitHubRepoClient implements RepoClient {
       if (etag) this.cache.config = { path, etag, text, sha: data.sha };
       return { text, sha: data.sha };
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 304 && cached) return { text: cached.text, sha: cached.sha };
-      if (status === 404) return undefined;
-      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read ${path}`);
+      if (error instanceof RequestError && error.status === 304 && cached)
+        return { text: cached.text, sha: cached.sha };
+      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read ${path}`);
+      if (failure.code === 'GITHUB_NOT_FOUND') return undefined;
+      throw failure;
     }
   }
 
@@ -249,8 +257,9 @@ export class GitHubRepoClient implements RepoClient {
         }));
       return { commitSha, treeSha, tree: entries };
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
-      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read branch ${branch}`);
+      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read branch ${branch}`);
+      if (failure.code === 'GITHUB_NOT_FOUND') return undefined;
+      throw failure;
     }
   }
 
@@ -306,12 +315,9 @@ export class GitHubRepoClient implements RepoClient {
       await this.octokit.rest.git.createRef({ ...this.base, ref: `refs/heads/${branch}`, sha });
       return true;
     } catch (error) {
-      if (
-        (error as { status?: number }).status === 422 &&
-        /already exists/i.test(String((error as Error).message))
-      )
-        return false;
-      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: create branch ${branch}`);
+      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: create branch ${branch}`);
+      if (failure.code === 'ALREADY_EXISTS') return false;
+      throw failure;
     }
   }
 
@@ -329,12 +335,9 @@ export class GitHubRepoClient implements RepoClient {
       });
       return 'moved';
     } catch (error) {
-      if (
-        (error as { status?: number }).status === 422 &&
-        /fast.forward/i.test(String((error as Error).message))
-      )
-        return 'not-fast-forward';
-      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: update branch ${branch}`);
+      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: update branch ${branch}`);
+      if (failure.code === 'NOT_FAST_FORWARD') return 'not-fast-forward';
+      throw failure;
     }
   }
 
@@ -342,9 +345,10 @@ export class GitHubRepoClient implements RepoClient {
     try {
       await this.octokit.rest.git.deleteRef({ ...this.base, ref: `heads/${branch}` });
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 404 || status === 422) return; // already gone
-      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: delete branch ${branch}`);
+      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: delete branch ${branch}`);
+      // Already gone: 404, or 422 "Reference does not exist".
+      if (failure.code === 'GITHUB_NOT_FOUND' || failure.status === 422) return;
+      throw failure;
     }
   }
 
@@ -364,9 +368,10 @@ export class GitHubRepoClient implements RepoClient {
       const { data } = await this.octokit.rest.repos.getCommit({ ...this.base, ref, per_page: 1 });
       return { sha: data.sha, message: data.commit.message };
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 404 || status === 422) return undefined;
-      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read commit ${ref}`);
+      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read commit ${ref}`);
+      // No such ref: 404, or 422 "No commit found for SHA: …".
+      if (failure.code === 'GITHUB_NOT_FOUND' || failure.status === 422) return undefined;
+      throw failure;
     }
   }
 
@@ -434,16 +439,14 @@ export class GitHubRepoClient implements RepoClient {
       );
       return 'enabled';
     } catch (error) {
-      // Our own budget said no: nothing was sent, so it is not GitHub refusing auto-merge.
-      if (error instanceof WriteBudgetExhaustedError)
-        throw toGitHostError(error, `enable auto-merge on #${pull.number}`);
-      const message = String((error as Error).message);
+      const what = `enable auto-merge on #${pull.number}`;
+      const failure = toGitHostError(error, what);
       // GitHub refuses auto-merge when nothing is pending: the PR can be merged right away.
-      if (/clean status|unstable status/i.test(message)) return 'already-mergeable';
-      const status = (error as { status?: number }).status;
-      if (status !== undefined && status >= 500)
-        throw toGitHostError(error, `enable auto-merge on #${pull.number}`);
-      return { failed: message.split('\n')[0] ?? message };
+      if (failure.code === 'ALREADY_MERGEABLE') return 'already-mergeable';
+      // Not GitHub refusing auto-merge: our own budget said no (nothing was sent), or there was
+      // no answer (server error, network, the work given up). The unit fails and is tried again.
+      if (error instanceof WriteBudgetExhaustedError || UNANSWERED.has(failure.code)) throw failure;
+      return { failed: failure.message.slice(what.length + 2) };
     }
   }
 
@@ -470,10 +473,9 @@ export class GitHubRepoClient implements RepoClient {
       });
       return data.merged ? { merged: true, sha: data.sha } : { merged: false, reason: data.message };
     } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 405 || status === 409 || status === 422) {
-        return { merged: false, reason: String((error as Error).message).split('\n')[0] ?? 'not mergeable' };
-      }
+      // 405 "Pull Request is not mergeable", 409 "Head branch was modified…", 422: a refusal.
+      if (error instanceof RequestError && error.response && [405, 409, 422].includes(error.status))
+        return { merged: false, reason: error.message.split('\n')[0] ?? 'not mergeable' };
       throw toGitHostError(error, `merge #${number}`);
     }
   }

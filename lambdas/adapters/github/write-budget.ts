@@ -4,9 +4,8 @@
  * counts per installation, so each function instance gets a share (the construct divides the
  * limits by the number of instances that can write at once).
  *
- * It is consulted by the Octokit's outermost request hook (`octokit.ts`), in the caller's async
- * context, and keeps the `key().schedule()` shape of the throttling plugin's write limiter. A
- * fixed-window reservoir would let two full windows through back to back (twice the limit in
+ * It is consulted by the `writeBudget` Octokit plugin (`write-budget-plugin.ts`) before each
+ * content-creating request, in the caller's async context. A fixed-window reservoir would let two full windows through back to back (twice the limit in
  * one sliding minute); a sliding log cannot. A write that would wait longer than `maxWaitMs`
  * fails at once with a retryable error, so an instance that has spent its hourly share hands
  * its events back to the queue instead of holding them until the function times out.
@@ -23,6 +22,7 @@
  *   would end after it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { ImageUpdaterError } from '../../core/errors.ts';
 
 export interface WriteBudgetOptions {
   /** Writes in any sliding minute; 0 = no limit. */
@@ -38,14 +38,13 @@ export interface WriteBudgetOptions {
 }
 
 /** A write refused by this process's own budget; nothing was sent to GitHub. */
-export class WriteBudgetExhaustedError extends Error {
-  override readonly name = 'WriteBudgetExhaustedError';
-  /** Shaped like an Octokit error without a status, so neither plugin retries it. */
-  readonly response = { headers: {}, data: {} };
+export class WriteBudgetExhaustedError extends ImageUpdaterError {
+  readonly code = 'WRITE_BUDGET_EXHAUSTED';
 
   constructor(readonly waitMs: number) {
     super(
       `secondary-limit budget of this instance spent: the next content-creating request could go in ${Math.ceil(waitMs / 1000)} s`,
+      { retryable: true },
     );
   }
 }
@@ -54,8 +53,6 @@ export class WriteBudgetExhaustedError extends Error {
 export class WriteAbortedError extends Error {
   override readonly name = 'AbortError';
 }
-
-type Task = (...args: unknown[]) => unknown;
 
 /** Writes set aside for one unit of work, handed to its requests one by one. */
 interface Reservation {
@@ -99,24 +96,13 @@ export class WriteBudget {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** The throttling plugin asks its `write` group for a limiter per id; there is one budget. */
-  key(): {
-    schedule: (
-      options: { weight?: number; signal?: AbortSignal } | undefined,
-      task: Task,
-      ...args: unknown[]
-    ) => Promise<unknown>;
-  } {
-    return { schedule: (options, task, ...args) => this.schedule(options, task, args) };
-  }
-
-  private async schedule(
-    options: { weight?: number; signal?: AbortSignal } | undefined,
-    task: Task,
-    args: unknown[],
-  ): Promise<unknown> {
-    // Weight 0: a write sent again, admitted the first time (the shape the plugin uses).
-    if (this.windows.length > 0 && options?.weight !== 0) {
+  /**
+   * Waits until one more write may go out now (a slot of the caller's reservation, or room in
+   * the windows) and logs it as sent; rejects when the budget cannot have it in time
+   * (`WriteBudgetExhaustedError`) or `signal` aborts first (nothing was sent either way).
+   */
+  async beforeWrite(signal?: AbortSignal): Promise<void> {
+    if (this.windows.length > 0) {
       const reservation = this.reservations.getStore();
       if (reservation && reservation.left > 0) {
         reservation.left -= 1;
@@ -126,12 +112,11 @@ export class WriteBudget {
         await this.admit(1, {
           hold: false,
           started: reservation !== undefined,
-          ...(options?.signal ? { signal: options.signal } : {}),
+          ...(signal ? { signal } : {}),
         });
       }
     }
-    if (options?.signal?.aborted) throw new WriteAbortedError();
-    return task(...args);
+    if (signal?.aborted) throw new WriteAbortedError();
   }
 
   /**

@@ -1,11 +1,13 @@
-/** The shape of a Git host error the core may inspect without importing an adapter. */
+import type { GitHostErrorCode } from '../../ports/git-host-errors.ts';
+
+/** The shape of a Git host error the core may inspect (a `GitHostError`, or anything else thrown). */
 export interface GitHostErrorLike {
-  readonly code?: string;
+  readonly code?: GitHostErrorCode | string;
   readonly status?: number;
   readonly message?: string;
 }
 
-/** GitHub answers 422 "A pull request already exists for …" when another writer was first. */
+/** Another writer was first: the branch, or a pull request for it, exists already. */
 export function isAlreadyExists(error: GitHostErrorLike | undefined): boolean {
-  return error?.status === 422 && /already exists/i.test(error.message ?? '');
+  return error?.code === 'ALREADY_EXISTS';
 }

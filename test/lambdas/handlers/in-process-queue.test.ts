@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { GitHostError } from '../../../lambdas/adapters/github/errors.ts';
+import { GitHostError } from '../../../lambdas/ports/git-host-errors.ts';
 import { QueueError } from '../../../lambdas/core/queue/errors.ts';
 import { InProcessQueue } from '../../../lambdas/handlers/in-process-queue.ts';
 import { decodeMessage } from '../../../lambdas/handlers/messages.ts';

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RequestError } from '@octokit/request-error';
 import { workController } from '../../../../lambdas/adapters/github/abort.ts';
 import { toGitHostError } from '../../../../lambdas/adapters/github/errors.ts';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
@@ -54,6 +55,9 @@ const fail = async (promise: Promise<unknown>) => {
   throw new Error('expected a rejection');
 };
 
+/** The request of a RequestError: what @octokit/request attaches. */
+const REQUEST = { method: 'GET' as const, url: 'https://api.github.com/repos/acme/env', headers: {} };
+
 describe('GitHub transport failures are classified from status, code and cause', () => {
   it('connection refused is GITHUB_UNREACHABLE (retryable), not a GitHub 500', async () => {
     const octokit = createOctokit({ baseUrl: await refusedUrl(), auth: 't', retries: 0 });
@@ -98,7 +102,7 @@ describe('GitHub transport failures are classified from status, code and cause',
     ],
     [
       "Octokit's RequestError without a response",
-      { status: 500, message: 'fetch failed', request: {} },
+      new RequestError('fetch failed', 500, { request: REQUEST }),
       'GITHUB_UNREACHABLE',
       true,
     ],
@@ -110,13 +114,16 @@ describe('GitHub transport failures are classified from status, code and cause',
     ],
     [
       'a wrapped abort',
-      { status: 500, request: {}, cause: new DOMException('x', 'AbortError') },
+      new RequestError('x', 500, { request: REQUEST, cause: new DOMException('x', 'AbortError') }),
       'ABORTED',
       false,
     ],
     [
       'GitHub answering 500',
-      { status: 500, message: 'boom', request: {}, response: { headers: {} } },
+      new RequestError('boom', 500, {
+        request: REQUEST,
+        response: { status: 500, url: REQUEST.url, headers: {}, data: { message: 'boom' } },
+      }),
       'GITHUB_SERVER_ERROR',
       true,
     ],

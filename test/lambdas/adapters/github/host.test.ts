@@ -1,6 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { toGitHostError } from '../../../../lambdas/adapters/github/errors.ts';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
 import { applyToRepo } from '../../../../lambdas/core/apply/apply.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
@@ -147,34 +146,5 @@ describe('GitHubHost: a write deadline', () => {
       }),
     ]);
     expect(server!.listPulls('acme', 'gitops')).toEqual([]);
-  });
-});
-
-describe('toGitHostError', () => {
-  it.each([
-    [{ status: 500, message: 'boom' }, 'GITHUB_SERVER_ERROR', true],
-    [{ status: 502 }, 'GITHUB_SERVER_ERROR', true],
-    [{ status: 401, message: 'Bad credentials' }, 'GITHUB_UNAUTHORIZED', true],
-    [{ status: 403, message: 'Resource not accessible by integration' }, 'GITHUB_FORBIDDEN', false],
-    [{ status: 403, message: 'You have exceeded a secondary rate limit' }, 'GITHUB_RATE_LIMITED', true],
-    [
-      { status: 403, message: 'x', response: { headers: { 'x-ratelimit-remaining': '0' } } },
-      'GITHUB_RATE_LIMITED',
-      true,
-    ],
-    [{ status: 429 }, 'GITHUB_RATE_LIMITED', true],
-    [{ status: 404 }, 'GITHUB_NOT_FOUND', false],
-    [{ status: 409, message: 'Head branch was modified' }, 'GITHUB_CONFLICT', true],
-    [{ status: 422, message: 'Validation Failed' }, 'GITHUB_UNPROCESSABLE', false],
-    [
-      Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } }),
-      'GITHUB_UNREACHABLE',
-      true,
-    ],
-  ])('maps %j to %s (retryable %s)', (error, code, retryable) => {
-    const mapped = toGitHostError(error, 'acme/gitops: op');
-    expect(mapped).toMatchObject({ code, retryable });
-    expect(mapped.message.startsWith('acme/gitops: op: ')).toBe(true);
-    expect(mapped.cause).toBe(error);
   });
 });

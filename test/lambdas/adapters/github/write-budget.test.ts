@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOctokit } from '../../../../lambdas/adapters/github/octokit.ts';
 import { WriteBudget, WriteBudgetExhaustedError } from '../../../../lambdas/adapters/github/write-budget.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
 
 /** A budget on a clock the test moves: sleeping advances it. */
 function budget(options: { perMinute: number; perHour: number; maxWaitMs?: number }) {
@@ -13,7 +15,7 @@ function budget(options: { perMinute: number; perHour: number; maxWaitMs?: numbe
       now += ms;
     },
   });
-  const write = () => b.key().schedule({}, () => now);
+  const write = () => b.beforeWrite().then(() => now);
   return { b, write, slept, at: () => now, advance: (ms: number) => void (now += ms) };
 }
 
@@ -54,13 +56,6 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
     const refused = write().then(() => (sent = true));
     await expect(refused).rejects.toBeInstanceOf(WriteBudgetExhaustedError);
     expect(sent).toBe(false);
-  });
-
-  it('does not count a re-sent request (weight 0): it was admitted the first time', async () => {
-    const { b, slept } = budget({ perMinute: 1, perHour: 10 });
-    await b.key().schedule({}, () => undefined);
-    await b.key().schedule({ weight: 0 }, () => undefined);
-    expect(slept).toEqual([]);
   });
 
   it('is off with a zero budget', async () => {
@@ -236,5 +231,42 @@ describe('WriteBudget: GitHub secondary limits on this instance', () => {
       await write();
       expect(slept).toEqual([60_000]);
     });
+  });
+});
+
+describe('the writeBudget Octokit plugin', () => {
+  let server: GitHubTestServer | undefined;
+  afterEach(async () => {
+    server?.assertNoViolations();
+    await server?.close();
+    server = undefined;
+  });
+
+  it("sends an Octokit's writes through its own budget, exposed as octokit.writeBudget, and its reads around it", async () => {
+    server = await createGitHubTestServer();
+    server.createRepo('acme', 'env', { files: { 'a.yaml': 'a: 1\n' } });
+    const octokit = createOctokit({
+      baseUrl: server.url,
+      auth: 'test-token',
+      writesPerMinute: 1,
+      writesPerHour: 0,
+    });
+    const other = createOctokit({
+      baseUrl: server.url,
+      auth: 'test-token',
+      writesPerMinute: 1,
+      writesPerHour: 0,
+    });
+    octokit.writeBudget.setDeadline(10_000);
+    const issue = (title: string, client = octokit) =>
+      client.rest.issues.create({ owner: 'acme', repo: 'env', title });
+    await issue('one');
+    // The minute's one write is spent and the next slot is after the deadline: refused, unsent.
+    await expect(issue('two')).rejects.toBeInstanceOf(WriteBudgetExhaustedError);
+    await octokit.rest.repos.get({ owner: 'acme', repo: 'env' });
+    // Another Octokit has a budget of its own.
+    await issue('three', other);
+    expect(server.requests.filter((r) => r.operationId === 'issues/create')).toHaveLength(2);
+    expect(server.requests.filter((r) => r.operationId === 'repos/get')).toHaveLength(1);
   });
 });
