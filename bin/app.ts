@@ -5,12 +5,14 @@
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stackFromContext } from '../lib/context.ts';
+import { stackFromContext, unknownContextKeys } from '../lib/context.ts';
 import { InvalidPropsError } from '../lib/errors.ts';
 import { ImageUpdaterStack } from '../lib/image-updater-stack.ts';
 
 const app = new App();
 try {
+  for (const warning of unknownContextKeys(app.node.getAllContext() as Record<string, unknown>))
+    process.stderr.write(`image-updater: ${warning}\n`);
   const { stackName, props } = stackFromContext(app.node);
   new ImageUpdaterStack(app, stackName, props);
 } catch (error) {

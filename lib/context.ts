@@ -42,6 +42,91 @@ export interface ContextSource {
 
 export const DEFAULT_STACK_NAME = 'ImageUpdater';
 
+const ACCOUNT = /^\d{12}$/;
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
+
+/** Every key `stackFromContext` reads: a key outside it is a typo (`-c repo=`), said at synth. */
+export const CONTEXT_KEYS = [
+  'repos',
+  'ecrRepositoryPrefixes',
+  'ecrAccounts',
+  'ecrRegions',
+  'githubAuth',
+  'githubSecretArn',
+  'githubSecretName',
+  'githubApiUrl',
+  'reconcileSchedule',
+  'alarmTopicArn',
+  'maxConcurrency',
+  'batchSize',
+  'logLevel',
+  'metricsNamespace',
+  'webhookAllowedImages',
+  'webhookFrontDoor',
+  'webhookReservedConcurrency',
+  'registryCredentialsSecretArn',
+  'secretsKmsKeyArn',
+  'account',
+  'region',
+  'stackName',
+] as const;
+
+/** The CDK's own keys have a `:` or `@` (feature flags, `aws:cdk:…`); these few have neither. */
+const CDK_KEYS = new Set(['cli-telemetry', 'acknowledged-issue-numbers', 'assetStaging']);
+
+/**
+ * One warning per context key nobody reads, with the nearest known key: a typo would otherwise
+ * be ignored in silence and the stack deployed without what the user asked for. Warnings, not
+ * errors: a cdk.json may carry keys of the user's own.
+ */
+export function unknownContextKeys(all: Record<string, unknown>): string[] {
+  return Object.keys(all)
+    .filter((key) => !/[:@]/.test(key) && !CDK_KEYS.has(key))
+    .filter((key) => !(CONTEXT_KEYS as readonly string[]).includes(key))
+    .map((key) => {
+      const near = nearest(key);
+      return `context ${key} is not a key image-updater reads${near ? ` (did you mean ${near}?)` : ''}; ignored`;
+    });
+}
+
+function nearest(key: string): string | undefined {
+  const scored = CONTEXT_KEYS.map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const);
+  const [best, score] = scored.reduce((a, b) => (b[1] < a[1] ? b : a));
+  return score <= Math.max(2, Math.floor(best.length / 4)) ? best : undefined;
+}
+
+/** Levenshtein distance: keys are short, the quadratic table is a few hundred cells. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i += 1) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j += 1)
+      row[j] = Math.min(
+        row[j - 1]! + 1,
+        previous[j]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * EventBridge's schedule expressions: `rate(1 minute)`, `rate(5 minutes)` (singular exactly for
+ * 1, a value of at least 1) or `cron(` six fields `)`; anything else fails only at deploy.
+ */
+function scheduleProblem(expression: string): string | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression);
+  if (rate) {
+    const n = Number(rate[1]);
+    if (n < 1) return 'a rate needs a value of at least 1';
+    if ((n === 1) !== (rate[3] === '')) return `expected rate(1 ${rate[2]}) or rate(N ${rate[2]}s)`;
+    return undefined;
+  }
+  if (/^cron\(\S+( \S+){5}\)$/.test(expression)) return undefined;
+  return 'expected rate(N minutes|hours|days) or cron(six fields)';
+}
+
 const SECRET_ARN_FORM =
   'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX)';
 const REPO_FORM = '"owner/name[:configPath]" or {"repo": "owner/name", "configPath": "…"}';
@@ -90,18 +175,27 @@ export function stackFromContext(node: ContextSource): {
   };
 
   const schedule = text('reconcileSchedule');
-  if (schedule !== undefined && !/^(?:rate|cron)\(.+\)$/.test(schedule)) {
-    throw new InvalidPropsError(`context reconcileSchedule: expected rate(…) or cron(…), got ${schedule}`);
+  if (schedule !== undefined) {
+    const problem = scheduleProblem(schedule);
+    if (problem !== undefined)
+      throw new InvalidPropsError(`context reconcileSchedule: ${problem}, got ${schedule}`);
   }
   const githubAuth = oneOf<GitHubAuthKind>('githubAuth', ['app', 'token']);
   const logLevel = oneOf('logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const);
   const maxConcurrency = int('maxConcurrency', 2, 1000);
   const batchSize = int('batchSize', 1, 10_000);
   const arn = (service: string) => new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`);
+  const eachMatching = (key: string, pattern: RegExp, form: string): string[] | undefined => {
+    const values = list(key);
+    const bad = values?.find((v) => !pattern.test(v));
+    if (bad !== undefined) throw new InvalidPropsError(`context ${key}: expected ${form}, got ${bad}`);
+    return values;
+  };
+  const webhookAllowedImages = list('webhookAllowedImages');
   const optional = {
     ecrRepositoryPrefixes: list('ecrRepositoryPrefixes'),
-    ecrAccounts: list('ecrAccounts'),
-    ecrRegions: list('ecrRegions'),
+    ecrAccounts: eachMatching('ecrAccounts', ACCOUNT, '12-digit AWS account ids'),
+    ecrRegions: eachMatching('ecrRegions', REGION, 'region names such as eu-west-1'),
     githubAuth,
     githubSecretArn: matching('githubSecretArn', arn('secretsmanager'), SECRET_ARN_FORM),
     githubSecretName: text('githubSecretName'),
@@ -117,7 +211,7 @@ export function stackFromContext(node: ContextSource): {
     logLevel,
     metricsNamespace: text('metricsNamespace'),
     reconcileSchedule: schedule === undefined ? undefined : Schedule.expression(schedule),
-    webhookAllowedImages: list('webhookAllowedImages'),
+    webhookAllowedImages,
     webhookFrontDoor: oneOf<WebhookFrontDoor>('webhookFrontDoor', WEBHOOK_FRONT_DOORS),
     webhookReservedConcurrency: int('webhookReservedConcurrency', 1, 1000),
     registryCredentialsSecretArn: matching(
@@ -131,22 +225,43 @@ export function stackFromContext(node: ContextSource): {
       'a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)',
     ),
   };
-  const account = matching('account', /^\d{12}$/, 'a 12-digit AWS account id');
-  const region = matching('region', /^[a-z]{2}(?:-[a-z]+)+-\d$/, 'a region name such as eu-west-1');
+  // After the values are checked: a bad value is reported as such, whatever else is set.
+  if (webhookAllowedImages === undefined)
+    for (const key of ['webhookFrontDoor', 'webhookReservedConcurrency'])
+      if (text(key) !== undefined)
+        throw new InvalidPropsError(
+          `context ${key}: the webhook endpoint is off; set webhookAllowedImages to turn it on`,
+        );
+  const account = matching('account', ACCOUNT, 'a 12-digit AWS account id');
+  const region = matching('region', REGION, 'a region name such as eu-west-1');
+  const stackName = matching(
+    'stackName',
+    /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+    'a CloudFormation stack name (a letter, then letters, digits and hyphens; at most 128)',
+  );
   const props: ImageUpdaterStackProps = {
     repositories: repositoriesFrom(node.tryGetContext('repos')),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
     ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),
-    description: 'image-updater: registry pushes → GitHub pull requests (https://github.com/)',
+    description: 'image-updater: registry pushes → GitHub pull requests',
   };
-  return { stackName: text('stackName') ?? DEFAULT_STACK_NAME, props };
+  return { stackName: stackName ?? DEFAULT_STACK_NAME, props };
 }
 
 function repositoriesFrom(value: unknown): WatchedRepository[] {
   return entriesFrom(value).map((entry) => {
     const parsed = WatchedRepoSchema.safeParse(entry);
-    if (!parsed.success)
-      throw new InvalidPropsError(`context repos: ${JSON.stringify(entry.repo)} is not ${REPO_FORM}`);
+    if (!parsed.success) {
+      // Name the part that is wrong: a bad configPath is not a bad owner/name.
+      const issue = parsed.error.issues[0];
+      const part =
+        issue?.path[0] === 'configPath' ? `configPath ${JSON.stringify(entry.configPath)}` : undefined;
+      throw new InvalidPropsError(
+        part
+          ? `context repos: ${entry.repo}: ${part}: ${issue!.message}`
+          : `context repos: ${JSON.stringify(entry.repo)} is not ${REPO_FORM}`,
+      );
+    }
     return entry;
   });
 }

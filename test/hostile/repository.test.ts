@@ -253,3 +253,44 @@ describe('oversized and pathological YAML', () => {
     if (!loaded.ok) expect(loaded.issues[0]?.message).toMatch(message);
   });
 });
+
+describe('a manifest whose bytes are not UTF-8', () => {
+  // Latin-1 é and a stray 0xFF 0xFE in comments: decoding as UTF-8 turns them into U+FFFD, and
+  // writing the text back would rewrite them outside the tag.
+  const latin1 = Buffer.concat([
+    Buffer.from('# caf'),
+    Buffer.from([0xe9]),
+    Buffer.from('\n# '),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from(`\n${deployment(`${API}:1.4.2`)}`),
+  ]);
+
+  it('plan --write leaves it byte for byte, says why with line and column, and updates the rest', async () => {
+    const root = tree({ '.image-updater.yaml': config(), 'apps/good.yaml': deployment(`${API}:1.4.2`) });
+    writeFileSync(join(root, 'apps/latin1.yaml'), latin1);
+    const run = await runCli(['plan', '--repo-dir', root, '--push', `${API}:1.4.3`, '--write']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^apps\/latin1\.yaml:1:6: not UTF-8/m);
+    expect(readFileSync(join(root, 'apps/latin1.yaml')).equals(latin1)).toBe(true);
+    expect(readFileSync(join(root, 'apps/good.yaml'), 'utf8')).toContain(`${API}:1.4.3`);
+  });
+
+  it('the worker, reading it through GitHub as decoded text, reports it and leaves it out', async () => {
+    const loaded = parseConfig(config());
+    if (!loaded.ok) throw new Error('config');
+    const result = await planUpdates({
+      config: loaded.config,
+      repo: new MemoryRepo({ 'apps/latin1.yaml': latin1.toString('utf8') }),
+      pushes: [push(API, '1.4.3')],
+    });
+    expect(result.units).toEqual([]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        file: 'apps/latin1.yaml',
+        line: 1,
+        column: 6,
+        message: expect.stringMatching(/^not UTF-8/),
+      }),
+    ]);
+  });
+});

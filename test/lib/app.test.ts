@@ -40,13 +40,18 @@ async function app(context: Record<string, unknown>, env: Record<string, string>
   }
 }
 
-describe('bin/app.ts', () => {
+// Each test synthesises in a process of its own (tsx, cdk-nag): ~10 s alone, more on a loaded machine.
+describe('bin/app.ts', { timeout: 90_000 }, () => {
   it('is environment-agnostic even when the CLI passes its default region and account', async () => {
-    const { code, outdir } = await app(
-      { repos: 'acme/gitops' },
+    const { code, outdir, stderr } = await app(
+      { repos: 'acme/gitops', repo: 'acme/typo' },
       { CDK_DEFAULT_REGION: 'us-east-1', CDK_DEFAULT_ACCOUNT: '111122223333' },
     );
     expect(code).toBe(0);
+    // A typo'd key is said, not silently ignored (a warning: cdk.json may carry the user's own keys).
+    expect(stderr).toContain(
+      'image-updater: context repo is not a key image-updater reads (did you mean repos?); ignored',
+    );
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as {
       artifacts: Record<string, { environment?: string }>;
     };
@@ -84,6 +89,11 @@ describe('bin/app.ts', () => {
     [
       { repos: 'not-a-repo' },
       'image-updater: context repos: "not-a-repo" is not "owner/name[:configPath]" or {"repo": "owner/name", "configPath": "…"}',
+    ],
+    [{ stackName: 'bad_name!' }, /^image-updater: context stackName: expected a CloudFormation stack name/],
+    [
+      { reconcileSchedule: 'rate(0 minutes)' },
+      'image-updater: context reconcileSchedule: a rate needs a value of at least 1, got rate(0 minutes)',
     ],
     [
       { maxConcurrency: '0' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stackFromContext } from '../../lib/context.ts';
+import { stackFromContext, unknownContextKeys } from '../../lib/context.ts';
 
 const from = (context: Record<string, unknown>) => stackFromContext({ tryGetContext: (key) => context[key] });
 
@@ -43,6 +43,7 @@ describe('stack props from CDK context', () => {
       logLevel: 'DEBUG',
       metricsNamespace: 'Shop',
       stackName: 'ShopImageUpdater',
+      webhookAllowedImages: 'ghcr.io/acme',
       webhookFrontDoor: 'http-api',
       webhookReservedConcurrency: '5',
       secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/0d1f2e3c-aaaa-bbbb-cccc-123456789012',
@@ -90,7 +91,53 @@ describe('stack props from CDK context', () => {
     ['logLevel', 'TRACE', /logLevel/],
     ['repos', '[not json', /repos: starts with \[ but is not JSON/],
     ['repos', [42], /neither/],
+    ['repos', 'acme/gitops:../etc', /repos: acme\/gitops: configPath "..\/etc": /],
+    ['stackName', 'bad_name!', /stackName: expected a CloudFormation stack name/],
+    ['stackName', '1stack', /stackName: expected a CloudFormation stack name/],
+    ['reconcileSchedule', 'rate(0 minutes)', /reconcileSchedule: a rate needs a value of at least 1/],
+    [
+      'reconcileSchedule',
+      'rate(5 minute)',
+      /reconcileSchedule: expected rate\(1 minute\) or rate\(N minutes\)/,
+    ],
+    ['reconcileSchedule', 'rate(1 hours)', /reconcileSchedule: expected rate\(1 hour\)/],
+    ['reconcileSchedule', 'cron(0 6 * *)', /reconcileSchedule: expected rate/],
+    ['ecrRegions', 'eu-west-1,mars-1', /ecrRegions: expected region names such as eu-west-1, got mars-1/],
+    ['ecrAccounts', '123456789012,1234', /ecrAccounts: expected 12-digit AWS account ids, got 1234/],
+    [
+      'webhookFrontDoor',
+      'http-api',
+      /webhookFrontDoor: the webhook endpoint is off; set webhookAllowedImages/,
+    ],
+    ['webhookReservedConcurrency', '5', /webhookReservedConcurrency: the webhook endpoint is off/],
   ])('says which key is wrong: %s = %j', (key, value, message) => {
     expect(() => from({ repos: 'acme/gitops', [key]: value })).toThrow(message);
+  });
+
+  it.each([['rate(1 minute)'], ['rate(15 minutes)'], ['rate(1 day)'], ['cron(0 6 * * ? *)']])(
+    'takes the schedule %s',
+    (expression) => {
+      expect(from({ reconcileSchedule: expression }).props.reconcileSchedule?.expressionString).toBe(
+        expression,
+      );
+    },
+  );
+
+  it('names a context key nobody reads, and the key it was probably meant to be', () => {
+    expect(
+      unknownContextKeys({
+        repo: 'acme/gitops',
+        batchsize: '5',
+        colour: 'blue',
+        repos: 'acme/gitops',
+        'cli-telemetry': false,
+        '@aws-cdk/core:checkSecretUsage': true,
+        'aws:cdk:enable-path-metadata': true,
+      }),
+    ).toEqual([
+      'context repo is not a key image-updater reads (did you mean repos?); ignored',
+      'context batchsize is not a key image-updater reads (did you mean batchSize?); ignored',
+      'context colour is not a key image-updater reads; ignored',
+    ]);
   });
 });

@@ -29,6 +29,20 @@ export interface FileProblem {
   readonly column?: number;
 }
 
+const REPLACEMENT_CHARACTER = '\uFFFD';
+
+/** Where the first undecodable byte is, for a message a user can act on. */
+function notUtf8(text: string): Omit<FileProblem, 'file'> {
+  const before = text.slice(0, text.indexOf(REPLACEMENT_CHARACTER));
+  const lines = before.split('\n');
+  return {
+    message:
+      'not UTF-8 (or holds U+FFFD): left unchanged, so that bytes outside the tag are never rewritten',
+    line: lines.length,
+    column: lines.at(-1)!.length + 1,
+  };
+}
+
 export interface RepoScan {
   readonly files: ReadonlyMap<string, ScannedFile>;
   /** Which scanned files each policy's `files` globs select. */
@@ -89,6 +103,12 @@ export async function scanRepo(
   });
   for (const [path, text] of texts) {
     if (text === undefined) continue;
+    // Both adapters decode as UTF-8, turning bytes that are not into U+FFFD: writing such a text
+    // back would replace them, outside the tag, in every comment and string they were in.
+    if (text.includes(REPLACEMENT_CHARACTER)) {
+      problems.push({ file: path, ...notUtf8(text) });
+      continue;
+    }
     const scanned = scanManifest(text, path);
     if (!scanned.ok) {
       problems.push({ file: path, ...scanned.error });
