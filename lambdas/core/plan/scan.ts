@@ -36,8 +36,7 @@ function notUtf8(text: string): Omit<FileProblem, 'file'> {
   const before = text.slice(0, text.indexOf(REPLACEMENT_CHARACTER));
   const lines = before.split('\n');
   return {
-    message:
-      'not UTF-8 (or holds U+FFFD): left unchanged, so that bytes outside the tag are never rewritten',
+    message: 'not UTF-8 (or holds U+FFFD): left unchanged, so that bytes outside the tag are never rewritten',
     line: lines.length,
     column: lines.at(-1)!.length + 1,
   };
