@@ -46,6 +46,8 @@ export interface RepoScan {
   readonly files: ReadonlyMap<string, ScannedFile>;
   /** Which scanned files each policy's `files` globs select. */
   readonly filesByPolicy: ReadonlyMap<string, readonly string[]>;
+  /** References more than one policy matches: they belong to none (SPEC §3), each a problem. */
+  readonly contested: ReadonlySet<ManifestReference>;
   readonly problems: readonly FileProblem[];
 }
 
@@ -115,16 +117,61 @@ export async function scanRepo(
     }
     files.set(path, { path, text, references: scanned.references });
   }
-  return { files, filesByPolicy, problems };
+  const contested = contestedReferences(policies, files, filesByPolicy, problems);
+  return { files, filesByPolicy, contested, problems };
 }
 
 /** The references a policy owns, file by file, within the files its globs select. */
+/**
+ * Two policies that would edit one reference are a config error (SPEC §3), found here, where both
+ * the worker and `plan` pass: the reference is left to neither, whatever either decides, and the
+ * problem names both. Deciding it later, per unit, let a group's PR edit what `plan` refused.
+ */
+function contestedReferences(
+  policies: readonly Policy[],
+  files: ReadonlyMap<string, ScannedFile>,
+  filesByPolicy: ReadonlyMap<string, readonly string[]>,
+  problems: FileProblem[],
+): Set<ManifestReference> {
+  const claims = new Map<ManifestReference, string[]>();
+  for (const policy of policies) {
+    for (const path of filesByPolicy.get(policy.name) ?? []) {
+      const file = files.get(path);
+      if (!file) continue;
+      for (const ref of referencesFor(file.references, policy))
+        claims.set(ref, [...(claims.get(ref) ?? []), policy.name]);
+    }
+  }
+  const contested = new Set<ManifestReference>();
+  for (const [ref, names] of claims) {
+    if (names.length < 2) continue;
+    contested.add(ref);
+    problems.push({
+      file: ref.file,
+      line: ref.line,
+      column: ref.column,
+      message: `policies ${names.join(' and ')} both match this reference: left unchanged (narrow their files, or name one in a marker comment)`,
+    });
+  }
+  return contested;
+}
+
+/** How many of the policy's references another policy matches too. */
+export function contestedCount(policy: Policy, scan: RepoScan): number {
+  let count = 0;
+  for (const path of scan.filesByPolicy.get(policy.name) ?? []) {
+    const file = scan.files.get(path);
+    if (file) count += referencesFor(file.references, policy).filter((r) => scan.contested.has(r)).length;
+  }
+  return count;
+}
+
 export function policyReferences(policy: Policy, scan: RepoScan): Map<string, ManifestReference[]> {
   const result = new Map<string, ManifestReference[]>();
   for (const path of scan.filesByPolicy.get(policy.name) ?? []) {
     const file = scan.files.get(path);
     if (!file) continue;
-    const refs = referencesFor(file.references, policy);
+    const refs = referencesFor(file.references, policy).filter((r) => !scan.contested.has(r));
     if (refs.length > 0) result.set(path, refs);
   }
   return result;
