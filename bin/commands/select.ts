@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { readYaml } from '../../lambdas/config/load.ts';
 import { resolvePolicy, StandalonePolicySchema, type Policy } from '../../lambdas/config/schema.ts';
 import { formatInstant } from '../../lambdas/core/apply/pr-state.ts';
 import { DIGEST, isValidTag } from '../../lambdas/core/image/reference.ts';
@@ -60,13 +60,18 @@ async function readPolicy(value: string, io: CliIo): Promise<Policy> {
         io,
       )
     : value;
-  let data: unknown;
-  try {
-    // YAML is a superset of JSON: a policy copied from `.image-updater.yaml` works as well.
-    data = parseYaml(text);
-  } catch (error) {
-    throw new CliInputError(`--policy: not JSON or YAML: ${firstLine((error as Error).message)}`);
+  if (text.trim() === '')
+    throw new CliInputError('--policy: empty; expected one policies entry as JSON or YAML');
+  // YAML is a superset of JSON: a policy copied from `.image-updater.yaml` works as well. The
+  // config's reader, with its limits: nesting thousands deep overflowed the stack.
+  const read = readYaml(text);
+  if (!read.ok) {
+    const issue = read.issues[0]!;
+    throw new CliInputError(
+      `--policy: not JSON or YAML: ${firstLine(issue.message)} (line ${issue.line}, column ${issue.column})`,
+    );
   }
+  const data = read.data;
   const parsed = StandalonePolicySchema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.map(

@@ -40,14 +40,15 @@ export function parseConfig(text: string): ConfigLoadResult {
   return read.ok ? validate(read) : read;
 }
 
-interface ReadYaml {
+export interface ReadYaml {
   readonly ok: true;
   readonly data: unknown;
   readonly doc: Document;
   readonly lineCounter: LineCounter;
 }
 
-function readYaml(text: string): ReadYaml | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
+/** The config's YAML reader (size, nesting and alias limits), also for `select --policy`. */
+export function readYaml(text: string): ReadYaml | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
     return fail('', `the file is larger than ${MAX_CONFIG_BYTES / 1024} KiB`, 1, 1);
   }

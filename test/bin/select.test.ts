@@ -120,7 +120,7 @@ describe('image-updater select', () => {
     [['--policy', SEMVER], '--tags FILE|- is required (one tag per line)'],
     [
       ['--policy', '{"strategy":', '--tags', '-'],
-      '--policy: not JSON or YAML: Flow map must end with a } at line 1, column 13:',
+      '--policy: not JSON or YAML: YAML syntax: Flow map must end with a } (line 1, column 13)',
     ],
     [
       ['--policy', '{"strategy":"semver","colour":"blue"}', '--tags', '-'],
@@ -142,6 +142,11 @@ describe('image-updater select', () => {
       '--current: "sha256:zz" is not a digest (sha256:<64 hex>)',
     ],
     [['--policy', SEMVER, '--tags', '-', '--frobnicate'], "unknown option '--frobnicate'"],
+    [
+      ['--policy', `strategy: semver\nx: ${'['.repeat(5000)}`, '--tags', '-'],
+      '--policy: not JSON or YAML: YAML nesting deeper than 128 levels (line 2, column 131)',
+    ],
+    [['--policy', ' ', '--tags', '-'], '--policy: empty; expected one policies entry as JSON or YAML'],
   ])('exits 2 with one line on stderr: %j', async (args, message) => {
     const run = await runCli(['select', ...args], { cwd: dirWith({}), stdin: TAGS });
     expect(run.code).toBe(2);
