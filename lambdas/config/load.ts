@@ -48,7 +48,9 @@ export interface ReadYaml {
 }
 
 /** The config's YAML reader (size, nesting and alias limits), also for `select --policy`. */
-export function readYaml(text: string): ReadYaml | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
+export function readYaml(
+  text: string,
+): ReadYaml | { readonly ok: false; readonly issues: readonly ConfigIssue[] } {
   if (Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES) {
     return fail('', `the file is larger than ${MAX_CONFIG_BYTES / 1024} KiB`, 1, 1);
   }
