@@ -209,6 +209,7 @@ export function parseFlags<T>(command: Command, args: readonly string[], io: Out
   // A parent gives the usage line its program name: "Usage: image-updater plan [options]".
   new Command('image-updater').addCommand(command);
   quiet(command, io);
+  refuseRepeated(command, args);
   try {
     command.parse([...args], { from: 'user' });
   } catch (error) {
@@ -216,6 +217,23 @@ export function parseFlags<T>(command: Command, args: readonly string[], io: Out
     throw asInputError(error);
   }
   return command.opts() as T;
+}
+
+/** Flags that may be given more than once; for any other, commander's "the last one wins" hid a mistake. */
+const REPEATABLE = new Set(['--repo']);
+
+function refuseRepeated(command: Command, args: readonly string[]): void {
+  const counts = new Map<string, number>();
+  for (const arg of args) {
+    if (arg === '--') break;
+    const name = arg.startsWith('--') ? arg.split('=', 1)[0]! : undefined;
+    if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
+  }
+  for (const option of command.options) {
+    const long = option.long;
+    if (long === undefined || REPEATABLE.has(long)) continue;
+    if ((counts.get(long) ?? 0) > 1) throw new CliInputError(`${long} is given more than once; give it once`);
+  }
 }
 
 /** Help on stdout; errors thrown, never printed or exited on by commander itself. */

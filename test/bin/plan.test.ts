@@ -100,6 +100,10 @@ describe('image-updater plan', () => {
   // Each kind of mistake says what is wrong with it, not the same generic sentence.
   it.each([
     [['--push', `${API}:1.4.3`], '--repo-dir DIR is required'],
+    [
+      ['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3`, '--push=ghcr.io/acme/web:v2.4.0'],
+      '--push is given more than once; give it once',
+    ],
     [['--repo-dir', EXAMPLE], '--push IMAGE:TAG[@DIGEST] is required'],
     [['--repo-dir', EXAMPLE, '--push', API], 'no tag; expected IMAGE:TAG'],
     [

@@ -146,6 +146,10 @@ describe('image-updater select', () => {
       ['--policy', `strategy: semver\nx: ${'['.repeat(5000)}`, '--tags', '-'],
       '--policy: not JSON or YAML: YAML nesting deeper than 128 levels (line 2, column 131)',
     ],
+    [
+      ['--policy', SEMVER, '--tags', '-', '--tags', 'other.txt'],
+      '--tags is given more than once; give it once',
+    ],
     [['--policy', ' ', '--tags', '-'], '--policy: empty; expected one policies entry as JSON or YAML'],
   ])('exits 2 with one line on stderr: %j', async (args, message) => {
     const run = await runCli(['select', ...args], { cwd: dirWith({}), stdin: TAGS });

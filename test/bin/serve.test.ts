@@ -298,6 +298,12 @@ describe('serve input', () => {
     ],
     ['a bad LOG_LEVEL', ['--port', '0', '--repo', 'acme/env'], { ...ENV, LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [
+      'a --port given twice',
+      ['--port', '0', '--port', '8080', '--repo', 'acme/env'],
+      ENV,
+      /--port is given more than once/,
+    ],
+    [
       'a repo given twice',
       ['--port', '0', '--repo', 'acme/env', '--repo', 'acme/env'],
       ENV,
