@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { createTwoFilesPatch } from 'diff';
 import { combineUnits } from '../../lambdas/core/plan/combine.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
@@ -25,7 +26,15 @@ export const plan: Command = async (args, io) => {
   const problems = [...result.problems, ...combined.problems];
   const written = new Set(combined.files.map((f) => f.file));
   // Written before anything is printed, so that the output can say what was.
-  if (values.write) for (const f of combined.files) await repo.writeFile(f.file, f.after);
+  if (values.write) {
+    const { written: done, stoppedBy } = await writeAll(repo, combined.files);
+    if (stoppedBy !== undefined) {
+      io.stderr(
+        `image-updater plan: stopped by ${stoppedBy} after writing ${done.length} of ${combined.files.length} files (each whole); the others are unchanged\n`,
+      );
+      return 128 + (constants.signals[stoppedBy] ?? 0);
+    }
+  }
 
   if (values.json) {
     io.stdout(
@@ -112,6 +121,34 @@ function unifiedDiff(file: string, before: string, after: string): string {
   return createTwoFilesPatch(`a/${name}`, `b/${name}`, a, b, undefined, undefined, { context: 3 })
     .replace(/^=+\n/, '')
     .replace(/^(---|\+\+\+) (.*?)\t?$/gm, '$1 $2');
+}
+
+/**
+ * Writes file after file; a stop signal (Ctrl-C, SIGTERM, a closed terminal) ends the loop between
+ * two files instead of killing the process between a temp file and its rename, which left the
+ * temp file behind and said nothing of what was written. Handlers only while writing: elsewhere
+ * the CLI dies of a signal as any program does.
+ */
+async function writeAll(
+  repo: { writeFile(path: string, text: string): Promise<void> },
+  files: readonly { readonly file: string; readonly after: string }[],
+): Promise<{ written: string[]; stoppedBy?: NodeJS.Signals }> {
+  let stoppedBy: NodeJS.Signals | undefined;
+  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(
+    (signal) => [signal, () => void (stoppedBy ??= signal)] as const,
+  );
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+  const written: string[] = [];
+  try {
+    for (const f of files) {
+      if (stoppedBy !== undefined) break;
+      await repo.writeFile(f.file, f.after);
+      written.push(f.file);
+    }
+  } finally {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  }
+  return stoppedBy === undefined ? { written } : { written, stoppedBy };
 }
 
 /** Without it, `--write`'s output is a dry run's, and a user cannot tell whether anything changed. */

@@ -6,7 +6,7 @@
  * nothing outside the repository is read or written, the other files still update, and each
  * finishes in bounded time.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import {
   chmodSync,
   linkSync,
@@ -26,7 +26,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/load.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
-import { runCli } from '../support/cli.ts';
+import { CLI_BUNDLE, runCli } from '../support/cli.ts';
 import { createTestOctokit } from '../support/github-server/index.ts';
 import { deployment, ECR, githubEnv, OWNER, push, REPO } from '../support/github-env.ts';
 import { MemoryRepo } from '../support/memory-repo.ts';
@@ -292,5 +292,43 @@ describe('a manifest whose bytes are not UTF-8', () => {
         message: expect.stringMatching(/^not UTF-8/),
       }),
     ]);
+  });
+});
+
+describe('plan --write stopped by a signal part-way', () => {
+  it('stops between two files: each file whole, no temp file left, and it says how many it wrote', async () => {
+    const count = 1500;
+    const files: Record<string, string> = { '.image-updater.yaml': config() };
+    for (let i = 0; i < count; i += 1)
+      files[`apps/d${i % 10}/f${String(i).padStart(4, '0')}.yaml`] = deployment(`${API}:1.4.2`);
+    const root = tree(files);
+    const child = spawn(
+      process.execPath,
+      [CLI_BUNDLE, 'plan', '--repo-dir', root, '--push', `${API}:1.4.3`, '--write'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    // Files are written in name order: the first one changing means the loop has begun.
+    const first = join(root, 'apps/d0/f0000.yaml');
+    while (!readFileSync(first, 'utf8').includes(':1.4.3')) await new Promise((r) => setTimeout(r, 5));
+    child.kill('SIGTERM');
+    const code = await exited;
+    const texts = Object.keys(files)
+      .filter((f) => f.startsWith('apps/'))
+      .map((f) => readFileSync(join(root, f), 'utf8'));
+    const updated = texts.filter((t) => t === deployment(`${API}:1.4.3`)).length;
+    const untouched = texts.filter((t) => t === deployment(`${API}:1.4.2`)).length;
+    expect(updated + untouched).toBe(count);
+    const leftovers = readdirSync(root, { recursive: true }).filter((f) => String(f).endsWith('.tmp'));
+    expect(leftovers).toEqual([]);
+    if (updated === count) return; // the machine outran the signal: nothing was interrupted
+    expect(code).toBe(143);
+    expect(stderr.trim()).toBe(
+      `image-updater plan: stopped by SIGTERM after writing ${updated} of ${count} files (each whole); the others are unchanged`,
+    );
   });
 });
