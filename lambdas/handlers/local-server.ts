@@ -21,6 +21,14 @@ export interface LocalServerOptions {
   readonly log: Log;
   /** @default MAX_WEBHOOK_BODY_BYTES */
   readonly maxBodyBytes?: number;
+  /**
+   * Pushes waiting in the queue past which a delivery is answered 503 (the registry delivers it
+   * again later) instead of growing the process without bound.
+   * @default 10 000
+   */
+  readonly maxQueued?: number;
+  /** Open connections past which new ones are refused. @default 1 024 */
+  readonly maxConnections?: number;
 }
 
 export interface LocalServer {
@@ -48,6 +56,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   // Registries keep connections open between deliveries; a stop must not wait for them.
   server.keepAliveTimeout = 5_000;
+  server.maxConnections = options.maxConnections ?? 1_024;
   server.requestTimeout = 30_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -68,6 +77,15 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         status: 503,
         headers: { 'content-type': 'application/json', 'retry-after': '30' },
         body: '{"error":"shutting down; deliver again later"}\n',
+      });
+    }
+    const waiting = queue.stats().queued;
+    if (waiting >= (options.maxQueued ?? 10_000)) {
+      req.resume();
+      return send(res, {
+        status: 503,
+        headers: { 'content-type': 'application/json', 'retry-after': '10' },
+        body: `${JSON.stringify({ error: `${waiting} pushes are waiting; deliver again later` })}\n`,
       });
     }
     const declared = Number(req.headers['content-length'] ?? '0');

@@ -41,6 +41,8 @@ export interface ServeConfig {
   readonly gitHost?: GitHost;
   /** How long the start-up check waits for GitHub before serving anyway. @default 10 000 */
   readonly startCheckTimeoutMs?: number;
+  /** LocalServerOptions.maxQueued. @default 10 000 */
+  readonly maxQueued?: number;
   /** GitHub's retry backoff base, ms a second (tests shrink it). @default 1000 */
   readonly githubRetryAfterBaseMs?: number;
 }
@@ -104,6 +106,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     log,
   });
   const server = await startLocalServer({
+    ...(config.maxQueued !== undefined ? { maxQueued: config.maxQueued } : {}),
     port: config.port,
     ...(config.host ? { host: config.host } : {}),
     router,

@@ -174,6 +174,28 @@ describe('serve stops on time and hands back what it did not apply', () => {
   });
 });
 
+describe('serve bounds what it holds', () => {
+  it('a full queue answers 503 with retry-after instead of growing without bound', async () => {
+    const hanging = await hangingGitHub();
+    const s = await serve(hanging.url, { startCheckTimeoutMs: 50, maxQueued: 2 });
+    const statuses: number[] = [];
+    let refused: Response | undefined;
+    for (let i = 0; i < 10 && !refused; i += 1) {
+      const response = await s.post('shop/api', `1.0.${i}`, `delivery-${i}`);
+      statuses.push(response.status);
+      if (response.status !== 202) refused = response;
+    }
+    expect(statuses.slice(0, 2)).toEqual([202, 202]);
+    expect(refused?.status).toBe(503);
+    expect(refused?.headers.get('retry-after')).toBe('10');
+    expect(await refused?.json()).toEqual({
+      error: expect.stringMatching(/pushes are waiting; deliver again later$/),
+    });
+    // Accepted pushes are still held, and healthz says so.
+    expect((await (await fetch(`${s.running.url}/healthz`)).json()).queue.queued).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe('serve checks its GitHub credentials and repositories at start', () => {
   let github: GitHubTestServer;
   const withGitHub = async () => {
