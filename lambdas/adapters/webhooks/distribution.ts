@@ -42,7 +42,7 @@ const EventSchema = z.looseObject({
 });
 
 export const DistributionEnvelopeSchema = z.looseObject({
-  events: z.array(EventSchema).max(1000),
+  events: z.array(EventSchema).max(1000, 'at most 1,000 events per notification'),
 });
 
 type DistributionEvent = z.infer<typeof EventSchema>;

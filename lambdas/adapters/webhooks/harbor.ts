@@ -28,7 +28,7 @@ const ResourceSchema = z.looseObject({
 });
 
 const EventDataSchema = z.looseObject({
-  resources: z.array(ResourceSchema).max(1000).optional(),
+  resources: z.array(ResourceSchema).max(1000, 'at most 1,000 resources per event').optional(),
   repository: z
     .looseObject({
       name: z.string().max(256).optional(),
