@@ -41,7 +41,10 @@ export interface RepoCache {
  */
 export const DEFAULT_BRANCH_GUESS = 'main';
 
-/** How far GitHub's clock may be behind ours when looking for a comment we may have written. */
+/**
+ * How far GitHub's clock may be behind ours when looking for a comment we may have written. A
+ * comment with the same text from this window is taken for ours: the pull request says it already.
+ */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 interface Response<T> {
@@ -76,6 +79,15 @@ function toPull(p: PullLike): PullRequestInfo {
     body: p.body ?? '',
     labels: (p.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
     autoMerge: p.auto_merge !== null && p.auto_merge !== undefined,
+  };
+}
+
+function toIssue(i: { number: number; state: string; title: string; body?: string | null }): IssueInfo {
+  return {
+    number: i.number,
+    state: i.state === 'open' ? 'open' : 'closed',
+    title: i.title,
+    body: i.body ?? '',
   };
 }
 
@@ -518,14 +530,7 @@ export class GitHubRepoClient implements RepoClient {
         per_page: 50,
       });
       const issue = data.find((i) => !i.pull_request && i.title === input.title);
-      return issue
-        ? {
-            number: issue.number,
-            state: issue.state === 'open' ? 'open' : 'closed',
-            title: issue.title,
-            body: issue.body ?? '',
-          }
-        : undefined;
+      return issue && toIssue(issue);
     });
   }
 
@@ -534,17 +539,6 @@ export class GitHubRepoClient implements RepoClient {
     readonly body: string;
     readonly labels: readonly string[];
   }): Promise<IssueInfo> {
-    const toIssue = (i: {
-      number: number;
-      state: string;
-      title: string;
-      body?: string | null;
-    }): IssueInfo => ({
-      number: i.number,
-      state: i.state === 'open' ? 'open' : 'closed',
-      title: i.title,
-      body: i.body ?? '',
-    });
     return createOnce(
       `${this.repo.owner}/${this.repo.name}: create issue`,
       async () =>
