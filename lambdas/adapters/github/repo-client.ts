@@ -20,6 +20,7 @@ import type {
 import { GitHostError, type GitHostErrorCode } from '../../ports/git-host-errors.ts';
 import { RequestError } from '@octokit/request-error';
 import { blobCache, conditionalCache, type BoundedCache, type ConditionalEntry } from './cache.ts';
+import { createOnce, NO_RESEND } from './create-once.ts';
 import { toGitHostError } from './errors.ts';
 import type { UpdaterOctokit } from './octokit.ts';
 import { WriteBudgetExhaustedError } from './write-budget.ts';
@@ -39,6 +40,12 @@ export interface RepoCache {
  * with the repository's metadata, so the first event needs no extra round trip when it is right.
  */
 export const DEFAULT_BRANCH_GUESS = 'main';
+
+/**
+ * How far GitHub's clock may be behind ours when looking for a comment we may have written. A
+ * comment with the same text from this window is taken for ours: the pull request says it already.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 interface Response<T> {
   readonly data: T;
@@ -75,6 +82,15 @@ function toPull(p: PullLike): PullRequestInfo {
   };
 }
 
+function toIssue(i: { number: number; state: string; title: string; body?: string | null }): IssueInfo {
+  return {
+    number: i.number,
+    state: i.state === 'open' ? 'open' : 'closed',
+    title: i.title,
+    body: i.body ?? '',
+  };
+}
+
 const GRAPHQL_METHOD: Record<MergeMethodName, string> = {
   merge: 'MERGE',
   squash: 'SQUASH',
@@ -104,6 +120,11 @@ export class GitHubRepoClient implements RepoClient {
 
   private get requestOptions() {
     return this.signal ? { request: { signal: this.signal } } : {};
+  }
+
+  /** The `request` options of a creating request that must not be resent blindly (`createOnce`). */
+  private get noResend() {
+    return { ...(this.signal ? { signal: this.signal } : {}), ...NO_RESEND };
   }
 
   async checkAccess(): Promise<void> {
@@ -424,8 +445,28 @@ export class GitHubRepoClient implements RepoClient {
   }
 
   async comment(number: number, body: string): Promise<void> {
-    await this.call(`comment on #${number}`, () =>
-      this.octokit.rest.issues.createComment({ ...this.base, issue_number: number, body }),
+    const sentAt = Date.now();
+    await createOnce(
+      `${this.repo.owner}/${this.repo.name}: comment on #${number}`,
+      async () =>
+        (
+          await this.octokit.rest.issues.createComment({
+            ...this.base,
+            issue_number: number,
+            body,
+            request: this.noResend,
+          })
+        ).data.id,
+      async () => {
+        // Comments come oldest first; `since` keeps the page to the ones written around our send.
+        const { data } = await this.octokit.rest.issues.listComments({
+          ...this.base,
+          issue_number: number,
+          since: new Date(sentAt - CLOCK_SKEW_MS).toISOString(),
+          per_page: 100,
+        });
+        return data.findLast((c) => c.body === body)?.id;
+      },
     );
   }
 
@@ -489,14 +530,7 @@ export class GitHubRepoClient implements RepoClient {
         per_page: 50,
       });
       const issue = data.find((i) => !i.pull_request && i.title === input.title);
-      return issue
-        ? {
-            number: issue.number,
-            state: issue.state === 'open' ? 'open' : 'closed',
-            title: issue.title,
-            body: issue.body ?? '',
-          }
-        : undefined;
+      return issue && toIssue(issue);
     });
   }
 
@@ -505,15 +539,35 @@ export class GitHubRepoClient implements RepoClient {
     readonly body: string;
     readonly labels: readonly string[];
   }): Promise<IssueInfo> {
-    return this.call('create issue', async () => {
-      const { data } = await this.octokit.rest.issues.create({
-        ...this.base,
-        title: input.title,
-        body: input.body,
-        labels: [...input.labels],
-      });
-      return { number: data.number, state: 'open', title: data.title, body: data.body ?? '' };
-    });
+    return createOnce(
+      `${this.repo.owner}/${this.repo.name}: create issue`,
+      async () =>
+        toIssue(
+          (
+            await this.octokit.rest.issues.create({
+              ...this.base,
+              title: input.title,
+              body: input.body,
+              labels: [...input.labels],
+              request: this.noResend,
+            })
+          ).data,
+        ),
+      async () => {
+        const { data } = await this.octokit.rest.issues.listForRepo({
+          ...this.base,
+          ...(input.labels.length > 0 ? { labels: input.labels.join(',') } : {}),
+          state: 'all',
+          sort: 'created',
+          direction: 'desc',
+          per_page: 30,
+        });
+        const issue = data.find(
+          (i) => !i.pull_request && i.title === input.title && (i.body ?? '') === input.body,
+        );
+        return issue && toIssue(issue);
+      },
+    );
   }
 
   async updateIssue(

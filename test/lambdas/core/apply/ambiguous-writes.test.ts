@@ -1,7 +1,9 @@
 /**
  * Ambiguous writes: GitHub applied a POST, then the answer was lost (a 502 from a gateway, a
  * connection reset). Whatever retries it (the HTTP client, the next attempt, the next event),
- * the repository must not end up with a second PR, comment or issue.
+ * the repository must not end up with a second PR, comment or issue. A PR is safe because GitHub
+ * refuses a second one for the same head; comments and issues because the GitHub adapter does
+ * not resend them blindly (`lambdas/adapters/github/create-once.ts`).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -56,16 +58,6 @@ const losses: readonly [string, FaultResponse][] = [
   ['its connection reset', { networkError: true }],
 ];
 
-/**
- * KNOWN DUPLICATES (`it.fails` until fixed): the GitHub adapter's retry plugin sends a comment
- * or an issue again after a 5xx or a reset, and GitHub has no idempotency key for either, so
- * the first, applied request and its resend both land. The core never sees the first answer;
- * the fix is in `lambdas/adapters/github` (no automatic resend of non-idempotent POSTs; on an
- * ambiguous failure, look for the comment or issue before sending it again). Turn these into
- * `it` with that fix. A PR is safe: GitHub refuses a second one for the same head.
- */
-const duplicates = it.fails;
-
 describe.each(losses)('a write applied, then %s', (_name, respond) => {
   it('opening the PR: one PR, with its labels', async () => {
     const e = await start();
@@ -79,7 +71,7 @@ describe.each(losses)('a write applied, then %s', (_name, respond) => {
     expect(e.read('apps/api/deploy.yaml', pulls[0]!.headRef)).toBe(deployment(`${API}:1.4.3`));
   });
 
-  duplicates('commenting on a PR someone else pushed to: one comment', async () => {
+  it('commenting on a PR someone else pushed to: one comment', async () => {
     const e = await start();
     await e.apply([push(API, '1.4.3')]);
     e.server.commitFiles(OWNER, REPO, 'image-updater/api', { 'notes.txt': 'mine\n' }, 'hotfix');
@@ -98,7 +90,7 @@ describe.each(losses)('a write applied, then %s', (_name, respond) => {
     expect(told).toHaveLength(1);
   });
 
-  duplicates('closing a PR the base branch caught up with: one comment', async () => {
+  it('closing a PR the base branch caught up with: one comment', async () => {
     const e = await start();
     await e.apply([push(API, '1.4.3')]);
     e.server.commitFiles(OWNER, REPO, 'main', { 'apps/api/deploy.yaml': deployment(`${API}:1.4.4`) }, 'bump');
@@ -114,7 +106,7 @@ describe.each(losses)('a write applied, then %s', (_name, respond) => {
     expect(e.server.listComments(OWNER, REPO, pull!.number)).toHaveLength(1);
   });
 
-  duplicates('reporting an invalid config: one issue', async () => {
+  it('reporting an invalid config: one issue', async () => {
     const e = await start(INVALID);
     const fault = e.server.addFault({ match: { operationId: 'issues/create' }, afterApply: true, respond });
     await applyUntilDone(e, '1.4.3');
