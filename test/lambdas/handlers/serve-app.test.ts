@@ -192,7 +192,8 @@ describe('serve bounds what it holds', () => {
       error: expect.stringMatching(/pushes are waiting; deliver again later$/),
     });
     // Accepted pushes are still held, and healthz says so.
-    expect((await (await fetch(`${s.running.url}/healthz`)).json()).queue.queued).toBeGreaterThanOrEqual(2);
+    const health = (await (await fetch(`${s.running.url}/healthz`)).json()) as { queue: { queued: number } };
+    expect(health.queue.queued).toBeGreaterThanOrEqual(2);
   });
 });
 
