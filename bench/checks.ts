@@ -10,6 +10,8 @@ export interface Check {
 
 export const WORKER_BUNDLE_LIMIT_BYTES = 1_000_000;
 export const COLD_IMPORT_LIMIT_MS = 300;
+/** SPEC §9: the CLI starts in under 150 ms. */
+export const CLI_START_LIMIT_MS = 150;
 export const TAGS_100K_LIMIT_MS = 100;
 /**
  * With a `tags.pattern` or a two-star ignore glob, which run on RE2 (linear time, but ~10× the
@@ -102,6 +104,13 @@ export function checkResults(r: BenchResults): Check[] {
       );
     }
   }
+  if (r.cli)
+    add(
+      'CLI start-up, `image-updater --help` (median)',
+      `< ${CLI_START_LIMIT_MS} ms`,
+      `${r.cli.helpMs} ms`,
+      r.cli.helpMs < CLI_START_LIMIT_MS,
+    );
   for (const f of r.functions ?? []) {
     if (f.name !== 'worker') continue;
     add(

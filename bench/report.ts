@@ -273,6 +273,12 @@ export function readmeSection(r: BenchResults): string {
       r.functions.map((f) => `${f.name} ${kb(f.bytes)} / ${f.importMs.median} ms`).join(', '),
       'worker < 1 MB, < 300 ms',
     );
+  if (r.cli)
+    row(
+      `CLI start-up in a fresh process (median of ${r.cli.runs}): \`--help\` / \`plan --help\` / bare \`node -e 0\``,
+      `${r.cli.helpMs} ms / ${r.cli.commandHelpMs} ms / ${r.cli.nodeMs} ms (entry ${kb(r.cli.entryBytes)})`,
+      '< 150 ms',
+    );
   out.push(
     '',
     '<details><summary>Every table of this run</summary>',

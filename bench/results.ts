@@ -1,5 +1,6 @@
 /** The shape of bench/results.json. */
 import type { BurstFigures } from './burst.ts';
+import type { CliFigures } from './cli.ts';
 import type { FunctionFigures } from './functions.ts';
 import type { NaiveBurstFigures } from './naive-burst.ts';
 import type { PlanFigures } from './plan-files.ts';
@@ -24,5 +25,6 @@ export interface BenchResults {
   readonly tags?: TagSelectionFigures;
   readonly plan?: PlanFigures;
   readonly functions?: readonly FunctionFigures[];
+  readonly cli?: CliFigures;
   readonly checks?: readonly { figure: string; bar: string; value: string; ok: boolean }[];
 }

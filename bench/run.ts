@@ -10,7 +10,7 @@
  *
  * Sections: push (push → PR and duplicates, with the naive script), burst (three bursts: GitHub's
  * documented secondary limits, the per-minute limit alone, and the per-minute limit with 10 %
- * injected faults), naive (the naive script over the burst), tags, plan, functions.
+ * injected faults), naive (the naive script over the burst), tags, plan, functions, cli.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, tmpdir, totalmem } from 'node:os';
@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchBurst, PRODUCT_DEPLOYMENT, type BurstFigures, type DeploymentModel } from './burst.ts';
 import { checkResults } from './checks.ts';
+import { benchCli } from './cli.ts';
 import { benchFunctions } from './functions.ts';
 import { benchNaiveBurst } from './naive-burst.ts';
 import { benchPlan } from './plan-files.ts';
@@ -27,7 +28,7 @@ import { embedInReadme, markdown, PERFORMANCE_DOC, printChecks, readmeSection } 
 import type { BenchResults, MachineInfo } from './results.ts';
 import { benchTagSelectionInFreshProcess } from './tag-selection.ts';
 
-const SECTIONS = ['push', 'burst', 'naive', 'tags', 'plan', 'functions'] as const;
+const SECTIONS = ['push', 'burst', 'naive', 'tags', 'plan', 'functions', 'cli'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -112,6 +113,7 @@ if (only.has('tags'))
 if (only.has('plan')) results = { ...results, plan: await step('plan over 2,000 files', () => benchPlan()) };
 if (only.has('functions'))
   results = { ...results, functions: await step('function bundles', () => benchFunctions()) };
+if (only.has('cli')) results = { ...results, cli: await step('CLI start-up', async () => benchCli()) };
 
 const checks = checkResults(results);
 results = { ...results, durationSeconds: Math.round((performance.now() - started) / 1000), checks };
