@@ -47,7 +47,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-// Which chunk holds what: test/bin/build.test.ts reads it to hold the split in place.
+// Which chunk holds what: test/bin/program.test.ts reads it to hold the split in place.
 writeFileSync(join(temp, 'meta.json'), JSON.stringify(result.metafile));
 chmodSync(join(temp, 'image-updater.mjs'), 0o755);
 const old = `${outdir}.old-${process.pid}`;
