@@ -3,7 +3,7 @@
  * delivers them (the shape of `corpus/events/ecr-image-action-push.json`), inside SQS records.
  */
 import type { SQSRecord } from 'aws-lambda';
-import type { Log, MetricSink } from '../lambdas/handlers/telemetry.ts';
+import type { Log, MetricSink } from '../lambdas/ports/telemetry.ts';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';

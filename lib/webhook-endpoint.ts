@@ -16,11 +16,8 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import {
-  MAX_WEBHOOK_BODY_BYTES,
-  parseAllowedImages,
-  type WebhookEnvSchema,
-} from '../lambdas/handlers/webhook-env.ts';
+import { parseAllowedImages, type WebhookEnvSchema } from '../lambdas/handlers/webhook-env.ts';
+import { MAX_WEBHOOK_BODY_BYTES } from '../lambdas/ports/http.ts';
 import { InvalidPropsError } from './errors.ts';
 import type { ImageUpdaterWebhookProps } from './image-updater-props.ts';
 import {

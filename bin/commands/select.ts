@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
-import { resolvePolicy, StandalonePolicySchema, type Policy } from '../../lambdas/config/schema.ts';
+import { resolvePolicy, StandalonePolicySchema } from '../../lambdas/config/schema.ts';
+import type { Policy } from '../../lambdas/core/config.ts';
 import { formatInstant } from '../../lambdas/core/apply/pr-state.ts';
 import { DIGEST, isValidTag } from '../../lambdas/core/image/reference.ts';
 import {

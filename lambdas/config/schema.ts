@@ -8,13 +8,17 @@ import { compileCalverLayout } from '../core/tags/calver-layout.ts';
 import { checkIgnoreGlob } from '../core/tags/glob.ts';
 import { checkTagPattern } from '../core/tags/pattern.ts';
 import { parseImageReference } from '../core/image/reference.ts';
+import {
+  AUTOMERGE_LEVELS,
+  MERGE_METHODS,
+  MERGE_STRATEGIES,
+  PIN_MODES,
+  STRATEGIES,
+  UPDATE_MODES,
+  type Config,
+  type Policy,
+} from '../core/config.ts';
 
-export const STRATEGIES = ['semver', 'calver', 'numerical', 'alphabetical', 'newest', 'digest'] as const;
-export const UPDATE_MODES = ['pull-request', 'commit'] as const;
-export const AUTOMERGE_LEVELS = ['none', 'patch', 'minor', 'major', 'all'] as const;
-export const MERGE_STRATEGIES = ['auto', 'immediate'] as const;
-export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
-export const PIN_MODES = ['tag', 'digest', 'tag+digest'] as const;
 export const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
 export const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
@@ -322,44 +326,6 @@ export const ConfigSchema = z
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
 export type RawPolicy = z.infer<typeof PolicySchema>;
-export type Strategy = (typeof STRATEGIES)[number];
-export type UpdateMode = (typeof UPDATE_MODES)[number];
-export type AutomergeLevel = (typeof AUTOMERGE_LEVELS)[number];
-export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
-export type MergeMethod = (typeof MERGE_METHODS)[number];
-export type PinMode = (typeof PIN_MODES)[number];
-
-/** A policy with `defaults` and built-in defaults merged in: what the rest of the code uses. */
-export interface Policy {
-  readonly name: string;
-  readonly image: string;
-  readonly strategy: Strategy;
-  readonly range: string;
-  readonly prerelease: boolean;
-  readonly tags: { readonly pattern?: string; readonly ignore: readonly string[] };
-  readonly order: 'asc' | 'desc';
-  readonly layout?: string;
-  readonly track?: string;
-  readonly pin: PinMode;
-  readonly files: readonly string[];
-  readonly group?: string;
-  readonly allowDowngrade: boolean;
-  /** undefined: the repository's default branch. */
-  readonly baseBranch?: string;
-  readonly update: UpdateMode;
-  readonly automerge: AutomergeLevel;
-  readonly mergeStrategy: MergeStrategy;
-  readonly mergeMethod: MergeMethod;
-  readonly labels: readonly string[];
-  readonly reviewers: readonly string[];
-  readonly commitMessage: string;
-}
-
-export interface Config {
-  readonly version: 1;
-  readonly policies: readonly Policy[];
-}
-
 /** Applies `defaults`, then built-in defaults, to each policy. */
 export function resolveConfig(raw: RawConfig): Config {
   return { version: 1, policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)) };

@@ -15,11 +15,11 @@ import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
 import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhooks/secrets.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { WatchedRepo } from './env.ts';
-import { InProcessQueue } from './in-process-queue.ts';
-import { startLocalServer, type LocalServer } from './local-server.ts';
+import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
+import { startLocalServer, type LocalServer } from '../adapters/local/local-server.ts';
 import { checkGitHubAccess } from './serve-preflight.ts';
-import { combineTagListers } from './tag-lists.ts';
-import type { Log, MetricSink } from './telemetry.ts';
+import { combineTagListers } from '../adapters/registry/tag-lists.ts';
+import type { Log, MetricSink } from '../ports/telemetry.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 import { createWorker } from './worker.ts';
 

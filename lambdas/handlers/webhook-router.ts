@@ -26,25 +26,9 @@ import {
 } from '../adapters/webhooks/types.ts';
 import { WEBHOOK_METRIC } from '../names.ts';
 import type { PushQueue } from '../ports/push-queue.ts';
-import { errorFields, type Log, type MetricSink } from './telemetry.ts';
-import { MAX_WEBHOOK_BODY_BYTES } from './webhook-env.ts';
-
-export interface HttpRequest {
-  readonly method: string;
-  /** The path without the query string. */
-  readonly path: string;
-  /** Lowercase names. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly query: Readonly<Record<string, string | undefined>>;
-  /** The exact bytes received (a body over the limit may be cut short after the limit). */
-  readonly body: Buffer;
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
+import type { Log, MetricSink } from '../ports/telemetry.ts';
+import { errorFields } from '../errors.ts';
+import { MAX_WEBHOOK_BODY_BYTES, type HttpResponse, type WebhookRouter } from '../ports/http.ts';
 
 export interface WebhookRouterDeps {
   readonly secrets: WebhookSecrets;
@@ -59,8 +43,6 @@ export interface WebhookRouterDeps {
 }
 
 const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
-
-export type WebhookRouter = (request: HttpRequest) => Promise<HttpResponse>;
 
 export function createWebhookRouter(deps: WebhookRouterDeps): WebhookRouter {
   const providers = deps.providers ?? PROVIDERS;

@@ -4,7 +4,8 @@
  * event to the shared router.
  */
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { createWebhookRouter, type HttpRequest, type WebhookRouterDeps } from './webhook-router.ts';
+import type { HttpRequest } from '../ports/http.ts';
+import { createWebhookRouter, type WebhookRouterDeps } from './webhook-router.ts';
 
 export type WebhookHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 

@@ -16,46 +16,19 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
+import type { ApplyMemo } from '../core/apply/apply.ts';
 import { canonicalImageName } from '../core/image/reference.ts';
 import { policyWatches } from '../core/plan/decide.ts';
 import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
-import type { TagLister } from '../ports/tag-lister.ts';
-import type { WatchedRepo } from './env.ts';
 import { BatchFailedError } from './errors.ts';
-import { decodeMessage, type DecodedMessage } from './messages.ts';
+import { decodeMessage, type DecodedMessage } from '../adapters/sqs/messages.ts';
 import { runRepo, type RunRepoResult } from './run-repo.ts';
-import { TagListCache } from './tag-lists.ts';
-import {
-  errorFields,
-  isRetryable,
-  METRIC,
-  recordReport,
-  summariseReport,
-  type Log,
-  type MetricSink,
-} from './telemetry.ts';
-
-/** What the worker and the reconcile both need: the production wiring builds it once. */
-export interface UpdaterDeps {
-  readonly repos: readonly WatchedRepo[];
-  /** The GitHub host with current credentials (read from Secrets Manager, cached). */
-  readonly host: () => Promise<GitHost>;
-  /** Called when GitHub rejected the credentials, so the next run reads them again. */
-  readonly credentialsRejected?: () => void;
-  readonly tagLister?: TagLister;
-  readonly log: Log;
-  readonly metrics: MetricSink;
-  /** Repositories worked on at once. */
-  readonly concurrency?: number;
-  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
-  /**
-   * How long before the function's timeout no write may start any more (default 15 s: the
-   * writes of a unit already under way, and the response, still fit).
-   */
-  readonly deadlineMarginMs?: number;
-}
+import { TagListCache } from '../adapters/registry/tag-lists.ts';
+import { METRIC } from '../names.ts';
+import { recordReport, summariseReport } from './telemetry.ts';
+import { errorFields, isRetryable } from '../errors.ts';
+import { setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
 
 export interface WorkerDeps extends UpdaterDeps {
   readonly now?: () => number;
@@ -64,18 +37,6 @@ export interface WorkerDeps extends UpdaterDeps {
    * back those records and logs them so, once each); the worker then logs failures at debug.
    */
   readonly onFailure?: (messageIds: readonly string[], error: unknown) => void;
-}
-
-/**
- * Writes that could only start after the function must have returned are refused instead: the
- * work they belong to is handed back (to the queue, or to the next reconcile) and the
- * invocation ends in time.
- */
-export function setWriteDeadline(host: GitHost, deps: UpdaterDeps, context: Context | undefined): void {
-  const remaining = context?.getRemainingTimeInMillis?.();
-  host.setWriteDeadline?.(
-    remaining === undefined ? undefined : remaining - (deps.deadlineMarginMs ?? 15_000),
-  );
 }
 
 export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;

@@ -22,7 +22,7 @@
  *   would end after it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ImageUpdaterError } from '../../core/errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 
 export interface WriteBudgetOptions {
   /** Writes in any sliding minute; 0 = no limit. */

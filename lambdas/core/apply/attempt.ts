@@ -3,8 +3,8 @@
  * policy, and run every unit's action. A lost race anywhere throws, for the caller to rebuild the
  * attempt on a fresh read; any other unit failure is reported and the other units go on.
  */
-import type { ConfigLoadResult } from '../../config/load.ts';
-import type { Config, Policy } from '../../config/schema.ts';
+import type { ConfigLoadResult } from '../config.ts';
+import type { Config, Policy } from '../config.ts';
 import type { CommitSnapshot, RepoClient, RepoState } from '../../ports/git-host.ts';
 import { policyWatches, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import { candidatesFor, planUpdates } from '../plan/plan.ts';

@@ -2,7 +2,7 @@
  * The open updater PRs of a repository, read from the state's first round trip: what each one
  * proposes (its description's state, or its branch head's when the description lags behind).
  */
-import type { Config } from '../../config/schema.ts';
+import type { Config } from '../config.ts';
 import type { PullRequestInfo, RepoClient } from '../../ports/git-host.ts';
 import type { PolicyTarget } from '../plan/decide.ts';
 import { BRANCH_PREFIX, unitKey } from '../plan/units.ts';

@@ -1,5 +1,5 @@
 /** What a unit's branch should propose, and whether an event can change that at all. */
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import { decide, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import type { policyReferences } from '../plan/scan.ts';
 import type { UnitTarget } from '../plan/units.ts';

@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 import type { SourcePosition } from './types.ts';
 
 /**

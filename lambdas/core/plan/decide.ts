@@ -2,7 +2,7 @@
  * The decision for one policy: which tag (and digest) it should be at, given what the files say
  * now, what an open PR already proposes, and the candidates the push (and the tag list) offer.
  */
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import { canonicalImageName, SHA256_DIGEST } from '../image/reference.ts';
 import type { ManifestReference } from '../manifest/index.ts';
 import type { PushedImage } from '../push.ts';

@@ -2,7 +2,7 @@
  * What one push means for one environment repository: a decision per watching policy, and the
  * branch/PR units with their file edits. Pure: the repository is read through `RepoFiles`.
  */
-import type { Config, Policy } from '../../config/schema.ts';
+import type { Config, Policy } from '../config.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
 import type { PushedImage } from '../push.ts';
 import type { TagCandidate } from '../tags/index.ts';

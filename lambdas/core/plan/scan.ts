@@ -4,7 +4,7 @@
  */
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
 import {
   MAX_MANIFEST_BYTES,

@@ -3,7 +3,7 @@
  * a group. The edits are always computed from the base branch's text, so a unit's branch is
  * fully determined by (base head, targets) and can be rebuilt at any time.
  */
-import type { MergeMethod, MergeStrategy, Policy, UpdateMode } from '../../config/schema.ts';
+import type { MergeMethod, MergeStrategy, Policy, UpdateMode } from '../config.ts';
 import { parseImageReference } from '../image/reference.ts';
 import { editManifest, type ManifestReference, type ReferenceEdit } from '../manifest/index.ts';
 import type { UpdateType } from '../tags/index.ts';

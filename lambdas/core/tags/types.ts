@@ -1,4 +1,4 @@
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 
 /** The policy fields tag selection reads. */
 export type SelectionPolicy = Pick<

@@ -7,7 +7,7 @@
  */
 import { Logger, LogFormatter, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
-import type { Log } from './telemetry.ts';
+import type { Log } from '../../ports/telemetry.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 

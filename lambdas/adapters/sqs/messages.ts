@@ -11,10 +11,10 @@ import {
   EventBridgeSchema,
   interpretEcrImageAction,
   type EcrIgnoreReason,
-} from '../adapters/ecr/event.ts';
-import { canonicalImageName, DIGEST, OCI_TAG } from '../core/image/reference.ts';
-import type { PushedImage } from '../core/push.ts';
-import { isReferrerTag } from '../core/tags/index.ts';
+} from '../ecr/event.ts';
+import { canonicalImageName, DIGEST, OCI_TAG } from '../../core/image/reference.ts';
+import type { PushedImage } from '../../core/push.ts';
+import { isReferrerTag } from '../../core/tags/index.ts';
 
 /** SQS allows 256 KiB; a push message is a few hundred bytes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
