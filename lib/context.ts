@@ -40,7 +40,7 @@ export interface ContextSource {
   tryGetContext(key: string): unknown;
 }
 
-export const DEFAULT_STACK_NAME = 'ImageUpdater';
+const DEFAULT_STACK_NAME = 'ImageUpdater';
 
 const SECRET_ARN_FORM =
   'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX)';

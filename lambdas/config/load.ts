@@ -12,7 +12,7 @@ import { ConfigSchema, resolveConfig } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = '.image-updater.yaml';
 /** A config is small; anything larger is a mistake or an attack. */
-export const MAX_CONFIG_BYTES = 256 * 1024;
+const MAX_CONFIG_BYTES = 256 * 1024;
 
 type PathKey = string | number;
 

@@ -19,10 +19,10 @@ import {
   type Policy,
 } from '../core/config.ts';
 
-export const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
+const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
-export const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
-export const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
+const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
+const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
 
 // Names become branch names (image-updater/<name>): besides the character set, what
 // `git check-ref-format` refuses (`..`, a trailing `.`, a `.lock` ending) is refused here.
@@ -54,7 +54,7 @@ const commitMessage = z
  * nested braces is super-linear (a 60 KB `{{{…}}}` took over a minute), and no tag is longer than
  * 128 characters, so nothing useful is lost.
  */
-export const TEXT_LIMITS = {
+const TEXT_LIMITS = {
   tagPatternChars: 1_024,
   tagGlobChars: 256,
   fileGlobChars: 1_024,
@@ -97,7 +97,7 @@ const fileGlob = boundedGlob(TEXT_LIMITS.fileGlobChars)
   );
 
 /** Keys that `defaults` sets and that every policy may override. */
-export const defaultsShape = {
+const defaultsShape = {
   baseBranch: z
     .string()
     .min(1)
@@ -121,9 +121,9 @@ export const defaultsShape = {
     .describe(`Tokens: ${COMMIT_MESSAGE_TOKENS.map((t) => `{{${t}}}`).join(' ')}`),
 };
 
-export const DefaultsSchema = z.strictObject(defaultsShape);
+const DefaultsSchema = z.strictObject(defaultsShape);
 
-export const TagFilterSchema = z.strictObject({
+const TagFilterSchema = z.strictObject({
   pattern: z
     .string()
     .min(1, 'must not be empty')
@@ -243,7 +243,7 @@ function checkPolicy(policy: Omit<PolicyFields, 'name' | 'image'>, ctx: z.Refine
   });
 }
 
-export const PolicySchema = z.strictObject(policyShape).superRefine(checkPolicy);
+const PolicySchema = z.strictObject(policyShape).superRefine(checkPolicy);
 
 /** One policy given on its own (the CLI's `select --policy`): name and image are optional. */
 export const StandalonePolicySchema = z
@@ -325,7 +325,6 @@ export const ConfigSchema = z
   });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
-export type RawPolicy = z.infer<typeof PolicySchema>;
 /** Applies `defaults`, then built-in defaults, to each policy. */
 export function resolveConfig(raw: RawConfig): Config {
   return { version: 1, policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)) };

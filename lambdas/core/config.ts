@@ -11,12 +11,12 @@ export const MERGE_STRATEGIES = ['auto', 'immediate'] as const;
 export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
 export const PIN_MODES = ['tag', 'digest', 'tag+digest'] as const;
 
-export type Strategy = (typeof STRATEGIES)[number];
+type Strategy = (typeof STRATEGIES)[number];
 export type UpdateMode = (typeof UPDATE_MODES)[number];
 export type AutomergeLevel = (typeof AUTOMERGE_LEVELS)[number];
 export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
 export type MergeMethod = (typeof MERGE_METHODS)[number];
-export type PinMode = (typeof PIN_MODES)[number];
+type PinMode = (typeof PIN_MODES)[number];
 
 /** A policy with `defaults` and built-in defaults merged in: what the rest of the code uses. */
 export interface Policy {

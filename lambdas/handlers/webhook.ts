@@ -17,7 +17,7 @@ export function createWebhookHandler(deps: WebhookRouterDeps): WebhookHandler {
   };
 }
 
-export function toHttpRequest(event: LambdaFunctionURLEvent): HttpRequest {
+function toHttpRequest(event: LambdaFunctionURLEvent): HttpRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const body = event.body ?? '';

@@ -38,7 +38,7 @@ export interface RepoCache {
  * GitHub's documented default for new repositories. Read speculatively on a cold start, together
  * with the repository's metadata, so the first event needs no extra round trip when it is right.
  */
-export const DEFAULT_BRANCH_GUESS = 'main';
+const DEFAULT_BRANCH_GUESS = 'main';
 
 interface Response<T> {
   readonly data: T;

@@ -50,7 +50,7 @@ export class WriteBudgetExhaustedError extends ImageUpdaterError {
 }
 
 /** A write whose work was given up while it waited for budget; nothing was sent. */
-export class WriteAbortedError extends Error {
+class WriteAbortedError extends Error {
   override readonly name = 'AbortError';
 }
 

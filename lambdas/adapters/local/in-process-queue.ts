@@ -20,7 +20,7 @@ import type { Log } from '../../ports/telemetry.ts';
 import { errorFields, isRetryable } from '../../errors.ts';
 
 /** What SQS would invoke: the worker function's handler (`handlers/worker.ts`). */
-export type BatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+type BatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
 export interface InProcessQueueOptions {
   readonly worker: BatchHandler;

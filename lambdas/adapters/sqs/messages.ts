@@ -24,7 +24,7 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
  * `harbor`, `dockerhub`, `ghcr`, …) for logs and metrics; `id` is the registry's delivery or event
  * id, used as the correlation id.
  */
-export const PushMessageSchema = z.strictObject({
+const PushMessageSchema = z.strictObject({
   kind: z.literal('push'),
   push: z.strictObject({
     image: z
@@ -39,7 +39,7 @@ export const PushMessageSchema = z.strictObject({
   id: z.string().min(1).max(256).optional(),
 });
 
-export type PushMessage = z.infer<typeof PushMessageSchema>;
+type PushMessage = z.infer<typeof PushMessageSchema>;
 
 /** The body to enqueue for a push (what the webhook function sends). */
 export function encodePushMessage(push: PushedImage, source: string, id?: string): string {
@@ -57,7 +57,7 @@ export function encodePushMessage(push: PushedImage, source: string, id?: string
   return JSON.stringify(message);
 }
 
-export type IgnoreReason = EcrIgnoreReason | 'other-event';
+type IgnoreReason = EcrIgnoreReason | 'other-event';
 
 export type DecodedMessage =
   | {

@@ -17,14 +17,7 @@ import { ConcurrentUpdateError } from './errors.ts';
 import type { PrState } from './pr-state.ts';
 import type { RepoReport } from './report.ts';
 
-export type {
-  MergeAction,
-  RepoOutcome,
-  RepoReport,
-  UnitFailure,
-  UnitReport,
-  UnitReportAction,
-} from './report.ts';
+export type { RepoReport } from './report.ts';
 
 export interface ApplyRequest {
   /** Pushes of one batch, any images; each policy takes those of its image. */
@@ -41,7 +34,7 @@ export interface ApplyMemo {
 }
 
 /** What the caller already read: the first attempt uses it instead of reading again. */
-export interface Prefetched {
+interface Prefetched {
   readonly state: RepoState;
   /** `state.config`'s text parsed; parsed here when absent. */
   readonly config?: ConfigLoadResult;

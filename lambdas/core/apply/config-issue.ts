@@ -5,9 +5,9 @@
 import { formatConfigIssue, type ConfigIssue } from '../config.ts';
 import type { RepoClient } from '../../ports/git-host.ts';
 
-export const CONFIG_ISSUE_LABEL = 'image-updater';
+const CONFIG_ISSUE_LABEL = 'image-updater';
 
-export function configIssueTitle(configPath: string): string {
+function configIssueTitle(configPath: string): string {
   return `image-updater: ${configPath} is invalid`;
 }
 

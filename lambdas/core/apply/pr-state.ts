@@ -32,7 +32,7 @@ const StateSchema = z.object({
 });
 
 export type PrState = z.infer<typeof StateSchema>;
-export type Proposal = z.infer<typeof ProposalSchema>;
+type Proposal = z.infer<typeof ProposalSchema>;
 
 /**
  * The state of a body `renderPrBody` wrote. Only the last marker counts: everything before it is
@@ -139,7 +139,7 @@ export function renderPrBody(unit: UnitPlan, state: PrState): string {
 }
 
 /** Trailer on every commit the updater writes, so its commits are recognised on a branch. */
-export function commitTrailer(key: string): string {
+function commitTrailer(key: string): string {
   return `Image-Updater-Unit: ${key}`;
 }
 
@@ -168,5 +168,3 @@ export function readCommitState(message: string, key: string, sha: string): PrSt
 export function isOurCommit(message: string, key: string): boolean {
   return message.split('\n').some((line) => line.trim() === commitTrailer(key));
 }
-
-export type { UpdateType };

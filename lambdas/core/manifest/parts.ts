@@ -164,6 +164,6 @@ export function allSlots(slots: ReferenceSlots): Slot[] {
   return unique([slots.name, slots.registry, slots.tag, ...slots.digests, slots.emptyDigest]);
 }
 
-export function unique<T>(items: readonly (T | undefined)[]): T[] {
+function unique<T>(items: readonly (T | undefined)[]): T[] {
   return [...new Set(items.filter((item): item is T => item !== undefined))];
 }

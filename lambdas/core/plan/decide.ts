@@ -21,7 +21,7 @@ export interface PolicyTarget {
   readonly pushedAt?: Date;
 }
 
-export type DecisionOutcome = 'update' | 'up-to-date' | 'no-candidate' | 'no-references';
+type DecisionOutcome = 'update' | 'up-to-date' | 'no-candidate' | 'no-references';
 
 export interface PolicyDecision {
   readonly policy: Policy;

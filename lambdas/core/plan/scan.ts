@@ -14,9 +14,9 @@ import {
 } from '../manifest/index.ts';
 
 /** Files read at once: enough to hide latency, far below any descriptor or rate limit. */
-export const READ_CONCURRENCY = 16;
+const READ_CONCURRENCY = 16;
 
-export interface ScannedFile {
+interface ScannedFile {
   readonly path: string;
   readonly text: string;
   readonly references: readonly ManifestReference[];
@@ -37,7 +37,7 @@ export interface RepoScan {
 }
 
 /** Manifests are YAML; kustomize also reads an extension-less `Kustomization`. */
-export function isManifestPath(path: string): boolean {
+function isManifestPath(path: string): boolean {
   return /\.ya?ml$/i.test(path) || /(^|\/)Kustomization$/.test(path);
 }
 

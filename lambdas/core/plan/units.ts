@@ -14,14 +14,14 @@ import { renderTemplate } from './template.ts';
 
 export const BRANCH_PREFIX = 'image-updater/';
 
-export interface ReferenceChange {
+interface ReferenceChange {
   readonly policy: string;
   readonly line: number;
   readonly from: string;
   readonly to: string;
 }
 
-export interface FileChange {
+interface FileChange {
   readonly file: string;
   readonly before: string;
   readonly after: string;
@@ -29,7 +29,7 @@ export interface FileChange {
 }
 
 /** One policy's part of a unit: where it goes and why. */
-export interface PolicyUpdate {
+interface PolicyUpdate {
   readonly policy: Policy;
   readonly from?: PolicyTarget;
   readonly to: PolicyTarget;

@@ -17,7 +17,7 @@ import { recordingLog } from '../../../support/handlers.ts';
 
 export const SECRET = 'correct-horse-battery-staple-42';
 
-export interface WorkerView {
+interface WorkerView {
   readonly source: string;
   readonly id: string | undefined;
   readonly push: PushedImage;
