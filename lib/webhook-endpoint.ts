@@ -28,6 +28,7 @@ import {
 import { grantReadSecret } from './secrets.ts';
 import { updaterFunction, type EnvironmentOf, type FunctionSettings } from './updater-function.ts';
 import type { WorkQueue } from './work-queue.ts';
+import { defined } from '../lambdas/objects.ts';
 
 /** `function-url`: a Lambda function URL. `http-api`: an API Gateway HTTP API. */
 export type WebhookFrontDoor = 'function-url' | 'http-api';
@@ -105,7 +106,7 @@ export class WebhookEndpoint {
       memorySize: 256,
       environment,
       settings: props.settings,
-      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+      ...defined({ reservedConcurrentExecutions: reserved }),
     });
     grantReadSecret(this.fn, 'ReadWebhookSecret', this.secret);
     props.queue.grantEnqueue(this.fn);

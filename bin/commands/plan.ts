@@ -5,6 +5,7 @@ import { printable, printableText } from '../../lambdas/core/plan/printable.ts';
 import { parseFlags, planDefinition, type PlanFlags } from './definitions.ts';
 import { EXIT, type Command } from './io.ts';
 import { readPlanInput } from './plan-input.ts';
+import { defined } from '../../lambdas/objects.ts';
 
 /**
  * `plan --repo-dir DIR --push IMAGE:TAG[@DIGEST] [--tags FILE] [--json] [--write]`: what the
@@ -18,7 +19,7 @@ export const plan: Command = async (args, io) => {
     config,
     repo,
     pushes: [{ image, tag, ...(digest ? { digest } : {}), pushedAt: new Date() }],
-    ...(tagLists ? { tagLists } : {}),
+    ...defined({ tagLists }),
     configPath,
   });
   const combined = combineUnits(result.units, result.scan);

@@ -13,6 +13,7 @@ import { LIMITS, parseFlags, selectDefinition, type SelectFlags } from './defini
 import { CliInputError, EXIT, type CliIo, type Command } from './io.ts';
 import { readInput } from './read-input.ts';
 import { parseTagList } from './tag-list-file.ts';
+import { defined } from '../../lambdas/objects.ts';
 
 /**
  * `select --policy JSON|@file --tags FILE|- [--current TAG[@DIGEST]] [--json]` (SPEC §9): the tag
@@ -86,7 +87,7 @@ function parseCurrent(value: string): SelectOptions {
   if (digest !== undefined && !DIGEST.test(digest)) {
     throw new CliInputError(`--current: "${firstLine(digest)}" is not a digest (sha256:<64 hex>)`);
   }
-  return { current: tag, ...(digest !== undefined ? { currentDigest: digest } : {}) };
+  return { current: tag, ...defined({ currentDigest: digest }) };
 }
 
 function toJson(result: SelectionResult): Record<string, unknown> {
@@ -98,7 +99,7 @@ function toJson(result: SelectionResult): Record<string, unknown> {
     ...(chosen ? { updateType: chosen.updateType } : {}),
     outcome: result.outcome,
     reason: result.reason,
-    ...(result.best !== undefined ? { best: result.best } : {}),
+    ...defined({ best: result.best }),
     ...(result.current !== undefined
       ? { current: result.current, currentOrderable: result.currentOrderable }
       : {}),

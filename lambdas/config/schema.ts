@@ -18,6 +18,7 @@ import {
   type Config,
   type Policy,
 } from '../core/config.ts';
+import { defined } from '../objects.ts';
 
 const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
@@ -344,11 +345,10 @@ export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defa
       ignore: p.tags?.ignore ?? [],
     },
     order: p.order ?? 'asc',
-    ...(p.layout !== undefined ? { layout: p.layout } : {}),
-    ...(p.track !== undefined ? { track: p.track } : {}),
+    ...defined({ layout: p.layout, track: p.track }),
     pin: p.pin ?? (p.strategy === 'digest' ? 'tag+digest' : 'tag'),
     files: p.files ?? DEFAULT_FILES,
-    ...(p.group !== undefined ? { group: p.group } : {}),
+    ...defined({ group: p.group }),
     allowDowngrade: p.allowDowngrade ?? false,
     ...((p.baseBranch ?? d.baseBranch) !== undefined ? { baseBranch: p.baseBranch ?? d.baseBranch } : {}),
     update: p.update ?? d.update ?? 'pull-request',

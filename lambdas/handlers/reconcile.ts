@@ -14,6 +14,7 @@ import { METRIC } from '../names.ts';
 import { recordReport, summariseReport } from './telemetry.ts';
 import { errorFields } from '../errors.ts';
 import { setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import { defined } from '../objects.ts';
 
 export type ReconcileDeps = UpdaterDeps;
 
@@ -69,7 +70,7 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
         tagLists,
         memo,
         onListFailure: 'skip',
-        ...(deps.apply ? { apply: deps.apply } : {}),
+        ...defined({ apply: deps.apply }),
       });
       if (!result.ok) {
         metrics.addMetric(METRIC.failures, 'Count', 1);

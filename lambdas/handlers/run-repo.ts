@@ -13,6 +13,7 @@ import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
 import type { TagListCache, TagListResult } from '../adapters/registry/tag-lists.ts';
+import { defined } from '../objects.ts';
 
 export interface RunRepoInput {
   readonly host: GitHost;
@@ -90,7 +91,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         configPath,
         loadConfig,
         memo: input.memo,
-        prefetched: { state, ...(loaded ? { config: loaded } : {}) },
+        prefetched: { state, ...defined({ config: loaded }) },
       },
     );
     return { ok: true, report, watched, listing };

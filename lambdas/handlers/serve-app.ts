@@ -22,6 +22,7 @@ import { combineTagListers } from '../adapters/registry/tag-lists.ts';
 import type { Log, MetricSink } from '../ports/telemetry.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 import { createWorker } from './worker.ts';
+import { defined } from '../objects.ts';
 
 export interface ServeConfig {
   readonly port: number;
@@ -59,9 +60,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     new GitHubHost({
       auth: config.github.auth,
       ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
-      ...(config.githubRetryAfterBaseMs !== undefined
-        ? { retryAfterBaseMs: config.githubRetryAfterBaseMs }
-        : {}),
+      ...defined({ retryAfterBaseMs: config.githubRetryAfterBaseMs }),
       signal: stop.signal,
       // Octokit logs every request at info and every failed try at error ("500 with id
       // UNKNOWN" for a refused connection); the queue reports each failure once, classified.
@@ -73,16 +72,18 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
       },
     });
   await checkGitHubAccess(host, config.repos, log, {
-    ...(config.startCheckTimeoutMs !== undefined ? { timeoutMs: config.startCheckTimeoutMs } : {}),
+    ...defined({ timeoutMs: config.startCheckTimeoutMs }),
   });
   // The queue runs the worker, and the worker reports its failures to the queue.
   const queue = new InProcessQueue({
     worker: (event, context) => worker(event, context),
     log,
     abort: () => stop.abort(),
-    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
-    ...(config.retryDelayMs ? { retryDelayMs: config.retryDelayMs } : {}),
+    ...defined({
+      concurrency: config.concurrency,
+      maxAttempts: config.maxAttempts,
+      retryDelayMs: config.retryDelayMs,
+    }),
   });
   const worker = createWorker({
     repos: config.repos,

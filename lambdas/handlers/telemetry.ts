@@ -6,6 +6,7 @@ import type { RepoReport } from '../core/apply/apply.ts';
 import { errorFields } from '../errors.ts';
 import { METRIC } from '../names.ts';
 import type { MetricSink } from '../ports/telemetry.ts';
+import { defined } from '../objects.ts';
 
 /** Per repository apply: what it proposed and wrote. Returns whether it wrote anything. */
 export function recordReport(metrics: MetricSink, report: RepoReport): boolean {
@@ -47,7 +48,7 @@ export function summariseReport(report: RepoReport): Record<string, unknown> {
     units: report.units.map((u) => ({
       branch: u.branch,
       action: u.action,
-      ...(u.pull !== undefined ? { pull: u.pull } : {}),
+      ...defined({ pull: u.pull }),
       ...(u.merge ? { merge: u.merge } : {}),
       ...(u.detail ? { detail: u.detail } : {}),
       updates: u.updates,

@@ -29,6 +29,7 @@ import { METRIC } from '../names.ts';
 import { recordReport, summariseReport } from './telemetry.ts';
 import { errorFields, isRetryable } from '../errors.ts';
 import { setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import { defined } from '../objects.ts';
 
 export interface WorkerDeps extends UpdaterDeps {
   readonly now?: () => number;
@@ -115,7 +116,7 @@ export function createWorker(deps: WorkerDeps): WorkerHandler {
         tagLists,
         memo,
         onListFailure: 'fail',
-        ...(deps.apply ? { apply: deps.apply } : {}),
+        ...defined({ apply: deps.apply }),
       }),
     }));
     for (const { repo, result } of results) {

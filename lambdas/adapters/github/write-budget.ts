@@ -23,6 +23,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ImageUpdaterError } from '../../errors.ts';
+import { defined } from '../../objects.ts';
 
 export interface WriteBudgetOptions {
   /** Writes in any sliding minute; 0 = no limit. */
@@ -112,7 +113,7 @@ export class WriteBudget {
         await this.admit(1, {
           hold: false,
           started: reservation !== undefined,
-          ...(signal ? { signal } : {}),
+          ...defined({ signal }),
         });
       }
     }

@@ -15,6 +15,7 @@ import {
 import { canonicalImageName, DIGEST, OCI_TAG } from '../../core/image/reference.ts';
 import type { PushedImage } from '../../core/push.ts';
 import { isReferrerTag } from '../../core/tags/index.ts';
+import { defined } from '../../objects.ts';
 
 /** SQS allows 256 KiB; a push message is a few hundred bytes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -48,11 +49,11 @@ export function encodePushMessage(push: PushedImage, source: string, id?: string
     push: {
       image: push.image,
       tag: push.tag,
-      ...(push.digest !== undefined ? { digest: push.digest } : {}),
+      ...defined({ digest: push.digest }),
       ...(push.pushedAt !== undefined ? { pushedAt: push.pushedAt.toISOString() } : {}),
     },
     source,
-    ...(id !== undefined ? { id } : {}),
+    ...defined({ id }),
   };
   return JSON.stringify(message);
 }
@@ -131,7 +132,7 @@ function decodePush(value: Record<string, unknown>): DecodedMessage {
     push: {
       image: push.image,
       tag: push.tag,
-      ...(push.digest !== undefined ? { digest: push.digest } : {}),
+      ...defined({ digest: push.digest }),
       ...(push.pushedAt !== undefined ? { pushedAt: new Date(push.pushedAt) } : {}),
     },
   };

@@ -21,6 +21,7 @@ import type { RepoOutcome, RepoReport, UnitFailure, UnitReport } from './report.
 import { snapshotFiles } from './snapshot-files.ts';
 import { cannotImprove, unitTargets } from './targets.ts';
 import { chooseUnitAction, costOf } from './unit-action.ts';
+import { defined } from '../../objects.ts';
 
 export interface AttemptInput {
   readonly client: RepoClient;
@@ -167,7 +168,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     config: input.config,
     repo: files,
     pushes: request.pushes,
-    ...(request.tagLists ? { tagLists: request.tagLists } : {}),
+    ...defined({ tagLists: request.tagLists }),
     proposed: input.proposed,
     policies,
     configPath: input.options.configPath,
@@ -221,6 +222,6 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     units,
     failures,
     problems,
-    ...(lostRace ? { lostRace } : {}),
+    ...defined({ lostRace }),
   };
 }

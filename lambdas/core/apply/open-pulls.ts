@@ -7,6 +7,7 @@ import type { PullRequestInfo, RepoClient } from '../../ports/git-host.ts';
 import type { PolicyTarget } from '../plan/decide.ts';
 import { BRANCH_PREFIX, unitKey } from '../plan/units.ts';
 import { readCommitState, readPrState, type PrState } from './pr-state.ts';
+import { defined } from '../../objects.ts';
 
 /** An open updater PR and its state; `lagging` when the state was read from the branch head. */
 export interface OpenPull {
@@ -69,7 +70,7 @@ export function proposals(
     if (proposal)
       result.set(p.name, {
         tag: proposal.tag,
-        ...(proposal.digest !== undefined ? { digest: proposal.digest } : {}),
+        ...defined({ digest: proposal.digest }),
       });
   }
   return result;

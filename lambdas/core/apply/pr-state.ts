@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { UpdateType } from '../tags/index.ts';
 import type { UnitPlan } from '../plan/units.ts';
 import { cellCode, inlineCode, markdownText } from './markdown.ts';
+import { defined } from '../../objects.ts';
 
 const MARKER_OPEN = '<!-- image-updater-state: ';
 // The marker on a line of its own, as `renderPrBody` writes it as the body's last line.
@@ -58,7 +59,7 @@ export function stateOf(unit: UnitPlan, base: string, commit: string): PrState {
   for (const u of unit.updates) {
     policies[u.policy.name] = {
       tag: u.to.tag,
-      ...(u.to.digest !== undefined ? { digest: u.to.digest } : {}),
+      ...defined({ digest: u.to.digest }),
       ...(u.from?.tag !== undefined ? { from: u.from.tag } : {}),
       updateType: u.updateType,
     };

@@ -16,6 +16,7 @@ import {
 } from './decide.ts';
 import { policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
 import { buildUnit, unitKey, type UnitPlan, type UnitTarget } from './units.ts';
+import { defined } from '../../objects.ts';
 
 export interface PlanInput {
   readonly config: Config;
@@ -62,7 +63,7 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
     targets.push({
       policy: d.policy,
       to: d.to,
-      ...(d.from ? { from: d.from } : {}),
+      ...defined({ from: d.from }),
       updateType: d.updateType,
     });
     byUnit.set(key, targets);

@@ -11,6 +11,7 @@ import { automergeAllows, largerUpdate } from './automerge.ts';
 import type { PolicyTarget } from './decide.ts';
 import { policyReferences, type FileProblem, type RepoScan } from './scan.ts';
 import { renderTemplate } from './template.ts';
+import { defined } from '../../objects.ts';
 
 export const BRANCH_PREFIX = 'image-updater/';
 
@@ -88,7 +89,7 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
     .filter((t) => (touched.get(t.policy.name)?.size ?? 0) > 0)
     .map((t) => ({
       policy: t.policy,
-      ...(t.from ? { from: t.from } : {}),
+      ...defined({ from: t.from }),
       to: t.to,
       updateType: t.updateType,
       files: [...(touched.get(t.policy.name) ?? [])].sort(),
@@ -100,12 +101,12 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
   return {
     key,
     branch: branchFor(key),
-    ...(group !== undefined ? { group } : {}),
+    ...defined({ group }),
     updates,
     files,
     title,
     commitMessage,
-    ...(first.policy.baseBranch !== undefined ? { baseBranch: first.policy.baseBranch } : {}),
+    ...defined({ baseBranch: first.policy.baseBranch }),
     update: first.policy.update,
     updateType,
     automerge: updates.length > 0 && updates.every((u) => automergeAllows(u.policy.automerge, u.updateType)),
@@ -129,7 +130,7 @@ function referenceEdits(targets: readonly UnitTarget[], scan: RepoScan): Map<str
         edits.push({
           reference,
           tag: target.to.tag,
-          ...(target.to.digest !== undefined ? { digest: target.to.digest } : {}),
+          ...defined({ digest: target.to.digest }),
           pin: target.policy.pin,
           image: target.policy.image,
         });
