@@ -3,7 +3,7 @@
  * a group. The edits are always computed from the base branch's text, so a unit's branch is
  * fully determined by (base head, targets) and can be rebuilt at any time.
  */
-import type { MergeMethod, MergeStrategy, Policy, UpdateMode } from '../config.ts';
+import type { Policy } from '../config.ts';
 import { parseImageReference } from '../image/reference.ts';
 import { editManifest, type ManifestReference, type ReferenceEdit } from '../manifest/index.ts';
 import type { UpdateType } from '../tags/index.ts';
@@ -40,24 +40,29 @@ interface PolicyUpdate {
   readonly skipped: readonly { readonly file: string; readonly line: number; readonly reason: string }[];
 }
 
-export interface UnitPlan {
+/** Where and how a unit lands: its policies' settings (labels and reviewers: all of theirs). */
+type UnitSettings = Pick<
+  Policy,
+  | 'group'
+  | 'commitMessage'
+  | 'baseBranch'
+  | 'update'
+  | 'mergeStrategy'
+  | 'mergeMethod'
+  | 'labels'
+  | 'reviewers'
+>;
+
+export interface UnitPlan extends UnitSettings {
   /** The group, or the policy name. */
   readonly key: string;
   readonly branch: string;
-  readonly group?: string;
   readonly updates: readonly PolicyUpdate[];
   readonly files: readonly FileChange[];
   readonly title: string;
-  readonly commitMessage: string;
-  readonly baseBranch?: string;
-  readonly update: UpdateMode;
   readonly updateType: UpdateType;
   /** Every policy's `automerge` level allows its update type. */
   readonly automerge: boolean;
-  readonly mergeStrategy: MergeStrategy;
-  readonly mergeMethod: MergeMethod;
-  readonly labels: readonly string[];
-  readonly reviewers: readonly string[];
   readonly problems: readonly FileProblem[];
   /** The reference edits behind `files`, for callers that combine several units in one tree. */
   readonly edits: ReadonlyMap<string, readonly ReferenceEdit[]>;
