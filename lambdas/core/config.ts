@@ -12,10 +12,10 @@ export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
 export const PIN_MODES = ['tag', 'digest', 'tag+digest'] as const;
 
 type Strategy = (typeof STRATEGIES)[number];
-export type UpdateMode = (typeof UPDATE_MODES)[number];
+type UpdateMode = (typeof UPDATE_MODES)[number];
 export type AutomergeLevel = (typeof AUTOMERGE_LEVELS)[number];
-export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
-export type MergeMethod = (typeof MERGE_METHODS)[number];
+type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
+type MergeMethod = (typeof MERGE_METHODS)[number];
 type PinMode = (typeof PIN_MODES)[number];
 
 /** A policy with `defaults` and built-in defaults merged in: what the rest of the code uses. */
