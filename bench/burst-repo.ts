@@ -11,9 +11,9 @@
  */
 import { REGISTRY } from './events.ts';
 
-export const GROUPS = 10;
-export const IMAGES_PER_GROUP = 10;
-export const START_TAG = '1.0.0';
+const GROUPS = 10;
+const IMAGES_PER_GROUP = 10;
+const START_TAG = '1.0.0';
 export const EXPECTED_TAG = '1.1.0';
 
 export interface BurstImage {
@@ -53,7 +53,7 @@ export function burstImages(): BurstImage[] {
   return images;
 }
 
-export function burstConfig(images: readonly BurstImage[]): string {
+function burstConfig(images: readonly BurstImage[]): string {
   const policies = images.map(
     (m) => `  - name: ${m.policy}
     image: ${m.image}

@@ -52,7 +52,7 @@ export const PRODUCT_DEPLOYMENT: DeploymentModel = {
  * Which of GitHub's secondary limits the test server enforces (and the client budgets for):
  * `documented` = 80 a minute and 500 an hour; `per-minute` = 80 a minute only.
  */
-export type LimitRegime = 'documented' | 'per-minute';
+type LimitRegime = 'documented' | 'per-minute';
 
 export interface BurstOptions {
   /** Simulated time runs this many times faster than real time. */

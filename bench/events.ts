@@ -3,10 +3,10 @@
  * delivers them (the shape of `corpus/events/ecr-image-action-push.json`), inside SQS records.
  */
 import type { SQSRecord } from 'aws-lambda';
-import type { Log, MetricSink } from '../lambdas/handlers/telemetry.ts';
+import type { Log, MetricSink } from '../lambdas/ports/telemetry.ts';
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'eu-west-1';
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
 export const REGISTRY = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`;
 
 let eventSequence = 0;

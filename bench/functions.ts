@@ -37,7 +37,7 @@ export interface FunctionFigures {
   };
 }
 
-export function functionEntries(): string[] {
+function functionEntries(): string[] {
   const dir = fileURLToPath(new URL('../lambdas/handlers/', import.meta.url));
   return readdirSync(dir)
     .filter((f) => f.endsWith('-main.ts'))
@@ -92,10 +92,7 @@ export async function benchFunctions(runs = 7): Promise<FunctionFigures[]> {
  * The bytes the entry loads before its code runs (itself and, transitively, what it imports
  * statically), and every other output: the chunks loaded by `import()` only.
  */
-export function splitOutputs(
-  metafile: Metafile,
-  entryFile: string,
-): { initial: number; lazy: Map<string, number> } {
+function splitOutputs(metafile: Metafile, entryFile: string): { initial: number; lazy: Map<string, number> } {
   const outputs = new Map(Object.entries(metafile.outputs).map(([file, out]) => [resolveOut(file), out]));
   const seen = new Set<string>();
   const visit = (file: string) => {

@@ -12,10 +12,10 @@ import { createGitHubTestServer, type GitHubTestServer } from '../test/support/g
 import { ecrPushEvent, quietTelemetry, REGISTRY, sqsRecord } from './events.ts';
 import { naivePush } from './naive.ts';
 
-export const LATENCY_MS = 50;
+const LATENCY_MS = 50;
 const OWNER = 'acme';
 
-export interface RequestFigures {
+interface RequestFigures {
   readonly wallMs: number;
   readonly requests: number;
   readonly roundTrips: number;
@@ -56,7 +56,7 @@ policies:
 `;
 }
 
-export const deployment = (image: string, name: string) => `apiVersion: apps/v1
+const deployment = (image: string, name: string) => `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: ${name}

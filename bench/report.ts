@@ -149,7 +149,7 @@ function listingOrderMs(t: NonNullable<BenchResults['tags']>): number {
 }
 
 /** Worker failure log lines, by what a reader needs to know. */
-export function failureKinds(errors: Readonly<Record<string, number>>): Record<string, number> {
+function failureKinds(errors: Readonly<Record<string, number>>): Record<string, number> {
   const kinds: Record<string, number> = {};
   for (const [line, n] of Object.entries(errors)) {
     const kind = /budget of this instance spent/.test(line)

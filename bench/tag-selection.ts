@@ -17,7 +17,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolvePolicy, StandalonePolicySchema, type Policy } from '../lambdas/config/schema.ts';
+import { resolvePolicy, StandalonePolicySchema } from '../lambdas/config/schema.ts';
+import type { Policy } from '../lambdas/core/config.ts';
 import {
   compareTags,
   loadPatternEngine,
@@ -81,7 +82,7 @@ interface Scenario {
 
 const SEMVER = { strategy: 'semver', range: '>=3.0.0 <8.0.0' } as const;
 
-export const SCENARIOS = {
+const SCENARIOS = {
   semver: {
     policy: policy(SEMVER),
     tags: (count, hex) =>
@@ -121,7 +122,7 @@ export const SCENARIOS = {
 } satisfies Record<string, Scenario>;
 
 /** Measured apart: they run on RE2 (see the top of the file). */
-export const RE2_SCENARIOS = {
+const RE2_SCENARIOS = {
   pattern: {
     policy: policy({
       strategy: 'numerical',
@@ -166,7 +167,7 @@ function lcg(seed: number): () => number {
   };
 }
 
-export function candidates(scenario: Scenario, count: number): TagCandidate[] {
+function candidates(scenario: Scenario, count: number): TagCandidate[] {
   const next = lcg(count);
   const hex = () => next().toString(16).padStart(8, '0').slice(0, 7);
   const tags = scenario.tags(count, hex);
@@ -272,7 +273,7 @@ function slowest(scenario: Scenario, count: number, runs: number): number {
   return Math.max(...ORDERS.map((order) => time(scenario, count, runs, { order })));
 }
 
-export async function benchTagSelection(runs = 9): Promise<TagSelectionFigures> {
+async function benchTagSelection(runs = 9): Promise<TagSelectionFigures> {
   const small = timings('10k', 10_000, ['shuffled', 'ascending', 'adversarial'], runs);
   const large = timings('100k', 100_000, ORDERS, runs);
   return {

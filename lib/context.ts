@@ -40,13 +40,13 @@ export interface ContextSource {
   tryGetContext(key: string): unknown;
 }
 
-export const DEFAULT_STACK_NAME = 'ImageUpdater';
+const DEFAULT_STACK_NAME = 'ImageUpdater';
 
 const ACCOUNT = /^\d{12}$/;
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 /** Every key `stackFromContext` reads: a key outside it is a typo (`-c repo=`), said at synth. */
-export const CONTEXT_KEYS = [
+const CONTEXT_KEYS = [
   'repos',
   'ecrRepositoryPrefixes',
   'ecrAccounts',

@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../lambdas/core/errors.ts';
+import { ImageUpdaterError } from '../lambdas/errors.ts';
 
 /** A construct prop or a context value that cannot work; raised at synth time, before any deploy. */
 export class InvalidPropsError extends ImageUpdaterError {

@@ -11,9 +11,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { buildSync, type BuildOptions } from 'esbuild';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
-export const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
 
-export function handlerEntry(file: string): string {
+function handlerEntry(file: string): string {
   return fileURLToPath(new URL(`../lambdas/handlers/${file}`, import.meta.url));
 }
 
@@ -29,7 +29,7 @@ export const ENTRY_FILE = 'index.mjs';
 /** Where the lazily imported chunks go, beside the entry. */
 export const CHUNK_DIR = 'chunks';
 /** The bundling option that names the entry, so each function's asset is its own. */
-export const ENTRY_ENV = 'IMAGE_UPDATER_ENTRY';
+const ENTRY_ENV = 'IMAGE_UPDATER_ENTRY';
 
 /** The esbuild options of one function, written to `outdir`. */
 export function esbuildOptions(entry: string, outdir: string): BuildOptions {

@@ -8,6 +8,7 @@ import { PROVIDER_NAMES } from '../lambdas/names.ts';
 import { ImageUpdater, type ImageUpdaterProps } from './image-updater.ts';
 import { InvalidPropsError } from './errors.ts';
 import type { WebhookFrontDoor } from './webhook-endpoint.ts';
+import { defined } from '../lambdas/objects.ts';
 
 export interface ImageUpdaterStackProps
   extends
@@ -105,14 +106,11 @@ export class ImageUpdaterStack extends Stack {
     const webhook = {
       allowedImages: webhookAllowedImages ?? [],
       ...(webhookFrontDoor ? { frontDoor: webhookFrontDoor } : {}),
-      ...(webhookReservedConcurrency !== undefined
-        ? { reservedConcurrency: webhookReservedConcurrency }
-        : {}),
+      ...defined({ reservedConcurrency: webhookReservedConcurrency }),
     };
     this.updater = new ImageUpdater(this, 'ImageUpdater', {
       ...updaterProps,
-      ...(githubSecret ? { githubSecret } : {}),
-      ...(alarmTopic ? { alarmTopic } : {}),
+      ...defined({ githubSecret, alarmTopic }),
       ...(webhookAllowedImages?.length ? { webhook } : {}),
       ...(registryCredentialsSecretArn
         ? {

@@ -136,7 +136,7 @@ export class ImageUpdater extends Construct {
 
   /**
    * Lets a producer enqueue pushes for the worker: a forwarder of your own (the webhook function
-   * gets this already). The body is `PushMessage` JSON (lambdas/handlers/messages.ts) or an
+   * gets this already). The body is `PushMessage` JSON (lambdas/adapters/sqs/messages.ts) or an
    * EventBridge `ECR Image Action` event.
    */
   grantEnqueue(grantee: iam.IGrantable): iam.Grant {

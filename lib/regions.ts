@@ -69,7 +69,7 @@ const PARTITION_OF: readonly (readonly [RegExp, string])[] = [
   [/^us-isob-/, 'aws-iso-b'],
 ];
 
-export function partitionOf(region: string): string {
+function partitionOf(region: string): string {
   return PARTITION_OF.find(([pattern]) => pattern.test(region))?.[1] ?? 'aws';
 }
 

@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type * as z from 'zod';
 import { functionCode } from './function-bundling.ts';
+import { defined } from '../lambdas/objects.ts';
 
 /**
  * The variables a function's schema reads, each a string: a variable the schema does not know
@@ -83,10 +84,10 @@ export function updaterFunction(
     },
     role,
     logGroup,
-    ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
-    ...(options.reservedConcurrentExecutions !== undefined
-      ? { reservedConcurrentExecutions: options.reservedConcurrentExecutions }
-      : {}),
+    ...defined({
+      retryAttempts: options.retryAttempts,
+      reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+    }),
   });
   Validations.of(fn).acknowledge({
     id: 'AwsSolutions-L1',

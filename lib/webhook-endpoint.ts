@@ -16,11 +16,8 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import {
-  MAX_WEBHOOK_BODY_BYTES,
-  parseAllowedImages,
-  type WebhookEnvSchema,
-} from '../lambdas/handlers/webhook-env.ts';
+import { parseAllowedImages, type WebhookEnvSchema } from '../lambdas/handlers/webhook-env.ts';
+import { MAX_WEBHOOK_BODY_BYTES } from '../lambdas/ports/http.ts';
 import { InvalidPropsError } from './errors.ts';
 import type { ImageUpdaterWebhookProps } from './image-updater-props.ts';
 import {
@@ -31,6 +28,7 @@ import {
 import { grantReadSecret } from './secrets.ts';
 import { updaterFunction, type EnvironmentOf, type FunctionSettings } from './updater-function.ts';
 import type { WorkQueue } from './work-queue.ts';
+import { defined } from '../lambdas/objects.ts';
 
 /** `function-url`: a Lambda function URL. `http-api`: an API Gateway HTTP API. */
 export type WebhookFrontDoor = 'function-url' | 'http-api';
@@ -108,7 +106,7 @@ export class WebhookEndpoint {
       memorySize: 256,
       environment,
       settings: props.settings,
-      ...(reserved !== undefined ? { reservedConcurrentExecutions: reserved } : {}),
+      ...defined({ reservedConcurrentExecutions: reserved }),
     });
     grantReadSecret(this.fn, 'ReadWebhookSecret', this.secret);
     props.queue.grantEnqueue(this.fn);

@@ -59,7 +59,7 @@ export class WorkQueue {
 
   /**
    * Lets a producer enqueue pushes for the worker. The body is `PushMessage` JSON
-   * (lambdas/handlers/messages.ts) or an EventBridge `ECR Image Action` event.
+   * (lambdas/adapters/sqs/messages.ts) or an EventBridge `ECR Image Action` event.
    */
   grantEnqueue(grantee: iam.IGrantable): iam.Grant {
     return this.queue.grantSendMessages(grantee);

@@ -10,7 +10,7 @@ import { CliInputError, type CliIo } from './io.ts';
 /** Inlined by scripts/build-cli.mjs; undefined when the TypeScript runs as is (tests, tsx). */
 declare const __IMAGE_UPDATER_VERSION__: string | undefined;
 
-export function cliVersion(): string {
+function cliVersion(): string {
   if (typeof __IMAGE_UPDATER_VERSION__ === 'string') return __IMAGE_UPDATER_VERSION__;
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
     version: string;

@@ -1,9 +1,9 @@
 import { lstat, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LocalRepoFiles } from '../../lambdas/adapters/local/repo-files.ts';
-import { formatConfigIssue } from '../../lambdas/config/errors.ts';
+import { formatConfigIssue } from '../../lambdas/core/config.ts';
 import { loadConfig } from '../../lambdas/config/load.ts';
-import type { Config } from '../../lambdas/config/schema.ts';
+import type { Config } from '../../lambdas/core/config.ts';
 import { canonicalImageName, formatImageReference } from '../../lambdas/core/image/reference.ts';
 import { isConfinedPath } from '../../lambdas/core/plan/scan.ts';
 import type { TagCandidate } from '../../lambdas/core/tags/index.ts';

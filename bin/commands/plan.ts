@@ -1,11 +1,15 @@
 import { constants } from 'node:os';
 import { createTwoFilesPatch } from 'diff';
 import { combineUnits } from '../../lambdas/core/plan/combine.ts';
-import { planUpdates } from '../../lambdas/core/plan/plan.ts';
+import { planUpdates, type Plan } from '../../lambdas/core/plan/plan.ts';
+import type { FileProblem } from '../../lambdas/core/plan/scan.ts';
 import { printable, printableText } from '../../lambdas/core/plan/printable.ts';
 import { parseFlags, planDefinition, type PlanFlags } from './definitions.ts';
-import { EXIT, type Command } from './io.ts';
+import { EXIT, type CliIo, type Command } from './io.ts';
 import { readPlanInput } from './plan-input.ts';
+import { defined } from '../../lambdas/objects.ts';
+
+type Combined = ReturnType<typeof combineUnits>;
 
 /**
  * `plan --repo-dir DIR --push IMAGE:TAG[@DIGEST] [--tags FILE] [--json] [--write]`: what the
@@ -19,12 +23,11 @@ export const plan: Command = async (args, io) => {
     config,
     repo,
     pushes: [{ image, tag, ...(digest ? { digest } : {}), pushedAt: new Date() }],
-    ...(tagLists ? { tagLists } : {}),
+    ...defined({ tagLists }),
     configPath,
   });
   const combined = combineUnits(result.units, result.scan);
   const problems = [...result.problems, ...combined.problems];
-  const written = new Set(combined.files.map((f) => f.file));
   // Written before anything is printed, so that the output can say what was.
   if (values.write) {
     const { written: done, stoppedBy } = await writeAll(repo, combined.files);
@@ -36,80 +39,93 @@ export const plan: Command = async (args, io) => {
     }
   }
 
-  if (values.json) {
-    io.stdout(
-      `${JSON.stringify(
-        {
-          // What the diff and --write contain: a file two units contradict on is left out.
-          changes: result.units.flatMap((u) =>
-            u.files
-              .filter((f) => written.has(f.file))
-              .flatMap((f) =>
-                f.changes.map((c) => ({
-                  policy: c.policy,
-                  file: f.file,
-                  line: c.line,
-                  from: c.from,
-                  to: c.to,
-                })),
-              ),
-          ),
-          pullRequests: result.units
-            .filter((u) => u.update === 'pull-request')
-            .map((u) => ({
-              branch: u.branch,
-              title: u.title,
-              files: u.files.map((f) => f.file),
-              automerge: u.automerge,
-              updateType: u.updateType,
-            })),
-          // `update: commit` units: pushed straight to the base branch, no PR.
-          commits: result.units
-            .filter((u) => u.update === 'commit')
-            .map((u) => ({
-              branch: u.baseBranch ?? null,
-              message: u.commitMessage,
-              files: u.files.map((f) => f.file),
-            })),
-          decisions: result.decisions.map((d) => ({
-            policy: d.policy.name,
-            outcome: d.outcome,
-            reason: d.reason,
-            ...(d.from ? { from: d.from.tag } : {}),
-            ...(d.to ? { to: d.to.tag } : {}),
-            ...(d.updateType ? { updateType: d.updateType } : {}),
-          })),
-          problems,
-          ...(values.write ? { written: combined.files.map((f) => f.file) } : {}),
-        },
-        null,
-        2,
-      )}\n`,
-    );
-  } else {
-    for (const f of combined.files) io.stdout(unifiedDiff(f.file, f.before, f.after));
-    io.stdout(`${combined.files.length > 0 ? '\n' : ''}Policies watching ${image}:\n`);
-    for (const d of result.decisions)
-      io.stdout(`  ${d.policy.name}: ${d.outcome} (${printable(d.reason)})\n`);
-    if (result.decisions.length === 0) io.stdout('  none\n');
-    io.stdout(result.units.length > 0 ? 'Changes:\n' : 'No changes.\n');
-    for (const u of result.units) {
-      const how =
-        u.update === 'commit'
-          ? `commit to ${u.baseBranch ?? 'the default branch'}`
-          : `pull request ${u.branch}${u.automerge ? ', auto-merge' : ''}`;
-      io.stdout(
-        `  ${how}: ${printable(u.title)}\n${u.files.map((f) => `    ${printable(f.file)}\n`).join('')}`,
-      );
-    }
-    for (const p of problems)
-      io.stderr(
-        `${printable(p.file)}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${printable(p.message)}\n`,
-      );
-  }
+  if (values.json)
+    io.stdout(`${JSON.stringify(planJson(result, combined, problems, values.write), null, 2)}\n`);
+  else printPlan(io, image, result, combined, problems);
   if (values.write && !values.json) io.stdout(wroteLine(combined.files.map((f) => f.file)));
   return EXIT.ok;
 };
+
+/** `--json`: what the diff and `--write` contain, the PRs and commits, and every decision. */
+function planJson(
+  result: Plan,
+  combined: Combined,
+  problems: readonly FileProblem[],
+  write: boolean | undefined,
+) {
+  const written = new Set(combined.files.map((f) => f.file));
+  return {
+    // What the diff and --write contain: a file two units contradict on is left out.
+    changes: result.units.flatMap((u) =>
+      u.files
+        .filter((f) => written.has(f.file))
+        .flatMap((f) =>
+          f.changes.map((c) => ({
+            policy: c.policy,
+            file: f.file,
+            line: c.line,
+            from: c.from,
+            to: c.to,
+          })),
+        ),
+    ),
+    pullRequests: result.units
+      .filter((u) => u.update === 'pull-request')
+      .map((u) => ({
+        branch: u.branch,
+        title: u.title,
+        files: u.files.map((f) => f.file),
+        automerge: u.automerge,
+        updateType: u.updateType,
+      })),
+    // `update: commit` units: pushed straight to the base branch, no PR.
+    commits: result.units
+      .filter((u) => u.update === 'commit')
+      .map((u) => ({
+        branch: u.baseBranch ?? null,
+        message: u.commitMessage,
+        files: u.files.map((f) => f.file),
+      })),
+    decisions: result.decisions.map((d) => ({
+      policy: d.policy.name,
+      outcome: d.outcome,
+      reason: d.reason,
+      ...(d.from ? { from: d.from.tag } : {}),
+      ...(d.to ? { to: d.to.tag } : {}),
+      ...(d.updateType ? { updateType: d.updateType } : {}),
+    })),
+    problems,
+    ...(write ? { written: combined.files.map((f) => f.file) } : {}),
+  };
+}
+
+/** The human output: the diff, each policy's decision, the changes, problems on stderr. */
+function printPlan(
+  io: CliIo,
+  image: string,
+  result: Plan,
+  combined: Combined,
+  problems: readonly FileProblem[],
+): void {
+  for (const f of combined.files) io.stdout(unifiedDiff(f.file, f.before, f.after));
+  io.stdout(`${combined.files.length > 0 ? '\n' : ''}Policies watching ${image}:\n`);
+  for (const d of result.decisions) io.stdout(`  ${d.policy.name}: ${d.outcome} (${printable(d.reason)})\n`);
+  if (result.decisions.length === 0) io.stdout('  none\n');
+  io.stdout(result.units.length > 0 ? 'Changes:\n' : 'No changes.\n');
+  for (const u of result.units) {
+    const how =
+      u.update === 'commit'
+        ? `commit to ${u.baseBranch ?? 'the default branch'}`
+        : `pull request ${u.branch}${u.automerge ? ', auto-merge' : ''}`;
+    io.stdout(
+      `  ${how}: ${printable(u.title)}\n${u.files.map((f) => `    ${printable(f.file)}\n`).join('')}`,
+    );
+  }
+  for (const p of problems)
+    io.stderr(
+      `${printable(p.file)}${p.line ? `:${p.line}:${p.column ?? 1}` : ''}: ${printable(p.message)}\n`,
+    );
+}
 
 /**
  * `git diff`-style patch; `diff` puts a tab after empty headers, git does not. A newline in a

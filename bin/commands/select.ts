@@ -1,5 +1,6 @@
 import { readYaml } from '../../lambdas/config/load.ts';
-import { resolvePolicy, StandalonePolicySchema, type Policy } from '../../lambdas/config/schema.ts';
+import { resolvePolicy, StandalonePolicySchema } from '../../lambdas/config/schema.ts';
+import type { Policy } from '../../lambdas/core/config.ts';
 import { formatInstant } from '../../lambdas/core/apply/pr-state.ts';
 import { DIGEST, isValidTag } from '../../lambdas/core/image/reference.ts';
 import {
@@ -12,6 +13,7 @@ import { LIMITS, parseFlags, selectDefinition, type SelectFlags } from './defini
 import { CliInputError, EXIT, type CliIo, type Command } from './io.ts';
 import { readInput } from './read-input.ts';
 import { parseTagList } from './tag-list-file.ts';
+import { defined } from '../../lambdas/objects.ts';
 
 /**
  * `select --policy JSON|@file --tags FILE|- [--current TAG[@DIGEST]] [--json]` (SPEC §9): the tag
@@ -90,7 +92,7 @@ function parseCurrent(value: string): SelectOptions {
   if (digest !== undefined && !DIGEST.test(digest)) {
     throw new CliInputError(`--current: "${firstLine(digest)}" is not a digest (sha256:<64 hex>)`);
   }
-  return { current: tag, ...(digest !== undefined ? { currentDigest: digest } : {}) };
+  return { current: tag, ...defined({ currentDigest: digest }) };
 }
 
 function toJson(result: SelectionResult): Record<string, unknown> {
@@ -102,7 +104,7 @@ function toJson(result: SelectionResult): Record<string, unknown> {
     ...(chosen ? { updateType: chosen.updateType } : {}),
     outcome: result.outcome,
     reason: result.reason,
-    ...(result.best !== undefined ? { best: result.best } : {}),
+    ...defined({ best: result.best }),
     ...(result.current !== undefined
       ? { current: result.current, currentOrderable: result.currentOrderable }
       : {}),

@@ -13,9 +13,9 @@ import { parseGitHubCredentials } from '../../lambdas/adapters/secrets/github-cr
 import { ImageAllowList } from '../../lambdas/adapters/webhooks/allow-list.ts';
 import { parseWebhookSecret } from '../../lambdas/adapters/webhooks/secrets.ts';
 import { PROVIDER_NAMES } from '../../lambdas/adapters/webhooks/types.ts';
-import { ImageUpdaterError } from '../../lambdas/core/errors.ts';
+import { ImageUpdaterError } from '../../lambdas/errors.ts';
 import { WatchedRepoSchema, type WatchedRepo } from '../../lambdas/handlers/env.ts';
-import { createJsonLog } from '../../lambdas/handlers/json-log.ts';
+import { createJsonLog } from '../../lambdas/adapters/logging/json-log.ts';
 import { startServe, type ServeConfig } from '../../lambdas/handlers/serve-app.ts';
 import { ServeStartError } from '../../lambdas/handlers/serve-preflight.ts';
 import { exitSoon, waitForStop } from '../../lambdas/handlers/serve-signals.ts';

@@ -1,5 +1,6 @@
 import type { TagCandidate } from '../../lambdas/core/tags/index.ts';
 import { CliInputError } from './io.ts';
+import { defined } from '../../lambdas/objects.ts';
 
 /**
  * The CLI's tag list format: one tag per line; after white space a line may add the push time
@@ -22,7 +23,7 @@ export function parseTagList(text: string, source: string): TagCandidate[] {
           `${source}:${index + 1}: "${field}" is neither an ISO 8601 time nor a digest`,
         );
     }
-    tags.push({ tag, ...(pushedAt ? { pushedAt } : {}), ...(digest ? { digest } : {}) });
+    tags.push({ tag, ...defined({ pushedAt }), ...(digest ? { digest } : {}) });
   });
   return tags;
 }

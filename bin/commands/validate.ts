@@ -1,4 +1,4 @@
-import { formatConfigIssue } from '../../lambdas/config/errors.ts';
+import { formatConfigIssue } from '../../lambdas/core/config.ts';
 import { loadConfig } from '../../lambdas/config/load.ts';
 import { LIMITS, parseFlags, validateDefinition, type ValidateFlags } from './definitions.ts';
 import { EXIT, type Command } from './io.ts';

@@ -7,16 +7,12 @@ import { isMap, isPair, isScalar, LineCounter, type Document, type Node } from '
 import type { z } from 'zod';
 import { composeDocuments, position, ScanLimitError } from '../core/manifest/source.ts';
 import { preparePatterns } from '../core/tags/pattern.ts';
-import type { ConfigIssue } from './errors.ts';
-import { ConfigSchema, resolveConfig, type Config } from './schema.ts';
+import type { ConfigIssue, ConfigLoadResult } from '../core/config.ts';
+import { ConfigSchema, resolveConfig } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = '.image-updater.yaml';
 /** A config is small; anything larger is a mistake or an attack. */
-export const MAX_CONFIG_BYTES = 256 * 1024;
-
-export type ConfigLoadResult =
-  | { readonly ok: true; readonly config: Config }
-  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+const MAX_CONFIG_BYTES = 256 * 1024;
 
 type PathKey = string | number;
 

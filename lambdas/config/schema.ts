@@ -8,17 +8,22 @@ import { compileCalverLayout } from '../core/tags/calver-layout.ts';
 import { checkIgnoreGlob } from '../core/tags/glob.ts';
 import { checkTagPattern } from '../core/tags/pattern.ts';
 import { parseImageReference } from '../core/image/reference.ts';
+import {
+  AUTOMERGE_LEVELS,
+  MERGE_METHODS,
+  MERGE_STRATEGIES,
+  PIN_MODES,
+  STRATEGIES,
+  UPDATE_MODES,
+  type Config,
+  type Policy,
+} from '../core/config.ts';
+import { defined } from '../objects.ts';
 
-export const STRATEGIES = ['semver', 'calver', 'numerical', 'alphabetical', 'newest', 'digest'] as const;
-export const UPDATE_MODES = ['pull-request', 'commit'] as const;
-export const AUTOMERGE_LEVELS = ['none', 'patch', 'minor', 'major', 'all'] as const;
-export const MERGE_STRATEGIES = ['auto', 'immediate'] as const;
-export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
-export const PIN_MODES = ['tag', 'digest', 'tag+digest'] as const;
-export const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
+const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
-export const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
-export const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
+const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
+const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
 
 // Names become branch names (image-updater/<name>): besides the character set, what
 // `git check-ref-format` refuses (`..`, a trailing `.`, a `.lock` ending) is refused here.
@@ -50,7 +55,7 @@ const commitMessage = z
  * nested braces is super-linear (a 60 KB `{{{…}}}` took over a minute), and no tag is longer than
  * 128 characters, so nothing useful is lost.
  */
-export const TEXT_LIMITS = {
+const TEXT_LIMITS = {
   tagPatternChars: 1_024,
   tagGlobChars: 256,
   fileGlobChars: 1_024,
@@ -93,7 +98,7 @@ const fileGlob = boundedGlob(TEXT_LIMITS.fileGlobChars)
   );
 
 /** Keys that `defaults` sets and that every policy may override. */
-export const defaultsShape = {
+const defaultsShape = {
   baseBranch: z
     .string()
     .min(1)
@@ -117,9 +122,9 @@ export const defaultsShape = {
     .describe(`Tokens: ${COMMIT_MESSAGE_TOKENS.map((t) => `{{${t}}}`).join(' ')}`),
 };
 
-export const DefaultsSchema = z.strictObject(defaultsShape);
+const DefaultsSchema = z.strictObject(defaultsShape);
 
-export const TagFilterSchema = z.strictObject({
+const TagFilterSchema = z.strictObject({
   pattern: z
     .string()
     .min(1, 'must not be empty')
@@ -239,7 +244,7 @@ function checkPolicy(policy: Omit<PolicyFields, 'name' | 'image'>, ctx: z.Refine
   });
 }
 
-export const PolicySchema = z.strictObject(policyShape).superRefine(checkPolicy);
+const PolicySchema = z.strictObject(policyShape).superRefine(checkPolicy);
 
 /** One policy given on its own (the CLI's `select --policy`): name and image are optional. */
 export const StandalonePolicySchema = z
@@ -321,45 +326,6 @@ export const ConfigSchema = z
   });
 
 export type RawConfig = z.infer<typeof ConfigSchema>;
-export type RawPolicy = z.infer<typeof PolicySchema>;
-export type Strategy = (typeof STRATEGIES)[number];
-export type UpdateMode = (typeof UPDATE_MODES)[number];
-export type AutomergeLevel = (typeof AUTOMERGE_LEVELS)[number];
-export type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
-export type MergeMethod = (typeof MERGE_METHODS)[number];
-export type PinMode = (typeof PIN_MODES)[number];
-
-/** A policy with `defaults` and built-in defaults merged in: what the rest of the code uses. */
-export interface Policy {
-  readonly name: string;
-  readonly image: string;
-  readonly strategy: Strategy;
-  readonly range: string;
-  readonly prerelease: boolean;
-  readonly tags: { readonly pattern?: string; readonly ignore: readonly string[] };
-  readonly order: 'asc' | 'desc';
-  readonly layout?: string;
-  readonly track?: string;
-  readonly pin: PinMode;
-  readonly files: readonly string[];
-  readonly group?: string;
-  readonly allowDowngrade: boolean;
-  /** undefined: the repository's default branch. */
-  readonly baseBranch?: string;
-  readonly update: UpdateMode;
-  readonly automerge: AutomergeLevel;
-  readonly mergeStrategy: MergeStrategy;
-  readonly mergeMethod: MergeMethod;
-  readonly labels: readonly string[];
-  readonly reviewers: readonly string[];
-  readonly commitMessage: string;
-}
-
-export interface Config {
-  readonly version: 1;
-  readonly policies: readonly Policy[];
-}
-
 /** Applies `defaults`, then built-in defaults, to each policy. */
 export function resolveConfig(raw: RawConfig): Config {
   return { version: 1, policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)) };
@@ -379,11 +345,10 @@ export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defa
       ignore: p.tags?.ignore ?? [],
     },
     order: p.order ?? 'asc',
-    ...(p.layout !== undefined ? { layout: p.layout } : {}),
-    ...(p.track !== undefined ? { track: p.track } : {}),
+    ...defined({ layout: p.layout, track: p.track }),
     pin: p.pin ?? (p.strategy === 'digest' ? 'tag+digest' : 'tag'),
     files: p.files ?? DEFAULT_FILES,
-    ...(p.group !== undefined ? { group: p.group } : {}),
+    ...defined({ group: p.group }),
     allowDowngrade: p.allowDowngrade ?? false,
     ...((p.baseBranch ?? d.baseBranch) !== undefined ? { baseBranch: p.baseBranch ?? d.baseBranch } : {}),
     update: p.update ?? d.update ?? 'pull-request',

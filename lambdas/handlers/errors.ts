@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../core/errors.ts';
+import { ImageUpdaterError } from '../errors.ts';
 
 /** The function's environment is not what the construct sets: a deployment bug, fixed by redeploying. */
 export class EnvironmentError extends ImageUpdaterError {

@@ -9,9 +9,12 @@ import pLimit from 'p-limit';
 import type { ApplyMemo } from '../core/apply/apply.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { runRepo } from './run-repo.ts';
-import { TagListCache } from './tag-lists.ts';
-import { errorFields, METRIC, recordReport, summariseReport } from './telemetry.ts';
-import { setWriteDeadline, type UpdaterDeps } from './worker.ts';
+import { TagListCache } from '../adapters/registry/tag-lists.ts';
+import { METRIC } from '../names.ts';
+import { recordReport, summariseReport } from './telemetry.ts';
+import { errorFields } from '../errors.ts';
+import { setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import { defined } from '../objects.ts';
 
 export type ReconcileDeps = UpdaterDeps;
 
@@ -67,7 +70,7 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
         tagLists,
         memo,
         onListFailure: 'skip',
-        ...(deps.apply ? { apply: deps.apply } : {}),
+        ...defined({ apply: deps.apply }),
       });
       if (!result.ok) {
         metrics.addMetric(METRIC.failures, 'Count', 1);

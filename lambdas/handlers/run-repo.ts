@@ -6,13 +6,14 @@
 import { workController } from '../adapters/github/abort.ts';
 import { applyToRepo, type ApplyMemo, type ApplyOptions, type RepoReport } from '../core/apply/apply.ts';
 import { loadConfig } from '../config/load.ts';
-import type { Policy } from '../config/schema.ts';
+import type { Policy } from '../core/config.ts';
 import { needsTagList, policyWatches } from '../core/plan/decide.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
-import type { TagListCache, TagListResult } from './tag-lists.ts';
+import type { TagListCache, TagListResult } from '../adapters/registry/tag-lists.ts';
+import { defined } from '../objects.ts';
 
 export interface RunRepoInput {
   readonly host: GitHost;
@@ -21,7 +22,7 @@ export interface RunRepoInput {
   readonly reconcile: boolean;
   readonly tagLists: TagListCache;
   readonly memo: ApplyMemo;
-  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
+  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo' | 'loadConfig'>;
   /**
    * What a failed tag listing does. `fail`: the repository's work fails with it (a push to a
    * `newest` policy must not be decided without the push times of the tags it competes with).
@@ -88,8 +89,9 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
       {
         ...input.apply,
         configPath,
+        loadConfig,
         memo: input.memo,
-        prefetched: { state, ...(loaded ? { config: loaded } : {}) },
+        prefetched: { state, ...defined({ config: loaded }) },
       },
     );
     return { ok: true, report, watched, listing };

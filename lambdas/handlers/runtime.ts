@@ -15,8 +15,8 @@ import type { GitHost } from '../ports/git-host.ts';
 import type { TagLister } from '../ports/tag-lister.ts';
 import { parseFunctionEnv, type FunctionEnv } from './env.ts';
 import { METRICS_NAMESPACE } from '../names.ts';
-import { functionLogger } from './json-log.ts';
-import { combineTagListers } from './tag-lists.ts';
+import { functionLogger } from '../adapters/logging/json-log.ts';
+import { combineTagListers } from '../adapters/registry/tag-lists.ts';
 
 export interface Runtime {
   readonly env: FunctionEnv;

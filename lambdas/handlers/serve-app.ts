@@ -15,13 +15,14 @@ import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
 import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhooks/secrets.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { WatchedRepo } from './env.ts';
-import { InProcessQueue } from './in-process-queue.ts';
-import { startLocalServer, type LocalServer } from './local-server.ts';
+import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
+import { startLocalServer, type LocalServer } from '../adapters/local/local-server.ts';
 import { checkGitHubAccess } from './serve-preflight.ts';
-import { combineTagListers } from './tag-lists.ts';
-import type { Log, MetricSink } from './telemetry.ts';
+import { combineTagListers } from '../adapters/registry/tag-lists.ts';
+import type { Log, MetricSink } from '../ports/telemetry.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 import { createWorker } from './worker.ts';
+import { defined } from '../objects.ts';
 
 export interface ServeConfig {
   readonly port: number;
@@ -61,9 +62,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     new GitHubHost({
       auth: config.github.auth,
       ...(config.github.baseUrl ? { baseUrl: config.github.baseUrl } : {}),
-      ...(config.githubRetryAfterBaseMs !== undefined
-        ? { retryAfterBaseMs: config.githubRetryAfterBaseMs }
-        : {}),
+      ...defined({ retryAfterBaseMs: config.githubRetryAfterBaseMs }),
       signal: stop.signal,
       // Octokit logs every request at info and every failed try at error ("500 with id
       // UNKNOWN" for a refused connection); the queue reports each failure once, classified.
@@ -75,16 +74,18 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
       },
     });
   await checkGitHubAccess(host, config.repos, log, {
-    ...(config.startCheckTimeoutMs !== undefined ? { timeoutMs: config.startCheckTimeoutMs } : {}),
+    ...defined({ timeoutMs: config.startCheckTimeoutMs }),
   });
   // The queue runs the worker, and the worker reports its failures to the queue.
   const queue = new InProcessQueue({
     worker: (event, context) => worker(event, context),
     log,
     abort: () => stop.abort(),
-    ...(config.concurrency !== undefined ? { concurrency: config.concurrency } : {}),
-    ...(config.maxAttempts !== undefined ? { maxAttempts: config.maxAttempts } : {}),
-    ...(config.retryDelayMs ? { retryDelayMs: config.retryDelayMs } : {}),
+    ...defined({
+      concurrency: config.concurrency,
+      maxAttempts: config.maxAttempts,
+      retryDelayMs: config.retryDelayMs,
+    }),
   });
   const worker = createWorker({
     repos: config.repos,

@@ -6,10 +6,11 @@
  * and the network may come up after `serve`.
  */
 import { workController } from '../adapters/github/abort.ts';
-import { ImageUpdaterError } from '../core/errors.ts';
+import { ImageUpdaterError } from '../errors.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { WatchedRepo } from './env.ts';
-import { errorFields, type Log } from './telemetry.ts';
+import type { Log } from '../ports/telemetry.ts';
+import { errorFields } from '../errors.ts';
 
 export class ServeStartError extends ImageUpdaterError {
   readonly code = 'SERVE_START_CHECK_FAILED';

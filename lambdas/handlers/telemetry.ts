@@ -1,26 +1,12 @@
 /**
- * What the functions log and measure. The interfaces are the slice of Powertools Logger and
- * Metrics the handlers use, so tests can read what a user would see in CloudWatch.
+ * What a repository's report becomes in the metrics and the log (the interfaces they go through:
+ * `ports/telemetry.ts`).
  */
 import type { RepoReport } from '../core/apply/apply.ts';
-import { ImageUpdaterError } from '../core/errors.ts';
+import { errorFields } from '../errors.ts';
 import { METRIC } from '../names.ts';
-
-export interface Log {
-  debug(message: string, ...attributes: Record<string, unknown>[]): void;
-  info(message: string, ...attributes: Record<string, unknown>[]): void;
-  warn(message: string, ...attributes: Record<string, unknown>[]): void;
-  error(message: string, ...attributes: Record<string, unknown>[]): void;
-}
-
-export type MetricUnitName = 'Count' | 'Milliseconds';
-
-export interface MetricSink {
-  addMetric(name: string, unit: MetricUnitName, value: number): void;
-  publishStoredMetrics(): void;
-}
-
-export { METRIC } from '../names.ts';
+import type { MetricSink } from '../ports/telemetry.ts';
+import { defined } from '../objects.ts';
 
 /** Per repository apply: what it proposed and wrote. Returns whether it wrote anything. */
 export function recordReport(metrics: MetricSink, report: RepoReport): boolean {
@@ -62,7 +48,7 @@ export function summariseReport(report: RepoReport): Record<string, unknown> {
     units: report.units.map((u) => ({
       branch: u.branch,
       action: u.action,
-      ...(u.pull !== undefined ? { pull: u.pull } : {}),
+      ...defined({ pull: u.pull }),
       ...(u.merge ? { merge: u.merge } : {}),
       ...(u.detail ? { detail: u.detail } : {}),
       updates: u.updates,
@@ -78,25 +64,4 @@ export function summariseReport(report: RepoReport): Record<string, unknown> {
     ...(report.problems.length > 0 ? { problems: report.problems } : {}),
     ...(report.configIssue ? { configIssue: report.configIssue } : {}),
   };
-}
-
-/**
- * An error as log attributes: code, retryable and message. Never the error object itself,
- * whose `cause` may hold a vendor response with headers.
- */
-export function errorFields(error: unknown): Record<string, unknown> {
-  if (error instanceof ImageUpdaterError) {
-    return { errorCode: error.code, retryable: error.retryable, errorMessage: error.message };
-  }
-  const e = error as { name?: string; message?: string } | undefined;
-  return { errorCode: e?.name ?? 'Error', retryable: false, errorMessage: e?.message ?? String(error) };
-}
-
-/**
- * Whether the records go back to the queue. An error that is not an `ImageUpdaterError` is a bug:
- * its records are retried and end in the dead-letter queue, to be redriven once it is fixed,
- * rather than dropped.
- */
-export function isRetryable(error: unknown): boolean {
-  return error instanceof ImageUpdaterError ? error.retryable : true;
 }

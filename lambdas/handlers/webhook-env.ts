@@ -8,11 +8,9 @@
  */
 import * as z from 'zod';
 import { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
-import { ImageUpdaterError } from '../core/errors.ts';
+import { ImageUpdaterError } from '../errors.ts';
+import { MAX_WEBHOOK_BODY_BYTES } from '../ports/http.ts';
 import { EnvironmentError } from './errors.ts';
-
-/** Registries send a few KiB; GitHub package events with a large manifest stay well below this. */
-export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
 export const WebhookEnvSchema = z.object({
   /** Name or ARN of the Secrets Manager secret: one string, or JSON with a secret per provider. */

@@ -6,7 +6,7 @@ import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'a
 import { SqsPushQueue } from '../adapters/sqs/push-queue.ts';
 import { SecretsManagerWebhookSecrets } from '../adapters/webhooks/secrets.ts';
 import { METRICS_NAMESPACE, WEBHOOK_SERVICE } from '../names.ts';
-import { functionLogger } from './json-log.ts';
+import { functionLogger } from '../adapters/logging/json-log.ts';
 import { createWebhookHandler } from './webhook.ts';
 import { parseWebhookEnv } from './webhook-env.ts';
 

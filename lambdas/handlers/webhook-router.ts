@@ -19,6 +19,7 @@ import type { WebhookSecrets } from '../adapters/webhooks/secrets.ts';
 import {
   isProviderName,
   type IgnoredEvent,
+  type ParseResult,
   type ProviderName,
   type ReceivedPush,
   type WebhookProvider,
@@ -26,25 +27,14 @@ import {
 } from '../adapters/webhooks/types.ts';
 import { WEBHOOK_METRIC } from '../names.ts';
 import type { PushQueue } from '../ports/push-queue.ts';
-import { errorFields, type Log, type MetricSink } from './telemetry.ts';
-import { MAX_WEBHOOK_BODY_BYTES } from './webhook-env.ts';
-
-export interface HttpRequest {
-  readonly method: string;
-  /** The path without the query string. */
-  readonly path: string;
-  /** Lowercase names. */
-  readonly headers: Readonly<Record<string, string | undefined>>;
-  readonly query: Readonly<Record<string, string | undefined>>;
-  /** The exact bytes received (a body over the limit may be cut short after the limit). */
-  readonly body: Buffer;
-}
-
-export interface HttpResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
+import type { Log, MetricSink } from '../ports/telemetry.ts';
+import { errorFields } from '../errors.ts';
+import {
+  MAX_WEBHOOK_BODY_BYTES,
+  type HttpRequest,
+  type HttpResponse,
+  type WebhookRouter,
+} from '../ports/http.ts';
 
 export interface WebhookRouterDeps {
   readonly secrets: WebhookSecrets;
@@ -60,127 +50,147 @@ export interface WebhookRouterDeps {
 
 const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
 
-export type WebhookRouter = (request: HttpRequest) => Promise<HttpResponse>;
+interface RouterContext extends WebhookRouterDeps {
+  readonly providers: Readonly<Record<ProviderName, WebhookProvider>>;
+  readonly maxBodyBytes: number;
+  readonly count: (name: string, n?: number) => void;
+}
 
 export function createWebhookRouter(deps: WebhookRouterDeps): WebhookRouter {
-  const providers = deps.providers ?? PROVIDERS;
-  const maxBodyBytes = deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES;
-  const { log } = deps;
-  const count = (name: string, n = 1) => {
-    if (n > 0) deps.metrics?.addMetric(name, 'Count', n);
+  const ctx: RouterContext = {
+    ...deps,
+    providers: deps.providers ?? PROVIDERS,
+    maxBodyBytes: deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES,
+    count: (name, n = 1) => {
+      if (n > 0) deps.metrics?.addMetric(name, 'Count', n);
+    },
   };
+  return (request) => route(ctx, request);
+}
 
-  return async (request) => {
-    const match = WEBHOOK_PATH.exec(request.path);
-    if (!match) return json(404, { error: 'not found', hint: 'POST /webhooks/<provider>' });
-    const name = match[1]!;
-    if (!isProviderName(name))
-      return json(404, {
-        error: `unknown provider "${name.slice(0, 64)}"`,
-        providers: Object.keys(providers),
-      });
-    const provider = providers[name];
-    if (request.method !== 'POST') return json(405, { error: 'use POST' }, { allow: 'POST' });
-    count(WEBHOOK_METRIC.received);
-    const base = { provider: name, bytes: request.body.length };
-
-    if (request.body.length > maxBodyBytes) {
-      log.warn('webhook refused: body too large', { ...base, limit: maxBodyBytes });
-      return json(413, { error: `body larger than ${maxBodyBytes} bytes` });
-    }
-
-    let secret: string | undefined;
-    try {
-      secret = await deps.secrets.get(name);
-    } catch (error) {
-      count(WEBHOOK_METRIC.unavailable);
-      log.error('webhook secret unavailable', { ...base, ...errorFields(error) });
-      return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
-    }
-    if (!(await authenticated(provider, request, secret))) {
-      count(WEBHOOK_METRIC.unauthorized);
-      if (secret === undefined) log.error('webhook refused: no secret is configured for this provider', base);
-      else log.warn('webhook refused: missing or wrong secret', base);
-      return json(401, { error: 'missing or wrong secret' }, { 'www-authenticate': 'Bearer' });
-    }
-
-    const parsed = provider.parse(request);
-    if (parsed.kind === 'malformed') {
-      count(WEBHOOK_METRIC.malformed);
-      log.warn('webhook refused: malformed', { ...base, reason: parsed.reason });
-      return json(400, { error: 'malformed', reason: parsed.reason });
-    }
-
-    const accepted: ReceivedPush[] = [];
-    const ignored: IgnoredEvent[] = [...parsed.ignored];
-    for (const received of parsed.pushes) {
-      if (deps.allowList.allows(received.push.image)) accepted.push(received);
-      else {
-        ignored.push({
-          reason: 'image-not-allowed',
-          detail: `${received.push.image} is outside the allow-list`,
-        });
-        count(WEBHOOK_METRIC.refused);
-        log.warn('webhook push refused: image outside the allow-list', {
-          ...base,
-          image: received.push.image,
-          tag: received.push.tag,
-        });
-      }
-    }
-    count(WEBHOOK_METRIC.ignored, ignored.length);
-    // One line per delivery: Distribution reports every layer blob of a push.
-    if (ignored.length > 0)
-      log.info('webhook events ignored', {
-        ...base,
-        ignored: ignored.slice(0, 20).map(({ reason, detail }) => ({ reason, detail })),
-        ...(ignored.length > 20 ? { more: ignored.length - 20 } : {}),
-      });
-    if (accepted.length === 0)
-      return json(200, {
-        status: 'ignored',
-        ignored: ignored.map(({ reason, detail }) => ({ reason, detail })),
-      });
-
-    try {
-      await deps.queue.enqueue(
-        accepted.map((r) => ({ push: r.push, source: name, ...(r.id ? { id: r.id } : {}) })),
-      );
-    } catch (error) {
-      count(WEBHOOK_METRIC.unavailable);
-      log.error('webhook pushes not queued; the registry should deliver again', {
-        ...base,
-        ...errorFields(error),
-        pushes: accepted.length,
-      });
-      return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
-    }
-    count(WEBHOOK_METRIC.accepted, accepted.length);
-    for (const { push, id } of accepted)
-      log.info('webhook push accepted', {
-        ...base,
-        image: push.image,
-        tag: push.tag,
-        ...(push.digest ? { digest: push.digest } : {}),
-        ...(id ? { correlation_id: id } : {}),
-      });
-    return json(202, {
-      status: 'accepted',
-      accepted: accepted.map(({ push }) => ({ image: push.image, tag: push.tag })),
-      ...(ignored.length > 0 ? { ignored: ignored.map(({ reason, detail }) => ({ reason, detail })) } : {}),
+/** Path, provider, method, size, secret and schema: a refusal, or the delivery's pushes handed on. */
+async function route(ctx: RouterContext, request: HttpRequest): Promise<HttpResponse> {
+  const { log, count } = ctx;
+  const match = WEBHOOK_PATH.exec(request.path);
+  if (!match) return json(404, { error: 'not found', hint: 'POST /webhooks/<provider>' });
+  const name = match[1]!;
+  if (!isProviderName(name))
+    return json(404, {
+      error: `unknown provider "${name.slice(0, 64)}"`,
+      providers: Object.keys(ctx.providers),
     });
-  };
+  const provider = ctx.providers[name];
+  if (request.method !== 'POST') return json(405, { error: 'use POST' }, { allow: 'POST' });
+  count(WEBHOOK_METRIC.received);
+  const base = { provider: name, bytes: request.body.length };
 
-  async function authenticated(
-    provider: WebhookProvider,
-    request: WebhookRequest,
-    secret: string | undefined,
-  ): Promise<boolean> {
-    if (secret !== undefined && provider.authenticate(request, secret)) return true;
-    // A rotated secret: the new one may already be in use by the registry.
-    const fresh = await deps.secrets.refresh?.(provider.name).catch(() => undefined);
-    return fresh !== undefined && provider.authenticate(request, fresh);
+  if (request.body.length > ctx.maxBodyBytes) {
+    log.warn('webhook refused: body too large', { ...base, limit: ctx.maxBodyBytes });
+    return json(413, { error: `body larger than ${ctx.maxBodyBytes} bytes` });
   }
+
+  let secret: string | undefined;
+  try {
+    secret = await ctx.secrets.get(name);
+  } catch (error) {
+    count(WEBHOOK_METRIC.unavailable);
+    log.error('webhook secret unavailable', { ...base, ...errorFields(error) });
+    return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
+  }
+  if (!(await authenticated(ctx, provider, request, secret))) {
+    count(WEBHOOK_METRIC.unauthorized);
+    if (secret === undefined) log.error('webhook refused: no secret is configured for this provider', base);
+    else log.warn('webhook refused: missing or wrong secret', base);
+    return json(401, { error: 'missing or wrong secret' }, { 'www-authenticate': 'Bearer' });
+  }
+
+  const parsed = provider.parse(request);
+  if (parsed.kind === 'malformed') {
+    count(WEBHOOK_METRIC.malformed);
+    log.warn('webhook refused: malformed', { ...base, reason: parsed.reason });
+    return json(400, { error: 'malformed', reason: parsed.reason });
+  }
+  return deliver(ctx, name, base, parsed);
+}
+
+/** The allow-list, then the queue: the answer says what was accepted and what was ignored. */
+async function deliver(
+  ctx: RouterContext,
+  name: ProviderName,
+  base: Record<string, unknown>,
+  parsed: Exclude<ParseResult, { kind: 'malformed' }>,
+): Promise<HttpResponse> {
+  const { log, count } = ctx;
+  const accepted: ReceivedPush[] = [];
+  const ignored: IgnoredEvent[] = [...parsed.ignored];
+  for (const received of parsed.pushes) {
+    if (ctx.allowList.allows(received.push.image)) accepted.push(received);
+    else {
+      ignored.push({
+        reason: 'image-not-allowed',
+        detail: `${received.push.image} is outside the allow-list`,
+      });
+      count(WEBHOOK_METRIC.refused);
+      log.warn('webhook push refused: image outside the allow-list', {
+        ...base,
+        image: received.push.image,
+        tag: received.push.tag,
+      });
+    }
+  }
+  count(WEBHOOK_METRIC.ignored, ignored.length);
+  // One line per delivery: Distribution reports every layer blob of a push.
+  if (ignored.length > 0)
+    log.info('webhook events ignored', {
+      ...base,
+      ignored: ignored.slice(0, 20).map(({ reason, detail }) => ({ reason, detail })),
+      ...(ignored.length > 20 ? { more: ignored.length - 20 } : {}),
+    });
+  if (accepted.length === 0)
+    return json(200, {
+      status: 'ignored',
+      ignored: ignored.map(({ reason, detail }) => ({ reason, detail })),
+    });
+
+  try {
+    await ctx.queue.enqueue(
+      accepted.map((r) => ({ push: r.push, source: name, ...(r.id ? { id: r.id } : {}) })),
+    );
+  } catch (error) {
+    count(WEBHOOK_METRIC.unavailable);
+    log.error('webhook pushes not queued; the registry should deliver again', {
+      ...base,
+      ...errorFields(error),
+      pushes: accepted.length,
+    });
+    return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
+  }
+  count(WEBHOOK_METRIC.accepted, accepted.length);
+  for (const { push, id } of accepted)
+    log.info('webhook push accepted', {
+      ...base,
+      image: push.image,
+      tag: push.tag,
+      ...(push.digest ? { digest: push.digest } : {}),
+      ...(id ? { correlation_id: id } : {}),
+    });
+  return json(202, {
+    status: 'accepted',
+    accepted: accepted.map(({ push }) => ({ image: push.image, tag: push.tag })),
+    ...(ignored.length > 0 ? { ignored: ignored.map(({ reason, detail }) => ({ reason, detail })) } : {}),
+  });
+}
+
+async function authenticated(
+  ctx: RouterContext,
+  provider: WebhookProvider,
+  request: WebhookRequest,
+  secret: string | undefined,
+): Promise<boolean> {
+  if (secret !== undefined && provider.authenticate(request, secret)) return true;
+  // A rotated secret: the new one may already be in use by the registry.
+  const fresh = await ctx.secrets.refresh?.(provider.name).catch(() => undefined);
+  return fresh !== undefined && provider.authenticate(request, fresh);
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {

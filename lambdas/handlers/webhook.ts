@@ -4,7 +4,8 @@
  * event to the shared router.
  */
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { createWebhookRouter, type HttpRequest, type WebhookRouterDeps } from './webhook-router.ts';
+import type { HttpRequest } from '../ports/http.ts';
+import { createWebhookRouter, type WebhookRouterDeps } from './webhook-router.ts';
 
 export type WebhookHandler = (event: LambdaFunctionURLEvent) => Promise<LambdaFunctionURLResult>;
 
@@ -16,7 +17,7 @@ export function createWebhookHandler(deps: WebhookRouterDeps): WebhookHandler {
   };
 }
 
-export function toHttpRequest(event: LambdaFunctionURLEvent): HttpRequest {
+function toHttpRequest(event: LambdaFunctionURLEvent): HttpRequest {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) headers[name.toLowerCase()] = value;
   const body = event.body ?? '';

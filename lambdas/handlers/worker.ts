@@ -16,46 +16,21 @@ import {
 } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
-import type { ApplyMemo, ApplyOptions } from '../core/apply/apply.ts';
+import type { ApplyMemo } from '../core/apply/apply.ts';
 import { canonicalImageName } from '../core/image/reference.ts';
 import { policyWatches } from '../core/plan/decide.ts';
 import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
-import type { TagLister } from '../ports/tag-lister.ts';
-import type { WatchedRepo } from './env.ts';
+import type { MetricSink } from '../ports/telemetry.ts';
 import { BatchFailedError } from './errors.ts';
-import { decodeMessage, type DecodedMessage } from './messages.ts';
+import { decodeMessage, type DecodedMessage } from '../adapters/sqs/messages.ts';
 import { runRepo, type RunRepoResult } from './run-repo.ts';
-import { TagListCache } from './tag-lists.ts';
-import {
-  errorFields,
-  isRetryable,
-  METRIC,
-  recordReport,
-  summariseReport,
-  type Log,
-  type MetricSink,
-} from './telemetry.ts';
-
-/** What the worker and the reconcile both need: the production wiring builds it once. */
-export interface UpdaterDeps {
-  readonly repos: readonly WatchedRepo[];
-  /** The GitHub host with current credentials (read from Secrets Manager, cached). */
-  readonly host: () => Promise<GitHost>;
-  /** Called when GitHub rejected the credentials, so the next run reads them again. */
-  readonly credentialsRejected?: () => void;
-  readonly tagLister?: TagLister;
-  readonly log: Log;
-  readonly metrics: MetricSink;
-  /** Repositories worked on at once. */
-  readonly concurrency?: number;
-  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo'>;
-  /**
-   * How long before the function's timeout no write may start any more (default 15 s: the
-   * writes of a unit already under way, and the response, still fit).
-   */
-  readonly deadlineMarginMs?: number;
-}
+import { TagListCache } from '../adapters/registry/tag-lists.ts';
+import { METRIC } from '../names.ts';
+import { recordReport, summariseReport } from './telemetry.ts';
+import { errorFields, isRetryable } from '../errors.ts';
+import { setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import { defined } from '../objects.ts';
 
 export interface WorkerDeps extends UpdaterDeps {
   readonly now?: () => number;
@@ -64,18 +39,6 @@ export interface WorkerDeps extends UpdaterDeps {
    * back those records and logs them so, once each); the worker then logs failures at debug.
    */
   readonly onFailure?: (messageIds: readonly string[], error: unknown) => void;
-}
-
-/**
- * Writes that could only start after the function must have returned are refused instead: the
- * work they belong to is handed back (to the queue, or to the next reconcile) and the
- * invocation ends in time.
- */
-export function setWriteDeadline(host: GitHost, deps: UpdaterDeps, context: Context | undefined): void {
-  const remaining = context?.getRemainingTimeInMillis?.();
-  host.setWriteDeadline?.(
-    remaining === undefined ? undefined : remaining - (deps.deadlineMarginMs ?? 15_000),
-  );
 }
 
 export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
@@ -89,198 +52,224 @@ interface PushEntry {
 
 export function createWorker(deps: WorkerDeps): WorkerHandler {
   const memo: ApplyMemo = { checkedConfigs: new Set() };
-  const now = deps.now ?? Date.now;
-  const { log, metrics } = deps;
-
   return async (event, context) => {
     try {
-      return await handleBatch(event.Records ?? [], context);
+      return await handleBatch(deps, memo, event.Records ?? [], context);
     } finally {
-      metrics.publishStoredMetrics();
+      deps.metrics.publishStoredMetrics();
     }
   };
+}
 
-  async function handleBatch(records: readonly SQSRecord[], context?: Context): Promise<SQSBatchResponse> {
-    metrics.addMetric(METRIC.eventsReceived, 'Count', records.length);
-    const entries = coalesce(records.map((record) => ({ record, message: decodeMessage(record.body) })));
-    if (entries.length === 0) return { batchItemFailures: [] };
-    metrics.addMetric(METRIC.pushes, 'Count', entries.length);
-    const pushes = entries.map((e) => e.push);
-    const byPush = new Map(entries.map((e) => [e.push, e]));
-    const idsOf = (set: Iterable<PushedImage>) =>
-      [...set].flatMap((p) => byPush.get(p)?.correlationIds ?? []);
+async function handleBatch(
+  deps: WorkerDeps,
+  memo: ApplyMemo,
+  records: readonly SQSRecord[],
+  context?: Context,
+): Promise<SQSBatchResponse> {
+  const { metrics } = deps;
+  metrics.addMetric(METRIC.eventsReceived, 'Count', records.length);
+  const entries = coalesce(
+    deps,
+    records.map((record) => ({ record, message: decodeMessage(record.body) })),
+  );
+  if (entries.length === 0) return { batchItemFailures: [] };
+  metrics.addMetric(METRIC.pushes, 'Count', entries.length);
+  const pushes = entries.map((e) => e.push);
+  const byPush = new Map(entries.map((e) => [e.push, e]));
+  const idsOf = (set: Iterable<PushedImage>) => [...set].flatMap((p) => byPush.get(p)?.correlationIds ?? []);
 
-    /** Records handed back, with the failure that returns them. */
-    const failed = new Map<string, unknown>();
-    let firstError: unknown;
-    const fail = (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) => {
-      const retry = isRetryable(error);
-      firstError ??= error;
-      const ids = [...about].flatMap((p) => byPush.get(p)?.messageIds ?? []);
-      metrics.addMetric(METRIC.failures, 'Count', 1);
-      if ((error as { code?: string } | undefined)?.code === 'GITHUB_UNAUTHORIZED')
-        deps.credentialsRejected?.();
-      if (retry) {
-        for (const id of ids) if (!failed.has(id)) failed.set(id, error);
-      } else if (ids.length > 0) metrics.addMetric(METRIC.droppedRecords, 'Count', ids.length);
-      const message = retry ? 'failed; the events return to the queue' : 'failed; the events are dropped';
-      deps.onFailure?.(ids, error);
-      (deps.onFailure ? log.debug : retry ? log.warn : log.error).call(log, message, {
-        ...what,
-        ...errorFields(error),
-        records: ids.length,
-        correlation_ids: idsOf(about),
-      });
-    };
+  const { fail, failed, firstError } = batchFailures(deps, byPush, idsOf);
 
-    let host: GitHost;
-    try {
-      host = await deps.host();
-    } catch (error) {
-      fail(error, pushes, { step: 'github-credentials' });
-      return await finish(records, failed, firstError);
-    }
+  let host: GitHost;
+  try {
+    host = await deps.host();
+  } catch (error) {
+    fail(error, pushes, { step: 'github-credentials' });
+    return await finish(metrics, records, failed, firstError());
+  }
 
-    setWriteDeadline(host, deps, context);
+  setWriteDeadline(host, deps, context);
 
-    const tagLists = new TagListCache(deps.tagLister);
-    const results = await pLimit(deps.concurrency ?? 4).map(deps.repos, async (repo) => ({
+  const tagLists = new TagListCache(deps.tagLister);
+  const results = await pLimit(deps.concurrency ?? 4).map(deps.repos, async (repo) => ({
+    repo,
+    result: await runRepo({
+      host,
       repo,
-      result: await runRepo({
-        host,
-        repo,
-        pushes,
-        reconcile: false,
-        tagLists,
-        memo,
-        onListFailure: 'fail',
-        ...(deps.apply ? { apply: deps.apply } : {}),
-      }),
-    }));
-    for (const { repo, result } of results) {
-      if (!result.ok) {
-        fail(result.error, result.watched, { repo: repo.repo });
-        continue;
-      }
-      // A unit that failed returns the events for its images; the other units' events are done.
-      for (const failure of result.report.failures) {
-        const about = [...result.watched].filter((p) =>
-          failure.policies.some((policy) => policyWatches(policy, p.image)),
+      pushes,
+      reconcile: false,
+      tagLists,
+      memo,
+      onListFailure: 'fail',
+      ...defined({ apply: deps.apply }),
+    }),
+  }));
+  for (const { repo, result } of results) {
+    if (!result.ok) {
+      fail(result.error, result.watched, { repo: repo.repo });
+      continue;
+    }
+    // A unit that failed returns the events for its images; the other units' events are done.
+    for (const failure of result.report.failures) {
+      const about = [...result.watched].filter((p) =>
+        failure.policies.some((policy) => policyWatches(policy, p.image)),
+      );
+      fail(failure.error, about, { repo: repo.repo, branch: failure.branch });
+    }
+    recordRepo(deps, result, pushes, idsOf(result.watched));
+  }
+  return await finish(metrics, records, failed, firstError());
+}
+
+/**
+ * The failures of one batch: each is counted and logged once, and a retryable one hands back the
+ * records of the pushes it was about.
+ */
+function batchFailures(
+  deps: WorkerDeps,
+  byPush: ReadonlyMap<PushedImage, PushEntry>,
+  idsOf: (set: Iterable<PushedImage>) => string[],
+) {
+  const { log, metrics } = deps;
+  /** Records handed back, with the failure that returns them. */
+  const failed = new Map<string, unknown>();
+  let first: unknown;
+  const fail = (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) => {
+    const retry = isRetryable(error);
+    first ??= error;
+    const ids = [...about].flatMap((p) => byPush.get(p)?.messageIds ?? []);
+    metrics.addMetric(METRIC.failures, 'Count', 1);
+    if ((error as { code?: string } | undefined)?.code === 'GITHUB_UNAUTHORIZED')
+      deps.credentialsRejected?.();
+    if (retry) {
+      for (const id of ids) if (!failed.has(id)) failed.set(id, error);
+    } else if (ids.length > 0) metrics.addMetric(METRIC.droppedRecords, 'Count', ids.length);
+    const message = retry ? 'failed; the events return to the queue' : 'failed; the events are dropped';
+    deps.onFailure?.(ids, error);
+    (deps.onFailure ? log.debug : retry ? log.warn : log.error).call(log, message, {
+      ...what,
+      ...errorFields(error),
+      records: ids.length,
+      correlation_ids: idsOf(about),
+    });
+  };
+  return { fail, failed, firstError: () => first };
+}
+
+/** Metrics and the log line of one repository's apply. */
+function recordRepo(
+  deps: WorkerDeps,
+  result: Extract<RunRepoResult, { ok: true }>,
+  pushes: readonly PushedImage[],
+  correlationIds: string[],
+): void {
+  const { log, metrics } = deps;
+  const { report } = result;
+  recordReport(metrics, report);
+  for (const image of result.listing.unsupported) {
+    log.warn('no tag lister for this registry; deciding from the push alone', { repo: report.repo, image });
+  }
+  // Push → PR latency, from the registry's event time to this write.
+  const at = (deps.now ?? Date.now)();
+  for (const unit of report.units) {
+    if (unit.action !== 'opened' && unit.action !== 'updated' && unit.action !== 'committed') continue;
+    for (const update of unit.updates) {
+      const policy = report.decisions.find((d) => d.policy.name === update.policy)?.policy;
+      const push = policy && pushes.find((p) => p.tag === update.to && policyWatches(policy, p.image));
+      if (push?.pushedAt)
+        metrics.addMetric(
+          METRIC.pushToPullRequestLatency,
+          'Milliseconds',
+          Math.max(0, at - push.pushedAt.getTime()),
         );
-        fail(failure.error, about, { repo: repo.repo, branch: failure.branch });
-      }
-      report(result, pushes, idsOf(result.watched));
     }
-    return await finish(records, failed, firstError);
   }
+  log.info('repository processed', { ...summariseReport(report), correlation_ids: correlationIds });
+}
 
-  function report(
-    result: Extract<RunRepoResult, { ok: true }>,
-    pushes: readonly PushedImage[],
-    correlationIds: string[],
-  ): void {
-    const { report } = result;
-    recordReport(metrics, report);
-    for (const image of result.listing.unsupported) {
-      log.warn('no tag lister for this registry; deciding from the push alone', { repo: report.repo, image });
+/** Decodes, logs and counts every record; returns the pushes, one per image and tag. */
+function coalesce(
+  { log, metrics }: WorkerDeps,
+  decoded: readonly { record: SQSRecord; message: DecodedMessage }[],
+): PushEntry[] {
+  const byKey = new Map<string, PushEntry>();
+  for (const { record, message } of decoded) {
+    if (message.kind === 'malformed') {
+      metrics.addMetric(METRIC.eventsMalformed, 'Count', 1);
+      log.error('malformed message acknowledged', {
+        correlation_id: record.messageId,
+        reason: message.reason,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        bodyBytes: record.body.length,
+      });
+      continue;
     }
-    // Push → PR latency, from the registry's event time to this write.
-    const at = now();
-    for (const unit of report.units) {
-      if (unit.action !== 'opened' && unit.action !== 'updated' && unit.action !== 'committed') continue;
-      for (const update of unit.updates) {
-        const policy = report.decisions.find((d) => d.policy.name === update.policy)?.policy;
-        const push = policy && pushes.find((p) => p.tag === update.to && policyWatches(policy, p.image));
-        if (push?.pushedAt)
-          metrics.addMetric(
-            METRIC.pushToPullRequestLatency,
-            'Milliseconds',
-            Math.max(0, at - push.pushedAt.getTime()),
-          );
-      }
-    }
-    log.info('repository processed', { ...summariseReport(report), correlation_ids: correlationIds });
-  }
-
-  /** Decodes, logs and counts every record; returns the pushes, one per image and tag. */
-  function coalesce(decoded: readonly { record: SQSRecord; message: DecodedMessage }[]): PushEntry[] {
-    const byKey = new Map<string, PushEntry>();
-    for (const { record, message } of decoded) {
-      if (message.kind === 'malformed') {
-        metrics.addMetric(METRIC.eventsMalformed, 'Count', 1);
-        log.error('malformed message acknowledged', {
-          correlation_id: record.messageId,
-          reason: message.reason,
-          receiveCount: record.attributes?.ApproximateReceiveCount,
-          bodyBytes: record.body.length,
-        });
-        continue;
-      }
-      const correlationId = message.id ?? record.messageId;
-      if (message.kind === 'ignored') {
-        metrics.addMetric(METRIC.eventsIgnored, 'Count', 1);
-        log.info('event ignored', {
-          correlation_id: correlationId,
-          source: message.source,
-          reason: message.reason,
-          detail: message.detail,
-        });
-        continue;
-      }
-      const { push } = message;
-      // Once per push: a record back for another try is not news.
-      const again = Number(record.attributes?.ApproximateReceiveCount ?? '1') > 1;
-      (again ? log.debug : log.info).call(log, 'push received', {
+    const correlationId = message.id ?? record.messageId;
+    if (message.kind === 'ignored') {
+      metrics.addMetric(METRIC.eventsIgnored, 'Count', 1);
+      log.info('event ignored', {
         correlation_id: correlationId,
         source: message.source,
-        image: push.image,
-        tag: push.tag,
-        ...(push.digest ? { digest: push.digest } : {}),
-        ...(push.pushedAt ? { pushedAt: push.pushedAt.toISOString() } : {}),
+        reason: message.reason,
+        detail: message.detail,
       });
-      const key = `${canonicalImageName(push.image) ?? push.image}:${push.tag}`;
-      const entry = byKey.get(key);
-      if (!entry) {
-        byKey.set(key, { push, messageIds: [record.messageId], correlationIds: [correlationId] });
-        continue;
-      }
-      entry.messageIds.push(record.messageId);
-      entry.correlationIds.push(correlationId);
-      // The same tag pushed twice (moved to a new digest): the later event is the current one.
-      if ((push.pushedAt?.getTime() ?? 0) >= (entry.push.pushedAt?.getTime() ?? 0)) entry.push = push;
+      continue;
     }
-    // Oldest first, so when the core merges candidates per tag the newest facts come last.
-    return [...byKey.values()].sort(
-      (a, b) => (a.push.pushedAt?.getTime() ?? 0) - (b.push.pushedAt?.getTime() ?? 0),
-    );
+    const { push } = message;
+    // Once per push: a record back for another try is not news.
+    const again = Number(record.attributes?.ApproximateReceiveCount ?? '1') > 1;
+    (again ? log.debug : log.info).call(log, 'push received', {
+      correlation_id: correlationId,
+      source: message.source,
+      image: push.image,
+      tag: push.tag,
+      ...(push.digest ? { digest: push.digest } : {}),
+      ...(push.pushedAt ? { pushedAt: push.pushedAt.toISOString() } : {}),
+    });
+    const key = `${canonicalImageName(push.image) ?? push.image}:${push.tag}`;
+    const entry = byKey.get(key);
+    if (!entry) {
+      byKey.set(key, { push, messageIds: [record.messageId], correlationIds: [correlationId] });
+      continue;
+    }
+    entry.messageIds.push(record.messageId);
+    entry.correlationIds.push(correlationId);
+    // The same tag pushed twice (moved to a new digest): the later event is the current one.
+    if ((push.pushedAt?.getTime() ?? 0) >= (entry.push.pushedAt?.getTime() ?? 0)) entry.push = push;
   }
+  // Oldest first, so when the core merges candidates per tag the newest facts come last.
+  return [...byKey.values()].sort(
+    (a, b) => (a.push.pushedAt?.getTime() ?? 0) - (b.push.pushedAt?.getTime() ?? 0),
+  );
+}
 
-  /**
-   * The response, built by Powertools batch from what the grouped work said of each record: its
-   * per-record handler model does not fit here (a repository's apply covers records from many
-   * images, and coalesced records share one push), so the handler only replays each record's
-   * outcome. When every record failed, batch's full-batch failure becomes `BatchFailedError`: the
-   * invocation fails, the whole batch returns, and the error keeps our code and the first cause.
-   */
-  async function finish(
-    records: readonly SQSRecord[],
-    failed: ReadonlyMap<string, unknown>,
-    cause: unknown,
-  ): Promise<SQSBatchResponse> {
-    if (failed.size > 0) metrics.addMetric(METRIC.retriedRecords, 'Count', failed.size);
-    try {
-      return await processPartialResponse(
-        { Records: [...records] },
-        (record: SQSRecord) => {
-          if (!failed.has(record.messageId)) return;
-          const error = failed.get(record.messageId);
-          throw error instanceof Error ? error : new Error(String(error));
-        },
-        new BatchProcessor(EventType.SQS),
-      );
-    } catch (error) {
-      if (error instanceof FullBatchFailureError) throw new BatchFailedError(records.length, cause);
-      throw error;
-    }
+/**
+ * The response, built by Powertools batch from what the grouped work said of each record: its
+ * per-record handler model does not fit here (a repository's apply covers records from many
+ * images, and coalesced records share one push), so the handler only replays each record's
+ * outcome. When every record failed, batch's full-batch failure becomes `BatchFailedError`: the
+ * invocation fails, the whole batch returns, and the error keeps our code and the first cause.
+ */
+async function finish(
+  metrics: MetricSink,
+  records: readonly SQSRecord[],
+  failed: ReadonlyMap<string, unknown>,
+  cause: unknown,
+): Promise<SQSBatchResponse> {
+  if (failed.size > 0) metrics.addMetric(METRIC.retriedRecords, 'Count', failed.size);
+  try {
+    return await processPartialResponse(
+      { Records: [...records] },
+      (record: SQSRecord) => {
+        if (!failed.has(record.messageId)) return;
+        const error = failed.get(record.messageId);
+        throw error instanceof Error ? error : new Error(String(error));
+      },
+      new BatchProcessor(EventType.SQS),
+    );
+  } catch (error) {
+    if (error instanceof FullBatchFailureError) throw new BatchFailedError(records.length, cause);
+    throw error;
   }
 }

@@ -3,7 +3,7 @@
  * core branches on its `code` without importing an adapter, and an adapter for another host
  * translates its vendor's errors into the same codes.
  */
-import { ImageUpdaterError } from '../core/errors.ts';
+import { ImageUpdaterError } from '../errors.ts';
 
 export type GitHostErrorCode =
   | 'GITHUB_UNAUTHORIZED'

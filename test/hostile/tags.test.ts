@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../lambdas/config/load.ts';
 import { resolvePolicy, StandalonePolicySchema } from '../../lambdas/config/schema.ts';
 import { loadPatternEngine, selectTag } from '../../lambdas/core/tags/index.ts';
-import { decodeMessage } from '../../lambdas/handlers/messages.ts';
+import { decodeMessage } from '../../lambdas/adapters/sqs/messages.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
 import { deployment, ECR, githubEnv, push } from '../support/github-env.ts';
 import { runCli } from '../support/cli.ts';

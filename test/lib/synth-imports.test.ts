@@ -47,7 +47,7 @@ describe('what cdk synth loads from lambdas/', () => {
     const [result] = await eslint.lintText(`import * as m from '${path}';\nexport const x = m;\n`, {
       filePath: `${PROJECT_ROOT}/lib/probe.ts`,
     });
-    expect(result!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+    expect(result!.messages.map((m) => m.ruleId)).toContain('import-x/no-restricted-paths');
   });
 
   it.each(['../lambdas/names.ts', '../lambdas/handlers/webhook-env.ts', '../lambdas/handlers/env.ts'])(
@@ -57,7 +57,7 @@ describe('what cdk synth loads from lambdas/', () => {
       const [result] = await eslint.lintText(`import * as m from '${path}';\nexport const x = m;\n`, {
         filePath: `${PROJECT_ROOT}/lib/probe.ts`,
       });
-      expect(result!.messages.filter((m) => m.ruleId === 'no-restricted-imports')).toEqual([]);
+      expect(result!.messages.filter((m) => m.ruleId === 'import-x/no-restricted-paths')).toEqual([]);
     },
   );
 });

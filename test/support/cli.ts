@@ -31,34 +31,21 @@ export async function runCli(
   return { code, stdout, stderr };
 }
 
-export interface SpawnOptions {
-  readonly cwd?: string;
-  /** Written to standard input, which is then closed; a stream is piped in as it is. */
-  readonly stdin?: string | NodeJS.ReadableStream;
-  readonly env?: Record<string, string | undefined>;
-}
-
 /**
  * Runs the built CLI (dist/cli/image-updater.mjs, built by test/support/build-cli.ts) as a
  * process: what `npm install` puts on PATH.
  */
-export function spawnCli(args: readonly string[], options: SpawnOptions = {}): Promise<CliRun> {
+export function spawnCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    // The CLI may stop reading early (a size limit): that is not the test's error.
-    child.stdin.on('error', () => {});
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
-    const { stdin } = options;
-    if (stdin === undefined || typeof stdin === 'string') child.stdin.end(stdin ?? '');
-    else stdin.pipe(child.stdin);
   });
 }

@@ -25,8 +25,8 @@ function which(name: string): string | undefined {
   return undefined;
 }
 
-export const REGISTRY_BIN = which('docker-registry');
-export const SKOPEO_BIN = which('skopeo');
+const REGISTRY_BIN = which('docker-registry');
+const SKOPEO_BIN = which('skopeo');
 export const MISSING_BINARIES = [
   ...(REGISTRY_BIN ? [] : ['docker-registry']),
   ...(SKOPEO_BIN ? [] : ['skopeo']),

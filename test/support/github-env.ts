@@ -1,3 +1,4 @@
+import { loadConfig } from '../../lambdas/config/load.ts';
 import { GitHubHost, type GitHubHostOptions } from '../../lambdas/adapters/github/host.ts';
 import {
   applyToRepo,
@@ -67,6 +68,7 @@ export async function githubEnv(
         : (request as ApplyRequest);
       return applyToRepo(client, req, {
         configPath: opts.configPath ?? '.image-updater.yaml',
+        loadConfig,
         memo,
         sleep: async () => {},
         backoffMs: 1,

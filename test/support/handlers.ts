@@ -1,6 +1,6 @@
 /** What the handlers' tests feed in (SQS records) and read out (logs and metrics as CloudWatch gets them). */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Log, MetricSink, MetricUnitName } from '../../lambdas/handlers/telemetry.ts';
+import type { Log, MetricSink, MetricUnitName } from '../../lambdas/ports/telemetry.ts';
 
 let sequence = 0;
 

@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../../core/errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 
 export type EcrErrorCode =
   | 'ECR_THROTTLED'

@@ -36,7 +36,7 @@ const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a
  * Unknown keys are kept: ECR has added fields before (`manifest-media-type`,
  * `artifact-media-type`) and a new one must not turn pushes into malformed events.
  */
-export const EcrImageActionDetailSchema = z.looseObject({
+const EcrImageActionDetailSchema = z.looseObject({
   'action-type': z.string(),
   result: z.string(),
   'repository-name': z.string().min(2).max(256).regex(REPOSITORY_NAME),

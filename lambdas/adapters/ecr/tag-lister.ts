@@ -7,6 +7,7 @@ import type { TagCandidate } from '../../core/tags/index.ts';
 import type { TagLister } from '../../ports/tag-lister.ts';
 import { EcrError, toEcrError } from './errors.ts';
 import { parseEcrImage } from './image.ts';
+import { defined } from '../../objects.ts';
 
 export interface EcrTagListerOptions {
   /** One client per region: an image's region comes from its registry host. */
@@ -62,7 +63,7 @@ export class EcrTagLister implements TagLister {
             tags.push({
               tag,
               ...(detail.imageDigest ? { digest: detail.imageDigest } : {}),
-              ...(detail.imagePushedAt ? { pushedAt: detail.imagePushedAt } : {}),
+              ...defined({ pushedAt: detail.imagePushedAt }),
             });
           }
         }

@@ -31,12 +31,12 @@ export function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortS
 }
 
 /** What @octokit/request rethrows for an aborted fetch, so callers see one shape either way. */
-export function abortError(): Error {
+function abortError(): Error {
   return new DOMException('the request was aborted: its work was given up', 'AbortError');
 }
 
 /** `promise`, or an `AbortError` as soon as `signal` aborts; the loser's outcome is ignored. */
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   if (signal.aborted) {
     promise.catch(() => {});

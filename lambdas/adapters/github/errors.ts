@@ -98,7 +98,7 @@ function transportFailure(error: unknown): Failure {
 }
 
 /** What GitHub answered, reduced to what the classification reads. */
-export interface GitHubAnswer {
+interface GitHubAnswer {
   readonly status: number;
   /** The body's `message` and every `errors[].message`. */
   readonly texts: readonly string[];
@@ -106,7 +106,7 @@ export interface GitHubAnswer {
 }
 
 /** The code and retryability of one answer from GitHub's REST API. */
-export function classifyAnswer(answer: GitHubAnswer): { code: GitHostErrorCode; retryable: boolean } {
+function classifyAnswer(answer: GitHubAnswer): { code: GitHostErrorCode; retryable: boolean } {
   const { status, texts, headers } = answer;
   // Retryable once: an App's installation token may have expired mid-flight; a caller that sees
   // it again gives up (the worker refreshes the credentials in between).
@@ -132,9 +132,7 @@ export function classifyAnswer(answer: GitHubAnswer): { code: GitHostErrorCode; 
 }
 
 /** The code and retryability of a GraphQL answer whose `errors` are set (HTTP 200). */
-export function classifyGraphqlErrors(
-  errors: readonly { readonly type?: string; readonly message: string }[],
-): {
+function classifyGraphqlErrors(errors: readonly { readonly type?: string; readonly message: string }[]): {
   code: GitHostErrorCode;
   retryable: boolean;
 } {

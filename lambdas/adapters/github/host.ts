@@ -9,7 +9,8 @@ import { anySignal } from './abort.ts';
 import { GitHostError } from '../../ports/git-host-errors.ts';
 import { toGitHostError } from './errors.ts';
 import { createOctokit, type OctokitOptions, type UpdaterOctokit } from './octokit.ts';
-import { GitHubRepoClient, type RepoCache } from './repo-client.ts';
+import { GitHubRepoClient } from './repo-client.ts';
+import type { RepoCache } from './repo-reads.ts';
 
 export type GitHubAuth =
   | { readonly kind: 'token'; readonly token: string }

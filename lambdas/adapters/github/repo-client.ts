@@ -1,11 +1,9 @@
 /**
- * `RepoClient` over the GitHub REST API (and GraphQL for auto-merge), through one Octokit.
- * Every vendor error leaves here as a `GitHostError`.
+ * `RepoClient` over the GitHub REST API (and GraphQL for auto-merge), through one Octokit: the
+ * writes here, the reads in `repo-reads.ts`. Every vendor error leaves here as a `GitHostError`.
  */
 import type {
   AutoMergeResult,
-  CommitInfo,
-  CommitSnapshot,
   FileWrite,
   IssueInfo,
   MergeMethodName,
@@ -13,83 +11,19 @@ import type {
   MoveResult,
   PullRequestInfo,
   RepoClient,
-  RepoId,
-  RepoState,
-  TreeEntry,
 } from '../../ports/git-host.ts';
-import { GitHostError, type GitHostErrorCode } from '../../ports/git-host-errors.ts';
+import type { GitHostErrorCode } from '../../ports/git-host-errors.ts';
 import { RequestError } from '@octokit/request-error';
-import { blobCache, conditionalCache, type BoundedCache, type ConditionalEntry } from './cache.ts';
-import { createOnce, NO_RESEND } from './create-once.ts';
 import { toGitHostError } from './errors.ts';
-import type { UpdaterOctokit } from './octokit.ts';
+import { createOnce, NO_RESEND } from './create-once.ts';
+import { GitHubRepoReads, toIssue, toPull, type PullLike } from './repo-reads.ts';
 import { WriteBudgetExhaustedError } from './write-budget.ts';
-
-/** What survives between invocations of a warm function, per repository. */
-export interface RepoCache {
-  defaultBranch?: string;
-  config?: { readonly path: string; readonly etag: string; readonly text: string; readonly sha: string };
-  /** Blob texts by sha. */
-  blobs?: BoundedCache<string>;
-  /** Last answers of repeated GETs (branch head, tree, open PRs) with their `ETag`. */
-  conditional?: BoundedCache<ConditionalEntry>;
-}
-
-/**
- * GitHub's documented default for new repositories. Read speculatively on a cold start, together
- * with the repository's metadata, so the first event needs no extra round trip when it is right.
- */
-export const DEFAULT_BRANCH_GUESS = 'main';
 
 /**
  * How far GitHub's clock may be behind ours when looking for a comment we may have written. A
  * comment with the same text from this window is taken for ours: the pull request says it already.
  */
 const CLOCK_SKEW_MS = 5 * 60_000;
-
-interface Response<T> {
-  readonly data: T;
-  readonly headers: { readonly etag?: string };
-}
-
-interface PullLike {
-  number: number;
-  node_id: string;
-  state: string;
-  merged_at?: string | null;
-  merged?: boolean;
-  head: { ref: string; sha: string };
-  base: { ref: string };
-  title: string;
-  body?: string | null;
-  labels?: ({ name?: string } | string)[];
-  auto_merge?: unknown;
-}
-
-function toPull(p: PullLike): PullRequestInfo {
-  return {
-    number: p.number,
-    nodeId: p.node_id,
-    state: p.state === 'open' ? 'open' : 'closed',
-    merged: Boolean(p.merged ?? p.merged_at),
-    headRef: p.head.ref,
-    headSha: p.head.sha,
-    baseRef: p.base.ref,
-    title: p.title,
-    body: p.body ?? '',
-    labels: (p.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
-    autoMerge: p.auto_merge !== null && p.auto_merge !== undefined,
-  };
-}
-
-function toIssue(i: { number: number; state: string; title: string; body?: string | null }): IssueInfo {
-  return {
-    number: i.number,
-    state: i.state === 'open' ? 'open' : 'closed',
-    title: i.title,
-    body: i.body ?? '',
-  };
-}
 
 const GRAPHQL_METHOD: Record<MergeMethodName, string> = {
   merge: 'MERGE',
@@ -104,39 +38,10 @@ const UNANSWERED: ReadonlySet<GitHostErrorCode> = new Set([
   'ABORTED',
 ]);
 
-export class GitHubRepoClient implements RepoClient {
-  constructor(
-    private readonly octokit: UpdaterOctokit,
-    readonly repo: RepoId,
-    private readonly cache: RepoCache = {},
-    private readonly defaultBranchGuess: string = DEFAULT_BRANCH_GUESS,
-    /** Every request of this client carries it: aborting it gives the client's work up. */
-    private readonly signal?: AbortSignal,
-  ) {}
-
-  private get base() {
-    return { owner: this.repo.owner, repo: this.repo.name, ...this.requestOptions };
-  }
-
-  private get requestOptions() {
-    return this.signal ? { request: { signal: this.signal } } : {};
-  }
-
+export class GitHubRepoClient extends GitHubRepoReads implements RepoClient {
   /** The `request` options of a creating request that must not be resent blindly (`createOnce`). */
   private get noResend() {
     return { ...(this.signal ? { signal: this.signal } : {}), ...NO_RESEND };
-  }
-
-  async checkAccess(): Promise<void> {
-    await this.call('check access', () => this.octokit.rest.repos.get(this.base));
-  }
-
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (error) {
-      throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: ${what}`);
-    }
   }
 
   async reserveWrites<T>(count: number, work: () => Promise<T>): Promise<T> {
@@ -150,158 +55,6 @@ export class GitHubRepoClient implements RepoClient {
         throw toGitHostError(error, `${this.repo.owner}/${this.repo.name}: set aside ${count} writes`);
       throw error;
     }
-  }
-
-  async readState(options: {
-    readonly configPath: string;
-    readonly branchPrefix: string;
-  }): Promise<RepoState> {
-    // The head and tree reads join the first wave of requests: by the cached default branch,
-    // or on a cold start by a guess that the repository's metadata, read alongside, confirms.
-    const known = this.cache.defaultBranch;
-    const guess = known ?? this.defaultBranchGuess;
-    const [actual, config, pulls, early] = await Promise.all([
-      known ??
-        this.call(
-          'get repository',
-          async () => (await this.octokit.rest.repos.get(this.base)).data.default_branch,
-        ),
-      this.readConfig(options.configPath),
-      this.listOpenPulls(options.branchPrefix),
-      this.readBranch(guess),
-    ]);
-    const defaultBranch = actual;
-    this.cache.defaultBranch = defaultBranch;
-    const head = defaultBranch === guess && early ? early : await this.readBranch(defaultBranch);
-    if (!head)
-      throw new GitHostError(
-        'GITHUB_NOT_FOUND',
-        `${this.repo.owner}/${this.repo.name}: default branch ${defaultBranch} not found`,
-      );
-    return { defaultBranch, config, head, pulls };
-  }
-
-  /**
-   * A GET revalidated with the `ETag` of its last answer: `304 Not Modified` returns the cached
-   * data and costs no primary rate limit.
-   */
-  private async conditional<T>(
-    key: string,
-    request: (headers: Record<string, string>) => Promise<Response<T>>,
-  ): Promise<T> {
-    const cache = (this.cache.conditional ??= conditionalCache());
-    const cached = cache.get(key);
-    try {
-      const response = await request(cached ? { 'if-none-match': cached.etag } : {});
-      if (response.headers.etag) cache.set(key, { etag: response.headers.etag, data: response.data });
-      return response.data;
-    } catch (error) {
-      if (error instanceof RequestError && error.status === 304 && cached) return cached.data as T;
-      throw error;
-    }
-  }
-
-  /** Conditional request: an unchanged config answers 304, which costs no rate limit. */
-  private async readConfig(path: string): Promise<RepoState['config']> {
-    const cached = this.cache.config?.path === path ? this.cache.config : undefined;
-    try {
-      const response = await this.octokit.rest.repos.getContent({
-        ...this.base,
-        path,
-        ...(cached ? { headers: { 'if-none-match': cached.etag } } : {}),
-      });
-      const data = response.data;
-      if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
-      const text = Buffer.from(data.content, 'base64').toString('utf8');
-      const etag = response.headers.etag;
-      if (etag) this.cache.config = { path, etag, text, sha: data.sha };
-      return { text, sha: data.sha };
-    } catch (error) {
-      if (error instanceof RequestError && error.status === 304 && cached)
-        return { text: cached.text, sha: cached.sha };
-      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read ${path}`);
-      if (failure.code === 'GITHUB_NOT_FOUND') return undefined;
-      throw failure;
-    }
-  }
-
-  private async listOpenPulls(prefix: string): Promise<PullRequestInfo[]> {
-    return this.call('list pull requests', async () => {
-      const params = { ...this.base, state: 'open' as const, per_page: 100 };
-      const first = await this.conditional('pulls:open', (headers) =>
-        this.octokit.rest.pulls.list({ ...params, headers }),
-      );
-      // More than a page of open PRs in the repository: the rest unconditionally.
-      const pulls =
-        first.length < 100
-          ? first
-          : [
-              ...first,
-              ...(await this.octokit.paginate(this.octokit.rest.pulls.list, { ...params, page: 2 })),
-            ];
-      return pulls.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
-    });
-  }
-
-  async readBranch(branch: string): Promise<CommitSnapshot | undefined> {
-    try {
-      // Branch and tree by name in parallel; a push landing between the two shows as a tree sha
-      // that differs from the commit's, and the tree is then read again by sha.
-      const [b, t] = await Promise.all([
-        this.conditional(`branch:${branch}`, (headers) =>
-          this.octokit.rest.repos.getBranch({ ...this.base, branch, headers }),
-        ),
-        this.conditional(`tree:${branch}`, (headers) =>
-          this.octokit.rest.git.getTree({ ...this.base, tree_sha: branch, recursive: '1', headers }),
-        ),
-      ]);
-      const commitSha = b.commit.sha;
-      const treeSha = b.commit.commit.tree.sha;
-      const tree =
-        t.sha === treeSha
-          ? t
-          : (await this.octokit.rest.git.getTree({ ...this.base, tree_sha: treeSha, recursive: '1' })).data;
-      if (tree.truncated) {
-        throw new GitHostError(
-          'GITHUB_TREE_TRUNCATED',
-          `${this.repo.owner}/${this.repo.name}: the tree of ${branch} is too large to list`,
-        );
-      }
-      const entries: TreeEntry[] = tree.tree
-        .filter((e) => e.path !== undefined && e.sha !== undefined && e.mode !== undefined)
-        .map((e) => ({
-          path: e.path as string,
-          sha: e.sha as string,
-          mode: e.mode as string,
-          type: e.type as TreeEntry['type'],
-          ...(typeof e.size === 'number' ? { size: e.size } : {}),
-        }));
-      return { commitSha, treeSha, tree: entries };
-    } catch (error) {
-      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read branch ${branch}`);
-      if (failure.code === 'GITHUB_NOT_FOUND') return undefined;
-      throw failure;
-    }
-  }
-
-  async readBlobs(shas: readonly string[]): Promise<ReadonlyMap<string, string>> {
-    const blobs = (this.cache.blobs ??= blobCache());
-    const unique = [...new Set(shas)];
-    const texts = await Promise.all(
-      unique.map(
-        (sha) =>
-          blobs.get(sha) ??
-          this.call(`read blob ${sha}`, async () => {
-            const { data } = await this.octokit.rest.git.getBlob({ ...this.base, file_sha: sha });
-            const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString(
-              'utf8',
-            );
-            blobs.set(sha, text);
-            return text;
-          }),
-      ),
-    );
-    return new Map(unique.map((sha, i) => [sha, texts[i] as string]));
   }
 
   async createCommit(input: {
@@ -373,29 +126,6 @@ export class GitHubRepoClient implements RepoClient {
     }
   }
 
-  async commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]> {
-    return this.call(`compare ${base}...${head}`, async () => {
-      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
-        ...this.base,
-        basehead: `${base}...${head}`,
-      });
-      return data.commits.map((c) => ({ sha: c.sha, message: c.commit.message }));
-    });
-  }
-
-  async readCommit(ref: string): Promise<CommitInfo | undefined> {
-    try {
-      // One file of the diff at most: only the message is wanted.
-      const { data } = await this.octokit.rest.repos.getCommit({ ...this.base, ref, per_page: 1 });
-      return { sha: data.sha, message: data.commit.message };
-    } catch (error) {
-      const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: read commit ${ref}`);
-      // No such ref: 404, or 422 "No commit found for SHA: …".
-      if (failure.code === 'GITHUB_NOT_FOUND' || failure.status === 422) return undefined;
-      throw failure;
-    }
-  }
-
   async createPull(input: {
     readonly head: string;
     readonly base: string;
@@ -414,13 +144,6 @@ export class GitHubRepoClient implements RepoClient {
     await this.call(`update pull request #${number}`, () =>
       this.octokit.rest.pulls.update({ ...this.base, pull_number: number, ...input }),
     );
-  }
-
-  async getPull(number: number): Promise<PullRequestInfo & { readonly mergeable: boolean | null }> {
-    return this.call(`get pull request #${number}`, async () => {
-      const { data } = await this.octokit.rest.pulls.get({ ...this.base, pull_number: number });
-      return { ...toPull(data as PullLike), mergeable: data.mergeable };
-    });
   }
 
   async addLabels(number: number, labels: readonly string[]): Promise<void> {
@@ -519,19 +242,6 @@ export class GitHubRepoClient implements RepoClient {
         return { merged: false, reason: error.message.split('\n')[0] ?? 'not mergeable' };
       throw toGitHostError(error, `merge #${number}`);
     }
-  }
-
-  async findIssue(input: { readonly label: string; readonly title: string }): Promise<IssueInfo | undefined> {
-    return this.call('list issues', async () => {
-      const { data } = await this.octokit.rest.issues.listForRepo({
-        ...this.base,
-        labels: input.label,
-        state: 'all',
-        per_page: 50,
-      });
-      const issue = data.find((i) => !i.pull_request && i.title === input.title);
-      return issue && toIssue(issue);
-    });
   }
 
   async createIssue(input: {

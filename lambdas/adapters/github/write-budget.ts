@@ -22,7 +22,8 @@
  *   would end after it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { ImageUpdaterError } from '../../core/errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
+import { defined } from '../../objects.ts';
 
 export interface WriteBudgetOptions {
   /** Writes in any sliding minute; 0 = no limit. */
@@ -50,7 +51,7 @@ export class WriteBudgetExhaustedError extends ImageUpdaterError {
 }
 
 /** A write whose work was given up while it waited for budget; nothing was sent. */
-export class WriteAbortedError extends Error {
+class WriteAbortedError extends Error {
   override readonly name = 'AbortError';
 }
 
@@ -112,7 +113,7 @@ export class WriteBudget {
         await this.admit(1, {
           hold: false,
           started: reservation !== undefined,
-          ...(signal ? { signal } : {}),
+          ...defined({ signal }),
         });
       }
     }

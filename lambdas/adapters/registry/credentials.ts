@@ -29,7 +29,7 @@ const DOCKER_HUB_HOSTS = new Set([
 ]);
 
 /** Docker Hub's hosts are one registry; other hosts compare case-insensitively, port included. */
-export function registryKey(host: string): string {
+function registryKey(host: string): string {
   const lower = host.toLowerCase();
   return DOCKER_HUB_HOSTS.has(lower) ? 'docker.io' : lower;
 }

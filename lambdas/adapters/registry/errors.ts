@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../../core/errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 
 export type RegistryErrorCode =
   /** The registry (or its token service) refused the credentials, or none were configured. */

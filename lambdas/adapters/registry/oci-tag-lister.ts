@@ -56,7 +56,7 @@ const TokenSchema = z.looseObject({
   expires_in: z.number().optional(),
 });
 
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const name = host.replace(/:\d+$/, '').toLowerCase();
   return name === 'localhost' || /^127(?:\.\d{1,3}){3}$/.test(name) || name === '[::1]';
 }

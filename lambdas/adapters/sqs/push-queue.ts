@@ -10,7 +10,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { QueueError } from '../../core/queue/errors.ts';
-import { encodePushMessage } from '../../handlers/messages.ts';
+import { encodePushMessage } from './messages.ts';
 import type { PushQueue, QueuedPush } from '../../ports/push-queue.ts';
 
 const BATCH = 10;

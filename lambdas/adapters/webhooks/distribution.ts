@@ -15,7 +15,7 @@ import { describeZodError, eventTime, malformed, parseJson, tagProblem, usableDi
 import type { IgnoredEvent, ParseResult, ReceivedPush, WebhookProvider, WebhookRequest } from './types.ts';
 
 /** Image manifests and indexes, Docker and OCI. Everything else a registry stores is a blob. */
-export const MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
+const MANIFEST_MEDIA_TYPES: ReadonlySet<string> = new Set([
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -41,7 +41,7 @@ const EventSchema = z.looseObject({
   request: z.looseObject({ host: z.string().max(256).optional() }).optional(),
 });
 
-export const DistributionEnvelopeSchema = z.looseObject({
+const DistributionEnvelopeSchema = z.looseObject({
   events: z.array(EventSchema).max(1000, 'at most 1,000 events per notification'),
 });
 

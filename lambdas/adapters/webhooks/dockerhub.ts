@@ -9,7 +9,7 @@ import { constantTimeEqual, sharedSecretMatches } from './auth.ts';
 import { describeZodError, eventTime, imageOfReference, malformed, parseJson, tagProblem } from './body.ts';
 import type { ParseResult, WebhookProvider, WebhookRequest } from './types.ts';
 
-export const DockerHubPayloadSchema = z.looseObject({
+const DockerHubPayloadSchema = z.looseObject({
   callback_url: z.string().max(2048).optional(),
   push_data: z.looseObject({
     tag: z.string().max(256).optional(),

@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../../core/errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 
 export type WebhookErrorCode =
   /** An allow-list entry that names no registry, or is not a registry/repository prefix. */

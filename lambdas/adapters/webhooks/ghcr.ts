@@ -47,7 +47,7 @@ const PackageSchema = z.looseObject({
     .nullish(),
 });
 
-export const GitHubPackageEventSchema = z.looseObject({
+const GitHubPackageEventSchema = z.looseObject({
   action: z.string().max(64),
   package: PackageSchema.optional(),
   registry_package: PackageSchema.optional(),

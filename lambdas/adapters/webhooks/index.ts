@@ -14,13 +14,4 @@ export const PROVIDERS: Readonly<Record<ProviderName, WebhookProvider>> = {
   ecr,
 };
 
-export { ImageAllowList } from './allow-list.ts';
-export { PROVIDER_NAMES, isProviderName } from './types.ts';
-export type {
-  IgnoredEvent,
-  ProviderName,
-  ReceivedPush,
-  WebhookIgnoreReason,
-  WebhookProvider,
-  WebhookRequest,
-} from './types.ts';
+export type { ProviderName, WebhookProvider } from './types.ts';

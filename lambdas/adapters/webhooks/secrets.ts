@@ -54,7 +54,7 @@ export function parseWebhookSecret(text: string, name = 'the webhook secret'): S
   return secrets;
 }
 
-export function secretFor(secrets: SecretsByProvider, provider: ProviderName): string | undefined {
+function secretFor(secrets: SecretsByProvider, provider: ProviderName): string | undefined {
   return secrets[provider] ?? secrets.default;
 }
 

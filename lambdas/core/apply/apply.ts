@@ -8,7 +8,7 @@
  * `unit-action.ts` (each unit's action and its write cost), `executors.ts` (running it),
  * `merge.ts`, `orphans.ts`.
  */
-import { loadConfig, type ConfigLoadResult } from '../../config/load.ts';
+import type { ConfigLoader, ConfigLoadResult } from '../config.ts';
 import type { RepoClient, RepoState } from '../../ports/git-host.ts';
 import type { PushedImage } from '../push.ts';
 import type { TagCandidate } from '../tags/index.ts';
@@ -17,14 +17,7 @@ import { ConcurrentUpdateError } from './errors.ts';
 import type { PrState } from './pr-state.ts';
 import type { RepoReport } from './report.ts';
 
-export type {
-  MergeAction,
-  RepoOutcome,
-  RepoReport,
-  UnitFailure,
-  UnitReport,
-  UnitReportAction,
-} from './report.ts';
+export type { RepoReport } from './report.ts';
 
 export interface ApplyRequest {
   /** Pushes of one batch, any images; each policy takes those of its image. */
@@ -41,7 +34,7 @@ export interface ApplyMemo {
 }
 
 /** What the caller already read: the first attempt uses it instead of reading again. */
-export interface Prefetched {
+interface Prefetched {
   readonly state: RepoState;
   /** `state.config`'s text parsed; parsed here when absent. */
   readonly config?: ConfigLoadResult;
@@ -49,6 +42,8 @@ export interface Prefetched {
 
 export interface ApplyOptions {
   readonly configPath: string;
+  /** Parses the config file's text: `lambdas/config/load.ts` `loadConfig` (the core imports no parser). */
+  readonly loadConfig: ConfigLoader;
   readonly maxAttempts?: number;
   readonly backoffMs?: number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -76,7 +71,7 @@ export async function applyToRepo(
   if (prefetched?.state.config && prefetched.config)
     parsed = { sha: prefetched.state.config.sha, result: Promise.resolve(prefetched.config) };
   const parse = (config: NonNullable<RepoState['config']>) => {
-    if (parsed?.sha !== config.sha) parsed = { sha: config.sha, result: loadConfig(config.text) };
+    if (parsed?.sha !== config.sha) parsed = { sha: config.sha, result: options.loadConfig(config.text) };
     return parsed.result;
   };
   for (let attempt = 1; ; attempt += 1) {

@@ -3,8 +3,8 @@
  * policy, and run every unit's action. A lost race anywhere throws, for the caller to rebuild the
  * attempt on a fresh read; any other unit failure is reported and the other units go on.
  */
-import type { ConfigLoadResult } from '../../config/load.ts';
-import type { Config, Policy } from '../../config/schema.ts';
+import type { ConfigLoadResult } from '../config.ts';
+import type { Config, Policy } from '../config.ts';
 import type { CommitSnapshot, RepoClient, RepoState } from '../../ports/git-host.ts';
 import { policyWatches, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import { candidatesFor, planUpdates } from '../plan/plan.ts';
@@ -21,6 +21,7 @@ import type { RepoOutcome, RepoReport, UnitFailure, UnitReport } from './report.
 import { snapshotFiles } from './snapshot-files.ts';
 import { cannotImprove, unitTargets } from './targets.ts';
 import { chooseUnitAction, costOf } from './unit-action.ts';
+import { defined } from '../../objects.ts';
 
 export interface AttemptInput {
   readonly client: RepoClient;
@@ -167,7 +168,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     config: input.config,
     repo: files,
     pushes: request.pushes,
-    ...(request.tagLists ? { tagLists: request.tagLists } : {}),
+    ...defined({ tagLists: request.tagLists }),
     proposed: input.proposed,
     policies,
     configPath: input.options.configPath,
@@ -221,6 +222,6 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     units,
     failures,
     problems,
-    ...(lostRace ? { lostRace } : {}),
+    ...defined({ lostRace }),
   };
 }

@@ -2,12 +2,12 @@
  * An invalid config is reported in one issue of the environment repository, updated (not
  * duplicated) while the config stays invalid, and closed once it is valid again.
  */
-import { formatConfigIssue, type ConfigIssue } from '../../config/errors.ts';
+import { formatConfigIssue, type ConfigIssue } from '../config.ts';
 import type { RepoClient } from '../../ports/git-host.ts';
 
-export const CONFIG_ISSUE_LABEL = 'image-updater';
+const CONFIG_ISSUE_LABEL = 'image-updater';
 
-export function configIssueTitle(configPath: string): string {
+function configIssueTitle(configPath: string): string {
   return `image-updater: ${configPath} is invalid`;
 }
 

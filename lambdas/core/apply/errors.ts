@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 import type { PrState } from './pr-state.ts';
 
 /**

@@ -12,6 +12,7 @@ import { runMergeStep, type MergeStep } from './merge.ts';
 import { commitTrailers, isOurCommit, readCommitState, renderPrBody, stateOf } from './pr-state.ts';
 import { reportOf, type UnitReport } from './report.ts';
 import type { UnitAction } from './unit-action.ts';
+import { defined } from '../../objects.ts';
 
 /** Where a unit's work goes: its repository, key and the base it is built on. */
 export interface UnitContext {
@@ -40,7 +41,7 @@ export async function runUnitAction(ctx: UnitContext, action: UnitAction): Promi
     case 'blocked':
       return reportOf(action.unit, ctx.key, action.unit.branch, 'blocked', {
         pull: action.existing.pull.number,
-        ...(action.detail !== undefined ? { detail: action.detail } : {}),
+        ...defined({ detail: action.detail }),
       });
     case 'close':
       return closeDone(ctx, action);

@@ -2,11 +2,12 @@
  * The open updater PRs of a repository, read from the state's first round trip: what each one
  * proposes (its description's state, or its branch head's when the description lags behind).
  */
-import type { Config } from '../../config/schema.ts';
+import type { Config } from '../config.ts';
 import type { PullRequestInfo, RepoClient } from '../../ports/git-host.ts';
 import type { PolicyTarget } from '../plan/decide.ts';
 import { BRANCH_PREFIX, unitKey } from '../plan/units.ts';
 import { readCommitState, readPrState, type PrState } from './pr-state.ts';
+import { defined } from '../../objects.ts';
 
 /** An open updater PR and its state; `lagging` when the state was read from the branch head. */
 export interface OpenPull {
@@ -69,7 +70,7 @@ export function proposals(
     if (proposal)
       result.set(p.name, {
         tag: proposal.tag,
-        ...(proposal.digest !== undefined ? { digest: proposal.digest } : {}),
+        ...defined({ digest: proposal.digest }),
       });
   }
   return result;

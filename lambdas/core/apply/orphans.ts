@@ -1,4 +1,4 @@
-import type { Config } from '../../config/schema.ts';
+import type { Config } from '../config.ts';
 import type { RepoClient } from '../../ports/git-host.ts';
 import { unitKey } from '../plan/units.ts';
 import { closePull } from './close-pull.ts';

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import type { UpdateType } from '../tags/index.ts';
 import type { UnitPlan } from '../plan/units.ts';
 import { cellCode, inlineCode, markdownText } from './markdown.ts';
+import { defined } from '../../objects.ts';
 
 const MARKER_OPEN = '<!-- image-updater-state: ';
 // The marker on a line of its own, as `renderPrBody` writes it as the body's last line.
@@ -32,7 +33,7 @@ const StateSchema = z.object({
 });
 
 export type PrState = z.infer<typeof StateSchema>;
-export type Proposal = z.infer<typeof ProposalSchema>;
+type Proposal = z.infer<typeof ProposalSchema>;
 
 /**
  * The state of a body `renderPrBody` wrote. Only the last marker counts: everything before it is
@@ -58,7 +59,7 @@ export function stateOf(unit: UnitPlan, base: string, commit: string): PrState {
   for (const u of unit.updates) {
     policies[u.policy.name] = {
       tag: u.to.tag,
-      ...(u.to.digest !== undefined ? { digest: u.to.digest } : {}),
+      ...defined({ digest: u.to.digest }),
       ...(u.from?.tag !== undefined ? { from: u.from.tag } : {}),
       updateType: u.updateType,
     };
@@ -139,7 +140,7 @@ export function renderPrBody(unit: UnitPlan, state: PrState): string {
 }
 
 /** Trailer on every commit the updater writes, so its commits are recognised on a branch. */
-export function commitTrailer(key: string): string {
+function commitTrailer(key: string): string {
   return `Image-Updater-Unit: ${key}`;
 }
 
@@ -168,5 +169,3 @@ export function readCommitState(message: string, key: string, sha: string): PrSt
 export function isOurCommit(message: string, key: string): boolean {
   return message.split('\n').some((line) => line.trim() === commitTrailer(key));
 }
-
-export type { UpdateType };

@@ -1,5 +1,5 @@
 /** What one apply run reports, per repository and per branch/PR unit. */
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import type { PolicyDecision } from '../plan/decide.ts';
 import type { FileProblem } from '../plan/scan.ts';
 import type { UnitPlan } from '../plan/units.ts';

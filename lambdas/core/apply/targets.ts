@@ -1,9 +1,10 @@
 /** What a unit's branch should propose, and whether an event can change that at all. */
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import { decide, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import type { policyReferences } from '../plan/scan.ts';
 import type { UnitTarget } from '../plan/units.ts';
 import { compareTags, type TagCandidate } from '../tags/index.ts';
+import { defined } from '../../objects.ts';
 
 /** Whether an open PR already proposes at least what these candidates offer. */
 export function cannotImprove(
@@ -35,7 +36,7 @@ export function unitTargets(
   for (const policy of policies) {
     const d = decisions.find((x) => x.policy === policy);
     if (d?.outcome === 'update' && d.to && d.updateType) {
-      targets.push({ policy, to: d.to, ...(d.from ? { from: d.from } : {}), updateType: d.updateType });
+      targets.push({ policy, to: d.to, ...defined({ from: d.from }), updateType: d.updateType });
       continue;
     }
     const proposal = proposed.get(policy.name);
@@ -45,7 +46,7 @@ export function unitTargets(
       targets.push({
         policy,
         to: still.to,
-        ...(still.from ? { from: still.from } : {}),
+        ...defined({ from: still.from }),
         updateType: still.updateType,
       });
     }

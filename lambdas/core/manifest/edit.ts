@@ -115,7 +115,7 @@ type Plan =
   { readonly ok: true; readonly writes: SlotWrite[] } | { readonly ok: false; readonly reason: string };
 
 /** The new value of every slot the edit changes. */
-export function planWrites(reference: ManifestReference, edit: ReferenceEdit): Plan {
+function planWrites(reference: ManifestReference, edit: ReferenceEdit): Plan {
   const fail = (reason: string): Plan => ({ ok: false, reason });
   if (reference.problem) return fail(reference.problem);
   if (!isValidTag(edit.tag)) return fail(`"${edit.tag}" is not a valid tag`);
@@ -205,7 +205,7 @@ function compose(
 }
 
 /** The characters to replace: only those that differ, plus quotes when a plain scalar needs them. */
-export function splice(
+function splice(
   text: string,
   slot: Slot,
   value: string,

@@ -8,22 +8,8 @@ import { editText } from './edit.ts';
 import { scanText } from './scan.ts';
 import type { EditResult, ManifestReference, ReferenceEdit, ScanResult } from './types.ts';
 
-export type {
-  EditResult,
-  ManifestChange,
-  ManifestReference,
-  MarkerField,
-  PinMode,
-  ReferenceEdit,
-  ReferenceFormat,
-  ReferenceSlots,
-  ScanResult,
-  SkippedReference,
-  Slot,
-  SourcePosition,
-} from './types.ts';
+export type { EditResult, ManifestReference, PinMode, ReferenceEdit, ScanResult } from './types.ts';
 export { MAX_MANIFEST_BYTES, MAX_NESTING_DEPTH } from './source.ts';
-export { ManifestEditUnverifiedError, ManifestUnreadableError } from './errors.ts';
 export { parseMarker } from './markers/locate.ts';
 
 /** Every image reference in `text` (a YAML file at repository path `file`), or where it fails to parse. */

@@ -5,6 +5,7 @@
  */
 import { DIGEST, canonicalName, isValidTag, parseImageReference } from '../image/reference.ts';
 import type { MarkerField, ReferenceFormat, ReferenceSlots, Slot } from './types.ts';
+import { defined } from '../../objects.ts';
 
 export interface SlotParts {
   /** The repository as written (`registry/path`), for `image` and `name` slots. */
@@ -141,21 +142,16 @@ export function buildCandidate(
   for (const slot of written) if (slot.unsafe) note(slot, slot.unsafe);
 
   const slots: ReferenceSlots = {
-    ...(roles.name ? { name: roles.name } : {}),
-    ...(roles.registry ? { registry: roles.registry } : {}),
-    ...(roles.tag ? { tag: roles.tag } : {}),
+    ...defined({ name: roles.name, registry: roles.registry, tag: roles.tag }),
     digests: unique(digests),
-    ...(emptyDigest ? { emptyDigest } : {}),
+    ...defined({ emptyDigest }),
   };
   return {
     format,
     slots,
-    ...(image !== undefined ? { image } : {}),
-    ...(tag !== undefined ? { tag } : {}),
-    ...(digest !== undefined ? { digest } : {}),
+    ...defined({ image, tag, digest }),
     ...(problems.length > 0 ? { problem: unique(problems).join('; ') } : {}),
-    ...(extra.policy !== undefined ? { policy: extra.policy } : {}),
-    ...(extra.markerFields ? { markerFields: extra.markerFields } : {}),
+    ...defined({ policy: extra.policy, markerFields: extra.markerFields }),
   };
 }
 
@@ -164,6 +160,6 @@ export function allSlots(slots: ReferenceSlots): Slot[] {
   return unique([slots.name, slots.registry, slots.tag, ...slots.digests, slots.emptyDigest]);
 }
 
-export function unique<T>(items: readonly (T | undefined)[]): T[] {
+function unique<T>(items: readonly (T | undefined)[]): T[] {
   return [...new Set(items.filter((item): item is T => item !== undefined))];
 }

@@ -16,7 +16,7 @@ import type { ManifestReference, SourcePosition } from './types.ts';
 
 const KUSTOMIZATION_FILES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
-export interface ScanState {
+interface ScanState {
   readonly source: ParsedSource;
   readonly references: ManifestReference[];
 }

@@ -254,11 +254,11 @@ export class DocumentView {
   }
 }
 
-export function scalarString(node: Scalar): string {
+function scalarString(node: Scalar): string {
   return node.source ?? String(node.value);
 }
 
-export function scalarStyle(node: Scalar): ScalarStyle {
+function scalarStyle(node: Scalar): ScalarStyle {
   switch (node.type) {
     case 'QUOTE_SINGLE':
       return 'single';

@@ -1,4 +1,4 @@
-import type { AutomergeLevel } from '../../config/schema.ts';
+import type { AutomergeLevel } from '../config.ts';
 import type { UpdateType } from '../tags/index.ts';
 
 // A digest-only rebuild is the smallest change; non-semver strategies can't say how big a change

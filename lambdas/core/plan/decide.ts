@@ -2,7 +2,7 @@
  * The decision for one policy: which tag (and digest) it should be at, given what the files say
  * now, what an open PR already proposes, and the candidates the push (and the tag list) offer.
  */
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import { canonicalImageName, SHA256_DIGEST } from '../image/reference.ts';
 import type { ManifestReference } from '../manifest/index.ts';
 import type { PushedImage } from '../push.ts';
@@ -14,6 +14,7 @@ import {
   type TagCandidate,
   type UpdateType,
 } from '../tags/index.ts';
+import { defined } from '../../objects.ts';
 
 export interface PolicyTarget {
   readonly tag: string;
@@ -21,7 +22,7 @@ export interface PolicyTarget {
   readonly pushedAt?: Date;
 }
 
-export type DecisionOutcome = 'update' | 'up-to-date' | 'no-candidate' | 'no-references';
+type DecisionOutcome = 'update' | 'up-to-date' | 'no-candidate' | 'no-references';
 
 export interface PolicyDecision {
   readonly policy: Policy;
@@ -96,7 +97,7 @@ export function decide(input: DecideInput): PolicyDecision {
       policy,
       outcome: 'no-candidate',
       reason: `the push time of the current tag ${floor.tag} is unknown, so no tag can be proven newer`,
-      ...(from ? { from } : {}),
+      ...defined({ from }),
       floor,
     };
   }
@@ -112,15 +113,13 @@ export function decide(input: DecideInput): PolicyDecision {
       policy,
       outcome,
       reason: selection.reason,
-      ...(from ? { from } : {}),
-      ...(floor ? { floor } : {}),
+      ...defined({ from, floor }),
       selection,
     };
   }
   const to: PolicyTarget = {
     tag: chosen.tag,
-    ...(chosen.digest !== undefined ? { digest: chosen.digest } : {}),
-    ...(chosen.pushedAt !== undefined ? { pushedAt: chosen.pushedAt } : {}),
+    ...defined({ digest: chosen.digest, pushedAt: chosen.pushedAt }),
   };
   // Measured from the base branch: that is the change a merge makes.
   const updateType = classifyUpdate(policy, from?.tag, to.tag, from?.digest, to.digest);
@@ -133,8 +132,7 @@ export function decide(input: DecideInput): PolicyDecision {
       updateType === 'other'
         ? `${change}; ${policy.strategy}: update type other, automerge only with \`all\``
         : change,
-    ...(from ? { from } : {}),
-    ...(floor ? { floor } : {}),
+    ...defined({ from, floor }),
     to,
     updateType,
     selection,
@@ -149,7 +147,7 @@ export function candidateFromPush(push: PushedImage): TagCandidate {
   return {
     tag: push.tag,
     ...(push.digest !== undefined && SHA256_DIGEST.test(push.digest) ? { digest: push.digest } : {}),
-    ...(push.pushedAt !== undefined ? { pushedAt: push.pushedAt } : {}),
+    ...defined({ pushedAt: push.pushedAt }),
   };
 }
 
@@ -184,8 +182,7 @@ function currentTargets(
           : candidates.find((c) => c.digest === r.digest);
       const tag = r.tag ?? known?.tag;
       return {
-        ...(tag !== undefined ? { tag } : {}),
-        ...(r.digest !== undefined ? { digest: r.digest } : {}),
+        ...defined({ tag, digest: r.digest }),
         ...(known?.pushedAt !== undefined ? { pushedAt: known.pushedAt } : {}),
       };
     });

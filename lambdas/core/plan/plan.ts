@@ -2,7 +2,7 @@
  * What one push means for one environment repository: a decision per watching policy, and the
  * branch/PR units with their file edits. Pure: the repository is read through `RepoFiles`.
  */
-import type { Config, Policy } from '../../config/schema.ts';
+import type { Config, Policy } from '../config.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
 import type { PushedImage } from '../push.ts';
 import type { TagCandidate } from '../tags/index.ts';
@@ -16,6 +16,7 @@ import {
 } from './decide.ts';
 import { contestedCount, policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
 import { buildUnit, unitKey, type UnitPlan, type UnitTarget } from './units.ts';
+import { defined } from '../../objects.ts';
 
 export interface PlanInput {
   readonly config: Config;
@@ -70,7 +71,7 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
     targets.push({
       policy: d.policy,
       to: d.to,
-      ...(d.from ? { from: d.from } : {}),
+      ...defined({ from: d.from }),
       updateType: d.updateType,
     });
     byUnit.set(key, targets);

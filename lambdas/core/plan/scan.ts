@@ -4,7 +4,7 @@
  */
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
 import {
   MAX_MANIFEST_BYTES,
@@ -14,9 +14,9 @@ import {
 } from '../manifest/index.ts';
 
 /** Files read at once: enough to hide latency, far below any descriptor or rate limit. */
-export const READ_CONCURRENCY = 16;
+const READ_CONCURRENCY = 16;
 
-export interface ScannedFile {
+interface ScannedFile {
   readonly path: string;
   readonly text: string;
   readonly references: readonly ManifestReference[];
@@ -52,7 +52,7 @@ export interface RepoScan {
 }
 
 /** Manifests are YAML; kustomize also reads an extension-less `Kustomization`. */
-export function isManifestPath(path: string): boolean {
+function isManifestPath(path: string): boolean {
   return /\.ya?ml$/i.test(path) || /(^|\/)Kustomization$/.test(path);
 }
 

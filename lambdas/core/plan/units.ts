@@ -3,7 +3,7 @@
  * a group. The edits are always computed from the base branch's text, so a unit's branch is
  * fully determined by (base head, targets) and can be rebuilt at any time.
  */
-import type { MergeMethod, MergeStrategy, Policy, UpdateMode } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 import { parseImageReference } from '../image/reference.ts';
 import { editManifest, type ManifestReference, type ReferenceEdit } from '../manifest/index.ts';
 import type { UpdateType } from '../tags/index.ts';
@@ -11,17 +11,18 @@ import { automergeAllows, largerUpdate } from './automerge.ts';
 import type { PolicyTarget } from './decide.ts';
 import { policyReferences, type FileProblem, type RepoScan } from './scan.ts';
 import { renderTemplate } from './template.ts';
+import { defined } from '../../objects.ts';
 
 export const BRANCH_PREFIX = 'image-updater/';
 
-export interface ReferenceChange {
+interface ReferenceChange {
   readonly policy: string;
   readonly line: number;
   readonly from: string;
   readonly to: string;
 }
 
-export interface FileChange {
+interface FileChange {
   readonly file: string;
   readonly before: string;
   readonly after: string;
@@ -29,7 +30,7 @@ export interface FileChange {
 }
 
 /** One policy's part of a unit: where it goes and why. */
-export interface PolicyUpdate {
+interface PolicyUpdate {
   readonly policy: Policy;
   readonly from?: PolicyTarget;
   readonly to: PolicyTarget;
@@ -39,24 +40,29 @@ export interface PolicyUpdate {
   readonly skipped: readonly { readonly file: string; readonly line: number; readonly reason: string }[];
 }
 
-export interface UnitPlan {
+/** Where and how a unit lands: its policies' settings (labels and reviewers: all of theirs). */
+type UnitSettings = Pick<
+  Policy,
+  | 'group'
+  | 'commitMessage'
+  | 'baseBranch'
+  | 'update'
+  | 'mergeStrategy'
+  | 'mergeMethod'
+  | 'labels'
+  | 'reviewers'
+>;
+
+export interface UnitPlan extends UnitSettings {
   /** The group, or the policy name. */
   readonly key: string;
   readonly branch: string;
-  readonly group?: string;
   readonly updates: readonly PolicyUpdate[];
   readonly files: readonly FileChange[];
   readonly title: string;
-  readonly commitMessage: string;
-  readonly baseBranch?: string;
-  readonly update: UpdateMode;
   readonly updateType: UpdateType;
   /** Every policy's `automerge` level allows its update type. */
   readonly automerge: boolean;
-  readonly mergeStrategy: MergeStrategy;
-  readonly mergeMethod: MergeMethod;
-  readonly labels: readonly string[];
-  readonly reviewers: readonly string[];
   readonly problems: readonly FileProblem[];
   /** The reference edits behind `files`, for callers that combine several units in one tree. */
   readonly edits: ReadonlyMap<string, readonly ReferenceEdit[]>;
@@ -88,7 +94,7 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
     .filter((t) => (touched.get(t.policy.name)?.size ?? 0) > 0)
     .map((t) => ({
       policy: t.policy,
-      ...(t.from ? { from: t.from } : {}),
+      ...defined({ from: t.from }),
       to: t.to,
       updateType: t.updateType,
       files: [...(touched.get(t.policy.name) ?? [])].sort(),
@@ -100,12 +106,12 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
   return {
     key,
     branch: branchFor(key),
-    ...(group !== undefined ? { group } : {}),
+    ...defined({ group }),
     updates,
     files,
     title,
     commitMessage,
-    ...(first.policy.baseBranch !== undefined ? { baseBranch: first.policy.baseBranch } : {}),
+    ...defined({ baseBranch: first.policy.baseBranch }),
     update: first.policy.update,
     updateType,
     automerge: updates.length > 0 && updates.every((u) => automergeAllows(u.policy.automerge, u.updateType)),
@@ -129,7 +135,7 @@ function referenceEdits(targets: readonly UnitTarget[], scan: RepoScan): Map<str
         edits.push({
           reference,
           tag: target.to.tag,
-          ...(target.to.digest !== undefined ? { digest: target.to.digest } : {}),
+          ...defined({ digest: target.to.digest }),
           pin: target.policy.pin,
           image: target.policy.image,
         });

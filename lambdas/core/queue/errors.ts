@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 
 export type QueueErrorCode =
   /** The queue refused or lost some messages (SQS errors, throttling). */

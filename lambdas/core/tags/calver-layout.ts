@@ -5,8 +5,8 @@
  * a policy that loads is a policy whose layout compiles.
  */
 
-export const CALVER_TOKENS = ['MODIFIER', 'MICRO', 'YYYY', 'YY', '0Y', 'MM', '0M', 'DD', '0D'] as const;
-export type CalverToken = (typeof CALVER_TOKENS)[number];
+const CALVER_TOKENS = ['MODIFIER', 'MICRO', 'YYYY', 'YY', '0Y', 'MM', '0M', 'DD', '0D'] as const;
+type CalverToken = (typeof CALVER_TOKENS)[number];
 
 const TOKEN_PATTERN: Record<CalverToken, string> = {
   YYYY: '(?<year>\\d{4})',

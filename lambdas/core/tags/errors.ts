@@ -1,4 +1,4 @@
-import { ImageUpdaterError } from '../errors.ts';
+import { ImageUpdaterError } from '../../errors.ts';
 
 /**
  * A selection policy that cannot run (bad pattern, calver without a layout). The schema rejects

@@ -3,16 +3,6 @@ export { selectTag } from './select.ts';
 export { compareTags } from './compare.ts';
 export { classifyUpdate } from './update-type.ts';
 export { isReferrerTag } from './filter.ts';
-export { InvalidSelectionPolicyError, PatternEngineNotLoadedError } from './errors.ts';
-export { loadPatternEngine, preparePatterns } from './pattern.ts';
-export type {
-  ChosenTag,
-  RejectReason,
-  Rejection,
-  SelectionOutcome,
-  SelectionPolicy,
-  SelectionResult,
-  SelectOptions,
-  TagCandidate,
-  UpdateType,
-} from './types.ts';
+export { InvalidSelectionPolicyError } from './errors.ts';
+export { loadPatternEngine } from './pattern.ts';
+export type { Rejection, SelectionResult, SelectOptions, TagCandidate, UpdateType } from './types.ts';

@@ -10,7 +10,7 @@ import { isValidTag } from '../image/reference.ts';
 import { plural, rejection, summariseRejections, supersedes } from './candidates.ts';
 import type { CompiledPolicy } from './compile.ts';
 import { isDigestOrAbsent, isOciTag, isReferrerTag, screenTag } from './filter.ts';
-import { isSkip, skip, type Skip } from './skip.ts';
+import { isSkip, skip } from './skip.ts';
 import type { ChosenTag, Rejection, SelectionResult, SelectOptions, TagCandidate } from './types.ts';
 import { classifyUpdate } from './update-type.ts';
 
@@ -183,6 +183,18 @@ export function findWinner(
   return confirmed(compiled, floor, decision) ? decision : undefined;
 }
 
+/** The tag's sort key, or the first check that refuses it, in the order a user reads them. */
+function judge(compiled: CompiledPolicy, entry: TagCandidate): unknown {
+  const skipped = screenTag(entry.tag);
+  if (skipped !== undefined) return skipped;
+  if (compiled.filter.ignored(entry.tag)) return IGNORED;
+  const version = compiled.filter.versionOf(entry.tag);
+  if (isSkip(version)) return version;
+  const key = compiled.strategy!.read(version, entry);
+  if (isSkip(key)) return key;
+  return compiled.strategy!.admit(key) ?? key;
+}
+
 /** Every distinct tag judged once; `confirmed` false when node-semver disagrees with the fast path. */
 export function explainOrdered(
   compiled: CompiledPolicy,
@@ -190,35 +202,18 @@ export function explainOrdered(
   candidates: readonly TagCandidate[],
   options: SelectOptions,
 ): { result: SelectionResult; confirmed: boolean } {
-  const { filter } = compiled;
   const strategy = compiled.strategy!;
   const rejected: Rejection[] = [];
   // Parallel arrays of the tags the policy allows and their keys.
   const allowed: TagCandidate[] = [];
   const keys: unknown[] = [];
   for (const entry of entries) {
-    const tag = entry.tag;
-    let out: Skip | undefined = screenTag(tag);
-    if (out === undefined) {
-      if (filter.ignored(tag)) out = IGNORED;
-      else {
-        const version = filter.versionOf(tag);
-        if (isSkip(version)) out = version;
-        else {
-          const key = strategy.read(version, entry);
-          if (isSkip(key)) out = key;
-          else {
-            out = strategy.admit(key);
-            if (out === undefined) {
-              allowed.push(entry);
-              keys.push(key);
-              continue;
-            }
-          }
-        }
-      }
+    const judged = judge(compiled, entry);
+    if (isSkip(judged)) rejected.push(rejection(entry.tag, judged));
+    else {
+      allowed.push(entry);
+      keys.push(judged);
     }
-    rejected.push(rejection(tag, out));
   }
 
   const floor = readFloor(compiled, candidates, options);

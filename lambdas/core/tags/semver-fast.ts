@@ -39,45 +39,44 @@ function isIdentifierChar(c: number): boolean {
 export function parseSemver(text: string): SemverKey | undefined {
   const n = text.length;
   if (n > MAX_LENGTH || n === 0) return undefined;
-  let i = scanNumber(text, text.charCodeAt(0) === 118 /* v */ ? 1 : 0);
-  const major = scanned;
-  if (i < 0 || text.charCodeAt(i) !== DOT) return undefined;
-  i = scanNumber(text, i + 1);
-  const minor = scanned;
-  if (i < 0 || text.charCodeAt(i) !== DOT) return undefined;
-  i = scanNumber(text, i + 1);
-  const patch = scanned;
-  if (i < 0) return undefined;
+  let start = text.charCodeAt(0) === 118 /* v */ ? 1 : 0;
+  let end = digitsEnd(text, start);
+  const major = numberIn(text, start, end);
+  if (major < 0 || text.charCodeAt(end) !== DOT) return undefined;
+  start = end + 1;
+  end = digitsEnd(text, start);
+  const minor = numberIn(text, start, end);
+  if (minor < 0 || text.charCodeAt(end) !== DOT) return undefined;
+  start = end + 1;
+  end = digitsEnd(text, start);
+  const patch = numberIn(text, start, end);
+  if (patch < 0) return undefined;
+  let i = end;
   let prerelease = NO_PRERELEASE;
   if (i < n && text.charCodeAt(i) === HYPHEN) {
-    const start = i + 1;
-    i = scanIdentifiers(text, start, true);
+    const preStart = i + 1;
+    i = scanIdentifiers(text, preStart, true);
     if (i < 0) return undefined;
-    prerelease = text.slice(start, i).split('.').map(identifier);
+    prerelease = text.slice(preStart, i).split('.').map(identifier);
   }
   if (i < n && text.charCodeAt(i) === PLUS) i = scanIdentifiers(text, i + 1, false);
   if (i !== n) return undefined;
   return { major, minor, patch, prerelease };
 }
 
-// The value of the last number `scanNumber` read: a second return value without an allocation.
-let scanned = 0;
-
-/** `0|[1-9]\d*` from `start`, at most MAX_SAFE_INTEGER: the index after it, or -1. */
-function scanNumber(text: string, start: number): number {
-  const n = text.length;
+/** The index after the digits that start at `start` (`start` itself when there are none). */
+function digitsEnd(text: string, start: number): number {
   let i = start;
-  let value = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!isDigit(c)) break;
-    value = value * 10 + (c - 48);
-    i++;
-  }
-  if (i === start || (i - start > 1 && text.charCodeAt(start) === 48) || value > Number.MAX_SAFE_INTEGER)
-    return -1;
-  scanned = value;
+  while (i < text.length && isDigit(text.charCodeAt(i))) i++;
   return i;
+}
+
+/** `text[start, end)` read as `0|[1-9]\d*`, at most MAX_SAFE_INTEGER; -1 when it is not one. */
+function numberIn(text: string, start: number, end: number): number {
+  if (end === start || (end - start > 1 && text.charCodeAt(start) === 48)) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value > Number.MAX_SAFE_INTEGER ? -1 : value;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Policy } from '../../config/schema.ts';
+import type { Policy } from '../config.ts';
 
 /** The policy fields tag selection reads. */
 export type SelectionPolicy = Pick<
@@ -58,7 +58,7 @@ export interface Rejection {
  * `chosen`: there is a tag to move to. `up-to-date`: allowed tags exist but none orders above the
  * current one. `no-candidate`: no tag passes the policy at all.
  */
-export type SelectionOutcome = 'chosen' | 'up-to-date' | 'no-candidate';
+type SelectionOutcome = 'chosen' | 'up-to-date' | 'no-candidate';
 
 export interface ChosenTag {
   readonly tag: string;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const RUNNER = fileURLToPath(new URL('./lambda-runner.mjs', import.meta.url));
 
-export interface Invocation<T> {
+interface Invocation<T> {
   readonly result?: T;
   readonly error?: { name?: string; message?: string; code?: string };
   readonly ms: number;

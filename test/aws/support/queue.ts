@@ -23,7 +23,7 @@ export function templateEnv(resource: CfnResource): Record<string, string> {
   );
 }
 
-export function sqsEvent(messages: readonly Message[], queue = 'queue'): SQSEvent {
+function sqsEvent(messages: readonly Message[], queue = 'queue'): SQSEvent {
   return {
     Records: messages.map((m) => ({
       messageId: m.MessageId!,

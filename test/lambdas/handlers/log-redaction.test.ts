@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseGitHubCredentials } from '../../../lambdas/adapters/secrets/github-credentials.ts';
-import { createJsonLog, functionLogger } from '../../../lambdas/handlers/json-log.ts';
-import { encodePushMessage } from '../../../lambdas/handlers/messages.ts';
+import { createJsonLog, functionLogger } from '../../../lambdas/adapters/logging/json-log.ts';
+import { encodePushMessage } from '../../../lambdas/adapters/sqs/messages.ts';
 import { createRuntime } from '../../../lambdas/handlers/runtime.ts';
-import type { Log } from '../../../lambdas/handlers/telemetry.ts';
+import type { Log } from '../../../lambdas/ports/telemetry.ts';
 import { createWorker } from '../../../lambdas/handlers/worker.ts';
 import { RECONCILE_SERVICE, WEBHOOK_SERVICE, WORKER_SERVICE } from '../../../lambdas/names.ts';
 import { recordingMetrics, sqsEvent, sqsRecord } from '../../support/handlers.ts';

@@ -5,7 +5,7 @@ import { EcrTagLister } from '../../../lambdas/adapters/ecr/tag-lister.ts';
 import { GitHubHost } from '../../../lambdas/adapters/github/host.ts';
 import type { WatchedRepo } from '../../../lambdas/handlers/env.ts';
 import { createReconcile } from '../../../lambdas/handlers/reconcile.ts';
-import { combineTagListers } from '../../../lambdas/handlers/tag-lists.ts';
+import { combineTagListers } from '../../../lambdas/adapters/registry/tag-lists.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '../../support/github-server/index.ts';
 import { recordingLog, recordingMetrics } from '../../support/handlers.ts';
 

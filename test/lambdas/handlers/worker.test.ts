@@ -7,7 +7,7 @@ import { GitHubHost } from '../../../lambdas/adapters/github/host.ts';
 import { SecretError } from '../../../lambdas/adapters/secrets/errors.ts';
 import { GitHubCredentialsSource } from '../../../lambdas/adapters/secrets/github-credentials.ts';
 import type { WatchedRepo } from '../../../lambdas/handlers/env.ts';
-import { encodePushMessage } from '../../../lambdas/handlers/messages.ts';
+import { encodePushMessage } from '../../../lambdas/adapters/sqs/messages.ts';
 import { hostProvider } from '../../../lambdas/handlers/runtime.ts';
 import { createWorker, type WorkerDeps } from '../../../lambdas/handlers/worker.ts';
 import { corpusEvent, corpusEventText } from '../../support/corpus.ts';

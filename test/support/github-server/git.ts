@@ -49,7 +49,7 @@ export interface TreeChange {
   readonly after: Leaf | undefined;
 }
 
-export const EMPTY_TREE_SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+const EMPTY_TREE_SHA = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 function hashObject(type: string, payload: Buffer): string {
   return createHash('sha1')

@@ -27,14 +27,14 @@ export interface FieldNode {
   readonly location: Location;
 }
 
-export interface InlineFragmentNode {
+interface InlineFragmentNode {
   readonly kind: 'inline';
   readonly typeCondition: string | undefined;
   readonly selections: readonly SelectionNode[];
   readonly location: Location;
 }
 
-export interface FragmentSpreadNode {
+interface FragmentSpreadNode {
   readonly kind: 'spread';
   readonly name: string;
   readonly location: Location;
@@ -42,7 +42,7 @@ export interface FragmentSpreadNode {
 
 export type SelectionNode = FieldNode | InlineFragmentNode | FragmentSpreadNode;
 
-export interface VariableDefinition {
+interface VariableDefinition {
   readonly name: string;
   readonly type: string;
   readonly defaultValue: Value | undefined;

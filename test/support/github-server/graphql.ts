@@ -9,7 +9,7 @@ import { ENUMS, FieldError, INPUTS, INTERFACES, OBJECTS, SCALARS } from './graph
  * data); only a valid document executes, and resolver failures become per-field errors.
  */
 
-export interface GraphQLError {
+interface GraphQLError {
   message: string;
   type?: string;
   path?: (string | number)[];

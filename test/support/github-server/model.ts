@@ -53,7 +53,7 @@ export interface StatusRecord {
 
 export type MergeMethod = 'merge' | 'squash' | 'rebase';
 
-export interface AutoMerge {
+interface AutoMerge {
   readonly enabledBy: Account;
   readonly method: MergeMethod;
   readonly enabledAt: number;
@@ -151,7 +151,7 @@ export interface WorldOptions {
   readonly treeTruncationLimit: number;
 }
 
-export const GITHUB_COMMITTER = { name: 'GitHub', email: 'noreply@github.com' } as const;
+const GITHUB_COMMITTER = { name: 'GitHub', email: 'noreply@github.com' } as const;
 
 export class World {
   readonly clock: Clock;

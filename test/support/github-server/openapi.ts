@@ -18,14 +18,14 @@ export type ApiFlavor = 'api.github.com' | 'ghes-3.17' | 'ghes-3.18' | 'ghes-3.1
 
 export type JsonSchema = Record<string, unknown>;
 
-export interface ParameterSpec {
+interface ParameterSpec {
   readonly name: string;
   readonly in: 'path' | 'query' | 'header' | 'cookie';
   readonly required: boolean;
   readonly schema: JsonSchema;
 }
 
-export interface OperationDetail {
+interface OperationDetail {
   readonly parameters: readonly ParameterSpec[];
   readonly requestBody: { readonly required: boolean; readonly schema: JsonSchema } | undefined;
   /** Status code (or "default") to the JSON schema of the body; `null` when no JSON body is declared. */
@@ -82,7 +82,7 @@ const SLASHED_PARAMS = new Set(['ref', 'path', 'branch', 'head', 'basehead', 'tr
 
 const loaded = new Map<string, ApiDescription>();
 
-export function definitionsIdFor(flavor: ApiFlavor): string {
+function definitionsIdFor(flavor: ApiFlavor): string {
   return `https://openapi.invalid/${flavor}.json`;
 }
 
@@ -323,7 +323,7 @@ function pickJson(content: Record<string, { schema?: unknown }> | undefined): un
  * documentation-only keywords are dropped so Ajv has less to look at, and `oneOf` is read as
  * `anyOf`.
  */
-export function normaliseSchema(schema: unknown, refBase: string, onRef: (name: string) => void): JsonSchema {
+function normaliseSchema(schema: unknown, refBase: string, onRef: (name: string) => void): JsonSchema {
   if (schema === true || schema === undefined) return {};
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return {};
   const input = schema as Record<string, unknown>;

@@ -535,7 +535,7 @@ export function hashCode(text: string): number {
 }
 
 /** Added and removed line counts between two texts (longest-common-subsequence based). */
-export function lineCounts(before: string, after: string): { additions: number; deletions: number } {
+function lineCounts(before: string, after: string): { additions: number; deletions: number } {
   const a = before === '' ? [] : before.replace(/\n$/, '').split('\n');
   const b = after === '' ? [] : after.replace(/\n$/, '').split('\n');
   let start = 0;

@@ -118,7 +118,7 @@ function compiled(
   return validate;
 }
 
-export function formatErrors(errors: readonly ErrorObject[] | null | undefined, root: string): string[] {
+function formatErrors(errors: readonly ErrorObject[] | null | undefined, root: string): string[] {
   return (errors ?? []).slice(0, 8).map((error) => {
     const where = `${root}${error.instancePath}`;
     const extra =

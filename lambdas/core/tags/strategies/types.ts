@@ -1,7 +1,7 @@
 import type { Skip } from '../skip.ts';
 
 /** What a strategy knows about a tag besides its version text. */
-export interface CandidateFacts {
+interface CandidateFacts {
   readonly pushedAt?: Date | undefined;
 }
 

@@ -7,7 +7,7 @@ import { toGitHostError } from '../../../../lambdas/adapters/github/errors.ts';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
 import { createOctokit } from '../../../../lambdas/adapters/github/octokit.ts';
 import { runRepo } from '../../../../lambdas/handlers/run-repo.ts';
-import { TagListCache } from '../../../../lambdas/handlers/tag-lists.ts';
+import { TagListCache } from '../../../../lambdas/adapters/registry/tag-lists.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
 import { deployment, ECR } from '../../../support/github-env.ts';
 

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../../../lambdas/config/load.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
@@ -46,7 +47,7 @@ describe('GitHubHost with a GitHub App', () => {
       await applyToRepo(
         client,
         { pushes: [{ image: API, tag: '1.0.1' }] },
-        { configPath: '.image-updater.yaml' },
+        { configPath: '.image-updater.yaml', loadConfig },
       );
     }
     const lookups = server.requests.filter((r) => r.operationId === 'apps/get-repo-installation');
@@ -94,7 +95,7 @@ describe('GitHub Enterprise Server', () => {
     await applyToRepo(
       await host.repo({ owner: 'acme', name: 'gitops' }),
       { pushes: [{ image: API, tag: '1.0.1' }] },
-      { configPath: '.image-updater.yaml' },
+      { configPath: '.image-updater.yaml', loadConfig },
     );
     expect(server.readFile('acme', 'gitops', 'image-updater/api', 'deploy.yaml')).toBe(
       deployment(`${API}:1.0.1`),
@@ -121,7 +122,7 @@ describe('GitHubHost: a write deadline', () => {
     applyToRepo(
       await host.repo({ owner: 'acme', name: 'gitops' }),
       { pushes: [{ image: API, tag: '1.0.1' }] },
-      { configPath: '.image-updater.yaml' },
+      { configPath: '.image-updater.yaml', loadConfig },
     );
 
   it('waits out a retry-after that ends before the deadline, and the PR opens', async () => {

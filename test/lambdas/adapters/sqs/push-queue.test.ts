@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SqsPushQueue } from '../../../../lambdas/adapters/sqs/push-queue.ts';
 import { QueueError } from '../../../../lambdas/core/queue/errors.ts';
-import { decodeMessage } from '../../../../lambdas/handlers/messages.ts';
+import { decodeMessage } from '../../../../lambdas/adapters/sqs/messages.ts';
 import type { QueuedPush } from '../../../../lambdas/ports/push-queue.ts';
 
 const sqs = mockClient(SQSClient);

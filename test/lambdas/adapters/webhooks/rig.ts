@@ -10,17 +10,14 @@ import {
 } from '../../../../lambdas/adapters/webhooks/secrets.ts';
 import type { PushedImage } from '../../../../lambdas/core/push.ts';
 import { QueueError } from '../../../../lambdas/core/queue/errors.ts';
-import { decodeMessage, encodePushMessage } from '../../../../lambdas/handlers/messages.ts';
-import {
-  createWebhookRouter,
-  type HttpResponse,
-  type WebhookRouterDeps,
-} from '../../../../lambdas/handlers/webhook-router.ts';
+import { decodeMessage, encodePushMessage } from '../../../../lambdas/adapters/sqs/messages.ts';
+import type { HttpResponse } from '../../../../lambdas/ports/http.ts';
+import { createWebhookRouter, type WebhookRouterDeps } from '../../../../lambdas/handlers/webhook-router.ts';
 import { recordingLog } from '../../../support/handlers.ts';
 
 export const SECRET = 'correct-horse-battery-staple-42';
 
-export interface WorkerView {
+interface WorkerView {
   readonly source: string;
   readonly id: string | undefined;
   readonly push: PushedImage;

@@ -3,6 +3,7 @@
  * others, and a unit that cannot get its content-creating requests from the secondary-limit
  * budget does not start at all, so nothing is left half-written (a branch without its PR).
  */
+import { loadConfig } from '../../../../lambdas/config/load.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applyToRepo } from '../../../../lambdas/core/apply/apply.ts';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
@@ -156,7 +157,7 @@ describe('the writes set aside per unit cover what the unit sends', () => {
     const report = await applyToRepo(
       counting,
       { pushes: [push(API, tag)] },
-      { configPath: '.image-updater.yaml', sleep: async () => {}, backoffMs: 1 },
+      { configPath: '.image-updater.yaml', loadConfig, sleep: async () => {}, backoffMs: 1 },
     );
     return { report, reserved: reserved.reduce((a, b) => a + b, 0), wrote: e.server.writeCount() - before };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../../lambdas/config/load.ts';
-import type { Config } from '../../../../lambdas/config/schema.ts';
+import type { Config } from '../../../../lambdas/core/config.ts';
 import { combineUnits } from '../../../../lambdas/core/plan/combine.ts';
 import { planUpdates } from '../../../../lambdas/core/plan/plan.ts';
 import { MemoryRepo } from '../../../support/memory-repo.ts';

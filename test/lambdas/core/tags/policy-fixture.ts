@@ -1,4 +1,5 @@
-import { resolvePolicy, StandalonePolicySchema, type Policy } from '../../../../lambdas/config/schema.ts';
+import { resolvePolicy, StandalonePolicySchema } from '../../../../lambdas/config/schema.ts';
+import type { Policy } from '../../../../lambdas/core/config.ts';
 import type { TagCandidate } from '../../../../lambdas/core/tags/index.ts';
 
 /** A policy as a user writes it in `.image-updater.yaml`, validated and with defaults applied. */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import picomatch from 'picomatch';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../../../lambdas/config/schema.ts';
+import type { Policy } from '../../../../lambdas/core/config.ts';
 import { OCI_TAG } from '../../../../lambdas/core/image/reference.ts';
 import {
   compareTags,

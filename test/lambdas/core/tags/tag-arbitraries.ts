@@ -17,7 +17,7 @@ export const semverTagArb = fc
   .map(([v, major, minor, patch, pre]) => `${v ? 'v' : ''}${major}.${minor}.${patch}${pre ? `-${pre}` : ''}`);
 
 /** What a real tag list holds besides versions, and what an attacker might push. */
-export const noiseTagArb = fc.oneof(
+const noiseTagArb = fc.oneof(
   fc.constantFrom(
     'latest',
     'main',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { TagCandidate } from '../../../lambdas/core/tags/index.ts';
-import { combineTagListers, TagListCache } from '../../../lambdas/handlers/tag-lists.ts';
-import type { TagLister } from '../../../lambdas/ports/tag-lister.ts';
+import type { TagCandidate } from '../../../../lambdas/core/tags/index.ts';
+import { combineTagListers, TagListCache } from '../../../../lambdas/adapters/registry/tag-lists.ts';
+import type { TagLister } from '../../../../lambdas/ports/tag-lister.ts';
 
 function lister(host: string, tags: Record<string, TagCandidate[] | Error>, calls: string[]): TagLister {
   return {

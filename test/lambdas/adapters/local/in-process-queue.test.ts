@@ -1,11 +1,11 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { GitHostError } from '../../../lambdas/ports/git-host-errors.ts';
-import { QueueError } from '../../../lambdas/core/queue/errors.ts';
-import { InProcessQueue } from '../../../lambdas/handlers/in-process-queue.ts';
-import { decodeMessage } from '../../../lambdas/handlers/messages.ts';
-import type { QueuedPush } from '../../../lambdas/ports/push-queue.ts';
-import { recordingLog } from '../../support/handlers.ts';
+import { GitHostError } from '../../../../lambdas/ports/git-host-errors.ts';
+import { QueueError } from '../../../../lambdas/core/queue/errors.ts';
+import { InProcessQueue } from '../../../../lambdas/adapters/local/in-process-queue.ts';
+import { decodeMessage } from '../../../../lambdas/adapters/sqs/messages.ts';
+import type { QueuedPush } from '../../../../lambdas/ports/push-queue.ts';
+import { recordingLog } from '../../../support/handlers.ts';
 
 const push = (image: string, tag: string): QueuedPush => ({ push: { image, tag }, source: 'distribution' });
 

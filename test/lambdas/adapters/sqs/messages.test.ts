@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodePushMessage, MAX_MESSAGE_BYTES } from '../../../lambdas/handlers/messages.ts';
-import { corpusEvent, corpusEventText } from '../../support/corpus.ts';
+import {
+  decodeMessage,
+  encodePushMessage,
+  MAX_MESSAGE_BYTES,
+} from '../../../../lambdas/adapters/sqs/messages.ts';
+import { corpusEvent, corpusEventText } from '../../../support/corpus.ts';
 
 const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/my-repository-name';
 const DIGEST = `sha256:${'ab'.repeat(32)}`;

@@ -2,9 +2,9 @@
  * Registry tag lists for one batch or one reconcile run: each image is listed at most once,
  * whatever number of repositories and policies follow it.
  */
-import { canonicalImageName } from '../core/image/reference.ts';
-import type { TagCandidate } from '../core/tags/index.ts';
-import type { TagLister } from '../ports/tag-lister.ts';
+import { canonicalImageName } from '../../core/image/reference.ts';
+import type { TagCandidate } from '../../core/tags/index.ts';
+import type { TagLister } from '../../ports/tag-lister.ts';
 
 /** The first lister that knows the image's registry lists it. */
 export function combineTagListers(listers: readonly TagLister[]): TagLister {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createJsonLog } from '../../../lambdas/handlers/json-log.ts';
+import { createJsonLog } from '../../../../lambdas/adapters/logging/json-log.ts';
 
 describe('createJsonLog (serve)', () => {
   it('writes one JSON object a line, at or above the level, without credential values', () => {

@@ -11,10 +11,11 @@ import {
   EventBridgeSchema,
   interpretEcrImageAction,
   type EcrIgnoreReason,
-} from '../adapters/ecr/event.ts';
-import { canonicalImageName, DIGEST, OCI_TAG } from '../core/image/reference.ts';
-import type { PushedImage } from '../core/push.ts';
-import { isReferrerTag } from '../core/tags/index.ts';
+} from '../ecr/event.ts';
+import { canonicalImageName, DIGEST, OCI_TAG } from '../../core/image/reference.ts';
+import type { PushedImage } from '../../core/push.ts';
+import { isReferrerTag } from '../../core/tags/index.ts';
+import { defined } from '../../objects.ts';
 
 /** SQS allows 256 KiB; a push message is a few hundred bytes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -24,7 +25,7 @@ export const MAX_MESSAGE_BYTES = 256 * 1024;
  * `harbor`, `dockerhub`, `ghcr`, …) for logs and metrics; `id` is the registry's delivery or event
  * id, used as the correlation id.
  */
-export const PushMessageSchema = z.strictObject({
+const PushMessageSchema = z.strictObject({
   kind: z.literal('push'),
   push: z.strictObject({
     image: z
@@ -39,7 +40,7 @@ export const PushMessageSchema = z.strictObject({
   id: z.string().min(1).max(256).optional(),
 });
 
-export type PushMessage = z.infer<typeof PushMessageSchema>;
+type PushMessage = z.infer<typeof PushMessageSchema>;
 
 /** The body to enqueue for a push (what the webhook function sends). */
 export function encodePushMessage(push: PushedImage, source: string, id?: string): string {
@@ -48,16 +49,16 @@ export function encodePushMessage(push: PushedImage, source: string, id?: string
     push: {
       image: push.image,
       tag: push.tag,
-      ...(push.digest !== undefined ? { digest: push.digest } : {}),
+      ...defined({ digest: push.digest }),
       ...(push.pushedAt !== undefined ? { pushedAt: push.pushedAt.toISOString() } : {}),
     },
     source,
-    ...(id !== undefined ? { id } : {}),
+    ...defined({ id }),
   };
   return JSON.stringify(message);
 }
 
-export type IgnoreReason = EcrIgnoreReason | 'other-event';
+type IgnoreReason = EcrIgnoreReason | 'other-event';
 
 export type DecodedMessage =
   | {
@@ -131,7 +132,7 @@ function decodePush(value: Record<string, unknown>): DecodedMessage {
     push: {
       image: push.image,
       tag: push.tag,
-      ...(push.digest !== undefined ? { digest: push.digest } : {}),
+      ...defined({ digest: push.digest }),
       ...(push.pushedAt !== undefined ? { pushedAt: new Date(push.pushedAt) } : {}),
     },
   };

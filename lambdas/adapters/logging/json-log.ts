@@ -7,9 +7,9 @@
  */
 import { Logger, LogFormatter, LogItem } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
-import type { Log } from './telemetry.ts';
+import type { Log } from '../../ports/telemetry.ts';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const REDACTED = '[redacted]';
 const SECRET_KEY = /secret|token|password|authorization|private.?key|credential/i;
@@ -21,7 +21,7 @@ const SECRET_TEXT =
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g;
 
 /** A copy of `value` with every credential replaced; errors are left for `formatError`. */
-export function redactSecrets(value: unknown, key = '', ancestors: object[] = []): unknown {
+function redactSecrets(value: unknown, key = '', ancestors: object[] = []): unknown {
   if (typeof value === 'string')
     return key !== '' && SECRET_KEY.test(key) ? REDACTED : value.replace(SECRET_TEXT, REDACTED);
   if (typeof value !== 'object' || value === null || value instanceof Error) return value;
@@ -35,7 +35,7 @@ export function redactSecrets(value: unknown, key = '', ancestors: object[] = []
 }
 
 /** Powertools' standard keys, then the attributes, with credentials replaced. */
-export class RedactingLogFormatter extends LogFormatter {
+class RedactingLogFormatter extends LogFormatter {
   override formatAttributes(attributes: UnformattedAttributes, additional: LogAttributes): LogItem {
     const context = attributes.lambdaContext;
     return new LogItem({

@@ -9,18 +9,21 @@
  * shutdown) is "handed back": one ERROR line with the image, tag, digest, correlation id and the
  * reason, for the operator to re-push or redeliver.
  */
-import type { SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { canonicalImageName } from '../core/image/reference.ts';
-import { QueueError } from '../core/queue/errors.ts';
-import { KeyedSerialQueue } from '../core/queue/keyed-serial-queue.ts';
-import type { PushQueue, QueuedPush } from '../ports/push-queue.ts';
-import { encodePushMessage } from './messages.ts';
-import { errorFields, isRetryable, type Log } from './telemetry.ts';
-import type { WorkerHandler } from './worker.ts';
+import { canonicalImageName } from '../../core/image/reference.ts';
+import { QueueError } from '../../core/queue/errors.ts';
+import { KeyedSerialQueue } from '../../core/queue/keyed-serial-queue.ts';
+import type { PushQueue, QueuedPush } from '../../ports/push-queue.ts';
+import { encodePushMessage } from '../sqs/messages.ts';
+import type { Log } from '../../ports/telemetry.ts';
+import { errorFields, isRetryable } from '../../errors.ts';
+
+/** What SQS would invoke: the worker function's handler (`handlers/worker.ts`). */
+type BatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
 export interface InProcessQueueOptions {
-  readonly worker: WorkerHandler;
+  readonly worker: BatchHandler;
   readonly log: Log;
   /** Images worked on at once. @default 4 */
   readonly concurrency?: number;

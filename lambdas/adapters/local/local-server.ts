@@ -8,9 +8,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InProcessQueue } from './in-process-queue.ts';
-import type { Log } from './telemetry.ts';
-import { MAX_WEBHOOK_BODY_BYTES } from './webhook-env.ts';
-import type { HttpRequest, HttpResponse, WebhookRouter } from './webhook-router.ts';
+import type { Log } from '../../ports/telemetry.ts';
+import {
+  MAX_WEBHOOK_BODY_BYTES,
+  type HttpRequest,
+  type HttpResponse,
+  type WebhookRouter,
+} from '../../ports/http.ts';
 
 export interface LocalServerOptions {
   readonly port: number;

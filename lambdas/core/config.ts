@@ -1,0 +1,72 @@
+/**
+ * What a config means to the domain: the resolved `Policy` and `Config` the core plans with, and
+ * the issues a config can have. `lambdas/config/` parses `.image-updater.yaml` into these; the
+ * core never imports `config/` (lint: the layer zones in eslint.config.js).
+ */
+
+export const STRATEGIES = ['semver', 'calver', 'numerical', 'alphabetical', 'newest', 'digest'] as const;
+export const UPDATE_MODES = ['pull-request', 'commit'] as const;
+export const AUTOMERGE_LEVELS = ['none', 'patch', 'minor', 'major', 'all'] as const;
+export const MERGE_STRATEGIES = ['auto', 'immediate'] as const;
+export const MERGE_METHODS = ['merge', 'squash', 'rebase'] as const;
+export const PIN_MODES = ['tag', 'digest', 'tag+digest'] as const;
+
+type Strategy = (typeof STRATEGIES)[number];
+type UpdateMode = (typeof UPDATE_MODES)[number];
+export type AutomergeLevel = (typeof AUTOMERGE_LEVELS)[number];
+type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
+type MergeMethod = (typeof MERGE_METHODS)[number];
+type PinMode = (typeof PIN_MODES)[number];
+
+/** A policy with `defaults` and built-in defaults merged in: what the rest of the code uses. */
+export interface Policy {
+  readonly name: string;
+  readonly image: string;
+  readonly strategy: Strategy;
+  readonly range: string;
+  readonly prerelease: boolean;
+  readonly tags: { readonly pattern?: string; readonly ignore: readonly string[] };
+  readonly order: 'asc' | 'desc';
+  readonly layout?: string;
+  readonly track?: string;
+  readonly pin: PinMode;
+  readonly files: readonly string[];
+  readonly group?: string;
+  readonly allowDowngrade: boolean;
+  /** undefined: the repository's default branch. */
+  readonly baseBranch?: string;
+  readonly update: UpdateMode;
+  readonly automerge: AutomergeLevel;
+  readonly mergeStrategy: MergeStrategy;
+  readonly mergeMethod: MergeMethod;
+  readonly labels: readonly string[];
+  readonly reviewers: readonly string[];
+  readonly commitMessage: string;
+}
+
+export interface Config {
+  readonly version: 1;
+  readonly policies: readonly Policy[];
+}
+
+export type ConfigLoadResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly issues: readonly ConfigIssue[] };
+
+/** Reads a config's text into a result; `lambdas/config/load.ts` `loadConfig` in production. */
+export type ConfigLoader = (text: string) => Promise<ConfigLoadResult>;
+
+/** One problem in a config file, pointing at the offending key or value. */
+export interface ConfigIssue {
+  /** Dotted key path, e.g. `policies[0].range`; empty for the whole file. */
+  readonly path: string;
+  readonly message: string;
+  /** 1-based. */
+  readonly line: number;
+  /** 1-based. */
+  readonly column: number;
+}
+
+export function formatConfigIssue(file: string, issue: ConfigIssue): string {
+  return `${file}:${issue.line}:${issue.column}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
+}

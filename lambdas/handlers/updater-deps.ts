@@ -1,0 +1,39 @@
+/** What the worker and the reconcile share: their dependencies and the write deadline. */
+import type { Context } from 'aws-lambda';
+import type { ApplyOptions } from '../core/apply/apply.ts';
+import type { GitHost } from '../ports/git-host.ts';
+import type { TagLister } from '../ports/tag-lister.ts';
+import type { Log, MetricSink } from '../ports/telemetry.ts';
+import type { WatchedRepo } from './env.ts';
+
+/** What the worker and the reconcile both need: the production wiring builds it once. */
+export interface UpdaterDeps {
+  readonly repos: readonly WatchedRepo[];
+  /** The GitHub host with current credentials (read from Secrets Manager, cached). */
+  readonly host: () => Promise<GitHost>;
+  /** Called when GitHub rejected the credentials, so the next run reads them again. */
+  readonly credentialsRejected?: () => void;
+  readonly tagLister?: TagLister;
+  readonly log: Log;
+  readonly metrics: MetricSink;
+  /** Repositories worked on at once. */
+  readonly concurrency?: number;
+  readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo' | 'loadConfig'>;
+  /**
+   * How long before the function's timeout no write may start any more (default 15 s: the
+   * writes of a unit already under way, and the response, still fit).
+   */
+  readonly deadlineMarginMs?: number;
+}
+
+/**
+ * Writes that could only start after the function must have returned are refused instead: the
+ * work they belong to is handed back (to the queue, or to the next reconcile) and the
+ * invocation ends in time.
+ */
+export function setWriteDeadline(host: GitHost, deps: UpdaterDeps, context: Context | undefined): void {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  host.setWriteDeadline?.(
+    remaining === undefined ? undefined : remaining - (deps.deadlineMarginMs ?? 15_000),
+  );
+}
