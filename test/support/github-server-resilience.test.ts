@@ -347,7 +347,7 @@ describe('GraphQL', () => {
 
 describe('request log', () => {
   it('counts 3 sequential requests as 3 round trips and 3 concurrent ones as 1', async () => {
-    const { server, octokit } = await setup({ latencyMs: 50 });
+    const { server, octokit } = await setup({ latencyMs: 200 });
     for (let index = 0; index < 3; index += 1) await octokit.rest.repos.get({ owner, repo });
     expect(server.roundTrips()).toBe(3);
     server.resetLog();

@@ -15,7 +15,7 @@ afterEach(async () => {
 
 async function repo(defaultBranch = 'main', guess?: string) {
   // Enough latency that a busy machine's scheduling jitter cannot split a wave in two.
-  server = await createGitHubTestServer({ latencyMs: 60 });
+  server = await createGitHubTestServer({ latencyMs: 200 });
   for (const name of ['warm-up', 'env'])
     server.createRepo('acme', name, {
       defaultBranch,
