@@ -27,6 +27,7 @@ import { createGitHubTestServer, type GitHubTestServer } from '../support/github
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { receiveAll } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
 const MOTO = probe('moto_server', 'moto_server', ['--help']);
@@ -172,21 +173,7 @@ describeWithTools('AWS tier: moto_server', [MOTO], "pip install 'moto[server]==5
     synth?.remove();
   });
 
-  const received = async (url: string): Promise<Message[]> => {
-    const all: Message[] = [];
-    for (;;) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: url,
-          MaxNumberOfMessages: 10,
-          AttributeNames: ['All'],
-          VisibilityTimeout: 30,
-        }),
-      );
-      if (Messages.length === 0) return all;
-      all.push(...Messages);
-    }
-  };
+  const received = (url: string): Promise<Message[]> => receiveAll(sqs, url);
   const purge = async (url: string) => {
     for (const m of await received(url))
       await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
