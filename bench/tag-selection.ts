@@ -17,7 +17,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { resolvePolicy, StandalonePolicySchema } from '../lambdas/config/schema.ts';
+import { StandalonePolicySchema } from '../lambdas/config/policy-schema.ts';
+import { resolvePolicy } from '../lambdas/config/resolve.ts';
 import type { Policy } from '../lambdas/core/config.ts';
 import {
   compareTags,

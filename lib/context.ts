@@ -31,19 +31,22 @@
 import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { WatchedRepoSchema } from '../lambdas/handlers/env.ts';
+import {
+  ACCOUNT,
+  arn,
+  contextReaders,
+  REGION,
+  scheduleProblem,
+  SECRET_ARN_FORM,
+  type ContextReaders,
+  type ContextSource,
+} from './context-readers.ts';
 import { InvalidPropsError } from './errors.ts';
 import { WEBHOOK_FRONT_DOORS, type WebhookFrontDoor } from './webhook-endpoint.ts';
 import type { GitHubAuthKind, WatchedRepository } from './image-updater.ts';
 import type { ImageUpdaterStackProps } from './image-updater-stack.ts';
 
-export interface ContextSource {
-  tryGetContext(key: string): unknown;
-}
-
 const DEFAULT_STACK_NAME = 'ImageUpdater';
-
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
 
 /** Every key `stackFromContext` reads: a key outside it is a typo (`-c repo=`), said at synth. */
 const CONTEXT_KEYS = [
@@ -111,130 +114,23 @@ function distance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-/**
- * EventBridge's schedule expressions: `rate(1 minute)`, `rate(5 minutes)` (singular exactly for
- * 1, a value of at least 1) or `cron(` six fields `)`; anything else fails only at deploy.
- */
-function scheduleProblem(expression: string): string | undefined {
-  const rate = /^rate\((\d+) (minute|hour|day)(s?)\)$/.exec(expression);
-  if (rate) {
-    const n = Number(rate[1]);
-    if (n < 1) return 'a rate needs a value of at least 1';
-    if ((n === 1) !== (rate[3] === '')) return `expected rate(1 ${rate[2]}) or rate(N ${rate[2]}s)`;
-    return undefined;
-  }
-  if (/^cron\(\S+( \S+){5}\)$/.test(expression)) return undefined;
-  return 'expected rate(N minutes|hours|days) or cron(six fields)';
-}
-
-const SECRET_ARN_FORM =
-  'a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-XXXXXX)';
 const REPO_FORM = '"owner/name[:configPath]" or {"repo": "owner/name", "configPath": "…"}';
+
+type Optional = Partial<ImageUpdaterStackProps>;
 
 export function stackFromContext(node: ContextSource): {
   readonly stackName: string;
   readonly props: ImageUpdaterStackProps;
 } {
-  const text = (key: string): string | undefined => {
-    const value = node.tryGetContext(key);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value === 'string') return value.trim();
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    throw new InvalidPropsError(`context ${key}: expected a string, got ${JSON.stringify(value)}`);
+  const read = contextReaders(node);
+  const optional: Optional = {
+    ...ecrProps(read),
+    ...githubProps(read),
+    ...runtimeProps(read),
+    ...secretsProps(read),
+    ...webhookProps(read),
   };
-  const list = (key: string): string[] | undefined => {
-    const value = node.tryGetContext(key);
-    if (Array.isArray(value)) return value.map(String);
-    const t = text(key);
-    return t === undefined
-      ? undefined
-      : t
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '');
-  };
-  const int = (key: string, min: number, max: number): number | undefined => {
-    const t = text(key);
-    if (t === undefined) return undefined;
-    const n = /^\d+$/.test(t) ? Number(t) : NaN;
-    if (!(n >= min && n <= max))
-      throw new InvalidPropsError(`context ${key}: expected a whole number from ${min} to ${max}, got ${t}`);
-    return n;
-  };
-  const matching = (key: string, pattern: RegExp, form: string): string | undefined => {
-    const t = text(key);
-    if (t !== undefined && !pattern.test(t))
-      throw new InvalidPropsError(`context ${key}: expected ${form}, got ${t}`);
-    return t;
-  };
-  const oneOf = <T extends string>(key: string, allowed: readonly T[]): T | undefined => {
-    const t = text(key);
-    if (t !== undefined && !allowed.includes(t as T))
-      throw new InvalidPropsError(`context ${key}: expected one of ${allowed.join(', ')}, got ${t}`);
-    return t as T | undefined;
-  };
-
-  const schedule = text('reconcileSchedule');
-  if (schedule !== undefined) {
-    const problem = scheduleProblem(schedule);
-    if (problem !== undefined)
-      throw new InvalidPropsError(`context reconcileSchedule: ${problem}, got ${schedule}`);
-  }
-  const githubAuth = oneOf<GitHubAuthKind>('githubAuth', ['app', 'token']);
-  const logLevel = oneOf('logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const);
-  const maxConcurrency = int('maxConcurrency', 2, 1000);
-  const batchSize = int('batchSize', 1, 10_000);
-  const arn = (service: string) => new RegExp(`^arn:aws[a-z-]*:${service}:[a-z0-9-]+:\\d{12}:.+$`);
-  const eachMatching = (key: string, pattern: RegExp, form: string): string[] | undefined => {
-    const values = list(key);
-    const bad = values?.find((v) => !pattern.test(v));
-    if (bad !== undefined) throw new InvalidPropsError(`context ${key}: expected ${form}, got ${bad}`);
-    return values;
-  };
-  const webhookAllowedImages = list('webhookAllowedImages');
-  const optional = {
-    ecrRepositoryPrefixes: list('ecrRepositoryPrefixes'),
-    ecrAccounts: eachMatching('ecrAccounts', ACCOUNT, '12-digit AWS account ids'),
-    ecrRegions: eachMatching('ecrRegions', REGION, 'region names such as eu-west-1'),
-    githubAuth,
-    githubSecretArn: matching('githubSecretArn', arn('secretsmanager'), SECRET_ARN_FORM),
-    githubSecretName: text('githubSecretName'),
-    githubApiUrl: text('githubApiUrl'),
-    alarmTopicArn: matching(
-      'alarmTopicArn',
-      arn('sns'),
-      'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)',
-    ),
-    maxConcurrency,
-    batchSize,
-    ...(batchSize !== undefined && batchSize > 10 ? { maxBatchingWindow: Duration.seconds(1) } : {}),
-    logLevel,
-    metricsNamespace: text('metricsNamespace'),
-    reconcileSchedule: schedule === undefined ? undefined : Schedule.expression(schedule),
-    webhookAllowedImages,
-    webhookFrontDoor: oneOf<WebhookFrontDoor>('webhookFrontDoor', WEBHOOK_FRONT_DOORS),
-    webhookReservedConcurrency: int('webhookReservedConcurrency', 1, 1000),
-    registryCredentialsSecretArn: matching(
-      'registryCredentialsSecretArn',
-      arn('secretsmanager'),
-      SECRET_ARN_FORM,
-    ),
-    secretsKmsKeyArn: matching(
-      'secretsKmsKeyArn',
-      arn('kms'),
-      'a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)',
-    ),
-  };
-  // After the values are checked: a bad value is reported as such, whatever else is set.
-  if (webhookAllowedImages === undefined)
-    for (const key of ['webhookFrontDoor', 'webhookReservedConcurrency'])
-      if (text(key) !== undefined)
-        throw new InvalidPropsError(
-          `context ${key}: the webhook endpoint is off; set webhookAllowedImages to turn it on`,
-        );
-  const account = matching('account', ACCOUNT, 'a 12-digit AWS account id');
-  const region = matching('region', REGION, 'a region name such as eu-west-1');
-  const stackName = matching(
+  const stackName = read.matching(
     'stackName',
     /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
     'a CloudFormation stack name (a letter, then letters, digits and hyphens; at most 128)',
@@ -242,10 +138,89 @@ export function stackFromContext(node: ContextSource): {
   const props: ImageUpdaterStackProps = {
     repositories: repositoriesFrom(node.tryGetContext('repos')),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
-    ...(account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {}),
+    ...envProps(read),
     description: 'image-updater: registry pushes → GitHub pull requests',
   };
   return { stackName: stackName ?? DEFAULT_STACK_NAME, props };
+}
+
+function ecrProps(read: ContextReaders): Optional {
+  return {
+    ecrRepositoryPrefixes: read.list('ecrRepositoryPrefixes'),
+    ecrAccounts: read.eachMatching('ecrAccounts', ACCOUNT, '12-digit AWS account ids'),
+    ecrRegions: read.eachMatching('ecrRegions', REGION, 'region names such as eu-west-1'),
+  };
+}
+
+function githubProps(read: ContextReaders): Optional {
+  return {
+    githubAuth: read.oneOf<GitHubAuthKind>('githubAuth', ['app', 'token']),
+    githubSecretArn: read.matching('githubSecretArn', arn('secretsmanager'), SECRET_ARN_FORM),
+    githubSecretName: read.text('githubSecretName'),
+    githubApiUrl: read.text('githubApiUrl'),
+  };
+}
+
+/** Schedule, throughput, logs, metrics and alarms. */
+function runtimeProps(read: ContextReaders): Optional {
+  const schedule = read.text('reconcileSchedule');
+  if (schedule !== undefined) {
+    const problem = scheduleProblem(schedule);
+    if (problem !== undefined)
+      throw new InvalidPropsError(`context reconcileSchedule: ${problem}, got ${schedule}`);
+  }
+  const batchSize = read.int('batchSize', 1, 10_000);
+  return {
+    alarmTopicArn: read.matching(
+      'alarmTopicArn',
+      arn('sns'),
+      'an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)',
+    ),
+    maxConcurrency: read.int('maxConcurrency', 2, 1000),
+    batchSize,
+    ...(batchSize !== undefined && batchSize > 10 ? { maxBatchingWindow: Duration.seconds(1) } : {}),
+    logLevel: read.oneOf('logLevel', ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const),
+    metricsNamespace: read.text('metricsNamespace'),
+    reconcileSchedule: schedule === undefined ? undefined : Schedule.expression(schedule),
+  };
+}
+
+function secretsProps(read: ContextReaders): Optional {
+  return {
+    registryCredentialsSecretArn: read.matching(
+      'registryCredentialsSecretArn',
+      arn('secretsmanager'),
+      SECRET_ARN_FORM,
+    ),
+    secretsKmsKeyArn: read.matching(
+      'secretsKmsKeyArn',
+      arn('kms'),
+      'a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)',
+    ),
+  };
+}
+
+function webhookProps(read: ContextReaders): Optional {
+  const webhookAllowedImages = read.list('webhookAllowedImages');
+  const props = {
+    webhookAllowedImages,
+    webhookFrontDoor: read.oneOf<WebhookFrontDoor>('webhookFrontDoor', WEBHOOK_FRONT_DOORS),
+    webhookReservedConcurrency: read.int('webhookReservedConcurrency', 1, 1000),
+  };
+  // After the values are checked: a bad value is reported as such, whatever else is set.
+  if (webhookAllowedImages === undefined)
+    for (const key of ['webhookFrontDoor', 'webhookReservedConcurrency'])
+      if (read.text(key) !== undefined)
+        throw new InvalidPropsError(
+          `context ${key}: the webhook endpoint is off; set webhookAllowedImages to turn it on`,
+        );
+  return props;
+}
+
+function envProps(read: ContextReaders): Optional {
+  const account = read.matching('account', ACCOUNT, 'a 12-digit AWS account id');
+  const region = read.matching('region', REGION, 'a region name such as eu-west-1');
+  return account || region ? { env: { ...(account ? { account } : {}), ...(region ? { region } : {}) } } : {};
 }
 
 function repositoriesFrom(value: unknown): WatchedRepository[] {

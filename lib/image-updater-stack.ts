@@ -70,23 +70,7 @@ export class ImageUpdaterStack extends Stack {
     const encryptionKey = props.secretsKmsKeyArn
       ? kms.Key.fromKeyArn(this, 'SecretsKey', props.secretsKmsKeyArn)
       : undefined;
-    const key = encryptionKey ? { encryptionKey } : {};
-    const githubSecret = props.githubSecretArn
-      ? secretsmanager.Secret.fromSecretAttributes(this, 'GitHubSecret', {
-          secretCompleteArn: props.githubSecretArn,
-          ...key,
-        })
-      : props.githubSecretName
-        ? secretsmanager.Secret.fromSecretAttributes(this, 'GitHubSecret', {
-            secretPartialArn: this.formatArn({
-              service: 'secretsmanager',
-              resource: 'secret',
-              resourceName: props.githubSecretName,
-              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-            }),
-            ...key,
-          })
-        : undefined;
+    const githubSecret = importedGitHubSecret(this, props, encryptionKey);
     if (encryptionKey && !githubSecret && !props.registryCredentialsSecretArn) {
       throw new InvalidPropsError(
         'secretsKmsKeyArn applies to imported secrets: set githubSecretArn, githubSecretName or registryCredentialsSecretArn too',
@@ -108,46 +92,69 @@ export class ImageUpdaterStack extends Stack {
       ...(webhookFrontDoor ? { frontDoor: webhookFrontDoor } : {}),
       ...defined({ reservedConcurrency: webhookReservedConcurrency }),
     };
+    const registryCredentialsSecret = registryCredentialsSecretArn
+      ? secretsmanager.Secret.fromSecretAttributes(this, 'RegistryCredentials', {
+          secretCompleteArn: registryCredentialsSecretArn,
+          ...defined({ encryptionKey }),
+        })
+      : undefined;
     this.updater = new ImageUpdater(this, 'ImageUpdater', {
       ...updaterProps,
-      ...defined({ githubSecret, alarmTopic }),
+      ...defined({ githubSecret, alarmTopic, registryCredentialsSecret }),
       ...(webhookAllowedImages?.length ? { webhook } : {}),
-      ...(registryCredentialsSecretArn
-        ? {
-            registryCredentialsSecret: secretsmanager.Secret.fromSecretAttributes(
-              this,
-              'RegistryCredentials',
-              {
-                secretCompleteArn: registryCredentialsSecretArn,
-                ...key,
-              },
-            ),
-          }
-        : {}),
     });
-    new CfnOutput(this, 'GitHubSecretArn', {
-      description: 'Put the GitHub credentials here (README: the secret format)',
-      value: this.updater.githubSecret.secretArn,
+    addOutputs(this, this.updater);
+  }
+}
+
+/** The secret `githubSecretArn` or `githubSecretName` names, if either is set. */
+function importedGitHubSecret(
+  stack: Stack,
+  props: ImageUpdaterStackProps,
+  encryptionKey: kms.IKey | undefined,
+): secretsmanager.ISecret | undefined {
+  const key = defined({ encryptionKey });
+  if (props.githubSecretArn) {
+    return secretsmanager.Secret.fromSecretAttributes(stack, 'GitHubSecret', {
+      secretCompleteArn: props.githubSecretArn,
+      ...key,
     });
-    new CfnOutput(this, 'QueueUrl', { description: 'The worker queue', value: this.updater.queue.queueUrl });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
-      description: 'Failed pushes; redrive from here once fixed',
-      value: this.updater.deadLetterQueue.queueUrl,
+  }
+  if (!props.githubSecretName) return undefined;
+  return secretsmanager.Secret.fromSecretAttributes(stack, 'GitHubSecret', {
+    secretPartialArn: stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: props.githubSecretName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    }),
+    ...key,
+  });
+}
+
+function addOutputs(stack: Stack, updater: ImageUpdater): void {
+  new CfnOutput(stack, 'GitHubSecretArn', {
+    description: 'Put the GitHub credentials here (README: the secret format)',
+    value: updater.githubSecret.secretArn,
+  });
+  new CfnOutput(stack, 'QueueUrl', { description: 'The worker queue', value: updater.queue.queueUrl });
+  new CfnOutput(stack, 'DeadLetterQueueUrl', {
+    description: 'Failed pushes; redrive from here once fixed',
+    value: updater.deadLetterQueue.queueUrl,
+  });
+  new CfnOutput(stack, 'DeadLetterQueueArn', {
+    description: 'For the redrive: aws sqs start-message-move-task --source-arn <this>',
+    value: updater.deadLetterQueue.queueArn,
+  });
+  new CfnOutput(stack, 'DashboardName', { value: updater.dashboard.dashboardName });
+  if (updater.webhookEndpointUrl && updater.webhookSecret) {
+    new CfnOutput(stack, 'WebhookUrl', {
+      description: `Registries post to <url>webhooks/<provider> (${PROVIDER_NAMES.join(', ')})`,
+      value: updater.webhookEndpointUrl,
     });
-    new CfnOutput(this, 'DeadLetterQueueArn', {
-      description: 'For the redrive: aws sqs start-message-move-task --source-arn <this>',
-      value: this.updater.deadLetterQueue.queueArn,
+    new CfnOutput(stack, 'WebhookSecretArn', {
+      description: 'The secret registries present (README: webhooks)',
+      value: updater.webhookSecret.secretArn,
     });
-    new CfnOutput(this, 'DashboardName', { value: this.updater.dashboard.dashboardName });
-    if (this.updater.webhookEndpointUrl && this.updater.webhookSecret) {
-      new CfnOutput(this, 'WebhookUrl', {
-        description: `Registries post to <url>webhooks/<provider> (${PROVIDER_NAMES.join(', ')})`,
-        value: this.updater.webhookEndpointUrl,
-      });
-      new CfnOutput(this, 'WebhookSecretArn', {
-        description: 'The secret registries present (README: webhooks)',
-        value: this.updater.webhookSecret.secretArn,
-      });
-    }
   }
 }

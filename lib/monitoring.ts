@@ -39,14 +39,15 @@ export interface MonitoringProps {
   readonly dashboardName?: string | undefined;
 }
 
+type MetricOf = (name: string, service: string, statistic?: string) => cloudwatch.Metric;
+
 /** The alarms (`<Name>Alarm`) and `Dashboard`, in `scope`. */
 export class Monitoring {
   readonly alarms: readonly cloudwatch.Alarm[];
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, props: MonitoringProps) {
-    const { queue, worker, reconcile, webhook } = props;
-    const metric = (name: string, service: string, statistic = 'Sum') =>
+    const metric: MetricOf = (name, service, statistic = 'Sum') =>
       new cloudwatch.Metric({
         namespace: props.metricsNamespace,
         metricName: name,
@@ -54,149 +55,138 @@ export class Monitoring {
         statistic,
         period: Duration.minutes(5),
       });
-    // Any occurrence in five minutes is worth a look, except where a threshold is given.
-    const alarm = (alarmId: string, description: string, m: cloudwatch.IMetric, threshold = 1) =>
-      new cloudwatch.Alarm(scope, alarmId, {
-        alarmDescription: description,
-        metric: m,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    const alarms = [
-      alarm(
-        'DeadLetterQueueAlarm',
-        'image-updater: records in the dead-letter queue. They failed every retry; fix the cause (see the worker logs) and redrive them.',
-        queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-          statistic: 'Maximum',
-        }),
-      ),
-      alarm(
-        'QueueAgeAlarm',
-        'image-updater: the oldest queued push is older than 15 minutes; the worker is failing or throttled.',
-        queue.queue.metricApproximateAgeOfOldestMessage({
-          period: Duration.minutes(5),
-          statistic: 'Maximum',
-        }),
-        QUEUE_AGE_ALARM_SECONDS,
-      ),
-      alarm(
-        'WorkerErrorsAlarm',
-        'image-updater: the worker function failed (crash or timeout).',
-        worker.metricErrors({ period: Duration.minutes(5) }),
-      ),
-      alarm(
-        'ReconcileErrorsAlarm',
-        'image-updater: the reconcile function failed (crash or timeout).',
-        reconcile.metricErrors({ period: Duration.minutes(5) }),
-      ),
-      alarm(
-        'DroppedRecordsAlarm',
-        'image-updater: pushes were dropped after a failure that retrying cannot fix (repository not found, App not installed, permission denied). See the worker logs.',
-        metric(METRIC.droppedRecords, WORKER_SERVICE),
-      ),
-      alarm(
-        'ReconcileFailuresAlarm',
-        'image-updater: the reconcile could not process a repository. See the reconcile logs.',
-        metric(METRIC.failures, RECONCILE_SERVICE),
-      ),
-    ];
-    if (webhook) {
-      alarms.push(
-        alarm(
-          'WebhookErrorsAlarm',
-          'image-updater: the webhook function failed (crash or timeout); registries retry, but check the logs.',
-          webhook.metricErrors({ period: Duration.minutes(5) }),
-        ),
-        alarm(
-          'WebhookUnavailableAlarm',
-          'image-updater: the webhook answered 503 (its secret or the queue was unavailable).',
-          metric(WEBHOOK_METRIC.unavailable, WEBHOOK_SERVICE),
-        ),
-      );
-    }
-    this.alarms = alarms;
-    if (props.alarmTopic) {
-      const action = new SnsAction(props.alarmTopic);
-      for (const a of alarms) {
-        a.addAlarmAction(action);
-        a.addOkAction(action);
-      }
-    } else {
-      Annotations.of(scope).addWarningV2(
-        'image-updater:alarms-without-actions',
-        'No alarm topic (alarmTopic, -c alarmTopicArn=…): the alarms change state in CloudWatch and notify no one.',
-      );
-    }
+    this.alarms = createAlarms(scope, props, metric);
+    notify(scope, this.alarms, props.alarmTopic);
+    this.dashboard = createDashboard(scope, props, metric);
+  }
+}
 
-    this.dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
-      ...(props.dashboardName ? { dashboardName: props.dashboardName } : {}),
-      defaultInterval: Duration.days(1),
+function createAlarms(scope: Construct, props: MonitoringProps, metric: MetricOf): cloudwatch.Alarm[] {
+  const { queue, worker, reconcile, webhook } = props;
+  // Any occurrence in five minutes is worth a look, except where a threshold is given.
+  const alarm = (alarmId: string, description: string, m: cloudwatch.IMetric, threshold = 1) =>
+    new cloudwatch.Alarm(scope, alarmId, {
+      alarmDescription: description,
+      metric: m,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
-    const ofWorker = (name: string) => metric(name, WORKER_SERVICE);
-    this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Events',
-        left: [
-          ofWorker(METRIC.eventsReceived),
-          ofWorker(METRIC.pushes),
-          ofWorker(METRIC.eventsIgnored),
-          ofWorker(METRIC.eventsMalformed),
-        ],
-        width: 8,
+  const errors = (alarmId: string, fn: lambda.IFunction, what: string, advice = '') =>
+    alarm(
+      alarmId,
+      `image-updater: the ${what} function failed (crash or timeout)${advice}.`,
+      fn.metricErrors({ period: Duration.minutes(5) }),
+    );
+  const alarms = [
+    alarm(
+      'DeadLetterQueueAlarm',
+      'image-updater: records in the dead-letter queue. They failed every retry; fix the cause (see the worker logs) and redrive them.',
+      queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
       }),
-      new cloudwatch.GraphWidget({
-        title: 'Pull requests',
-        left: [
-          ofWorker(METRIC.updatesProposed),
-          ofWorker(METRIC.pullRequestsOpened),
-          ofWorker(METRIC.pullRequestsUpdated),
-          ofWorker(METRIC.pullRequestsMerged),
-          ofWorker(METRIC.pullRequestsClosed),
-          ofWorker(METRIC.directCommits),
-          ofWorker(METRIC.noOps),
-        ],
-        width: 8,
+    ),
+    alarm(
+      'QueueAgeAlarm',
+      'image-updater: the oldest queued push is older than 15 minutes; the worker is failing or throttled.',
+      queue.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
       }),
-      new cloudwatch.GraphWidget({
-        title: 'Push → PR latency (ms)',
-        left: [
-          metric(METRIC.pushToPullRequestLatency, WORKER_SERVICE, 'p50'),
-          metric(METRIC.pushToPullRequestLatency, WORKER_SERVICE, 'p90'),
-        ],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Failures',
-        left: [
-          ofWorker(METRIC.failures),
-          ofWorker(METRIC.retriedRecords),
-          ofWorker(METRIC.droppedRecords),
-          metric(METRIC.failures, RECONCILE_SERVICE),
-          metric(METRIC.tagListFailures, RECONCILE_SERVICE),
-        ],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Queues',
-        left: [
-          queue.queue.metricApproximateNumberOfMessagesVisible(),
-          queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
-        ],
-        right: [queue.queue.metricApproximateAgeOfOldestMessage()],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Functions',
-        left: [worker.metricErrors(), worker.metricThrottles(), reconcile.metricErrors()],
-        right: [
-          worker.metricDuration({ statistic: 'p90' }),
-          reconcile.metricDuration({ statistic: 'Maximum' }),
-        ],
-        width: 8,
-      }),
+      QUEUE_AGE_ALARM_SECONDS,
+    ),
+    errors('WorkerErrorsAlarm', worker, 'worker'),
+    errors('ReconcileErrorsAlarm', reconcile, 'reconcile'),
+    alarm(
+      'DroppedRecordsAlarm',
+      'image-updater: pushes were dropped after a failure that retrying cannot fix (repository not found, App not installed, permission denied). See the worker logs.',
+      metric(METRIC.droppedRecords, WORKER_SERVICE),
+    ),
+    alarm(
+      'ReconcileFailuresAlarm',
+      'image-updater: the reconcile could not process a repository. See the reconcile logs.',
+      metric(METRIC.failures, RECONCILE_SERVICE),
+    ),
+  ];
+  if (webhook) {
+    alarms.push(
+      errors('WebhookErrorsAlarm', webhook, 'webhook', '; registries retry, but check the logs'),
+      alarm(
+        'WebhookUnavailableAlarm',
+        'image-updater: the webhook answered 503 (its secret or the queue was unavailable).',
+        metric(WEBHOOK_METRIC.unavailable, WEBHOOK_SERVICE),
+      ),
     );
   }
+  return alarms;
+}
+
+function notify(scope: Construct, alarms: readonly cloudwatch.Alarm[], topic: sns.ITopic | undefined): void {
+  if (topic) {
+    const action = new SnsAction(topic);
+    for (const a of alarms) {
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+    }
+  } else {
+    Annotations.of(scope).addWarningV2(
+      'image-updater:alarms-without-actions',
+      'No alarm topic (alarmTopic, -c alarmTopicArn=…): the alarms change state in CloudWatch and notify no one.',
+    );
+  }
+}
+
+function createDashboard(scope: Construct, props: MonitoringProps, metric: MetricOf): cloudwatch.Dashboard {
+  const { queue, worker, reconcile } = props;
+  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
+    ...(props.dashboardName ? { dashboardName: props.dashboardName } : {}),
+    defaultInterval: Duration.days(1),
+  });
+  const ofWorker = (name: string) => metric(name, WORKER_SERVICE);
+  const graph = (title: string, left: cloudwatch.IMetric[], right?: cloudwatch.IMetric[]) =>
+    new cloudwatch.GraphWidget({ title, left, ...(right ? { right } : {}), width: 8 });
+  dashboard.addWidgets(
+    graph('Events', [
+      ofWorker(METRIC.eventsReceived),
+      ofWorker(METRIC.pushes),
+      ofWorker(METRIC.eventsIgnored),
+      ofWorker(METRIC.eventsMalformed),
+    ]),
+    graph('Pull requests', [
+      ofWorker(METRIC.updatesProposed),
+      ofWorker(METRIC.pullRequestsOpened),
+      ofWorker(METRIC.pullRequestsUpdated),
+      ofWorker(METRIC.pullRequestsMerged),
+      ofWorker(METRIC.pullRequestsClosed),
+      ofWorker(METRIC.directCommits),
+      ofWorker(METRIC.noOps),
+    ]),
+    graph('Push → PR latency (ms)', [
+      metric(METRIC.pushToPullRequestLatency, WORKER_SERVICE, 'p50'),
+      metric(METRIC.pushToPullRequestLatency, WORKER_SERVICE, 'p90'),
+    ]),
+    graph('Failures', [
+      ofWorker(METRIC.failures),
+      ofWorker(METRIC.retriedRecords),
+      ofWorker(METRIC.droppedRecords),
+      metric(METRIC.failures, RECONCILE_SERVICE),
+      metric(METRIC.tagListFailures, RECONCILE_SERVICE),
+    ]),
+    graph(
+      'Queues',
+      [
+        queue.queue.metricApproximateNumberOfMessagesVisible(),
+        queue.deadLetterQueue.metricApproximateNumberOfMessagesVisible(),
+      ],
+      [queue.queue.metricApproximateAgeOfOldestMessage()],
+    ),
+    graph(
+      'Functions',
+      [worker.metricErrors(), worker.metricThrottles(), reconcile.metricErrors()],
+      [worker.metricDuration({ statistic: 'p90' }), reconcile.metricDuration({ statistic: 'Maximum' })],
+    ),
+  );
+  return dashboard;
 }

@@ -89,22 +89,7 @@ export class UpdaterFunctions {
       );
     }
 
-    // GitHub allows 80 content-creating requests a minute per installation. Every worker
-    // instance and the reconcile get an equal share, so the total stays under the limit even
-    // when a reconcile runs during a burst; a secondary-limit answer is still honoured
-    // (retry-after) and never loses an event.
-    const writesPerMinute = Math.floor(GITHUB_WRITES_PER_MINUTE / (maxConcurrency + 1));
-    const environment: EnvironmentOf<typeof FunctionEnvSchema> = {
-      WATCHED_REPOS: JSON.stringify(repositories),
-      GITHUB_SECRET_ID: props.githubSecret.secretArn,
-      GITHUB_AUTH: props.githubAuth,
-      GITHUB_API_URL: props.githubApiUrl ?? '',
-      GITHUB_WRITES_PER_MINUTE: String(writesPerMinute),
-      SECRET_CACHE_SECONDS: '300',
-      ...(props.registryCredentialsSecret
-        ? { REGISTRY_CREDENTIALS_SECRET_ID: props.registryCredentialsSecret.secretArn }
-        : {}),
-    };
+    const environment = functionEnvironment(props, repositories, maxConcurrency);
     this.worker = updaterFunction(scope, 'Worker', {
       entry: 'worker-main.ts',
       description: 'image-updater worker: registry push events → GitHub pull requests',
@@ -140,28 +125,54 @@ export class UpdaterFunctions {
       targets: [new targets.LambdaFunction(this.reconcile, { retryAttempts: 0 })],
     });
 
-    const stack = Stack.of(scope);
-    for (const fn of [this.worker, this.reconcile]) {
-      // Only DescribeImages: the tag lister never calls ListImages.
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'DescribeWatchedRepositories',
-          actions: ['ecr:DescribeImages'],
-          resources: [...props.ecrRepositoryArns],
-        }),
-      );
-      grantReadSecret(fn, 'ReadGitHubCredentials', props.githubSecret);
-      if (props.registryCredentialsSecret)
-        grantReadSecret(fn, 'ReadRegistryCredentials', props.registryCredentialsSecret);
-      for (const arn of props.ecrRepositoryArns) {
-        Validations.of(fn.role!).acknowledge({
-          id: `AwsSolutions-IAM5[${nagResourceFinding(stack, arn)}]`,
-          reason:
-            'ecr:DescribeImages is scoped to the watched repositories: one ARN per allowed account, region and repository-name prefix, ending in `*` because a prefix names many repositories. No action is a wildcard.',
-        });
-      }
-    }
+    for (const fn of [this.worker, this.reconcile]) grantReads(fn, props);
   }
+}
+
+/** What both functions may read: the watched repositories' images and the credentials. */
+function grantReads(fn: NodejsFunction, props: UpdaterFunctionsProps): void {
+  // Only DescribeImages: the tag lister never calls ListImages.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'DescribeWatchedRepositories',
+      actions: ['ecr:DescribeImages'],
+      resources: [...props.ecrRepositoryArns],
+    }),
+  );
+  grantReadSecret(fn, 'ReadGitHubCredentials', props.githubSecret);
+  if (props.registryCredentialsSecret)
+    grantReadSecret(fn, 'ReadRegistryCredentials', props.registryCredentialsSecret);
+  const stack = Stack.of(fn);
+  for (const arn of props.ecrRepositoryArns) {
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM5[${nagResourceFinding(stack, arn)}]`,
+      reason:
+        'ecr:DescribeImages is scoped to the watched repositories: one ARN per allowed account, region and repository-name prefix, ending in `*` because a prefix names many repositories. No action is a wildcard.',
+    });
+  }
+}
+
+function functionEnvironment(
+  props: UpdaterFunctionsProps,
+  repositories: readonly WatchedRepository[],
+  maxConcurrency: number,
+): EnvironmentOf<typeof FunctionEnvSchema> {
+  // GitHub allows 80 content-creating requests a minute per installation. Every worker
+  // instance and the reconcile get an equal share, so the total stays under the limit even
+  // when a reconcile runs during a burst; a secondary-limit answer is still honoured
+  // (retry-after) and never loses an event.
+  const writesPerMinute = Math.floor(GITHUB_WRITES_PER_MINUTE / (maxConcurrency + 1));
+  return {
+    WATCHED_REPOS: JSON.stringify(repositories),
+    GITHUB_SECRET_ID: props.githubSecret.secretArn,
+    GITHUB_AUTH: props.githubAuth,
+    GITHUB_API_URL: props.githubApiUrl ?? '',
+    GITHUB_WRITES_PER_MINUTE: String(writesPerMinute),
+    SECRET_CACHE_SECONDS: '300',
+    ...(props.registryCredentialsSecret
+      ? { REGISTRY_CREDENTIALS_SECRET_ID: props.registryCredentialsSecret.secretArn }
+      : {}),
+  };
 }
 
 function eventSourceSettings(props: UpdaterFunctionsProps): {

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { createTwoFilesPatch } from 'diff';
 import { combineUnits } from '../../lambdas/core/plan/combine.ts';
+import { decisionSummary } from '../../lambdas/core/plan/decide.ts';
 import { planUpdates, type Plan } from '../../lambdas/core/plan/plan.ts';
 import type { FileProblem } from '../../lambdas/core/plan/scan.ts';
 import { printable, printableText } from '../../lambdas/core/plan/printable.ts';
@@ -86,14 +87,7 @@ function planJson(
         message: u.commitMessage,
         files: u.files.map((f) => f.file),
       })),
-    decisions: result.decisions.map((d) => ({
-      policy: d.policy.name,
-      outcome: d.outcome,
-      reason: d.reason,
-      ...(d.from ? { from: d.from.tag } : {}),
-      ...(d.to ? { to: d.to.tag } : {}),
-      ...(d.updateType ? { updateType: d.updateType } : {}),
-    })),
+    decisions: result.decisions.map(decisionSummary),
     problems,
     ...(write ? { written: combined.files.map((f) => f.file) } : {}),
   };

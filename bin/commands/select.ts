@@ -1,5 +1,6 @@
 import { readYaml } from '../../lambdas/config/load.ts';
-import { resolvePolicy, StandalonePolicySchema } from '../../lambdas/config/schema.ts';
+import { StandalonePolicySchema } from '../../lambdas/config/policy-schema.ts';
+import { resolvePolicy } from '../../lambdas/config/resolve.ts';
 import type { Policy } from '../../lambdas/core/config.ts';
 import { formatInstant } from '../../lambdas/core/apply/pr-state.ts';
 import { DIGEST, isValidTag } from '../../lambdas/core/image/reference.ts';

@@ -8,7 +8,8 @@ import type { z } from 'zod';
 import { composeDocuments, position, ScanLimitError } from '../core/manifest/source.ts';
 import { preparePatterns } from '../core/tags/pattern.ts';
 import type { ConfigIssue, ConfigLoadResult } from '../core/config.ts';
-import { ConfigSchema, resolveConfig } from './schema.ts';
+import { resolveConfig } from './resolve.ts';
+import { ConfigSchema } from './schema.ts';
 
 export const DEFAULT_CONFIG_PATH = '.image-updater.yaml';
 /** A config is small; anything larger is a mistake or an attack. */

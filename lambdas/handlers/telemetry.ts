@@ -3,6 +3,7 @@
  * `ports/telemetry.ts`).
  */
 import type { RepoReport } from '../core/apply/apply.ts';
+import { decisionSummary } from '../core/plan/decide.ts';
 import { errorFields } from '../errors.ts';
 import { METRIC } from '../names.ts';
 import type { MetricSink } from '../ports/telemetry.ts';
@@ -36,15 +37,10 @@ export function summariseReport(report: RepoReport): Record<string, unknown> {
     repo: report.repo,
     outcome: report.outcome,
     attempts: report.attempts,
-    decisions: report.decisions.map((d) => ({
-      policy: d.policy.name,
-      image: d.policy.image,
-      outcome: d.outcome,
-      reason: d.reason,
-      ...(d.from ? { from: d.from.tag } : {}),
-      ...(d.to ? { to: d.to.tag } : {}),
-      ...(d.updateType ? { updateType: d.updateType } : {}),
-    })),
+    decisions: report.decisions.map((d) => {
+      const { policy, ...rest } = decisionSummary(d);
+      return { policy, image: d.policy.image, ...rest };
+    }),
     units: report.units.map((u) => ({
       branch: u.branch,
       action: u.action,

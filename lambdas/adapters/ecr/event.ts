@@ -26,8 +26,8 @@ export const EventBridgeSchema = z.object({
   'replay-name': z.string().optional(),
 });
 
-export const ECR_SOURCE = 'aws.ecr';
-export const ECR_IMAGE_ACTION = 'ECR Image Action';
+const ECR_SOURCE = 'aws.ecr';
+const ECR_IMAGE_ACTION = 'ECR Image Action';
 
 /** ECR repository names: lowercase path components, 2–256 characters. */
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
@@ -91,6 +91,32 @@ export function interpretEcrImageAction(event: EcrImageActionEvent): EcrEventMea
       ...(Number.isNaN(pushedAt.getTime()) ? {} : { pushedAt }),
     },
   };
+}
+
+/**
+ * An EventBridge event read as an ECR one: not an event at all, another source's, a malformed
+ * ECR Image Action, or what it means. The SQS body and the webhook delivery are read the same way.
+ */
+export type EcrEventReading =
+  | { readonly kind: 'not-an-event'; readonly error: z.ZodError }
+  | {
+      readonly kind: 'other-event';
+      readonly id: string;
+      readonly source: string;
+      readonly detailType: string;
+    }
+  | { readonly kind: 'invalid'; readonly id: string; readonly error: z.ZodError }
+  | { readonly kind: 'ecr'; readonly id: string; readonly meaning: EcrEventMeaning };
+
+export function readEcrEvent(value: unknown): EcrEventReading {
+  const envelope = EventBridgeSchema.safeParse(value);
+  if (!envelope.success) return { kind: 'not-an-event', error: envelope.error };
+  const { id, source, 'detail-type': detailType } = envelope.data;
+  if (source !== ECR_SOURCE || detailType !== ECR_IMAGE_ACTION)
+    return { kind: 'other-event', id, source, detailType };
+  const parsed = EcrImageActionEventSchema.safeParse(value);
+  if (!parsed.success) return { kind: 'invalid', id, error: parsed.error };
+  return { kind: 'ecr', id, meaning: interpretEcrImageAction(parsed.data) };
 }
 
 function ignored(reason: EcrIgnoreReason, detail: string): EcrEventMeaning {

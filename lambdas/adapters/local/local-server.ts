@@ -95,31 +95,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const declared = Number(req.headers['content-length'] ?? '0');
     // Over the limit: answered without buffering; the rest of the body is read and dropped.
     const body = declared > maxBodyBytes ? tooLarge(req, maxBodyBytes) : await readBody(req, maxBodyBytes);
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers))
-      headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const query: Record<string, string | undefined> = {};
-    for (const [name, value] of url.searchParams) query[name] ??= value;
-    const request: HttpRequest = { method: req.method ?? 'GET', path: url.pathname, headers, query, body };
-    const response = await options.router(request);
+    const response = await options.router(requestOf(req, url, body));
     if (body.length > maxBodyBytes) res.setHeader('connection', 'close');
     send(res, response);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const shownHost =
-    address.address === '0.0.0.0' || address.address === '::'
-      ? '127.0.0.1'
-      : address.address.includes(':')
-        ? `[${address.address}]`
-        : address.address;
+  const address = await listen(server, options.port, options.host ?? '127.0.0.1');
+  const shownHost = shownHostOf(address);
 
   return {
     port: address.port,
@@ -134,6 +116,32 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       return drained && handedBack === 0;
     },
   };
+}
+
+function requestOf(req: IncomingMessage, url: URL, body: Buffer): HttpRequest {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers))
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  const query: Record<string, string | undefined> = {};
+  for (const [name, value] of url.searchParams) query[name] ??= value;
+  return { method: req.method ?? 'GET', path: url.pathname, headers, query, body };
+}
+
+async function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server.address() as AddressInfo;
+}
+
+/** Where a client on this machine reaches the server: 127.0.0.1 for every interface. */
+function shownHostOf(address: AddressInfo): string {
+  if (address.address === '0.0.0.0' || address.address === '::') return '127.0.0.1';
+  return address.address.includes(':') ? `[${address.address}]` : address.address;
 }
 
 function send(res: ServerResponse, response: HttpResponse): void {

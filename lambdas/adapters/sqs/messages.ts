@@ -4,14 +4,7 @@
  * normalised. Decoding never throws: a body is a push, an event to ignore, or malformed.
  */
 import * as z from 'zod';
-import {
-  ECR_IMAGE_ACTION,
-  ECR_SOURCE,
-  EcrImageActionEventSchema,
-  EventBridgeSchema,
-  interpretEcrImageAction,
-  type EcrIgnoreReason,
-} from '../ecr/event.ts';
+import { readEcrEvent, type EcrIgnoreReason } from '../ecr/event.ts';
 import { canonicalImageName, DIGEST, OCI_TAG } from '../../core/image/reference.ts';
 import type { PushedImage } from '../../core/push.ts';
 import { isReferrerTag } from '../../core/tags/index.ts';
@@ -87,29 +80,30 @@ export function decodeMessage(body: string): DecodedMessage {
     return { kind: 'malformed', reason: 'body is not JSON' };
   }
   if (isObject(value) && value.kind === 'push') return decodePush(value);
-  const envelope = EventBridgeSchema.safeParse(value);
-  if (!envelope.success)
-    return {
-      kind: 'malformed',
-      reason: `neither an EventBridge event nor a push message (${describe(envelope.error)})`,
-    };
-  const event = envelope.data;
-  if (event.source !== ECR_SOURCE || event['detail-type'] !== ECR_IMAGE_ACTION) {
-    return {
-      kind: 'ignored',
-      id: event.id,
-      source: event.source,
-      reason: 'other-event',
-      detail: `${event.source} ${event['detail-type']}`,
-    };
+  const event = readEcrEvent(value);
+  switch (event.kind) {
+    case 'not-an-event':
+      return {
+        kind: 'malformed',
+        reason: `neither an EventBridge event nor a push message (${describe(event.error)})`,
+      };
+    case 'other-event':
+      return {
+        kind: 'ignored',
+        id: event.id,
+        source: event.source,
+        reason: 'other-event',
+        detail: `${event.source} ${event.detailType}`,
+      };
+    case 'invalid':
+      return { kind: 'malformed', reason: `ECR Image Action event: ${describe(event.error)}` };
+    case 'ecr': {
+      const { meaning } = event;
+      return meaning.kind === 'push'
+        ? { kind: 'push', id: event.id, source: 'ecr', push: meaning.push }
+        : { kind: 'ignored', id: event.id, source: 'ecr', reason: meaning.reason, detail: meaning.detail };
+    }
   }
-  const parsed = EcrImageActionEventSchema.safeParse(value);
-  if (!parsed.success)
-    return { kind: 'malformed', reason: `ECR Image Action event: ${describe(parsed.error)}` };
-  const meaning = interpretEcrImageAction(parsed.data);
-  return meaning.kind === 'push'
-    ? { kind: 'push', id: event.id, source: 'ecr', push: meaning.push }
-    : { kind: 'ignored', id: event.id, source: 'ecr', reason: meaning.reason, detail: meaning.detail };
 }
 
 function decodePush(value: Record<string, unknown>): DecodedMessage {

@@ -4,14 +4,7 @@
  * destination's connection uses API-key authorisation with header `Authorization` and value
  * `Bearer <secret>`. The event is read by the same schema and rules as the EventBridge rule's.
  */
-import {
-  ECR_IMAGE_ACTION,
-  ECR_SOURCE,
-  EcrImageActionEventSchema,
-  EventBridgeSchema,
-  interpretEcrImageAction,
-  type EcrIgnoreReason,
-} from '../ecr/event.ts';
+import { readEcrEvent, type EcrIgnoreReason } from '../ecr/event.ts';
 import { sharedSecretMatches } from './auth.ts';
 import { describeZodError, malformed, parseJson } from './body.ts';
 import type { ParseResult, WebhookIgnoreReason, WebhookProvider, WebhookRequest } from './types.ts';
@@ -34,18 +27,18 @@ export const ecr: WebhookProvider = {
   parse(request: WebhookRequest): ParseResult {
     const json = parseJson(request.body);
     if (!json.ok) return malformed(json.reason);
-    const envelope = EventBridgeSchema.safeParse(json.value);
-    if (!envelope.success) return malformed(`not an EventBridge event: ${describeZodError(envelope.error)}`);
-    const { source, 'detail-type': detailType, id } = envelope.data;
-    if (source !== ECR_SOURCE || detailType !== ECR_IMAGE_ACTION)
+    const event = readEcrEvent(json.value);
+    if (event.kind === 'not-an-event')
+      return malformed(`not an EventBridge event: ${describeZodError(event.error)}`);
+    if (event.kind === 'other-event')
       return {
         kind: 'events',
         pushes: [],
-        ignored: [{ reason: 'other-event', detail: `${source} ${detailType}` }],
+        ignored: [{ reason: 'other-event', detail: `${event.source} ${event.detailType}` }],
       };
-    const parsed = EcrImageActionEventSchema.safeParse(json.value);
-    if (!parsed.success) return malformed(`ECR Image Action event: ${describeZodError(parsed.error)}`);
-    const meaning = interpretEcrImageAction(parsed.data);
+    if (event.kind === 'invalid')
+      return malformed(`ECR Image Action event: ${describeZodError(event.error)}`);
+    const { meaning, id } = event;
     return meaning.kind === 'push'
       ? { kind: 'events', pushes: [{ push: meaning.push, id }], ignored: [] }
       : {

@@ -215,3 +215,22 @@ function floorOf(
   }
   return best;
 }
+
+/** A decision as the plan output and the logs show it: names and tags, not the resolved objects. */
+export function decisionSummary(d: PolicyDecision): {
+  policy: string;
+  outcome: DecisionOutcome;
+  reason: string;
+  from?: string;
+  to?: string;
+  updateType?: UpdateType;
+} {
+  return {
+    policy: d.policy.name,
+    outcome: d.outcome,
+    reason: d.reason,
+    ...(d.from ? { from: d.from.tag } : {}),
+    ...(d.to ? { to: d.to.tag } : {}),
+    ...(d.updateType ? { updateType: d.updateType } : {}),
+  };
+}

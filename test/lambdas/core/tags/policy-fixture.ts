@@ -1,4 +1,5 @@
-import { resolvePolicy, StandalonePolicySchema } from '../../../../lambdas/config/schema.ts';
+import { StandalonePolicySchema } from '../../../../lambdas/config/policy-schema.ts';
+import { resolvePolicy } from '../../../../lambdas/config/resolve.ts';
 import type { Policy } from '../../../../lambdas/core/config.ts';
 import type { TagCandidate } from '../../../../lambdas/core/tags/index.ts';
 

@@ -1,0 +1,42 @@
+/** Built-in defaults: what a policy gets for each key neither it nor `defaults` sets. */
+import type { Config, Policy } from '../core/config.ts';
+import { defined } from '../objects.ts';
+import type { Defaults, StandalonePolicySchema } from './policy-schema.ts';
+import type { RawConfig } from './schema.ts';
+import type * as z from 'zod';
+
+const DEFAULT_COMMIT_MESSAGE = 'chore(images): update {{policy}} to {{to}}';
+const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
+
+/** Applies `defaults`, then built-in defaults, to each policy. */
+export function resolveConfig(raw: RawConfig): Config {
+  return { version: 1, policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)) };
+}
+
+export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defaults = {}): Policy {
+  return {
+    name: p.name ?? 'policy',
+    image: p.image ?? '',
+    strategy: p.strategy,
+    range: p.range ?? '*',
+    prerelease: p.prerelease ?? false,
+    tags: {
+      ...(p.tags?.pattern !== undefined ? { pattern: p.tags.pattern } : {}),
+      ignore: p.tags?.ignore ?? [],
+    },
+    order: p.order ?? 'asc',
+    ...defined({ layout: p.layout, track: p.track }),
+    pin: p.pin ?? (p.strategy === 'digest' ? 'tag+digest' : 'tag'),
+    files: p.files ?? DEFAULT_FILES,
+    ...defined({ group: p.group }),
+    allowDowngrade: p.allowDowngrade ?? false,
+    ...((p.baseBranch ?? d.baseBranch) !== undefined ? { baseBranch: p.baseBranch ?? d.baseBranch } : {}),
+    update: p.update ?? d.update ?? 'pull-request',
+    automerge: p.automerge ?? d.automerge ?? 'none',
+    mergeStrategy: p.mergeStrategy ?? d.mergeStrategy ?? 'auto',
+    mergeMethod: p.mergeMethod ?? d.mergeMethod ?? 'squash',
+    labels: p.labels ?? d.labels ?? ['image-update'],
+    reviewers: p.reviewers ?? d.reviewers ?? [],
+    commitMessage: p.commitMessage ?? d.commitMessage ?? DEFAULT_COMMIT_MESSAGE,
+  };
+}
