@@ -10,8 +10,8 @@ import { GitHubHost } from '../lambdas/adapters/github/host.ts';
 import { GITHUB_WRITES_PER_MINUTE, MAX_RECEIVE_COUNT, WORKER_DEFAULTS } from '../lib/image-updater.ts';
 import { readPrState } from '../lambdas/core/apply/pr-state.ts';
 import { createWorker } from '../lambdas/handlers/worker.ts';
-import { seededRandom } from '../test/support/github-server/faults.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../test/support/github-server/index.ts';
+import { seededRandom } from '@image-updater/github-test-server/faults';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import {
   burstImages,
   burstRepoFiles,

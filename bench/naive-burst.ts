@@ -7,7 +7,7 @@
  * hour), not simulated.
  */
 import { createOctokit } from '../lambdas/adapters/github/octokit.ts';
-import { createGitHubTestServer } from '../test/support/github-server/index.ts';
+import { createGitHubTestServer } from '@image-updater/github-test-server';
 import { burstImages, burstRepoFiles, EXPECTED_TAG, pushSequence } from './burst-repo.ts';
 import { naivePush } from './naive.ts';
 

@@ -8,7 +8,7 @@
 import { GitHubHost } from '../lambdas/adapters/github/host.ts';
 import { createOctokit } from '../lambdas/adapters/github/octokit.ts';
 import { createWorker, type WorkerHandler } from '../lambdas/handlers/worker.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../test/support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { ecrPushEvent, quietTelemetry, REGISTRY, sqsRecord } from './events.ts';
 import { naivePush } from './naive.ts';
 

@@ -16,7 +16,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ReconcileSummary } from '../../lambdas/handlers/reconcile.ts';
 import { corpusEvent } from '../support/corpus.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
 import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServeCommand, parseServeInput } from '../../bin/commands/serve.ts';
 import { CliInputError, type CliIo } from '../../bin/commands/io.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 
 const SECRET = 'serve-test-secret-0123456789abcdef';
 const IMAGE = 'registry.example.com/shop/api';

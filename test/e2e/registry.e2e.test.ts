@@ -19,7 +19,7 @@ import {
   startRegistry,
   type RunningRegistry,
 } from '../support/distribution-registry.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { writeOciLayout, type OciLayout } from '../support/oci-layout.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/image-updater.mjs', import.meta.url));

@@ -13,7 +13,7 @@ import { encodePushMessage } from '../../lambdas/adapters/sqs/messages.ts';
 import { createWebhookRouter } from '../../lambdas/handlers/webhook-router.ts';
 import { createWorker } from '../../lambdas/handlers/worker.ts';
 import { corpusEvent } from '../support/corpus.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { deployment } from '../support/github-env.ts';
 import { recordingLog, recordingMetrics, sqsEvent, sqsRecord } from '../support/handlers.ts';
 

@@ -27,7 +27,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/config/load.ts';
 import { planUpdates } from '../../lambdas/core/plan/plan.ts';
 import { CLI_BUNDLE, runCli } from '../support/cli.ts';
-import { createTestOctokit } from '../support/github-server/index.ts';
+import { createTestOctokit } from '@image-updater/github-test-server';
 import { deployment, ECR, githubEnv, OWNER, push, REPO } from '../support/github-env.ts';
 import { MemoryRepo } from '../support/memory-repo.ts';
 

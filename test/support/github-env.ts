@@ -11,7 +11,7 @@ import {
   createGitHubTestServer,
   type GitHubTestServer,
   type GitHubTestServerOptions,
-} from './github-server/index.ts';
+} from '@image-updater/github-test-server';
 
 export const OWNER = 'acme';
 export const REPO = 'gitops';

@@ -6,7 +6,7 @@ import { GitHubHost } from '../../../lambdas/adapters/github/host.ts';
 import type { WatchedRepo } from '../../../lambdas/handlers/env.ts';
 import { createReconcile } from '../../../lambdas/handlers/reconcile.ts';
 import { combineTagListers } from '../../../lambdas/adapters/registry/tag-lists.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { recordingLog, recordingMetrics } from '../../support/handlers.ts';
 
 const API = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/shop/api';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ImageAllowList } from '../../../lambdas/adapters/webhooks/allow-list.ts';
 import { startServe, type ServeConfig } from '../../../lambdas/handlers/serve-app.ts';
 import { ServeStartError } from '../../../lambdas/handlers/serve-preflight.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { recordingLog } from '../../support/handlers.ts';
 
 const SECRET = 'serve-app-test-secret-0123456789';

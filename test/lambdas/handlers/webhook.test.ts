@@ -10,7 +10,7 @@ import { createWebhookHandler } from '../../../lambdas/handlers/webhook.ts';
 import { parseWebhookEnv } from '../../../lambdas/handlers/webhook-env.ts';
 import { createWorker } from '../../../lambdas/handlers/worker.ts';
 import { EnvironmentError } from '../../../lambdas/handlers/errors.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { recordingLog, recordingMetrics, sqsEvent, sqsRecord } from '../../support/handlers.ts';
 import { hubSignature, SECRET } from '../adapters/webhooks/rig.ts';
 

@@ -11,7 +11,7 @@ import { encodePushMessage } from '../../../lambdas/adapters/sqs/messages.ts';
 import { hostProvider } from '../../../lambdas/handlers/runtime.ts';
 import { createWorker, type WorkerDeps } from '../../../lambdas/handlers/worker.ts';
 import { corpusEvent, corpusEventText } from '../../support/corpus.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { recordingLog, recordingMetrics, sqsEvent, sqsRecord } from '../../support/handlers.ts';
 
 const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/my-repository-name';

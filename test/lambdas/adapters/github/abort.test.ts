@@ -8,7 +8,7 @@ import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
 import { createOctokit } from '../../../../lambdas/adapters/github/octokit.ts';
 import { runRepo } from '../../../../lambdas/handlers/run-repo.ts';
 import { TagListCache } from '../../../../lambdas/adapters/registry/tag-lists.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { deployment, ECR } from '../../../support/github-env.ts';
 
 const API = `${ECR}/shop/api`;

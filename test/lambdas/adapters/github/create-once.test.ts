@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
 import type { RepoClient } from '../../../../lambdas/ports/git-host.ts';
 import { GitHostError } from '../../../../lambdas/ports/git-host-errors.ts';
-import type { Fault } from '../../../support/github-server/faults.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+import type { Fault } from '@image-updater/github-test-server/faults';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 
 let server: GitHubTestServer | undefined;
 afterEach(async () => {

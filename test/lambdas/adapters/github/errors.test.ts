@@ -10,7 +10,7 @@ import { toGitHostError } from '../../../../lambdas/adapters/github/errors.ts';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
 import { WriteBudgetExhaustedError } from '../../../../lambdas/adapters/github/write-budget.ts';
 import type { RepoClient } from '../../../../lambdas/ports/git-host.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 
 /** What @octokit/request throws for a non-2xx answer. */
 function answered(

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
 import { applyToRepo } from '../../../../lambdas/core/apply/apply.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { deployment, ECR } from '../../../support/github-env.ts';
 
 const API = `${ECR}/shop/api`;

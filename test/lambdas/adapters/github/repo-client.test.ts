@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitHubHost } from '../../../../lambdas/adapters/github/host.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 
 let server: GitHubTestServer | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOctokit } from '../../../../lambdas/adapters/github/octokit.ts';
 import { WriteBudget, WriteBudgetExhaustedError } from '../../../../lambdas/adapters/github/write-budget.ts';
-import { createGitHubTestServer, type GitHubTestServer } from '../../../support/github-server/index.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 
 /** A budget on a clock the test moves: sleeping advances it. */
 function budget(options: { perMinute: number; perHour: number; maxWaitMs?: number }) {

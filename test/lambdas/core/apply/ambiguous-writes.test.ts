@@ -15,7 +15,7 @@ import {
   REPO,
   type GitHubEnv,
 } from '../../../support/github-env.ts';
-import type { FaultResponse } from '../../../support/github-server/faults.ts';
+import type { FaultResponse } from '@image-updater/github-test-server/faults';
 
 const API = `${ECR}/shop/api`;
 const CONFIG = `version: 1

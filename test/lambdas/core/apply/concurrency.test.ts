@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
-import type { FaultRequest } from '../../../support/github-server/faults.ts';
+import type { FaultRequest } from '@image-updater/github-test-server/faults';
 import {
   deployment,
   ECR,

@@ -12,7 +12,7 @@ import {
   REPO,
   type GitHubEnv,
 } from '../../../support/github-env.ts';
-import type { FaultRequest } from '../../../support/github-server/faults.ts';
+import type { FaultRequest } from '@image-updater/github-test-server/faults';
 
 const image = (name: string) => `${ECR}/shop/${name}`;
 // Each policy on its own base branch, so their units are planned and written independently.

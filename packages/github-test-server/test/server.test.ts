@@ -1,12 +1,8 @@
 import { RequestError } from '@octokit/request-error';
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  GitHubTestServer,
-  GitHubTestServerOptions,
-  TestOctokitInstance,
-} from './github-server/index.ts';
-import { createGitHubTestServer, createTestOctokit } from './github-server/index.ts';
-import { validateResponse } from './github-server/validation.ts';
+import type { GitHubTestServer, GitHubTestServerOptions, TestOctokitInstance } from '../src/index.ts';
+import { createGitHubTestServer, createTestOctokit } from '../src/index.ts';
+import { validateResponse } from '../src/validation.ts';
 
 const owner = 'acme';
 const repo = 'env';

@@ -3,17 +3,13 @@ import { createAppAuth } from '@octokit/auth-app';
 import { RequestError } from '@octokit/request-error';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type {
-  GitHubTestServer,
-  GitHubTestServerOptions,
-  TestOctokitInstance,
-} from './github-server/index.ts';
+import type { GitHubTestServer, GitHubTestServerOptions, TestOctokitInstance } from '../src/index.ts';
 import {
   countRoundTrips,
   createGitHubTestServer,
   createManualClock,
   createTestOctokit,
-} from './github-server/index.ts';
+} from '../src/index.ts';
 
 const owner = 'acme';
 const repo = 'env';
