@@ -9,6 +9,7 @@ import { parseFlags, planDefinition, type PlanFlags } from './definitions.ts';
 import { EXIT, type CliIo, type Command } from './io.ts';
 import { readPlanInput } from './plan-input.ts';
 import { defined } from '../../lambdas/objects.ts';
+import { STOP_SIGNALS } from '../../lambdas/handlers/serve-signals.ts';
 
 type Combined = ReturnType<typeof combineUnits>;
 
@@ -144,9 +145,7 @@ async function writeAll(
   files: readonly { readonly file: string; readonly after: string }[],
 ): Promise<{ written: string[]; stoppedBy?: NodeJS.Signals }> {
   let stoppedBy: NodeJS.Signals | undefined;
-  const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map(
-    (signal) => [signal, () => void (stoppedBy ??= signal)] as const,
-  );
+  const handlers = STOP_SIGNALS.map((signal) => [signal, () => void (stoppedBy ??= signal)] as const);
   for (const [signal, handler] of handlers) process.on(signal, handler);
   const written: string[] = [];
   try {
