@@ -3,31 +3,17 @@
  * once past its limit, read while reading. The built CLI runs with a 96 MB heap: reading any of
  * these to the end (as before: 16.8 GB, then `std::bad_alloc`) would crash it instead.
  */
-import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CLI_BUNDLE, type CliRun } from '../support/cli.ts';
+import { spawnCli, type CliRun } from '../support/cli.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/gitops/', import.meta.url));
 const PUSH = 'ghcr.io/acme/web:v2.4.0';
 
-function cli(args: readonly string[], stdin?: NodeJS.ReadableStream): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-old-space-size=96', CLI_BUNDLE, ...args], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    child.stdin.on('error', () => {});
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    if (stdin) stdin.pipe(child.stdin).on('error', () => {});
-    else child.stdin.end();
-  });
-}
+/** The built CLI with a 96 MB heap: reading an endless input to the end would crash it. */
+const cli = (args: readonly string[], stdin?: NodeJS.ReadableStream): Promise<CliRun> =>
+  spawnCli(args, { nodeArgs: ['--max-old-space-size=96'], ...(stdin ? { stdin } : {}) });
 
 describe.runIf(process.platform === 'linux')('endless inputs on every file flag', () => {
   it.each([

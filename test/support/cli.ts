@@ -33,19 +33,27 @@ export async function runCli(
 
 /**
  * Runs the built CLI (dist/cli/image-updater.mjs, built by test/support/build-cli.ts) as a
- * process: what `npm install` puts on PATH.
+ * process: what `npm install` puts on PATH. `nodeArgs` go to node (a heap cap, say); `stdin`
+ * is piped in, else standard input is closed at once.
  */
-export function spawnCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliRun> {
+export function spawnCli(
+  args: readonly string[],
+  options: { cwd?: string; nodeArgs?: readonly string[]; stdin?: NodeJS.ReadableStream } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BUNDLE, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI_BUNDLE, ...args], {
       cwd: options.cwd ?? process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    // The CLI may stop reading early (a size limit): that is not the test's error.
+    child.stdin.on('error', () => {});
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), stdout, stderr }));
+    if (options.stdin) options.stdin.pipe(child.stdin).on('error', () => {});
+    else child.stdin.end();
   });
 }
