@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageAllowList } from '../../../lambdas/adapters/webhooks/allow-list.ts';
 import { startServe, type ServeConfig } from '../../../lambdas/handlers/serve-app.ts';
 import { ServeStartError } from '../../../lambdas/handlers/serve-preflight.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { recordingLog } from '../../support/handlers.ts';
+import { hangingServer, refusedUrl, type HangingServer } from '../../support/dead-github.ts';
 
 const SECRET = 'serve-app-test-secret-0123456789';
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -17,24 +16,11 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-/** Accepts connections and requests, never answers; counts what arrives. */
-async function hangingGitHub(): Promise<{ url: string; requests: () => number }> {
-  let count = 0;
-  const s: Server = createServer(() => void (count += 1));
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  closers.push(async () => {
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  });
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, requests: () => count };
-}
-
-async function refusedUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
+/** A GitHub that never answers, closed after the test. */
+async function hangingGitHub(): Promise<HangingServer> {
+  const hanging = await hangingServer();
+  closers.push(() => hanging.close());
+  return hanging;
 }
 
 async function serve(baseUrl: string, overrides: Partial<ServeConfig> = {}) {

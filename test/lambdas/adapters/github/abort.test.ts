@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RequestError } from '@octokit/request-error';
 import { workController } from '../../../../lambdas/adapters/github/abort.ts';
@@ -10,6 +8,7 @@ import { runRepo } from '../../../../lambdas/handlers/run-repo.ts';
 import { TagListCache } from '../../../../lambdas/adapters/registry/tag-lists.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { deployment, ECR } from '../../../support/github-env.ts';
+import { hangingServer, refusedUrl, type HangingServer } from '../../../support/dead-github.ts';
 
 const API = `${ECR}/shop/api`;
 const files = {
@@ -25,25 +24,11 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-/** A port nothing listens on: connections are refused. */
-async function refusedUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
-
-/** Accepts connections and reads requests, never answers: counts what arrives. */
-async function hangingServer(): Promise<{ url: string; requests: () => number }> {
-  let count = 0;
-  const s: Server = createServer(() => void (count += 1));
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  closers.push(async () => {
-    s.closeAllConnections();
-    await new Promise<void>((resolve) => s.close(() => resolve()));
-  });
-  return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, requests: () => count };
+/** A GitHub that never answers, closed after the test. */
+async function neverAnswering(): Promise<HangingServer> {
+  const github = await hangingServer();
+  closers.push(() => github.close());
+  return github;
 }
 
 const fail = async (promise: Promise<unknown>) => {
@@ -69,7 +54,7 @@ describe('GitHub transport failures are classified from status, code and cause',
   });
 
   it('a request that gets no answer in time is GITHUB_UNREACHABLE', async () => {
-    const hanging = await hangingServer();
+    const hanging = await neverAnswering();
     const octokit = createOctokit({ baseUrl: hanging.url, auth: 't', retries: 0, requestTimeoutMs: 50 });
     const error = await fail(octokit.rest.repos.get({ owner: 'acme', repo: 'env' }));
     expect(toGitHostError(error, 'x')).toMatchObject({ code: 'GITHUB_UNREACHABLE', retryable: true });
@@ -140,7 +125,7 @@ describe('GitHub transport failures are classified from status, code and cause',
 
 describe('aborting a GitHub client gives its work up at once', () => {
   it('a request to a GitHub that never answers rejects ABORTED as soon as its signal aborts', async () => {
-    const hanging = await hangingServer();
+    const hanging = await neverAnswering();
     const host = new GitHubHost({
       auth: { kind: 'token', token: 't' },
       baseUrl: hanging.url,
@@ -158,7 +143,7 @@ describe('aborting a GitHub client gives its work up at once', () => {
   });
 
   it('40 requests on one work signal (10 in flight, 30 queued) raise no "possible memory leak" warning', async () => {
-    const hanging = await hangingServer();
+    const hanging = await neverAnswering();
     const warnings: Error[] = [];
     const onWarning = (warning: Error) => void warnings.push(warning);
     process.on('warning', onWarning);
