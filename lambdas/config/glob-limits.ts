@@ -24,10 +24,6 @@ function braceDepth(glob: string): number {
   return deepest;
 }
 
-export function withinGlobLimits(glob: string, maxChars: number): boolean {
-  return glob.length > 0 && glob.length <= maxChars && braceDepth(glob) <= TEXT_LIMITS.braceDepth;
-}
-
 /** A non-empty glob of at most `maxChars`, braces nested at most TEXT_LIMITS.braceDepth deep. */
 export function boundedGlob(maxChars: number) {
   return z

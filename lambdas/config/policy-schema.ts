@@ -13,7 +13,7 @@ import {
   STRATEGIES,
   UPDATE_MODES,
 } from '../core/config.ts';
-import { boundedGlob, fileGlob, TEXT_LIMITS, withinGlobLimits } from './glob-limits.ts';
+import { boundedGlob, fileGlob, TEXT_LIMITS } from './glob-limits.ts';
 
 const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
@@ -71,20 +71,23 @@ export const DefaultsSchema = z.strictObject(defaultsShape);
 
 export type Defaults = z.infer<typeof DefaultsSchema>;
 
+const tagPattern = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(
+    TEXT_LIMITS.tagPatternChars,
+    `longer than ${TEXT_LIMITS.tagPatternChars.toLocaleString('en-US')} characters (a tag has at most 128)`,
+  );
+const tagGlob = boundedGlob(TEXT_LIMITS.tagGlobChars);
+
 const TagFilterSchema = z.strictObject({
-  pattern: z
-    .string()
-    .min(1, 'must not be empty')
-    .max(
-      TEXT_LIMITS.tagPatternChars,
-      `longer than ${TEXT_LIMITS.tagPatternChars.toLocaleString('en-US')} characters (a tag has at most 128)`,
-    )
+  pattern: tagPattern
     .optional()
     .describe(
       'Regular expression (RE2 syntax: no lookaround or backreferences) a tag must match; the named group "version" (or the whole tag) is compared.',
     ),
   ignore: z
-    .array(boundedGlob(TEXT_LIMITS.tagGlobChars))
+    .array(tagGlob)
     .optional()
     .describe(
       'Globs (picomatch syntax; "*" matches any tag) of tags never considered. Extglobs such as +(a|b) are refused: use braces, {a,b}.',
@@ -175,15 +178,15 @@ function checkPolicy(policy: Omit<PolicyFields, 'name' | 'image'>, ctx: z.Refine
     }
   }
   const pattern = policy.tags?.pattern;
-  // Out of bounds already reported: compiling it is what the bounds are there to prevent.
-  if (pattern !== undefined && pattern.length <= TEXT_LIMITS.tagPatternChars) {
+  // Out of bounds (the schemas above say so): compiling it is what the bounds are there to prevent.
+  if (pattern !== undefined && tagPattern.safeParse(pattern).success) {
     // RE2, not JavaScript, syntax: the tags a pattern runs over are chosen by whoever can push.
     const problem = checkTagPattern(pattern);
     if (problem !== undefined) ctx.addIssue({ code: 'custom', path: ['tags', 'pattern'], message: problem });
   }
   // Globs with several stars, groups or braces run on RE2 too: their checks need the engine.
   policy.tags?.ignore?.forEach((glob, index) => {
-    if (!withinGlobLimits(glob, TEXT_LIMITS.tagGlobChars)) return;
+    if (!tagGlob.safeParse(glob).success) return;
     const problem = checkIgnoreGlob(glob);
     if (problem !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['tags', 'ignore', index], message: problem });
