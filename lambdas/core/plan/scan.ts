@@ -46,8 +46,11 @@ export interface RepoScan {
   readonly files: ReadonlyMap<string, ScannedFile>;
   /** Which scanned files each policy's `files` globs select. */
   readonly filesByPolicy: ReadonlyMap<string, readonly string[]>;
-  /** References more than one policy matches: they belong to none (SPEC §3), each a problem. */
-  readonly contested: ReadonlySet<ManifestReference>;
+  /**
+   * References more than one policy matches, with the policies' names: they belong to none
+   * (SPEC §3), each a problem.
+   */
+  readonly contested: ReadonlyMap<ManifestReference, readonly string[]>;
   readonly problems: readonly FileProblem[];
 }
 
@@ -132,7 +135,7 @@ function contestedReferences(
   files: ReadonlyMap<string, ScannedFile>,
   filesByPolicy: ReadonlyMap<string, readonly string[]>,
   problems: FileProblem[],
-): Set<ManifestReference> {
+): Map<ManifestReference, readonly string[]> {
   const claims = new Map<ManifestReference, string[]>();
   for (const policy of policies) {
     for (const path of filesByPolicy.get(policy.name) ?? []) {
@@ -142,10 +145,10 @@ function contestedReferences(
         claims.set(ref, [...(claims.get(ref) ?? []), policy.name]);
     }
   }
-  const contested = new Set<ManifestReference>();
+  const contested = new Map<ManifestReference, readonly string[]>();
   for (const [ref, names] of claims) {
     if (names.length < 2) continue;
-    contested.add(ref);
+    contested.set(ref, names);
     problems.push({
       file: ref.file,
       line: ref.line,
@@ -158,12 +161,7 @@ function contestedReferences(
 
 /** How many of the policy's references another policy matches too. */
 export function contestedCount(policy: Policy, scan: RepoScan): number {
-  let count = 0;
-  for (const path of scan.filesByPolicy.get(policy.name) ?? []) {
-    const file = scan.files.get(path);
-    if (file) count += referencesFor(file.references, policy).filter((r) => scan.contested.has(r)).length;
-  }
-  return count;
+  return [...scan.contested.values()].filter((names) => names.includes(policy.name)).length;
 }
 
 export function policyReferences(policy: Policy, scan: RepoScan): Map<string, ManifestReference[]> {
