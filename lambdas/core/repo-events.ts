@@ -1,0 +1,64 @@
+/**
+ * What GitHub says about the environment repositories (its App webhooks), normalised at the
+ * intake so the worker never sees a webhook payload. Repositories are `owner/name`.
+ */
+
+/** A push to a repository's default branch (pushes to other branches are not forwarded). */
+export interface RepoPushEvent {
+  readonly type: 'push';
+  readonly repo: string;
+  readonly branch: string;
+  /** The new head. */
+  readonly after: string;
+  /**
+   * Paths added, modified or removed by the pushed commits, de-duplicated. GitHub lists at most
+   * 20 commits in a push payload; we keep at most `MAX_CHANGED_PATHS`.
+   */
+  readonly changedPaths: readonly string[];
+  /** Some changed paths are unknown (more than 20 commits, or the cap): the config may have changed. */
+  readonly truncated: boolean;
+  readonly installationId?: number;
+}
+
+/** `installation` / `installation_repositories`: repositories the App can now, or no longer, see. */
+export interface RepositoriesEvent {
+  readonly type: 'repositories';
+  readonly installationId: number;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** The whole installation went away (uninstalled or suspended): all its repositories are removed. */
+  readonly installationRemoved: boolean;
+}
+
+/** A pull request closed (merged or not) or reopened. */
+export interface PullRequestEvent {
+  readonly type: 'pull-request';
+  readonly repo: string;
+  readonly number: number;
+  readonly action: 'closed' | 'reopened';
+  readonly merged: boolean;
+  readonly headRef: string;
+  readonly headSha: string;
+  readonly baseRef: string;
+  readonly mergeCommitSha?: string;
+  /** Who did it (login), and whether that is a bot account (the updater's App is one). */
+  readonly sender: string;
+  readonly senderIsBot: boolean;
+  readonly installationId?: number;
+}
+
+/** `issues` / `issue_comment` on an issue carrying one of the updater's labels. */
+export interface IssueEvent {
+  readonly type: 'issue';
+  readonly repo: string;
+  readonly number: number;
+  /** The webhook's action (`edited`, `closed`, `created`, …) prefixed by `comment:` for comments. */
+  readonly action: string;
+  readonly sender: string;
+  readonly senderIsBot: boolean;
+  readonly installationId?: number;
+}
+
+export type RepoEvent = RepoPushEvent | RepositoriesEvent | PullRequestEvent | IssueEvent;
+
+export const MAX_CHANGED_PATHS = 1_000;
