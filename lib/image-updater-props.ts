@@ -30,13 +30,52 @@ export interface WatchedRepository {
   readonly configPath?: string;
 }
 
-/** What `new ImageUpdater(scope, id, props)` deploys; only `repositories` is required. */
+/** Which repositories of the GitHub App's installations are watched when none are listed. */
+export interface ImageUpdaterDiscoveryProps {
+  /**
+   * Globs over `owner/name` (`acme/env-*`). Set them when the App is installed on more
+   * repositories than the updater should touch.
+   * @default - every repository of every installation
+   */
+  readonly names?: readonly string[];
+  /**
+   * Only repositories with this GitHub topic (e.g. `image-updater`).
+   * @default - no topic filter
+   */
+  readonly topic?: string;
+  /**
+   * The config file's path in each repository.
+   * @default '.image-updater.yaml'
+   */
+  readonly configPath?: string;
+}
+
+/** What `new ImageUpdater(scope, id, props)` deploys: `repositories`, or `discovery` with an App. */
 export interface ImageUpdaterProps {
   /**
-   * The environment repositories to update. Every push is checked against each repository's
-   * config, so list only repositories that have one.
+   * The environment repositories to update. When given, only these are watched (and
+   * `discovery` is ignored). A push runs only the repositories whose config watches its image
+   * (the image index), once `githubEvents` keeps that index fresh.
+   * @default - none: `discovery` finds them (GitHub App only)
    */
-  readonly repositories: readonly WatchedRepository[];
+  readonly repositories?: readonly WatchedRepository[];
+
+  /**
+   * With a GitHub App and no `repositories`: every repository of the App's installations that
+   * has the config file is watched, optionally filtered. New installations and repositories
+   * are picked up from GitHub's `installation` events (with `githubEvents`) and by the reconcile.
+   * @default - no discovery (`repositories` is then required)
+   */
+  readonly discovery?: ImageUpdaterDiscoveryProps;
+
+  /**
+   * Set when the GitHub App's webhook (or a repository webhook) posts GitHub's events to
+   * `<webhook url>webhooks/github`: config changes then arrive within seconds, and the image
+   * index alone decides which repositories a push costs requests in. Without it every watched
+   * repository is read on every push (a config edit is seen by the next push).
+   * @default false
+   */
+  readonly githubEvents?: boolean;
 
   /**
    * ECR repository name prefixes whose pushes are acted on, e.g. `['shop/', 'platform/api']`.

@@ -12,6 +12,7 @@
  *   ecr-push-rule.ts      which ECR pushes are watched, the rule, cross-account bus policies
  *   webhook-endpoint.ts   webhook function, its secret and its front door
  *   monitoring.ts         alarms and dashboard
+ *   index-table.ts        the image index (image → repositories) and GitHub delivery ids
  *
  * The parts create their resources in this construct's scope, with the ids the single
  * constructor used: the logical ids of a deployed stack stay the same, so upgrading replaces
@@ -20,6 +21,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -32,6 +34,8 @@ import { METRICS_NAMESPACE } from '../lambdas/names.ts';
 import { EcrPushRule, WatchedEcr } from './ecr-push-rule.ts';
 import type { ImageUpdaterProps } from './image-updater-props.ts';
 import { Monitoring } from './monitoring.ts';
+import { IndexTable } from './index-table.ts';
+import { InvalidPropsError } from './errors.ts';
 import { githubSecret } from './secrets.ts';
 import type { FunctionSettings } from './updater-function.ts';
 import { UpdaterFunctions, WORKER_DEFAULTS } from './updater-functions.ts';
@@ -40,6 +44,7 @@ import { WorkQueue } from './work-queue.ts';
 
 export type {
   GitHubAuthKind,
+  ImageUpdaterDiscoveryProps,
   ImageUpdaterProps,
   ImageUpdaterWebhookProps,
   WatchedRepository,
@@ -69,6 +74,8 @@ export class ImageUpdater extends Construct {
   readonly webhookEndpointUrl?: string;
   /** The secret registries present to the webhook, when `webhook` is set. */
   readonly webhookSecret?: secretsmanager.ISecret;
+  /** The image index (and GitHub delivery ids). */
+  readonly indexTable: dynamodb.TableV2;
 
   private readonly workQueue: WorkQueue;
 
@@ -93,8 +100,17 @@ export class ImageUpdater extends Construct {
     this.queue = this.workQueue.queue;
     this.deadLetterQueue = this.workQueue.deadLetterQueue;
 
+    if (props.githubEvents && !props.webhook)
+      throw new InvalidPropsError(
+        'githubEvents needs `webhook`: GitHub posts its events to <webhook url>webhooks/github',
+      );
+    const index = new IndexTable(this);
+    this.indexTable = index.table;
     const functions = new UpdaterFunctions(this, {
-      repositories: props.repositories,
+      repositories: props.repositories ?? [],
+      discovery: props.discovery,
+      githubEvents: props.githubEvents ?? false,
+      indexTable: index,
       queue: this.workQueue,
       githubSecret: this.githubSecret,
       githubAuth: props.githubAuth ?? 'app',

@@ -1,7 +1,7 @@
 /**
  * The worker (queue → pull requests) and the reconcile (schedule → every policy from the tag
  * lists), which share their environment and their permissions: read the watched ECR
- * repositories and the GitHub (and registry) credentials, nothing else.
+ * repositories and the GitHub (and registry) credentials, and keep the image index.
  */
 import { Annotations, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,9 +11,10 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { WatchedRepoSchema, type FunctionEnvSchema } from '../lambdas/handlers/env.ts';
+import { DiscoverySchema, WatchedRepoSchema, type FunctionEnvSchema } from '../lambdas/handlers/env.ts';
 import { InvalidPropsError } from './errors.ts';
-import type { GitHubAuthKind, WatchedRepository } from './image-updater-props.ts';
+import type { GitHubAuthKind, ImageUpdaterDiscoveryProps, WatchedRepository } from './image-updater-props.ts';
+import type { IndexTable } from './index-table.ts';
 import { nagResourceFinding } from './nag.ts';
 import { grantReadSecret } from './secrets.ts';
 import { updaterFunction, type EnvironmentOf, type FunctionSettings } from './updater-function.ts';
@@ -49,6 +50,11 @@ export const WORKER_DEFAULTS = {
 export interface UpdaterFunctionsProps {
   /** Validated here: each must match the functions' own `WATCHED_REPOS` schema. */
   readonly repositories: readonly WatchedRepository[];
+  /** Used when `repositories` is empty; validated against the functions' `DISCOVERY` schema. */
+  readonly discovery?: ImageUpdaterDiscoveryProps | undefined;
+  /** GitHub's events reach the webhook: the index alone picks a push's repositories. */
+  readonly githubEvents: boolean;
+  readonly indexTable: IndexTable;
   readonly queue: WorkQueue;
   readonly githubSecret: secretsmanager.ISecret;
   readonly githubAuth: GitHubAuthKind;
@@ -76,7 +82,8 @@ export class UpdaterFunctions {
 
   constructor(scope: Construct, props: UpdaterFunctionsProps) {
     const repositories = validateRepositories(props.repositories);
-    if (repositories.length === 0) {
+    const discovery = validateDiscovery(scope, props, repositories.length > 0);
+    if (repositories.length === 0 && !discovery) {
       Annotations.of(scope).addWarningV2(
         'image-updater:no-repositories',
         'No repositories are watched: pushes are received and nothing is updated.',
@@ -89,7 +96,7 @@ export class UpdaterFunctions {
       );
     }
 
-    const environment = functionEnvironment(props, repositories, maxConcurrency);
+    const environment = functionEnvironment(props, repositories, discovery, maxConcurrency);
     this.worker = updaterFunction(scope, 'Worker', {
       entry: 'worker-main.ts',
       description: 'image-updater worker: registry push events → GitHub pull requests',
@@ -125,7 +132,10 @@ export class UpdaterFunctions {
       targets: [new targets.LambdaFunction(this.reconcile, { retryAttempts: 0 })],
     });
 
-    for (const fn of [this.worker, this.reconcile]) grantReads(fn, props);
+    for (const fn of [this.worker, this.reconcile]) {
+      grantReads(fn, props);
+      props.indexTable.grantIndex(fn);
+    }
   }
 }
 
@@ -155,6 +165,7 @@ function grantReads(fn: NodejsFunction, props: UpdaterFunctionsProps): void {
 function functionEnvironment(
   props: UpdaterFunctionsProps,
   repositories: readonly WatchedRepository[],
+  discovery: ImageUpdaterDiscoveryProps | undefined,
   maxConcurrency: number,
 ): EnvironmentOf<typeof FunctionEnvSchema> {
   // GitHub allows 80 content-creating requests a minute per installation. Every worker
@@ -164,6 +175,9 @@ function functionEnvironment(
   const writesPerMinute = Math.floor(GITHUB_WRITES_PER_MINUTE / (maxConcurrency + 1));
   return {
     WATCHED_REPOS: JSON.stringify(repositories),
+    ...(discovery ? { DISCOVERY: JSON.stringify(discovery) } : {}),
+    INDEX_TABLE_NAME: props.indexTable.table.tableName,
+    GITHUB_EVENTS: props.githubEvents ? 'on' : 'off',
     GITHUB_SECRET_ID: props.githubSecret.secretArn,
     GITHUB_AUTH: props.githubAuth,
     GITHUB_API_URL: props.githubApiUrl ?? '',
@@ -198,6 +212,30 @@ function eventSourceSettings(props: UpdaterFunctionsProps): {
     );
   }
   return { maxConcurrency, batchSize, batchingWindow };
+}
+
+/** The discovery settings the functions will accept, or undefined when a static list wins. */
+function validateDiscovery(
+  scope: Construct,
+  props: UpdaterFunctionsProps,
+  listed: boolean,
+): ImageUpdaterDiscoveryProps | undefined {
+  if (!props.discovery) return undefined;
+  if (listed) {
+    Annotations.of(scope).addWarningV2(
+      'image-updater:discovery-ignored',
+      '`repositories` is given, so `discovery` is ignored: only the listed repositories are watched.',
+    );
+    return undefined;
+  }
+  if (props.githubAuth !== 'app')
+    throw new InvalidPropsError('discovery needs githubAuth "app": a token cannot list installations');
+  const parsed = DiscoverySchema.safeParse(props.discovery);
+  if (!parsed.success)
+    throw new InvalidPropsError(
+      `discovery: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
 }
 
 function validateRepositories(repositories: readonly WatchedRepository[]): WatchedRepository[] {

@@ -19,6 +19,17 @@ export const WatchedRepoSchema = z.strictObject({
 
 export type WatchedRepo = z.infer<typeof WatchedRepoSchema>;
 
+/** GitHub's topic grammar: lowercase letters, digits and hyphens, at most 50 characters. */
+const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
+
+/** Which of the App's repositories are watched when no static list is given. */
+export const DiscoverySchema = z.strictObject({
+  /** Globs over `owner/name`. */
+  names: z.array(z.string().min(1).max(256)).max(100).optional(),
+  topic: z.string().regex(TOPIC, 'a GitHub topic (a-z, 0-9, -; at most 50)').optional(),
+  configPath: WatchedRepoSchema.shape.configPath,
+});
+
 const json = <T extends z.ZodType>(schema: T) =>
   z
     .string()
@@ -32,20 +43,39 @@ const json = <T extends z.ZodType>(schema: T) =>
     })
     .pipe(schema);
 
-export const FunctionEnvSchema = z.object({
-  /** JSON: `[{"repo": "owner/name", "configPath": ".image-updater.yaml"}]`. */
-  WATCHED_REPOS: json(z.array(WatchedRepoSchema)),
-  /** Name or ARN of the Secrets Manager secret with the GitHub credentials. */
-  GITHUB_SECRET_ID: z.string().min(1),
-  GITHUB_AUTH: z.enum(['token', 'app']),
-  /** `https://HOST/api/v3` for GitHub Enterprise Server; empty for github.com. */
-  GITHUB_API_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
-  /** This instance's share of GitHub's 80 content-creating requests a minute. */
-  GITHUB_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(1000).default(80),
-  SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
-  /** Secret with `{"host": {"username", "password"}}` for listing tags of other registries; unset: anonymous. */
-  REGISTRY_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
-});
+export const FunctionEnvSchema = z
+  .object({
+    /** JSON: `[{"repo": "owner/name", "configPath": ".image-updater.yaml"}]`; `[]` with DISCOVERY. */
+    WATCHED_REPOS: json(z.array(WatchedRepoSchema)),
+    /** JSON `DiscoverySchema`: watch the App's repositories that have a config (no static list). */
+    DISCOVERY: json(DiscoverySchema).optional(),
+    /** The DynamoDB table of the image index (and of GitHub delivery ids). */
+    INDEX_TABLE_NAME: z.string().min(1).optional(),
+    /** `on`: GitHub's App webhooks reach the updater, so the index alone picks a push's repositories. */
+    GITHUB_EVENTS: z.enum(['on', 'off']).default('off'),
+    /** Name or ARN of the Secrets Manager secret with the GitHub credentials. */
+    GITHUB_SECRET_ID: z.string().min(1),
+    GITHUB_AUTH: z.enum(['token', 'app']),
+    /** `https://HOST/api/v3` for GitHub Enterprise Server; empty for github.com. */
+    GITHUB_API_URL: z.union([z.literal(''), z.url({ protocol: /^https?$/ })]).optional(),
+    /** This instance's share of GitHub's 80 content-creating requests a minute. */
+    GITHUB_WRITES_PER_MINUTE: z.coerce.number().int().min(0).max(1000).default(80),
+    SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+    /** Secret with `{"host": {"username", "password"}}` for listing tags of other registries; unset: anonymous. */
+    REGISTRY_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.WATCHED_REPOS.length === 0 && !env.DISCOVERY)
+      ctx.addIssue({ code: 'custom', path: ['WATCHED_REPOS'], message: 'empty, and no DISCOVERY' });
+    if (env.DISCOVERY && env.GITHUB_AUTH !== 'app')
+      ctx.addIssue({ code: 'custom', path: ['DISCOVERY'], message: 'needs GITHUB_AUTH=app' });
+    if (env.DISCOVERY && env.WATCHED_REPOS.length > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DISCOVERY'],
+        message: 'give WATCHED_REPOS or DISCOVERY, not both',
+      });
+  });
 
 export type FunctionEnv = z.infer<typeof FunctionEnvSchema>;
 

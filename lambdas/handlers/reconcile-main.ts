@@ -5,14 +5,7 @@ import { RECONCILE_SERVICE } from '../names.ts';
 import { createRuntime } from './runtime.ts';
 
 const runtime = createRuntime(RECONCILE_SERVICE);
-const reconcile = createReconcile({
-  repos: runtime.env.WATCHED_REPOS,
-  host: runtime.host,
-  credentialsRejected: runtime.credentialsRejected,
-  tagLister: runtime.tagLister,
-  log: runtime.logger,
-  metrics: runtime.metrics,
-});
+const reconcile = createReconcile(runtime.updaterDeps);
 
 export async function handler(event: unknown, context: Context): Promise<ReconcileSummary> {
   runtime.logger.addContext(context);

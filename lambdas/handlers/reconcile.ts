@@ -13,7 +13,8 @@ import { TagListCache } from '../adapters/registry/tag-lists.ts';
 import { METRIC } from '../names.ts';
 import { recordReport, summariseReport } from './telemetry.ts';
 import { errorFields } from '../errors.ts';
-import { setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import { directoryOf, setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import type { WatchedRepo } from './env.ts';
 import { defined } from '../objects.ts';
 
 export type ReconcileDeps = UpdaterDeps;
@@ -32,6 +33,7 @@ export type ReconcileHandler = (event?: unknown, context?: Context) => Promise<R
 export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
   const memo: ApplyMemo = { checkedConfigs: new Set() };
   const { log, metrics } = deps;
+  const directory = directoryOf(deps);
 
   return async (_event, context) => {
     try {
@@ -49,7 +51,7 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
       metrics.addMetric(METRIC.failures, 'Count', 1);
       log.error('reconcile could not read the GitHub credentials', errorFields(error));
       return {
-        repos: deps.repos.map((r) => ({
+        repos: deps.repos.map((r: WatchedRepo) => ({
           repo: r.repo,
           outcome: 'failed',
           error: errorFields(error).errorCode as string,
@@ -57,11 +59,22 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
       };
     }
     setWriteDeadline(host, deps, context);
+    let repos: readonly WatchedRepo[];
+    try {
+      // Discovery lists the installations again: repositories added or removed while GitHub's
+      // events did not reach us are found here, and every config is read (conditionally).
+      if (directory.discovering) await directory.discover(host);
+      repos = await directory.watched(host);
+    } catch (error) {
+      metrics.addMetric(METRIC.failures, 'Count', 1);
+      log.error('reconcile could not list the watched repositories', errorFields(error));
+      return { repos: [] };
+    }
     // One listing per image for the whole run, shared by every repository that follows it.
     const tagLists = new TagListCache(deps.tagLister);
     // The metric counts images whose listing failed, once each, however many repositories follow them.
     const unlisted = new Set<string>();
-    const results = await pLimit(deps.concurrency ?? 2).map(deps.repos, async (repo) => {
+    const results = await pLimit(deps.concurrency ?? 2).map(repos, async (repo) => {
       const result = await runRepo({
         host,
         repo,
@@ -102,6 +115,11 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
           ...errorFields(failure.error),
         });
       }
+      await directory
+        .record(repo, result.reading)
+        .catch((error: unknown) =>
+          log.warn('image index not updated for this repository', { repo: repo.repo, ...errorFields(error) }),
+        );
       const wrote = recordReport(metrics, result.report);
       log.info('repository reconciled', summariseReport(result.report));
       return { repo: repo.repo, outcome: result.report.outcome, wrote };

@@ -7,6 +7,7 @@ import { workController } from '../adapters/github/abort.ts';
 import { applyToRepo, type ApplyMemo, type ApplyOptions, type RepoReport } from '../core/apply/apply.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Policy } from '../core/config.ts';
+import type { ConfigReading } from '../core/repo-index.ts';
 import { needsTagList, policyWatches } from '../core/plan/decide.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import type { PushedImage } from '../core/push.ts';
@@ -39,6 +40,8 @@ export type RunRepoResult =
       readonly report: RepoReport;
       readonly watched: ReadonlySet<PushedImage>;
       readonly listing: TagListResult;
+      /** What the config said, for the image index. */
+      readonly reading: ConfigReading;
     }
   | {
       readonly ok: false;
@@ -94,11 +97,21 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         prefetched: { state, ...defined({ config: loaded }) },
       },
     );
-    return { ok: true, report, watched, listing };
+    return { ok: true, report, watched, listing, reading: readingOf(state.config, loaded) };
   } catch (error) {
     return { ok: false, error, watched };
   } finally {
     input.signal?.removeEventListener('abort', stop);
     stop();
   }
+}
+
+export function readingOf(
+  config: { readonly sha: string } | undefined,
+  loaded: Awaited<ReturnType<typeof loadConfig>> | undefined,
+): ConfigReading {
+  if (!config || !loaded) return { kind: 'absent' };
+  return loaded.ok
+    ? { kind: 'valid', sha: config.sha, policies: loaded.config.policies }
+    : { kind: 'invalid', sha: config.sha };
 }

@@ -12,19 +12,19 @@ import { secretsManagerCredentials } from '../adapters/registry/credentials.ts';
 import { OciTagLister } from '../adapters/registry/oci-tag-lister.ts';
 import { GitHubCredentialsSource, type GitHubCredentials } from '../adapters/secrets/github-credentials.ts';
 import type { GitHost } from '../ports/git-host.ts';
-import type { TagLister } from '../ports/tag-lister.ts';
 import { parseFunctionEnv, type FunctionEnv } from './env.ts';
 import { METRICS_NAMESPACE } from '../names.ts';
 import { functionLogger } from '../adapters/logging/json-log.ts';
 import { combineTagListers } from '../adapters/registry/tag-lists.ts';
+import { DynamoImageIndex } from '../adapters/dynamodb/image-index.ts';
+import type { UpdaterDeps } from './updater-deps.ts';
 
 export interface Runtime {
   readonly env: FunctionEnv;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly host: () => Promise<GitHost>;
-  readonly credentialsRejected: () => void;
-  readonly tagLister: TagLister;
+  /** What the worker and the reconcile are built from. */
+  readonly updaterDeps: UpdaterDeps;
 }
 
 export function createRuntime(
@@ -59,26 +59,36 @@ export function createRuntime(
         },
       }),
   );
+  const tagLister = combineTagListers([
+    new EcrTagLister(),
+    new OciTagLister(
+      env.REGISTRY_CREDENTIALS_SECRET_ID
+        ? {
+            credentials: secretsManagerCredentials({
+              client: secretsClient,
+              secretId: env.REGISTRY_CREDENTIALS_SECRET_ID,
+              maxAgeSeconds: env.SECRET_CACHE_SECONDS,
+            }),
+          }
+        : {},
+    ),
+  ]);
+  const credentialsRejected = () => credentials.invalidate();
   return {
     env,
     logger,
     metrics,
-    host,
-    credentialsRejected: () => credentials.invalidate(),
-    tagLister: combineTagListers([
-      new EcrTagLister(),
-      new OciTagLister(
-        env.REGISTRY_CREDENTIALS_SECRET_ID
-          ? {
-              credentials: secretsManagerCredentials({
-                client: secretsClient,
-                secretId: env.REGISTRY_CREDENTIALS_SECRET_ID,
-                maxAgeSeconds: env.SECRET_CACHE_SECONDS,
-              }),
-            }
-          : {},
-      ),
-    ]),
+    updaterDeps: {
+      repos: env.WATCHED_REPOS,
+      host,
+      credentialsRejected,
+      tagLister,
+      log: logger,
+      metrics,
+      ...(env.DISCOVERY ? { discovery: env.DISCOVERY } : {}),
+      ...(env.INDEX_TABLE_NAME ? { index: new DynamoImageIndex({ tableName: env.INDEX_TABLE_NAME }) } : {}),
+      trustIndex: env.GITHUB_EVENTS === 'on' && env.INDEX_TABLE_NAME !== undefined,
+    },
   };
 }
 

@@ -4,11 +4,20 @@ import type { ApplyOptions } from '../core/apply/apply.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { TagLister } from '../ports/tag-lister.ts';
 import type { Log, MetricSink } from '../ports/telemetry.ts';
+import type { ImageIndex } from '../ports/image-index.ts';
 import type { WatchedRepo } from './env.ts';
+import { RepoDirectory, type Discovery } from './repo-directory.ts';
 
 /** What the worker and the reconcile both need: the production wiring builds it once. */
 export interface UpdaterDeps {
+  /** The static list of repositories; empty with `discovery`. */
   readonly repos: readonly WatchedRepo[];
+  /** With a GitHub App and no static list: its installations' repositories, filtered. */
+  readonly discovery?: Discovery;
+  /** image → repositories; without it every watched repository runs on every push. */
+  readonly index?: ImageIndex;
+  /** GitHub's `push` events keep the index fresh, so it alone picks a push's repositories. */
+  readonly trustIndex?: boolean;
   /** The GitHub host with current credentials (read from Secrets Manager, cached). */
   readonly host: () => Promise<GitHost>;
   /** Called when GitHub rejected the credentials, so the next run reads them again. */
@@ -36,4 +45,16 @@ export function setWriteDeadline(host: GitHost, deps: UpdaterDeps, context: Cont
   host.setWriteDeadline?.(
     remaining === undefined ? undefined : remaining - (deps.deadlineMarginMs ?? 15_000),
   );
+}
+
+/** The worker's and the reconcile's view of the watched repositories, built once per instance. */
+export function directoryOf(deps: UpdaterDeps, now?: () => number): RepoDirectory {
+  return new RepoDirectory({
+    repos: deps.repos,
+    log: deps.log,
+    ...(deps.discovery ? { discovery: deps.discovery } : {}),
+    ...(deps.index ? { index: deps.index } : {}),
+    ...(deps.trustIndex ? { trustIndex: true } : {}),
+    ...(now ? { now } : {}),
+  });
 }

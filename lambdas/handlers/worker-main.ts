@@ -5,14 +5,7 @@ import { createRuntime } from './runtime.ts';
 import { createWorker } from './worker.ts';
 
 const runtime = createRuntime(WORKER_SERVICE);
-const worker = createWorker({
-  repos: runtime.env.WATCHED_REPOS,
-  host: runtime.host,
-  credentialsRejected: runtime.credentialsRejected,
-  tagLister: runtime.tagLister,
-  log: runtime.logger,
-  metrics: runtime.metrics,
-});
+const worker = createWorker(runtime.updaterDeps);
 
 export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
   runtime.logger.addContext(context);

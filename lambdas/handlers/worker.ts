@@ -29,7 +29,8 @@ import { TagListCache } from '../adapters/registry/tag-lists.ts';
 import { METRIC } from '../names.ts';
 import { recordReport, summariseReport } from './telemetry.ts';
 import { errorFields, isRetryable } from '../errors.ts';
-import { setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import { directoryOf, setWriteDeadline, type UpdaterDeps } from './updater-deps.ts';
+import type { RepoDirectory } from './repo-directory.ts';
 import { defined } from '../objects.ts';
 
 export interface WorkerDeps extends UpdaterDeps {
@@ -52,18 +53,24 @@ interface PushEntry {
 
 export function createWorker(deps: WorkerDeps): WorkerHandler {
   const memo: ApplyMemo = { checkedConfigs: new Set() };
+  const directory = directoryOf(deps, deps.now);
   return async (event, context) => {
     try {
-      return await handleBatch(deps, memo, event.Records ?? [], context);
+      return await handleBatch({ deps, memo, directory }, event.Records ?? [], context);
     } finally {
       deps.metrics.publishStoredMetrics();
     }
   };
 }
 
+interface WorkerState {
+  readonly deps: WorkerDeps;
+  readonly memo: ApplyMemo;
+  readonly directory: RepoDirectory;
+}
+
 async function handleBatch(
-  deps: WorkerDeps,
-  memo: ApplyMemo,
+  { deps, memo, directory }: WorkerState,
   records: readonly SQSRecord[],
   context?: Context,
 ): Promise<SQSBatchResponse> {
@@ -91,8 +98,15 @@ async function handleBatch(
 
   setWriteDeadline(host, deps, context);
 
+  let targets;
+  try {
+    targets = await directory.targetsFor(host, pushes);
+  } catch (error) {
+    fail(error, pushes, { step: 'image-index' });
+    return await finish(metrics, records, failed, firstError());
+  }
   const tagLists = new TagListCache(deps.tagLister);
-  const results = await pLimit(deps.concurrency ?? 4).map(deps.repos, async (repo) => ({
+  const results = await pLimit(deps.concurrency ?? 4).map(targets, async (repo) => ({
     repo,
     result: await runRepo({
       host,
@@ -110,6 +124,13 @@ async function handleBatch(
       fail(result.error, result.watched, { repo: repo.repo });
       continue;
     }
+    // What the run read of the config keeps the index level with it, at no request of its own.
+    await directory.record(repo, result.reading).catch((error: unknown) =>
+      deps.log.warn('image index not updated; the reconcile repairs it', {
+        repo: repo.repo,
+        ...errorFields(error),
+      }),
+    );
     // A unit that failed returns the events for its images; the other units' events are done.
     for (const failure of result.report.failures) {
       const about = [...result.watched].filter((p) =>

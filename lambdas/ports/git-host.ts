@@ -92,6 +92,11 @@ export interface RepoClient {
    */
   reserveWrites?<T>(count: number, work: () => Promise<T>): Promise<T>;
   readState(options: { readonly configPath: string; readonly branchPrefix: string }): Promise<RepoState>;
+  /**
+   * The config file on the default branch alone (one conditional request: unchanged since this
+   * client's host last read it, it costs no rate limit); undefined when there is none.
+   */
+  readConfig(path: string): Promise<RepoState['config']>;
   /** A branch's head and tree; undefined when the branch does not exist. */
   readBranch(branch: string): Promise<CommitSnapshot | undefined>;
   /** Blob texts by sha (UTF-8), read concurrently. */
@@ -158,8 +163,25 @@ export interface RepoClientOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A repository a GitHub App installation can see. */
+export interface DiscoveredRepo {
+  /** `owner/name`. */
+  readonly repo: string;
+  readonly installationId: number;
+  readonly topics: readonly string[];
+  readonly archived: boolean;
+}
+
 /** Resolves a client per repository (a GitHub App installation is looked up per repo). */
 export interface GitHost {
+  /**
+   * Every repository of every installation of the App (paginated: a request per 100
+   * repositories, plus one per installation); absent with token auth, which has no such list.
+   * A repository found so needs no installation lookup of its own afterwards.
+   */
+  listRepositories?(): Promise<readonly DiscoveredRepo[]>;
+  /** The repositories of one installation (an `installation` event names it). */
+  listInstallationRepositories?(installationId: number): Promise<readonly DiscoveredRepo[]>;
   repo(id: RepoId, options?: RepoClientOptions): Promise<RepoClient>;
   /**
    * Content-creating requests that could not start within `remainingMs` fail at once

@@ -8,6 +8,7 @@ import { parseFunctionEnv } from '../../lambdas/handlers/env.ts';
 import { InvalidPropsError } from '../../lib/errors.ts';
 import { UpdaterFunctions, type UpdaterFunctionsProps } from '../../lib/updater-functions.ts';
 import { WorkQueue } from '../../lib/work-queue.ts';
+import { IndexTable } from '../../lib/index-table.ts';
 import { actionsOf, iamStatements, removeTestOutdirs, testApp } from '../support/cdk.ts';
 
 afterAll(removeTestOutdirs);
@@ -37,6 +38,8 @@ function functions(props: Partial<UpdaterFunctionsProps> & { key?: boolean } = {
     queue,
     githubSecret: secret('GitHub', GITHUB_ARN),
     githubAuth: 'app',
+    githubEvents: false,
+    indexTable: new IndexTable(stack),
     ecrRepositoryArns: [ECR_ARN],
     settings: {
       metricsNamespace: 'ImageUpdater',
@@ -81,8 +84,15 @@ describe('UpdaterFunctions', () => {
     expect(worker.filter((g) => g.includes('sqs:'))).toHaveLength(1);
     expect(worker.find((g) => g.includes('sqs:'))).toMatch(/sqs:DeleteMessage.*sqs:ReceiveMessage/);
     expect(reconcile.filter((g) => g.includes('sqs:'))).toEqual([]);
-    expect(worker).toHaveLength(4);
-    expect(reconcile).toHaveLength(3);
+    for (const grants of [worker, reconcile]) {
+      const index = grants.find((g) => g.includes('dynamodb:'));
+      expect(index).toMatch(
+        /^- dynamodb:BatchWriteItem,dynamodb:DeleteItem,dynamodb:GetItem,dynamodb:PutItem,dynamodb:Query .*IndexTable/,
+      );
+      expect(index).not.toMatch(/Scan|DeleteTable|UpdateTable/);
+    }
+    expect(worker).toHaveLength(5);
+    expect(reconcile).toHaveLength(4);
   });
 
   it('adds the registry credentials and kms:Decrypt when the secrets have a customer-managed key', () => {
@@ -108,7 +118,9 @@ describe('UpdaterFunctions', () => {
     for (const fn of fns) {
       const variables = (fn as { Properties: { Environment: { Variables: Record<string, string> } } })
         .Properties.Environment.Variables;
-      const env = parseFunctionEnv(variables);
+      // The table's name is a reference until deployment.
+      expect(variables.INDEX_TABLE_NAME).toEqual({ Ref: expect.stringMatching(/^IndexTable/) });
+      const env = parseFunctionEnv({ ...variables, INDEX_TABLE_NAME: 'image-updater-index' });
       expect(env.WATCHED_REPOS).toEqual([
         { repo: 'acme/gitops' },
         { repo: 'acme/platform', configPath: 'deploy/.image-updater.yaml' },

@@ -4,7 +4,13 @@
  * `@octokit/auth-app` renews before it expires) is reused by every later invocation.
  */
 import { createAppAuth } from '@octokit/auth-app';
-import type { GitHost, RepoClient, RepoClientOptions, RepoId } from '../../ports/git-host.ts';
+import type {
+  DiscoveredRepo,
+  GitHost,
+  RepoClient,
+  RepoClientOptions,
+  RepoId,
+} from '../../ports/git-host.ts';
 import { anySignal } from './abort.ts';
 import { GitHostError } from '../../ports/git-host-errors.ts';
 import { toGitHostError } from './errors.ts';
@@ -57,6 +63,81 @@ export class GitHubHost implements GitHost {
     return new GitHubRepoClient(octokit, id, cache, this.options.defaultBranchGuess, signal);
   }
 
+  /** App auth only: with a token it fails (`GITHUB_FORBIDDEN`); the settings refuse discovery without an App. */
+  async listRepositories(): Promise<readonly DiscoveredRepo[]> {
+    const app = this.app();
+    const installations = await this.call('list the App installations', () =>
+      app.paginate(app.rest.apps.listInstallations, { per_page: 100, ...this.requestOptions() }),
+    );
+    const lists = await Promise.all(
+      installations
+        .filter((i) => !i.suspended_at)
+        .map((installation) => this.listInstallationRepositories(installation.id)),
+    );
+    return lists.flat();
+  }
+
+  async listInstallationRepositories(installationId: number): Promise<readonly DiscoveredRepo[]> {
+    const octokit = this.installation(installationId);
+    const repos = await this.call(`list the repositories of installation ${installationId}`, () =>
+      octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, {
+        per_page: 100,
+        ...this.requestOptions(),
+      }),
+    );
+    return repos.map((repo) => {
+      // Known now: the repository's first client needs no installation lookup.
+      this.installations.set(repo.full_name.toLowerCase(), Promise.resolve(octokit));
+      return {
+        repo: repo.full_name,
+        installationId,
+        topics: repo.topics ?? [],
+        archived: repo.archived || repo.disabled === true,
+      };
+    });
+  }
+
+  private requestOptions() {
+    return this.options.signal ? { request: { signal: this.options.signal } } : {};
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toGitHostError(error, what);
+    }
+  }
+
+  private app(): UpdaterOctokit {
+    const { auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
+    if (auth.kind !== 'app')
+      throw new GitHostError('GITHUB_FORBIDDEN', 'listing repositories needs GitHub App credentials');
+    this.appOctokit ??= createOctokit({
+      ...rest,
+      authStrategy: createAppAuth,
+      auth: { appId: auth.appId, privateKey: auth.privateKey },
+    });
+    return this.appOctokit;
+  }
+
+  /** One Octokit per installation, whose token auth-app renews. */
+  private installation(installationId: number): UpdaterOctokit {
+    const { auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
+    if (auth.kind !== 'app')
+      throw new GitHostError('GITHUB_FORBIDDEN', 'an installation needs GitHub App credentials');
+    let octokit = this.byInstallation.get(installationId);
+    if (!octokit) {
+      octokit = createOctokit({
+        ...rest,
+        authStrategy: createAppAuth,
+        auth: { appId: auth.appId, privateKey: auth.privateKey, installationId },
+      });
+      this.byInstallation.set(installationId, octokit);
+    }
+    return octokit;
+  }
+
   private async octokitFor(
     id: RepoId,
     key: string,
@@ -79,18 +160,13 @@ export class GitHubHost implements GitHost {
 
   private async installationOctokit(
     id: RepoId,
-    auth: Extract<GitHubAuth, { kind: 'app' }>,
+    _auth: Extract<GitHubAuth, { kind: 'app' }>,
     signal: AbortSignal | undefined,
   ): Promise<UpdaterOctokit> {
-    const { auth: _auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
-    this.appOctokit ??= createOctokit({
-      ...rest,
-      authStrategy: createAppAuth,
-      auth: { appId: auth.appId, privateKey: auth.privateKey },
-    });
+    const app = this.app();
     let installationId: number;
     try {
-      const { data } = await this.appOctokit.rest.apps.getRepoInstallation({
+      const { data } = await app.rest.apps.getRepoInstallation({
         owner: id.owner,
         repo: id.name,
         ...(signal ? { request: { signal } } : {}),
@@ -109,15 +185,6 @@ export class GitHubHost implements GitHost {
         );
       throw failure;
     }
-    let octokit = this.byInstallation.get(installationId);
-    if (!octokit) {
-      octokit = createOctokit({
-        ...rest,
-        authStrategy: createAppAuth,
-        auth: { appId: auth.appId, privateKey: auth.privateKey, installationId },
-      });
-      this.byInstallation.set(installationId, octokit);
-    }
-    return octokit;
+    return this.installation(installationId);
   }
 }

@@ -163,7 +163,7 @@ export class GitHubRepoReads {
   }
 
   /** Conditional request: an unchanged config answers 304, which costs no rate limit. */
-  private async readConfig(path: string): Promise<RepoState['config']> {
+  async readConfig(path: string): Promise<RepoState['config']> {
     const cached = this.cache.config?.path === path ? this.cache.config : undefined;
     try {
       const response = await this.octokit.rest.repos.getContent({

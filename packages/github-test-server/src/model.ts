@@ -109,6 +109,10 @@ export interface RepoSettings {
   allowRebaseMerge: boolean;
   allowAutoMerge: boolean;
   deleteBranchOnMerge: boolean;
+  /** GitHub topics (what discovery filters on). */
+  topics: readonly string[];
+  /** Read-only on GitHub: writes answer 403. */
+  archived: boolean;
 }
 
 export interface Repo {
@@ -236,6 +240,8 @@ export class World {
         allowRebaseMerge: true,
         allowAutoMerge: true,
         deleteBranchOnMerge: false,
+        topics: [],
+        archived: false,
         ...options.settings,
       },
       createdAt: now,

@@ -136,6 +136,7 @@ export interface RequestFilter {
 const APP_JWT_OPERATIONS = new Set([
   'apps/get-authenticated',
   'apps/get-installation',
+  'apps/list-installations',
   'apps/get-repo-installation',
   'apps/create-installation-access-token',
 ]);

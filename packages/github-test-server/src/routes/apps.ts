@@ -3,7 +3,7 @@ import { DEFAULT_INSTALLATION_PERMISSIONS } from '../auth.ts';
 import { isoSeconds } from '../clock.ts';
 import { HttpError, notFound } from '../errors.ts';
 import type { Route, RouteContext } from './context.ts';
-import { ok } from './context.ts';
+import { ok, paginate } from './context.ts';
 
 /** GitHub App endpoints (JWT-authenticated), the caller's identity and rate-limit status. */
 
@@ -71,6 +71,40 @@ export const appRoutes: Record<string, Route> = {
     );
     if (!config) throw notFound();
     return ok(installation(context, app, config));
+  },
+
+  'apps/list-installations': (context) => {
+    const app = appOf(context);
+    const { page, headers } = paginate(
+      context,
+      app.installations.map((config) => installation(context, app, config)),
+    );
+    return ok(page, 200, headers);
+  },
+
+  /** With an installation token: the repositories it may use (its installation's, or fewer). */
+  'apps/list-repos-accessible-to-installation': (context) => {
+    const app = appOf(context);
+    const { identity } = context;
+    if (identity.kind !== 'installation')
+      throw new HttpError(
+        403,
+        'You must authenticate with an installation access token in order to list repositories for an installation.',
+      );
+    const config = app.installations.find((candidate) => candidate.id === identity.installationId);
+    const repos = [...context.world.repos.values()].filter(
+      (repo) => context.auth.installationFor(repo)?.id === config?.id && identity.canAccess(repo),
+    );
+    const { page, headers } = paginate(context, repos);
+    return ok(
+      {
+        total_count: repos.length,
+        repository_selection: config?.repositories ? 'selected' : 'all',
+        repositories: page.map((repo) => context.render.repository(repo)),
+      },
+      200,
+      headers,
+    );
   },
 
   'apps/get-repo-installation': (context) => {

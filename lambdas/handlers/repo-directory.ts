@@ -1,0 +1,212 @@
+/**
+ * Which environment repositories the updater writes to, and which of them one batch of pushes
+ * concerns. A static list (`repos`) wins when given; with a GitHub App and no list, every
+ * repository of its installations that passes the discovery filter is watched.
+ *
+ * With an index, a push runs only the repositories whose config watches its image (plus those
+ * whose config could not be read, and, with a static list, those never indexed yet). That is
+ * exact only when GitHub tells us of config changes (`trustIndex`: its App webhooks' `push`
+ * events). Without them a config edit would go unseen until the reconcile, so every watched
+ * repository runs on each push, as before the index, and the index only records.
+ */
+import pLimit from 'p-limit';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.ts';
+import { canonicalImageName } from '../core/image/reference.ts';
+import type { PushedImage } from '../core/push.ts';
+import {
+  discoveryAllows,
+  indexEntryOf,
+  type ConfigReading,
+  type DiscoveryFilter,
+  type IndexEntry,
+} from '../core/repo-index.ts';
+import type { DiscoveredRepo, GitHost } from '../ports/git-host.ts';
+import type { ImageIndex } from '../ports/image-index.ts';
+import type { Log } from '../ports/telemetry.ts';
+import { configPathOf, type WatchedRepo } from './env.ts';
+import { readingOf } from './run-repo.ts';
+import { errorFields } from '../errors.ts';
+
+export interface Discovery extends DiscoveryFilter {
+  /** The config file's path in every discovered repository. @default `.image-updater.yaml` */
+  readonly configPath?: string;
+}
+
+export interface RepoDirectoryOptions {
+  /** The static list: when non-empty, only these repositories are watched. */
+  readonly repos: readonly WatchedRepo[];
+  /** With a GitHub App and no static list. */
+  readonly discovery?: Discovery;
+  readonly index?: ImageIndex;
+  /** GitHub's `push` events keep the index fresh: it alone picks a push's repositories. */
+  readonly trustIndex?: boolean;
+  readonly log: Log;
+  readonly now?: () => number;
+  /** Config reads at once while discovering or refreshing. @default 8 */
+  readonly concurrency?: number;
+}
+
+export class RepoDirectory {
+  private readonly statics: ReadonlyMap<string, WatchedRepo>;
+  /** Static repositories the index had no entry for at this instance's first look. */
+  private unindexed: Set<string> | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly options: RepoDirectoryOptions) {
+    this.statics = new Map(options.repos.map((r) => [r.repo.toLowerCase(), r]));
+    this.now = options.now ?? Date.now;
+  }
+
+  get discovering(): boolean {
+    return this.statics.size === 0 && this.options.discovery !== undefined;
+  }
+
+  /** The repositories a batch of pushes runs. */
+  async targetsFor(host: GitHost, pushes: readonly PushedImage[]): Promise<readonly WatchedRepo[]> {
+    const { index } = this.options;
+    if (!index || !this.options.trustIndex) return this.watched(host);
+    const images = [...new Set(pushes.map((p) => canonicalImageName(p.image) ?? p.image))];
+    const [entries, missing] = await Promise.all([index.lookup(images), this.unindexedStatics()]);
+    const targets = new Map<string, WatchedRepo>();
+    for (const entry of entries) {
+      const repo = this.repoOf(entry);
+      if (repo) targets.set(repo.repo.toLowerCase(), repo);
+    }
+    for (const key of missing) targets.set(key, this.statics.get(key)!);
+    return [...targets.values()];
+  }
+
+  /** Every watched repository (the reconcile; a push without a trusted index). */
+  async watched(host: GitHost): Promise<readonly WatchedRepo[]> {
+    if (!this.discovering) return [...this.statics.values()];
+    const index = this.options.index;
+    let entries = index ? await index.all() : [];
+    if (entries.length === 0) entries = await this.discover(host);
+    return entries.filter((e) => e.status !== 'no-config').map((e) => this.asWatched(e));
+  }
+
+  /** The static list's entry, or a discovered repository's; undefined for one not watched. */
+  repoOf(entry: Pick<IndexEntry, 'repo' | 'configPath'>): WatchedRepo | undefined {
+    if (!this.discovering) return this.statics.get(entry.repo.toLowerCase());
+    return this.asWatched(entry);
+  }
+
+  /** Whether events about `repo` concern us, and its settings when they do. */
+  async lookup(repo: string): Promise<WatchedRepo | undefined> {
+    if (!this.discovering) return this.statics.get(repo.toLowerCase());
+    const entry = await this.options.index?.get(repo);
+    return entry ? this.asWatched(entry) : undefined;
+  }
+
+  /** Records what a run read of the repository's config. */
+  async record(
+    repo: WatchedRepo,
+    reading: ConfigReading,
+    installationId?: number,
+  ): Promise<IndexEntry | undefined> {
+    const { index } = this.options;
+    if (!index) return undefined;
+    const previous =
+      reading.kind === 'unreadable' ? await index.get(repo.repo).catch(() => undefined) : undefined;
+    const entry = indexEntryOf(
+      {
+        repo: repo.repo,
+        configPath: configPathOf(repo),
+        ...(installationId !== undefined ? { installationId } : {}),
+      },
+      reading,
+      this.now(),
+      previous,
+    );
+    await index.put(entry);
+    this.unindexed?.delete(repo.repo.toLowerCase());
+    return entry;
+  }
+
+  /**
+   * Reads the repository's config alone (one conditional request) and records it. A read that
+   * fails marks the entry `unread`, so every push runs the repository until a read succeeds.
+   */
+  async refresh(host: GitHost, repo: WatchedRepo, installationId?: number): Promise<IndexEntry | undefined> {
+    const [owner, name] = repo.repo.split('/') as [string, string];
+    let reading: ConfigReading;
+    try {
+      const client = await host.repo({ owner, name });
+      const config = await client.readConfig(configPathOf(repo));
+      reading = readingOf(config, config ? await loadConfig(config.text) : undefined);
+    } catch (error) {
+      this.options.log.warn('config could not be read; the repository runs on every push until it is', {
+        repo: repo.repo,
+        ...errorFields(error),
+      });
+      reading = { kind: 'unreadable' };
+    }
+    return this.record(repo, reading, installationId);
+  }
+
+  /**
+   * Lists the App's repositories, indexes those the filter allows (a config read each,
+   * conditional) and forgets those no longer there. Returns the entries.
+   */
+  async discover(host: GitHost): Promise<readonly IndexEntry[]> {
+    if (!host.listRepositories) return [];
+    const found = await host.listRepositories();
+    return this.index(host, found, { forgetOthers: true });
+  }
+
+  /** Indexes repositories an installation event named (`installation_repositories` added). */
+  async add(host: GitHost, found: readonly DiscoveredRepo[]): Promise<readonly IndexEntry[]> {
+    return this.index(host, found, { forgetOthers: false });
+  }
+
+  private async index(
+    host: GitHost,
+    found: readonly DiscoveredRepo[],
+    { forgetOthers }: { readonly forgetOthers: boolean },
+  ): Promise<readonly IndexEntry[]> {
+    const filter = this.options.discovery ?? {};
+    const allowed = found.filter((r) =>
+      this.discovering ? discoveryAllows(filter, r) : this.statics.has(r.repo.toLowerCase()),
+    );
+    const limit = pLimit(this.options.concurrency ?? 8);
+    const entries = await Promise.all(
+      allowed.map((r) =>
+        limit(() =>
+          this.refresh(
+            host,
+            this.repoOf({ repo: r.repo, configPath: this.discoveredPath() })!,
+            r.installationId,
+          ),
+        ),
+      ),
+    );
+    const index = this.options.index;
+    if (forgetOthers && index && this.discovering) {
+      const keep = new Set(allowed.map((r) => r.repo.toLowerCase()));
+      for (const entry of await index.all())
+        if (!keep.has(entry.repo.toLowerCase())) await index.remove(entry.repo);
+    }
+    this.options.log.info('repositories discovered', { found: found.length, watched: allowed.length });
+    return entries.filter((e): e is IndexEntry => e !== undefined);
+  }
+
+  private discoveredPath(): string {
+    return this.options.discovery?.configPath ?? DEFAULT_CONFIG_PATH;
+  }
+
+  private asWatched(entry: Pick<IndexEntry, 'repo' | 'configPath'>): WatchedRepo {
+    return entry.configPath === DEFAULT_CONFIG_PATH
+      ? { repo: entry.repo }
+      : { repo: entry.repo, configPath: entry.configPath };
+  }
+
+  /** Once per instance: which static repositories the index has never seen (they run until it has). */
+  private async unindexedStatics(): Promise<ReadonlySet<string>> {
+    if (this.discovering || !this.options.index) return new Set();
+    if (!this.unindexed) {
+      const known = new Set((await this.options.index.all()).map((e) => e.repo.toLowerCase()));
+      this.unindexed = new Set([...this.statics.keys()].filter((key) => !known.has(key)));
+    }
+    return this.unindexed;
+  }
+}

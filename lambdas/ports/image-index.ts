@@ -1,0 +1,33 @@
+/**
+ * Where the image index is kept (`core/repo-index.ts` says what an entry means): DynamoDB in
+ * AWS, memory in `serve`. Implementations fail with `ImageIndexError` (retryable when trying
+ * again can work), never with a vendor error.
+ */
+import type { IndexEntry } from '../core/repo-index.ts';
+import { ImageUpdaterError } from '../errors.ts';
+
+export interface ImageIndex {
+  /**
+   * The entries a push of these images must run: those whose config watches one of them (names
+   * as `canonicalImageName` gives them), and every `unread` one.
+   */
+  lookup(images: readonly string[]): Promise<readonly IndexEntry[]>;
+  /** Every entry (the reconcile, discovery, `serve`'s start). */
+  all(): Promise<readonly IndexEntry[]>;
+  get(repo: string): Promise<IndexEntry | undefined>;
+  /** Replaces the repository's entry. Writes nothing when `entryChanged` says it is the same. */
+  put(entry: IndexEntry): Promise<void>;
+  remove(repo: string): Promise<void>;
+}
+
+export type ImageIndexErrorCode = 'INDEX_UNAVAILABLE' | 'INDEX_CORRUPT';
+
+export class ImageIndexError extends ImageUpdaterError {
+  constructor(
+    readonly code: ImageIndexErrorCode,
+    message: string,
+    options: { readonly retryable?: boolean; readonly cause?: unknown } = {},
+  ) {
+    super(message, { retryable: options.retryable ?? code === 'INDEX_UNAVAILABLE', cause: options.cause });
+  }
+}
