@@ -514,26 +514,21 @@ export const ENUMS: Record<string, readonly string[]> = {
   OrderDirection: ['ASC', 'DESC'],
 };
 
+/** GitHub declares the same fields for merging now and for merging once checks pass. */
+const MERGE_INPUT: Record<string, string> = {
+  pullRequestId: 'ID!',
+  mergeMethod: 'PullRequestMergeMethod',
+  commitHeadline: 'String',
+  commitBody: 'String',
+  authorEmail: 'String',
+  expectedHeadOid: 'GitObjectID',
+  clientMutationId: 'String',
+};
+
 export const INPUTS: Record<string, Record<string, string>> = {
-  EnablePullRequestAutoMergeInput: {
-    pullRequestId: 'ID!',
-    mergeMethod: 'PullRequestMergeMethod',
-    commitHeadline: 'String',
-    commitBody: 'String',
-    authorEmail: 'String',
-    expectedHeadOid: 'GitObjectID',
-    clientMutationId: 'String',
-  },
+  EnablePullRequestAutoMergeInput: MERGE_INPUT,
   DisablePullRequestAutoMergeInput: { pullRequestId: 'ID!', clientMutationId: 'String' },
-  MergePullRequestInput: {
-    pullRequestId: 'ID!',
-    mergeMethod: 'PullRequestMergeMethod',
-    commitHeadline: 'String',
-    commitBody: 'String',
-    authorEmail: 'String',
-    expectedHeadOid: 'GitObjectID',
-    clientMutationId: 'String',
-  },
+  MergePullRequestInput: MERGE_INPUT,
   IssueOrder: { field: 'IssueOrderField!', direction: 'OrderDirection!' },
 };
 
