@@ -4,6 +4,7 @@
  * credentials change, and the tag listers (ECR, and the OCI distribution API for the rest).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
@@ -17,6 +18,7 @@ import { parseFunctionEnv, type FunctionEnv } from './env.ts';
 import { METRICS_NAMESPACE } from '../names.ts';
 import { functionLogger } from '../adapters/logging/json-log.ts';
 import { combineTagListers } from '../adapters/registry/tag-lists.ts';
+import type { UpdaterDeps } from './updater-deps.ts';
 
 export interface Runtime {
   readonly env: FunctionEnv;
@@ -25,6 +27,30 @@ export interface Runtime {
   readonly host: () => Promise<GitHost>;
   readonly credentialsRejected: () => void;
   readonly tagLister: TagLister;
+}
+
+/** What the worker and the reconcile are built from: the runtime's parts under their names. */
+export function updaterDeps(runtime: Runtime): UpdaterDeps {
+  return {
+    repos: runtime.env.WATCHED_REPOS,
+    host: runtime.host,
+    credentialsRejected: runtime.credentialsRejected,
+    tagLister: runtime.tagLister,
+    log: runtime.logger,
+    metrics: runtime.metrics,
+  };
+}
+
+/** A function's handler, with the Lambda context given to the logger and cold starts counted. */
+export function lambdaHandler<E, R>(
+  runtime: Runtime,
+  handle: (event: E, context: Context) => Promise<R>,
+): (event: E, context: Context) => Promise<R> {
+  return async (event, context) => {
+    runtime.logger.addContext(context);
+    runtime.metrics.captureColdStartMetric(context.functionName);
+    return handle(event, context);
+  };
 }
 
 export function createRuntime(

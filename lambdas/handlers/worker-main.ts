@@ -1,21 +1,10 @@
 /** The worker function's entry point: production wiring, built once per cold start. */
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { WORKER_SERVICE } from '../names.ts';
-import { createRuntime } from './runtime.ts';
+import { createRuntime, lambdaHandler, updaterDeps } from './runtime.ts';
 import { createWorker } from './worker.ts';
 
 const runtime = createRuntime(WORKER_SERVICE);
-const worker = createWorker({
-  repos: runtime.env.WATCHED_REPOS,
-  host: runtime.host,
-  credentialsRejected: runtime.credentialsRejected,
-  tagLister: runtime.tagLister,
-  log: runtime.logger,
-  metrics: runtime.metrics,
-});
+const worker = createWorker(updaterDeps(runtime));
 
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  runtime.logger.addContext(context);
-  runtime.metrics.captureColdStartMetric(context.functionName);
-  return worker(event, context);
-}
+export const handler = lambdaHandler(runtime, (event: SQSEvent, context) => worker(event, context));
