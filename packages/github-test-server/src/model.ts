@@ -218,11 +218,7 @@ export class World {
     return this.repos.get(`${owner}/${name}`.toLowerCase());
   }
 
-  createRepo(
-    ownerLogin: string,
-    name: string,
-    options: CreateRepoOptions = {},
-  ): Repo {
+  createRepo(ownerLogin: string, name: string, options: CreateRepoOptions = {}): Repo {
     if (this.repo(ownerLogin, name)) throw new Error(`repository ${ownerLogin}/${name} already exists`);
     const owner = this.account(ownerLogin, options.ownerType ?? 'Organization');
     const id = this.newId();

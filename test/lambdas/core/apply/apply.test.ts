@@ -8,7 +8,6 @@ import {
   OWNER,
   push,
   REPO,
-  type GitHubEnv,
 } from '../../../support/github-env.ts';
 
 const API = `${ECR}/shop/api`;

@@ -11,7 +11,6 @@ import {
   OWNER,
   push,
   REPO,
-  type GitHubEnv,
 } from '../../../support/github-env.ts';
 import type { FaultRequest } from '@image-updater/github-test-server/faults';
 
