@@ -11,6 +11,10 @@
  */
 import { REGISTRY } from './events.ts';
 
+/** The repository both bursts (the updater's and the naive script's) write to. */
+export const OWNER = 'acme';
+export const REPO = 'platform-env';
+
 const GROUPS = 10;
 const IMAGES_PER_GROUP = 10;
 const START_TAG = '1.0.0';

@@ -16,16 +16,15 @@ import {
   burstImages,
   burstRepoFiles,
   EXPECTED_TAG,
+  OWNER,
   pushSequence,
+  REPO,
   referencedTag,
   type BurstImage,
 } from './burst-repo.ts';
 import { acceleratedClock, type SimClock } from './clock.ts';
 import { ecrPushEvent, quietTelemetry } from './events.ts';
 import { runEventSource, SimQueue, type EventSourceStats, type FunctionInstance } from './sqs.ts';
-
-const OWNER = 'acme';
-const REPO = 'platform-env';
 
 /** The deployment the burst runs against: what lib/image-updater.ts configures by default. */
 export interface DeploymentModel {

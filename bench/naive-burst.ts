@@ -8,11 +8,8 @@
  */
 import { createOctokit } from '../lambdas/adapters/github/octokit.ts';
 import { createGitHubTestServer } from '@image-updater/github-test-server';
-import { burstImages, burstRepoFiles, EXPECTED_TAG, pushSequence } from './burst-repo.ts';
+import { burstImages, burstRepoFiles, EXPECTED_TAG, OWNER, pushSequence, REPO } from './burst-repo.ts';
 import { naivePush } from './naive.ts';
-
-const OWNER = 'acme';
-const REPO = 'platform-env';
 
 export interface NaiveBurstFigures {
   readonly pushesActedOn: number;

@@ -4,6 +4,7 @@
  * credentials change, and the tag listers (ECR, and the OCI distribution API for the rest).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
@@ -25,6 +26,18 @@ export interface Runtime {
   readonly metrics: Metrics;
   /** What the worker and the reconcile are built from. */
   readonly updaterDeps: UpdaterDeps;
+}
+
+/** A function's handler, with the Lambda context given to the logger and cold starts counted. */
+export function lambdaHandler<E, R>(
+  runtime: Runtime,
+  handle: (event: E, context: Context) => Promise<R>,
+): (event: E, context: Context) => Promise<R> {
+  return async (event, context) => {
+    runtime.logger.addContext(context);
+    runtime.metrics.captureColdStartMetric(context.functionName);
+    return handle(event, context);
+  };
 }
 
 export function createRuntime(

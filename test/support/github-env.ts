@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { loadConfig } from '../../lambdas/config/load.ts';
 import { GitHubHost, type GitHubHostOptions } from '../../lambdas/adapters/github/host.ts';
 import {
@@ -31,6 +32,23 @@ export interface GitHubEnv {
   ): Promise<RepoReport>;
   read(path: string, ref?: string): string | undefined;
   close(): Promise<void>;
+}
+
+/** The write budget switched on, as in production, and generous: for tests not about its limits. */
+export const GENEROUS_WRITE_BUDGET = { writesPerMinute: 1000, writesPerHour: 10_000 } as const;
+
+/**
+ * `githubEnv` for one test at a time: after each test, the environment the test opened is
+ * checked for GitHub contract violations and closed.
+ */
+export function githubEnvPerTest(): typeof githubEnv {
+  let env: GitHubEnv | undefined;
+  afterEach(async () => {
+    env?.server.assertNoViolations();
+    await env?.close();
+    env = undefined;
+  });
+  return async (files, options) => (env = await githubEnv(files, options));
 }
 
 export async function githubEnv(

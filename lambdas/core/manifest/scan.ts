@@ -4,7 +4,7 @@
  * HelmRelease or an Argo CD Application); any other document is Helm values; a file named like a
  * kustomization is only a kustomization.
  */
-import { isMap, isSeq, type ParsedNode } from 'yaml';
+import { isMap, type ParsedNode } from 'yaml';
 import { locateArgoHelmParameters, locateArgoKustomizeImages } from './argocd/locate.ts';
 import { locateHelm } from './helm/locate.ts';
 import { locateKubernetes } from './kubernetes/locate.ts';
@@ -102,13 +102,13 @@ function documentCandidates(view: DocumentView, file: string): Candidate[] {
   };
   if (kind === 'HelmRelease' && group === 'helm.toolkit.fluxcd.io') {
     helmValues(view.path(root, ['spec', 'values']));
-    for (const renderer of items(view, view.path(root, ['spec', 'postRenderers']))) {
+    for (const renderer of view.items(view.path(root, ['spec', 'postRenderers']))) {
       found.push(...locateKustomizeImages(view, view.path(renderer, ['kustomize', 'images'])));
     }
   }
   if (group === 'argoproj.io' && (kind === 'Application' || kind === 'ApplicationSet')) {
     const spec = view.path(root, kind === 'Application' ? ['spec'] : ['spec', 'template', 'spec']);
-    const sources = [view.path(spec, ['source']), ...items(view, view.path(spec, ['sources']))];
+    const sources = [view.path(spec, ['source']), ...view.items(view.path(spec, ['sources']))];
     for (const source of sources) {
       // `helm.values` is a string of YAML; only `valuesObject` is structure we can edit in place.
       helmValues(view.path(source, ['helm', 'valuesObject']));
@@ -118,14 +118,6 @@ function documentCandidates(view: DocumentView, file: string): Candidate[] {
   }
   found.push(...locateKubernetes(view, root, values));
   return found;
-}
-
-function items(view: DocumentView, node: ParsedNode | undefined): ParsedNode[] {
-  const seq = view.resolve(node);
-  if (!isSeq(seq)) return [];
-  return seq.items
-    .map((item) => view.resolve(item))
-    .filter((item): item is NonNullable<typeof item> => !!item);
 }
 
 function toReference(candidate: Candidate, view: DocumentView, file: string): ManifestReference {

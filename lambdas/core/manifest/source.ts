@@ -218,6 +218,13 @@ export class DocumentView {
     return own;
   }
 
+  /** The items of a sequence, aliases resolved, empty ones dropped; anything else has none. */
+  items(node: ParsedNode | null | undefined): Resolved[] {
+    const seq = this.resolve(node);
+    if (!isSeq(seq)) return [];
+    return seq.items.map((item) => this.resolve(item)).filter((item) => item !== undefined);
+  }
+
   get(map: YAMLMap.Parsed, key: string): Resolved | undefined {
     return this.resolve(this.entries(map).find((e) => e.key === key)?.value);
   }

@@ -82,6 +82,31 @@ function requireWrite(context: ExecutionContext): void {
   if (!context.identity.canWrite) throw new FieldError('FORBIDDEN', 'Resource not accessible by integration');
 }
 
+/**
+ * A mutation on one pull request (`input.pullRequestId`): found and write-checked first, then
+ * `act` runs, then the payload every such mutation returns.
+ */
+const pullMutation = (
+  payload: string,
+  input: string,
+  act: (value: PullValue, input: Record<string, unknown>, context: ExecutionContext) => void,
+): FieldDef =>
+  field<unknown>(
+    payload,
+    (_parent, args, context) => {
+      const fields = args.input as Record<string, unknown>;
+      const value = pullByNodeId(context, fields.pullRequestId);
+      requireWrite(context);
+      act(value, fields, context);
+      return {
+        clientMutationId: fields.clientMutationId ?? null,
+        pullRequest: value,
+        actor: actor(context.identity.account),
+      };
+    },
+    { input },
+  );
+
 function connection<T>(items: readonly T[], args: Record<string, unknown>) {
   const first = typeof args.first === 'number' ? args.first : undefined;
   const last = typeof args.last === 'number' ? args.last : undefined;
@@ -144,12 +169,10 @@ export const OBJECTS: Record<string, Record<string, FieldDef>> = {
     ),
   },
   Mutation: {
-    enablePullRequestAutoMerge: field<unknown>(
+    enablePullRequestAutoMerge: pullMutation(
       'EnablePullRequestAutoMergePayload',
-      (_parent, args, context) => {
-        const input = args.input as Record<string, unknown>;
-        const value = pullByNodeId(context, input.pullRequestId);
-        requireWrite(context);
+      'EnablePullRequestAutoMergeInput!',
+      (value, input, context) => {
         const { world } = context;
         const { repo, issue } = value;
         const pull = issue.pull as NonNullable<IssueRecord['pull']>;
@@ -179,35 +202,19 @@ export const OBJECTS: Record<string, Record<string, FieldDef>> = {
           commitBody: typeof input.commitBody === 'string' ? input.commitBody : undefined,
         };
         world.settle(repo);
-        return {
-          clientMutationId: input.clientMutationId ?? null,
-          pullRequest: value,
-          actor: actor(context.identity.account),
-        };
       },
-      { input: 'EnablePullRequestAutoMergeInput!' },
     ),
-    disablePullRequestAutoMerge: field<unknown>(
+    disablePullRequestAutoMerge: pullMutation(
       'DisablePullRequestAutoMergePayload',
-      (_parent, args, context) => {
-        const input = args.input as Record<string, unknown>;
-        const value = pullByNodeId(context, input.pullRequestId);
-        requireWrite(context);
+      'DisablePullRequestAutoMergeInput!',
+      (value) => {
         (value.issue.pull as NonNullable<IssueRecord['pull']>).autoMerge = null;
-        return {
-          clientMutationId: input.clientMutationId ?? null,
-          pullRequest: value,
-          actor: actor(context.identity.account),
-        };
       },
-      { input: 'DisablePullRequestAutoMergeInput!' },
     ),
-    mergePullRequest: field<unknown>(
+    mergePullRequest: pullMutation(
       'MergePullRequestPayload',
-      (_parent, args, context) => {
-        const input = args.input as Record<string, unknown>;
-        const value = pullByNodeId(context, input.pullRequestId);
-        requireWrite(context);
+      'MergePullRequestInput!',
+      (value, input, context) => {
         try {
           context.world.merge(value.repo, value.issue, context.identity.account, {
             method: MERGE_METHODS[String(input.mergeMethod ?? 'MERGE')] as MergeMethod,
@@ -219,13 +226,7 @@ export const OBJECTS: Record<string, Record<string, FieldDef>> = {
           if (error instanceof HttpError) throw new FieldError('UNPROCESSABLE', error.message);
           throw error;
         }
-        return {
-          clientMutationId: input.clientMutationId ?? null,
-          pullRequest: value,
-          actor: actor(context.identity.account),
-        };
       },
-      { input: 'MergePullRequestInput!' },
     ),
   },
   Repository: {
@@ -513,26 +514,21 @@ export const ENUMS: Record<string, readonly string[]> = {
   OrderDirection: ['ASC', 'DESC'],
 };
 
+/** GitHub declares the same fields for merging now and for merging once checks pass. */
+const MERGE_INPUT: Record<string, string> = {
+  pullRequestId: 'ID!',
+  mergeMethod: 'PullRequestMergeMethod',
+  commitHeadline: 'String',
+  commitBody: 'String',
+  authorEmail: 'String',
+  expectedHeadOid: 'GitObjectID',
+  clientMutationId: 'String',
+};
+
 export const INPUTS: Record<string, Record<string, string>> = {
-  EnablePullRequestAutoMergeInput: {
-    pullRequestId: 'ID!',
-    mergeMethod: 'PullRequestMergeMethod',
-    commitHeadline: 'String',
-    commitBody: 'String',
-    authorEmail: 'String',
-    expectedHeadOid: 'GitObjectID',
-    clientMutationId: 'String',
-  },
+  EnablePullRequestAutoMergeInput: MERGE_INPUT,
   DisablePullRequestAutoMergeInput: { pullRequestId: 'ID!', clientMutationId: 'String' },
-  MergePullRequestInput: {
-    pullRequestId: 'ID!',
-    mergeMethod: 'PullRequestMergeMethod',
-    commitHeadline: 'String',
-    commitBody: 'String',
-    authorEmail: 'String',
-    expectedHeadOid: 'GitObjectID',
-    clientMutationId: 'String',
-  },
+  MergePullRequestInput: MERGE_INPUT,
   IssueOrder: { field: 'IssueOrderField!', direction: 'OrderDirection!' },
 };
 

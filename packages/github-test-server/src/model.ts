@@ -61,6 +61,18 @@ interface AutoMerge {
   readonly commitBody: string | undefined;
 }
 
+/** How a repository is seeded. */
+export interface CreateRepoOptions {
+  readonly defaultBranch?: string;
+  readonly files?: Record<string, FileInput>;
+  readonly ownerType?: 'User' | 'Organization';
+  readonly settings?: Partial<RepoSettings>;
+  /** Status check contexts required on the default branch before a PR may merge. */
+  readonly requiredChecks?: readonly string[];
+  /** Who commits the seed files. */
+  readonly author?: string;
+}
+
 export interface PullRecord {
   readonly id: number;
   readonly nodeId: string;
@@ -210,18 +222,7 @@ export class World {
     return this.repos.get(`${owner}/${name}`.toLowerCase());
   }
 
-  createRepo(
-    ownerLogin: string,
-    name: string,
-    options: {
-      defaultBranch?: string;
-      files?: Record<string, FileInput>;
-      ownerType?: 'User' | 'Organization';
-      settings?: Partial<RepoSettings>;
-      requiredChecks?: readonly string[];
-      author?: string;
-    } = {},
-  ): Repo {
+  createRepo(ownerLogin: string, name: string, options: CreateRepoOptions = {}): Repo {
     if (this.repo(ownerLogin, name)) throw new Error(`repository ${ownerLogin}/${name} already exists`);
     const owner = this.account(ownerLogin, options.ownerType ?? 'Organization');
     const id = this.newId();
@@ -686,7 +687,8 @@ export class World {
       labels?: readonly string[];
       assignees?: readonly string[];
     },
-    pull?: Omit<PullRecord, 'id' | 'nodeId' | 'unknownReadsLeft' | 'mergeabilityKey'>,
+    /** Makes the issue a pull request, opened unmerged, unreviewed and without auto-merge. */
+    pull?: Pick<PullRecord, 'headRef' | 'baseRef' | 'draft' | 'maintainerCanModify'>,
   ): IssueRecord {
     const number = repo.nextNumber;
     repo.nextNumber += 1;
@@ -710,7 +712,21 @@ export class World {
       closedBy: null,
       comments: 0,
       pull: pull
-        ? { ...pull, id: pullId, nodeId: this.nodeId('PR', pullId), unknownReadsLeft: 0, mergeabilityKey: '' }
+        ? {
+            ...pull,
+            id: pullId,
+            nodeId: this.nodeId('PR', pullId),
+            merged: false,
+            mergedAt: null,
+            mergedBy: null,
+            mergeCommitSha: null,
+            frozenHeadSha: null,
+            requestedReviewers: [],
+            requestedTeams: [],
+            autoMerge: null,
+            unknownReadsLeft: 0,
+            mergeabilityKey: '',
+          }
         : undefined,
     };
     repo.issues.set(number, issue);

@@ -202,13 +202,7 @@ export class Renderer {
         url: `${url}/git/commits/${parent}`,
         html_url: `${this.urls.web}/${repo.fullName}/commit/${parent}`,
       })),
-      verification: {
-        verified: false,
-        reason: 'unsigned',
-        signature: null,
-        payload: null,
-        verified_at: null,
-      },
+      verification: unsigned(),
     };
   }
 
@@ -236,13 +230,7 @@ export class Renderer {
         message: commit.message,
         comment_count: 0,
         tree: { sha: commit.tree, url: `${url}/git/trees/${commit.tree}` },
-        verification: {
-          verified: false,
-          reason: 'unsigned',
-          signature: null,
-          payload: null,
-          verified_at: null,
-        },
+        verification: unsigned(),
       },
       author: author ? this.user(author) : null,
       committer: committer ? this.user(committer) : null,
@@ -532,6 +520,11 @@ export function hashCode(text: string): number {
   let hash = 7;
   for (let index = 0; index < text.length; index += 1) hash = (hash * 31 + text.charCodeAt(index)) | 0;
   return Math.abs(hash) + 1;
+}
+
+/** The emulator signs nothing: every commit's `verification`, in both commit schemas. */
+function unsigned(): Record<string, unknown> {
+  return { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
 }
 
 /** Added and removed line counts between two texts (longest-common-subsequence based). */

@@ -13,7 +13,7 @@ import { faultMatches, seededRandom } from './faults.ts';
 import { describeGraphQL, executeGraphQL } from './graphql.ts';
 import type { RateLimitOptions, RateSnapshot } from './limits.ts';
 import { RateLimiter } from './limits.ts';
-import type { FileInput, IssueRecord, Repo, RepoSettings, StatusState } from './model.ts';
+import type { CreateRepoOptions, FileInput, IssueRecord, Repo, RepoSettings, StatusState } from './model.ts';
 import { World } from './model.ts';
 import type { ApiDescription, ApiFlavor, OperationInfo } from './openapi.ts';
 import { loadApiDescription, matchOperation } from './openapi.ts';
@@ -252,14 +252,7 @@ export class GitHubTestServer {
   createRepo(
     owner: string,
     name: string,
-    options: {
-      defaultBranch?: string;
-      files?: Record<string, FileInput>;
-      ownerType?: 'User' | 'Organization';
-      settings?: Partial<RepoSettings>;
-      /** Status check contexts required on the default branch before a PR may merge. */
-      requiredChecks?: readonly string[];
-    } = {},
+    options: Omit<CreateRepoOptions, 'author'> = {},
   ): { owner: string; name: string; defaultBranch: string; head: string } {
     const repo = this.world.createRepo(owner, name, options);
     return {
@@ -471,14 +464,6 @@ export class GitHubTestServer {
         baseRef: base,
         draft: input.draft ?? false,
         maintainerCanModify: true,
-        merged: false,
-        mergedAt: null,
-        mergedBy: null,
-        mergeCommitSha: null,
-        frozenHeadSha: null,
-        requestedReviewers: [],
-        requestedTeams: [],
-        autoMerge: null,
       },
     ).number;
   }

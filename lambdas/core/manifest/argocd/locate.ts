@@ -3,7 +3,7 @@
  * `…@digest`) and Helm `parameters` named `*image.tag`, whose image is the sibling parameter
  * with the same prefix ending in `image.repository` (plus `image.registry`, `image.digest`).
  */
-import { isMap, isScalar, isSeq, type ParsedNode, type Scalar } from 'yaml';
+import { isMap, isScalar, type ParsedNode, type Scalar } from 'yaml';
 import { buildCandidate, readSlot, type Candidate } from '../parts.ts';
 import type { DocumentView } from '../source.ts';
 
@@ -11,11 +11,8 @@ export function locateArgoKustomizeImages(
   view: DocumentView,
   images: ParsedNode | null | undefined,
 ): Candidate[] {
-  const list = view.resolve(images);
-  if (!isSeq(list)) return [];
   const found: Candidate[] = [];
-  for (const raw of list.items) {
-    const item = view.resolve(raw);
+  for (const item of view.items(images)) {
     if (!isScalar(item)) continue;
     view.visit(item, 1);
     const value = item.source ?? '';
@@ -35,12 +32,9 @@ export function locateArgoHelmParameters(
   view: DocumentView,
   parameters: ParsedNode | null | undefined,
 ): Candidate[] {
-  const list = view.resolve(parameters);
-  if (!isSeq(list)) return [];
   // Helm parameter names are case-sensitive, but `Image.Tag` beside `image.repository` is one image.
   const byName = new Map<string, { name: string; value: Scalar.Parsed }>();
-  for (const raw of list.items) {
-    const item = view.resolve(raw);
+  for (const item of view.items(parameters)) {
     if (!isMap(item)) continue;
     view.visit(item, 1);
     const name = view.string(item, 'name');

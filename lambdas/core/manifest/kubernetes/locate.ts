@@ -27,13 +27,9 @@ export function locateKubernetes(
     if (!isMap(node)) return;
     for (const entry of view.entries(node)) {
       if (CONTAINER_LISTS.has(entry.key)) {
-        const list = view.resolve(entry.value);
-        if (isSeq(list)) {
-          for (const item of list.items) {
-            const container = view.resolve(item);
-            const candidate = isMap(container) ? containerImage(view, container) : undefined;
-            if (candidate) found.push(candidate);
-          }
+        for (const container of view.items(entry.value)) {
+          const candidate = isMap(container) ? containerImage(view, container) : undefined;
+          if (candidate) found.push(candidate);
         }
       }
       walk(entry.value, depth + 1);

@@ -2,7 +2,7 @@
  * kustomize `images:` entries: `name` (what resources use), optional `newName`, `newTag`,
  * `digest`. The image an entry produces is `newName` when present, else `name`.
  */
-import { isMap, isSeq, type ParsedNode } from 'yaml';
+import { isMap, type ParsedNode } from 'yaml';
 import { buildCandidate, readSlot, type Candidate } from '../parts.ts';
 import type { DocumentView } from '../source.ts';
 import type { Slot } from '../types.ts';
@@ -11,11 +11,8 @@ export function locateKustomizeImages(
   view: DocumentView,
   images: ParsedNode | null | undefined,
 ): Candidate[] {
-  const list = view.resolve(images);
-  if (!isSeq(list)) return [];
   const found: Candidate[] = [];
-  for (const raw of list.items) {
-    const entry = view.resolve(raw);
+  for (const entry of view.items(images)) {
     if (!isMap(entry)) continue;
     view.visit(entry, 1);
     const name = view.scalar(entry, 'name');

@@ -103,14 +103,6 @@ export const pullRoutes: Record<string, Route> = {
         baseRef: base,
         draft: context.body.draft === true,
         maintainerCanModify: context.body.maintainer_can_modify !== false,
-        merged: false,
-        mergedAt: null,
-        mergedBy: null,
-        mergeCommitSha: null,
-        frozenHeadSha: null,
-        requestedReviewers: [],
-        requestedTeams: [],
-        autoMerge: null,
       },
     );
     return ok(context.render.pull(repo, issue, false), 201, {

@@ -5,11 +5,12 @@
  * refuses a second one for the same head; comments and issues because the GitHub adapter does
  * not resend them blindly (`lambdas/adapters/github/create-once.ts`).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   deployment,
   ECR,
-  githubEnv,
+  GENEROUS_WRITE_BUDGET,
+  githubEnvPerTest,
   OWNER,
   push,
   REPO,
@@ -28,18 +29,13 @@ policies:
 `;
 const INVALID = 'version: 1\npolicies:\n  - name: api\n    image: nginx\n    colour: blue\n';
 
-let env: GitHubEnv | undefined;
-afterEach(async () => {
-  env?.server.assertNoViolations();
-  await env?.close();
-  env = undefined;
-});
+const openEnv = githubEnvPerTest();
 
 async function start(config = CONFIG) {
-  env = await githubEnv(
+  const env = await openEnv(
     { '.image-updater.yaml': config, 'apps/api/deploy.yaml': deployment(`${API}:1.4.2`) },
     // The write budget on, as in production: a write the client sends again must fit it too.
-    { host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
+    { host: GENEROUS_WRITE_BUDGET },
   );
   return env;
 }

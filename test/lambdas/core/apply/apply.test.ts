@@ -1,13 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import {
   deployment,
   ECR,
-  githubEnv,
+  GENEROUS_WRITE_BUDGET,
+  githubEnvPerTest,
   OWNER,
   push,
   REPO,
-  type GitHubEnv,
 } from '../../../support/github-env.ts';
 
 const API = `${ECR}/shop/api`;
@@ -20,15 +20,10 @@ policies:
     files: ["apps/api/**"]
 ${extra}`;
 
-let env: GitHubEnv | undefined;
-afterEach(async () => {
-  env?.server.assertNoViolations();
-  await env?.close();
-  env = undefined;
-});
+const openEnv = githubEnvPerTest();
 
-async function start(files: Record<string, string> = {}, options: Parameters<typeof githubEnv>[1] = {}) {
-  env = await githubEnv(
+async function start(files: Record<string, string> = {}, options: Parameters<typeof openEnv>[1] = {}) {
+  const env = await openEnv(
     {
       '.image-updater.yaml': config(),
       'apps/api/deploy.yaml': deployment(`${API}:1.4.2`),
@@ -36,7 +31,7 @@ async function start(files: Record<string, string> = {}, options: Parameters<typ
       ...files,
     },
     // The write budget on, as in production (generous: these tests are not about its limits).
-    { ...options, host: { writesPerMinute: 1000, writesPerHour: 10_000, ...options.host } },
+    { ...options, host: { ...GENEROUS_WRITE_BUDGET, ...options.host } },
   );
   return env;
 }

@@ -3,13 +3,14 @@
  * worker that stopped half-way) land in, no acknowledged update is lost, no PR is duplicated,
  * and the PR description ends up describing its branch.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import type { FaultRequest } from '@image-updater/github-test-server/faults';
 import {
   deployment,
   ECR,
-  githubEnv,
+  GENEROUS_WRITE_BUDGET,
+  githubEnvPerTest,
   OWNER,
   push,
   REPO,
@@ -19,12 +20,7 @@ import {
 const image = (i: number) => `${ECR}/shop/svc${i}`;
 const BRANCH = 'image-updater/shop';
 
-let env: GitHubEnv | undefined;
-afterEach(async () => {
-  env?.server.assertNoViolations();
-  await env?.close();
-  env = undefined;
-});
+const openEnv = githubEnvPerTest();
 
 async function start() {
   const files: Record<string, string> = {};
@@ -33,10 +29,10 @@ async function start() {
     files[`apps/svc${i}/deploy.yaml`] = deployment(`${image(i)}:1.0.0`, `svc${i}`);
     policies.push(`  - {name: svc${i}, image: ${image(i)}, group: shop, files: ["apps/svc${i}/**"]}`);
   }
-  env = await githubEnv(
+  const env = await openEnv(
     { ...files, '.image-updater.yaml': `version: 1\npolicies:\n${policies.join('\n')}\n` },
     // The write budget on, as in production: a rebuilt attempt must fit it too.
-    { host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
+    { host: GENEROUS_WRITE_BUDGET },
   );
   return env;
 }

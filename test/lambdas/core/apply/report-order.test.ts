@@ -2,15 +2,15 @@
  * A report lists its units, decisions and failures in config order, whichever unit's requests
  * GitHub answered first: the same pushes give the same report.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   deployment,
   ECR,
-  githubEnv,
+  GENEROUS_WRITE_BUDGET,
+  githubEnvPerTest,
   OWNER,
   push,
   REPO,
-  type GitHubEnv,
 } from '../../../support/github-env.ts';
 import type { FaultRequest } from '@image-updater/github-test-server/faults';
 
@@ -23,12 +23,7 @@ policies:
   - {name: third, image: ${image('third')}, files: ["apps/third/**"]}
 `;
 
-let env: GitHubEnv | undefined;
-afterEach(async () => {
-  env?.server.assertNoViolations();
-  await env?.close();
-  env = undefined;
-});
+const openEnv = githubEnvPerTest();
 
 /** Whether a request is about one policy's base branch or its unit's branch. */
 function about(name: string, request: FaultRequest): boolean {
@@ -40,14 +35,14 @@ describe('the order of a report', () => {
   it.each([['first'], ['second'], ['third']])(
     'is config order when GitHub answers the %s unit last',
     async (slow) => {
-      env = await githubEnv(
+      const env = await openEnv(
         {
           '.image-updater.yaml': CONFIG,
           'apps/first/deploy.yaml': deployment(`${image('first')}:1.0.0`, 'first'),
           'apps/second/deploy.yaml': deployment(`${image('second')}:1.0.0`, 'second'),
           'apps/third/deploy.yaml': deployment(`${image('third')}:1.0.0`, 'third'),
         },
-        { host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
+        { host: GENEROUS_WRITE_BUDGET },
       );
       env.server.createBranch(OWNER, REPO, 'release-first');
       env.server.createBranch(OWNER, REPO, 'release-second');

@@ -4,13 +4,14 @@
  * budget does not start at all, so nothing is left half-written (a branch without its PR).
  */
 import { loadConfig } from '../../../../lambdas/config/load.ts';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyToRepo } from '../../../../lambdas/core/apply/apply.ts';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import {
   deployment,
   ECR,
-  githubEnv,
+  GENEROUS_WRITE_BUDGET,
+  githubEnvPerTest,
   OWNER,
   push,
   REPO,
@@ -19,21 +20,11 @@ import {
 
 const image = (i: number) => `${ECR}/team/svc${i}`;
 
-let env: GitHubEnv | undefined;
-afterEach(async () => {
-  env?.server.assertNoViolations();
-  await env?.close();
-  env = undefined;
-});
+const openEnv = githubEnvPerTest();
 
 /** Two groups, `a` (svc0, svc1) and `b` (svc2, svc3). */
 /** The write budget is on in every test here: generous unless a test sets its own. */
-async function start(
-  host: NonNullable<Parameters<typeof githubEnv>[1]>['host'] = {
-    writesPerMinute: 1000,
-    writesPerHour: 10_000,
-  },
-) {
+async function start(host: NonNullable<Parameters<typeof openEnv>[1]>['host'] = GENEROUS_WRITE_BUDGET) {
   const files: Record<string, string> = {};
   const policies: string[] = [];
   for (let i = 0; i < 4; i++) {
@@ -42,7 +33,7 @@ async function start(
       `  - {name: svc${i}, image: ${image(i)}, group: ${i < 2 ? 'a' : 'b'}, files: ["apps/svc${i}/**"]}`,
     );
   }
-  env = await githubEnv(
+  const env = await openEnv(
     { ...files, '.image-updater.yaml': `version: 1\npolicies:\n${policies.join('\n')}\n` },
     { host },
   );
@@ -183,9 +174,9 @@ describe('the writes set aside per unit cover what the unit sends', () => {
     ['immediate merge', 'automerge: patch\nmergeStrategy: immediate', {}, ['1.0.1']],
     ['a commit to the base branch', 'update: commit', {}, ['1.0.1', '1.0.2']],
   ] as const)('%s', async (_name, extra, setup, tags) => {
-    env = await githubEnv(
+    const env = await openEnv(
       { '.image-updater.yaml': configWith(extra), 'deploy.yaml': deployment(`${API}:1.0.0`) },
-      { ...setup, host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
+      { ...setup, host: GENEROUS_WRITE_BUDGET },
     );
     for (const tag of tags) {
       const { report, reserved, wrote } = await applyCounting(env, tag);
@@ -198,9 +189,9 @@ describe('the writes set aside per unit cover what the unit sends', () => {
   });
 
   it('a PR someone else pushed to: told once, then nothing set aside while it stays blocked', async () => {
-    env = await githubEnv(
+    const env = await openEnv(
       { '.image-updater.yaml': configWith(''), 'deploy.yaml': deployment(`${API}:1.0.0`) },
-      { host: { writesPerMinute: 1000, writesPerHour: 10_000 } },
+      { host: GENEROUS_WRITE_BUDGET },
     );
     await applyCounting(env, '1.0.1');
     env.server.commitFiles(OWNER, REPO, 'image-updater/api', { 'notes.txt': 'mine\n' });
@@ -225,7 +216,7 @@ describe('concurrent units through the real Octokit', () => {
       files[`apps/svc${i}/deploy.yaml`] = deployment(`${image(i)}:1.0.0`, `svc${i}`);
       policies.push(`  - {name: svc${i}, image: ${image(i)}, group: g${i}, files: ["apps/svc${i}/**"]}`);
     }
-    env = await githubEnv(
+    const env = await openEnv(
       { ...files, '.image-updater.yaml': `version: 1\npolicies:\n${policies.join('\n')}\n` },
       { server: { latencyMs: 20 }, host: { writesPerMinute: 60, writesPerHour: 1000 } },
     );
