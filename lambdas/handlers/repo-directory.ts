@@ -50,6 +50,7 @@ export class RepoDirectory {
   private readonly statics: ReadonlyMap<string, WatchedRepo>;
   /** Static repositories the index had no entry for at this instance's first look. */
   private unindexed: Set<string> | undefined;
+  private built = false;
   private readonly now: () => number;
 
   constructor(private readonly options: RepoDirectoryOptions) {
@@ -65,6 +66,11 @@ export class RepoDirectory {
   async targetsFor(host: GitHost, pushes: readonly PushedImage[]): Promise<readonly WatchedRepo[]> {
     const { index } = this.options;
     if (!index || !this.options.trustIndex) return this.watched(host);
+    // Discovery's index is the list of repositories itself: build it once before trusting it.
+    if (this.discovering && !this.built) {
+      if ((await index.all()).length === 0) await this.discover(host);
+      this.built = true;
+    }
     const images = [...new Set(pushes.map((p) => canonicalImageName(p.image) ?? p.image))];
     const [entries, missing] = await Promise.all([index.lookup(images), this.unindexedStatics()]);
     const targets = new Map<string, WatchedRepo>();
