@@ -202,13 +202,19 @@ export class Renderer {
         url: `${url}/git/commits/${parent}`,
         html_url: `${this.urls.web}/${repo.fullName}/commit/${parent}`,
       })),
-      verification: {
-        verified: false,
-        reason: 'unsigned',
-        signature: null,
-        payload: null,
-        verified_at: null,
-      },
+      verification: this.verification(repo, sha),
+    };
+  }
+
+  /** Signed by GitHub (`web-flow`), or unsigned; the signature text itself is not emulated. */
+  private verification(repo: Repo, sha: string): Record<string, unknown> {
+    const signed = repo.store.isSigned(sha);
+    return {
+      verified: signed,
+      reason: signed ? 'valid' : 'unsigned',
+      signature: null,
+      payload: null,
+      verified_at: signed ? (repo.store.commit(sha)?.committer.date ?? null) : null,
     };
   }
 
@@ -236,13 +242,7 @@ export class Renderer {
         message: commit.message,
         comment_count: 0,
         tree: { sha: commit.tree, url: `${url}/git/trees/${commit.tree}` },
-        verification: {
-          verified: false,
-          reason: 'unsigned',
-          signature: null,
-          payload: null,
-          verified_at: null,
-        },
+        verification: this.verification(repo, sha),
       },
       author: author ? this.user(author) : null,
       committer: committer ? this.user(committer) : null,
