@@ -93,3 +93,11 @@ export function commitOnBranch(
   world.setRef(repo, ref, sha, identity.account);
   return { repo, sha, ref };
 }
+
+/** The repository a `createCommitOnBranch` request names, for fault rules and hooks. */
+export function commitTargetRepo(body: unknown): string | undefined {
+  const variables = (body as { variables?: { input?: { branch?: { repositoryNameWithOwner?: unknown } } } })
+    ?.variables;
+  const named = variables?.input?.branch?.repositoryNameWithOwner;
+  return typeof named === 'string' ? named : undefined;
+}
