@@ -351,10 +351,28 @@ export class GitHubTestServer {
     owner: string,
     name: string,
     sha: string,
-  ): { message: string; parents: readonly string[]; author: string } | undefined {
-    const commit = this.repoOrThrow(owner, name).store.commit(sha);
+  ):
+    | {
+        message: string;
+        parents: readonly string[];
+        author: string;
+        committer: string;
+        tree: string;
+        /** Signed by GitHub (an App's commit without author or committer). */
+        verified: boolean;
+      }
+    | undefined {
+    const store = this.repoOrThrow(owner, name).store;
+    const commit = store.commit(sha);
     return commit
-      ? { message: commit.message, parents: commit.parents, author: commit.author.name }
+      ? {
+          message: commit.message,
+          parents: commit.parents,
+          author: commit.author.name,
+          committer: commit.committer.name,
+          tree: commit.tree,
+          verified: store.isSigned(sha),
+        }
       : undefined;
   }
 
