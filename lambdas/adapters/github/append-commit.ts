@@ -26,7 +26,7 @@ const MUTATION = `mutation($input: CreateCommitOnBranchInput!) {
 }`;
 
 /** GitHub's headline and body: the first line, and the rest without the blank line after it. */
-export function splitMessage(message: string): { readonly headline: string; readonly body: string } {
+function splitMessage(message: string): { readonly headline: string; readonly body: string } {
   const end = message.indexOf('\n');
   if (end < 0) return { headline: message, body: '' };
   return { headline: message.slice(0, end), body: message.slice(end + 1).replace(/^\n/, '') };

@@ -103,7 +103,10 @@ describe('a single-policy PR update', () => {
     const commit = e.s.commit(OWNER, REPO, e.head())!;
     expect(commit.parents).toEqual([opened]);
     const [pr] = e.s.listPulls(OWNER, REPO);
-    expect(readPrState(pr!.body ?? '')).toMatchObject({ commit: e.head(), policies: { api: { tag: '1.4.4' } } });
+    expect(readPrState(pr!.body ?? '')).toMatchObject({
+      commit: e.head(),
+      policies: { api: { tag: '1.4.4' } },
+    });
   });
 
   it('rebuilds on a base that moved: a merge commit with both parents, four writes', async () => {
