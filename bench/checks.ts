@@ -34,6 +34,9 @@ export function checkResults(r: BenchResults): Check[] {
           add(`push → PR ${name}: requests`, '≤ 12', s.requests, s.requests <= 12);
       }
       if (/duplicate|older/.test(name)) add(`${name} event: writes`, '0', s.writes, s.writes === 0);
+      // SPEC §10: an existing PR updated by a newer tag, where GitHub allows it (createCommitOnBranch).
+      if (name === 'pull-request update')
+        add('writes per single-policy PR update', '≤ 2', s.writes, s.writes <= 2);
     }
   }
   for (const [name, b] of Object.entries(r.bursts ?? {})) {

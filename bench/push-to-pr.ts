@@ -168,8 +168,7 @@ export async function benchPushToPr(): Promise<PushToPrFigures> {
       ] as const;
       for (const [name, tag] of later) {
         const figures = await measure(server, () => deliver(warm.handler, warm.errors, 'shop/api', tag));
-        if (name !== 'update' || mode !== 'commit')
-          scenarios[`${mode} ${name}`] = { ...figures, outcome: describeOutcome(server, warmRepo, mode) };
+        scenarios[`${mode} ${name}`] = { ...figures, outcome: describeOutcome(server, warmRepo, mode) };
       }
     }
 

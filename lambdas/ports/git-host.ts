@@ -73,6 +73,8 @@ export interface CommitInfo {
 }
 
 export type MoveResult = 'moved' | 'not-fast-forward';
+/** The commit put on top of the branch, or the branch was not at the expected head. */
+export type AppendResult = { readonly sha: string } | 'not-fast-forward';
 export type MergeMethodName = 'merge' | 'squash' | 'rebase';
 export type AutoMergeResult = 'enabled' | 'already-mergeable' | { readonly failed: string };
 export type MergeResult =
@@ -109,6 +111,18 @@ export interface RepoClient {
     readonly files: readonly FileWrite[];
     readonly message: string;
   }): Promise<string>;
+  /**
+   * One commit on top of `branch` whose head must still be `expectedHead` (fast-forward only),
+   * in one request instead of `createCommit` + `moveBranch`: the files' contents are written as
+   * 100644 on the head's tree, the first line of `message` its headline. The commit names no
+   * author or committer (a GitHub App's is signed by GitHub). Hosts without it leave it out.
+   */
+  appendCommit?(input: {
+    readonly branch: string;
+    readonly expectedHead: string;
+    readonly files: readonly { readonly path: string; readonly content: string }[];
+    readonly message: string;
+  }): Promise<AppendResult>;
   /** false when the branch already exists. */
   createBranch(branch: string, sha: string): Promise<boolean>;
   /** Fast-forward only unless `force`; a rejected update is a result, not an error. */

@@ -17,6 +17,8 @@ import {
 export const OWNER = 'acme';
 export const REPO = 'gitops';
 export const ECR = '123456789012.dkr.ecr.eu-west-1.amazonaws.com';
+/** The requests that move an existing branch: a ref update, or an appended commit (GraphQL). */
+export const BRANCH_MOVES = /^(git\/update-ref|graphql\/createCommitOnBranch)$/;
 
 /**
  * One environment repository on the GitHub test server, and the production GitHub adapter

@@ -57,6 +57,16 @@ const MERGEABLE_NOW_TEXTS = new Set([
 ]);
 
 /**
+ * `createCommitOnBranch` with an `expectedHeadOid` the branch no longer points to: HTTP 200 with
+ * a GraphQL error of type STALE_DATA, "Expected branch to point to \"<oid>\" but it did not.  Pull
+ * and try again.", as recorded in donaldgifford/repo-guardian
+ * docs/impl/0028-controls-foundations-v1-runtime-removal-client-split-two-apps.md (Spike 1). The
+ * type is what is matched; the text is only the fallback of an answer without one.
+ */
+const STALE_HEAD_TYPE = 'STALE_DATA';
+const STALE_HEAD_TEXT = 'Expected branch to point to ';
+
+/**
  * A 403/429 is a rate limit when `x-ratelimit-remaining` is 0 or `retry-after` is set, or "with
  * an error message that indicates that you exceeded a secondary rate limit" (docs.github.com,
  * "Troubleshooting the REST API" › Rate limit errors). The texts, as recorded in
@@ -137,6 +147,8 @@ function classifyGraphqlErrors(errors: readonly { readonly type?: string; readon
   retryable: boolean;
 } {
   if (errors.some((e) => e.type === 'RATE_LIMITED')) return { code: 'GITHUB_RATE_LIMITED', retryable: true };
+  if (errors.some((e) => e.type === STALE_HEAD_TYPE || (!e.type && e.message.startsWith(STALE_HEAD_TEXT))))
+    return { code: 'NOT_FAST_FORWARD', retryable: false };
   if (errors.some((e) => MERGEABLE_NOW_TEXTS.has(e.message)))
     return { code: 'ALREADY_MERGEABLE', retryable: false };
   return { code: 'GITHUB_REQUEST_FAILED', retryable: true };

@@ -1,8 +1,9 @@
 /**
- * `RepoClient` over the GitHub REST API (and GraphQL for auto-merge), through one Octokit: the
+ * `RepoClient` over the GitHub REST API (and GraphQL for auto-merge and `appendCommit`), through one Octokit: the
  * writes here, the reads in `repo-reads.ts`. Every vendor error leaves here as a `GitHostError`.
  */
 import type {
+  AppendResult,
   AutoMergeResult,
   FileWrite,
   IssueInfo,
@@ -14,6 +15,7 @@ import type {
 } from '../../ports/git-host.ts';
 import type { GitHostErrorCode } from '../../ports/git-host-errors.ts';
 import { RequestError } from '@octokit/request-error';
+import { appendCommit, type AppendInput } from './append-commit.ts';
 import { toGitHostError } from './errors.ts';
 import { createOnce, NO_RESEND } from './create-once.ts';
 import { GitHubRepoReads, toIssue, toPull, type PullLike } from './repo-reads.ts';
@@ -82,6 +84,10 @@ export class GitHubRepoClient extends GitHubRepoReads implements RepoClient {
       });
       return commit.data.sha;
     });
+  }
+
+  appendCommit(input: AppendInput): Promise<AppendResult> {
+    return appendCommit(this.octokit, this.repo, this.signal, input);
   }
 
   async createBranch(branch: string, sha: string): Promise<boolean> {

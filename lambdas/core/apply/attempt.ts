@@ -188,7 +188,14 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
       unitProblems[i] = unit?.problems ?? [];
       const existing = input.pulls.get(key);
       const leftover = existing ? undefined : input.leftovers.get(key);
-      const action = chooseUnitAction({ unit, existing, leftover, opened: input.opened });
+      const append = client.appendCommit ? { base: snapshot.commitSha, modeOf: files.modeOf } : undefined;
+      const action = chooseUnitAction({
+        unit,
+        existing,
+        leftover,
+        opened: input.opened,
+        ...defined({ append }),
+      });
       const ctx = {
         client,
         key,

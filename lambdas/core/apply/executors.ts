@@ -11,7 +11,7 @@ import { inlineCode, markdownText } from './markdown.ts';
 import { runMergeStep, type MergeStep } from './merge.ts';
 import { commitTrailers, isOurCommit, readCommitState, renderPrBody, stateOf } from './pr-state.ts';
 import { reportOf, type UnitReport } from './report.ts';
-import type { UnitAction } from './unit-action.ts';
+import type { CommitPath, UnitAction } from './unit-action.ts';
 import { defined } from '../../objects.ts';
 
 /** Where a unit's work goes: its repository, key and the base it is built on. */
@@ -69,9 +69,12 @@ async function closeDone(ctx: UnitContext, { existing }: ActionOf<'close'>): Pro
   return reportOf(undefined, ctx.key, branchFor(ctx.key), 'closed', { pull: existing.pull.number });
 }
 
-async function commitToBase(ctx: UnitContext, { unit, supersedes }: ActionOf<'commit'>): Promise<UnitReport> {
-  const sha = await writeCommit(ctx, unit, [ctx.base.commitSha]);
-  if ((await ctx.client.moveBranch(ctx.baseBranch, sha)) === 'not-fast-forward') {
+async function commitToBase(
+  ctx: UnitContext,
+  { unit, supersedes, path }: ActionOf<'commit'>,
+): Promise<UnitReport> {
+  const head = ctx.base.commitSha;
+  if ((await landCommit(ctx, unit, { branch: ctx.baseBranch, head, parents: [head], path })) === undefined) {
     throw new ConcurrentUpdateError(`${ctx.baseBranch} moved while committing ${ctx.key}`);
   }
   if (supersedes)
@@ -130,19 +133,15 @@ async function refreshDescription(
 
 async function updatePr(
   ctx: UnitContext,
-  { unit, existing, missingLabels, merge }: ActionOf<'update-pr'>,
+  { unit, existing, missingLabels, merge, path }: ActionOf<'update-pr'>,
 ): Promise<UnitReport> {
   const { base } = ctx;
+  const head = existing.pull.headSha;
   // On top of our last commit (fast-forward only); merging the base in when it moved keeps the
   // PR's diff to the image changes alone.
-  const parents =
-    existing.state.base === base.commitSha
-      ? [existing.pull.headSha]
-      : [existing.pull.headSha, base.commitSha];
-  const sha = await writeCommit(ctx, unit, parents);
-  if ((await ctx.client.moveBranch(existing.pull.headRef, sha)) === 'not-fast-forward') {
-    throw new ConcurrentUpdateError(`${unit.branch} moved while updating it`);
-  }
+  const parents = existing.state.base === base.commitSha ? [head] : [head, base.commitSha];
+  const sha = await landCommit(ctx, unit, { branch: existing.pull.headRef, head, parents, path });
+  if (sha === undefined) throw new ConcurrentUpdateError(`${unit.branch} moved while updating it`);
   const pull: PullRequestInfo = { ...existing.pull, headSha: sha };
   // Auto-merge needs only the PR, so it goes out with the description: one round trip.
   const [, , merged] = await Promise.all([
@@ -232,6 +231,40 @@ async function takeOverBranch(ctx: UnitContext, branch: string, sha: string): Pr
   return undefined;
 }
 
+/**
+ * The unit's commit on `branch`, whose head must still be `head`: appended in one request, or
+ * rebuilt on `parents` and the ref moved. Its sha; undefined when the branch had moved on.
+ */
+async function landCommit(
+  ctx: UnitContext,
+  unit: UnitPlan,
+  to: {
+    readonly branch: string;
+    readonly head: string;
+    readonly parents: readonly string[];
+    readonly path: CommitPath;
+  },
+): Promise<string | undefined> {
+  const { client } = ctx;
+  if (to.path === 'append' && client.appendCommit) {
+    const files = unit.files.map((f) => ({ path: f.file, content: f.after }));
+    const appended = await client.appendCommit({
+      branch: to.branch,
+      expectedHead: to.head,
+      files,
+      message: commitMessage(ctx, unit),
+    });
+    return appended === 'not-fast-forward' ? undefined : appended.sha;
+  }
+  const sha = await writeCommit(ctx, unit, to.parents);
+  return (await client.moveBranch(to.branch, sha)) === 'moved' ? sha : undefined;
+}
+
+/** The unit's message with its state trailer: `readCommitState` reads it back from either path. */
+function commitMessage(ctx: UnitContext, unit: UnitPlan): string {
+  return `${unit.commitMessage}\n\n${commitTrailers(stateOf(unit, ctx.base.commitSha, ''))}`;
+}
+
 /** The unit's files on `parents`, as one commit carrying the unit's state trailer. */
 function writeCommit(ctx: UnitContext, unit: UnitPlan, parents: readonly string[]): Promise<string> {
   // Keep an executable bit: the commit changes content only.
@@ -240,6 +273,10 @@ function writeCommit(ctx: UnitContext, unit: UnitPlan, parents: readonly string[
     content: f.after,
     mode: ctx.modeOf(f.file) === '100755' ? '100755' : '100644',
   }));
-  const message = `${unit.commitMessage}\n\n${commitTrailers(stateOf(unit, ctx.base.commitSha, ''))}`;
-  return ctx.client.createCommit({ parents, baseTreeSha: ctx.base.treeSha, files, message });
+  return ctx.client.createCommit({
+    parents,
+    baseTreeSha: ctx.base.treeSha,
+    files,
+    message: commitMessage(ctx, unit),
+  });
 }

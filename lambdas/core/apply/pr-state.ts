@@ -3,6 +3,7 @@
  * tag each policy is proposed at, and which commits the updater wrote. It lets a later event
  * decide without reading the PR branch, and tells our commits from anyone else's.
  */
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { UpdateType } from '../tags/index.ts';
 import type { UnitPlan } from '../plan/units.ts';
@@ -30,6 +31,11 @@ const StateSchema = z.object({
   policies: z.record(z.string(), ProposalSchema),
   /** A foreign head we already commented on, so we comment once. */
   blockedAt: z.string().optional(),
+  /**
+   * Digest of the paths the commit wrote (`fileSetOf`): a newer tag for the same files on the
+   * same base can go on top of it as one appended commit. Absent from states written before it.
+   */
+  fileSet: z.string().optional(),
 });
 
 export type PrState = z.infer<typeof StateSchema>;
@@ -64,7 +70,15 @@ export function stateOf(unit: UnitPlan, base: string, commit: string): PrState {
       updateType: u.updateType,
     };
   }
-  return { v: 1, key: unit.key, base, commit, policies };
+  return { v: 1, key: unit.key, base, commit, policies, fileSet: fileSetOf(unit.files.map((f) => f.file)) };
+}
+
+/** A short digest of a set of paths: equal sets, equal digests, whatever their order. */
+export function fileSetOf(paths: readonly string[]): string {
+  return createHash('sha256')
+    .update([...new Set(paths)].sort().join('\0'))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** Whether a unit proposes exactly what an open PR already proposes. */

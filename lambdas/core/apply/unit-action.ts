@@ -7,7 +7,15 @@ import type { UnitPlan } from '../plan/units.ts';
 import { CLOSE_COST } from './close-pull.ts';
 import { chooseMergeStep, mergeCost, type MergeStep } from './merge.ts';
 import type { OpenPull } from './open-pulls.ts';
-import { sameProposals, type PrState } from './pr-state.ts';
+import { fileSetOf, sameProposals, type PrState } from './pr-state.ts';
+
+/**
+ * How a unit's commit is written: `append` puts it on the branch head in one request
+ * (`RepoClient.appendCommit`, GraphQL `createCommitOnBranch`); `rebuild` builds a tree and a
+ * commit on the chosen parents and moves the ref (three requests). Append only when the result is
+ * the very tree the rebuild would make.
+ */
+export type CommitPath = 'append' | 'rebuild';
 
 /** An open PR whose description carries our state. */
 type TrackedPull = OpenPull & { readonly state: PrState };
@@ -20,7 +28,12 @@ export type UnitAction =
   /** The base branch has everything the PR proposes (merged by hand, or newer there). */
   | { readonly kind: 'close'; readonly existing: TrackedPull }
   /** `update: commit`: straight to the base branch, retiring a PR of ours from before. */
-  | { readonly kind: 'commit'; readonly unit: UnitPlan; readonly supersedes: TrackedPull | undefined }
+  | {
+      readonly kind: 'commit';
+      readonly unit: UnitPlan;
+      readonly supersedes: TrackedPull | undefined;
+      readonly path: CommitPath;
+    }
   /** A PR without our state, or a foreign head we already commented on: left alone. */
   | {
       readonly kind: 'blocked';
@@ -45,6 +58,7 @@ export type UnitAction =
       readonly existing: TrackedPull;
       readonly missingLabels: readonly string[];
       readonly merge: MergeStep;
+      readonly path: CommitPath;
     }
   /**
    * The PR this run opened, though GitHub's answer was lost (the request applied, then a 502
@@ -73,13 +87,36 @@ export interface UnitFacts {
   readonly leftover: PrState | undefined;
   /** Head commits this run opened a PR for (see `finish-opening`). */
   readonly opened: ReadonlySet<string>;
+  /** What an appended commit needs; without it every commit is rebuilt. */
+  readonly append?: AppendFacts;
 }
 
-export function chooseUnitAction({ unit, existing, leftover, opened }: UnitFacts): UnitAction {
+export interface AppendFacts {
+  /** The base branch's head the unit was planned on. */
+  readonly base: string;
+  /** Git mode of a path on that head. */
+  readonly modeOf: (path: string) => string | undefined;
+}
+
+/**
+ * Append when it writes what the rebuild would: the base's tree with the unit's files. On the
+ * base branch itself that always holds. On a PR branch whose head is our last commit, it holds
+ * when that commit was built on this same base and wrote this same file set (so every file it
+ * changed is written again). An executable file would lose its bit: the mutation has no mode.
+ */
+function commitPath(unit: UnitPlan, append: AppendFacts | undefined, onPr: PrState | undefined): CommitPath {
+  if (!append || unit.files.some((f) => append.modeOf(f.file) === '100755')) return 'rebuild';
+  if (!onPr) return 'append';
+  const same = onPr.base === append.base && onPr.fileSet === fileSetOf(unit.files.map((f) => f.file));
+  return same ? 'append' : 'rebuild';
+}
+
+export function chooseUnitAction({ unit, existing, leftover, opened, append }: UnitFacts): UnitAction {
   const tracked = existing?.state ? (existing as TrackedPull) : undefined;
   if (unit && unit.files.length === 0) return { kind: 'no-reference', unit, existing };
   if (!unit) return tracked ? { kind: 'close', existing: tracked } : { kind: 'none' };
-  if (unit.update === 'commit') return { kind: 'commit', unit, supersedes: tracked };
+  if (unit.update === 'commit')
+    return { kind: 'commit', unit, supersedes: tracked, path: commitPath(unit, append, undefined) };
   if (!existing) return { kind: 'open-pr', unit, leftover, merge: chooseMergeStep(unit, false, true) };
   if (!tracked)
     return {
@@ -114,10 +151,12 @@ export function chooseUnitAction({ unit, existing, leftover, opened }: UnitFacts
     existing: tracked,
     missingLabels: unit.labels.filter((l) => !pull.labels.includes(l)),
     merge: chooseMergeStep(unit, pull.autoMerge, true),
+    path: commitPath(unit, append, state),
   };
 }
 
-const COMMIT_COST = 3; // tree, commit, ref
+/** Tree, commit and ref; an append is the one mutation. */
+const COMMIT_COST: Record<CommitPath, number> = { rebuild: 3, append: 1 };
 
 /**
  * The content-creating requests an action makes (GraphQL counts: GitHub's secondary limit
@@ -133,18 +172,21 @@ export function costOf(action: UnitAction): number {
     case 'close':
       return CLOSE_COST;
     case 'commit':
-      return COMMIT_COST + (action.supersedes ? CLOSE_COST : 0);
+      return COMMIT_COST[action.path] + (action.supersedes ? CLOSE_COST : 0);
     case 'foreign-head':
       return 2; // said once: a comment and the description
     case 'refresh-description':
       return (action.describe ? 1 : 0) + mergeCost(action.merge);
     case 'update-pr':
-      return COMMIT_COST + 1 + (action.missingLabels.length > 0 ? 1 : 0) + mergeCost(action.merge);
+      return (
+        COMMIT_COST[action.path] + 1 + (action.missingLabels.length > 0 ? 1 : 0) + mergeCost(action.merge)
+      );
     case 'finish-opening':
     case 'open-pr': {
       const labels = action.unit.labels.length > 0 ? 1 : 0;
       const reviewers = action.unit.reviewers.length > 0 ? 1 : 0;
-      const opening = action.kind === 'open-pr' ? COMMIT_COST + 1 : 0;
+      // Opening keeps the Git Data path: see docs/git-and-pull-requests.md, "Writes per update".
+      const opening = action.kind === 'open-pr' ? COMMIT_COST.rebuild + 1 : 0;
       return opening + labels + reviewers + mergeCost(action.merge);
     }
   }

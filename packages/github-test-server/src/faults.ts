@@ -36,7 +36,10 @@ export type FaultResponse =
       readonly retryAfter?: number;
       /** 403/429 with `x-ratelimit-remaining: 0`: the identity's budget is spent until reset. */
       readonly primaryRateLimit?: boolean;
-      /** 422 "Update is not a fast forward". */
+      /**
+       * 422 "Update is not a fast forward"; to `createCommitOnBranch`, GitHub's 200 with a
+       * STALE_DATA error ("Expected branch to point to …").
+       */
       readonly nonFastForward?: boolean;
     }
   | { readonly networkError: true }

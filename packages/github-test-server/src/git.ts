@@ -68,6 +68,8 @@ function entrySortKey(entry: TreeEntry): Buffer {
 
 export class ObjectStore {
   private readonly objects = new Map<string, GitObject>();
+  /** Commits GitHub signed itself (made by an App, without author or committer): Verified. */
+  private readonly signed = new Set<string>();
 
   constructor() {
     this.objects.set(EMPTY_TREE_SHA, { type: 'tree', entries: [] });
@@ -127,6 +129,14 @@ export class ObjectStore {
     const sha = hashObject('commit', Buffer.from(lines.join('\n')));
     if (!this.objects.has(sha)) this.objects.set(sha, { type: 'commit', ...commit });
     return sha;
+  }
+
+  markSigned(sha: string): void {
+    this.signed.add(sha);
+  }
+
+  isSigned(sha: string): boolean {
+    return this.signed.has(sha);
   }
 
   /** Every file of a tree by full path (trees themselves are implied by the paths). */

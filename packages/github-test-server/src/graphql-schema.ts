@@ -1,6 +1,7 @@
 import type { Identity } from './auth.ts';
 import { isoSeconds } from './clock.ts';
 import { HttpError } from './errors.ts';
+import { commitOnBranch, CommitOnBranchError } from './graphql-commits.ts';
 import type { Account, IssueRecord, MergeMethod, Repo, World } from './model.ts';
 
 /**
@@ -210,6 +211,24 @@ export const OBJECTS: Record<string, Record<string, FieldDef>> = {
       (value) => {
         (value.issue.pull as NonNullable<IssueRecord['pull']>).autoMerge = null;
       },
+    ),
+    createCommitOnBranch: field<unknown>(
+      'CreateCommitOnBranchPayload',
+      (_parent, args, context) => {
+        const input = args.input as Record<string, unknown>;
+        try {
+          const { repo, sha, ref } = commitOnBranch(context.world, context.identity, input);
+          return {
+            clientMutationId: input.clientMutationId ?? null,
+            commit: { __typename: 'Commit', repo, sha } satisfies CommitValue,
+            ref: { __typename: 'Ref', repo, ref, sha } satisfies RefValue,
+          };
+        } catch (error) {
+          if (error instanceof CommitOnBranchError) throw new FieldError(error.type, error.message);
+          throw error;
+        }
+      },
+      { input: 'CreateCommitOnBranchInput!' },
     ),
     mergePullRequest: pullMutation(
       'MergePullRequestPayload',
@@ -462,6 +481,11 @@ export const OBJECTS: Record<string, Record<string, FieldDef>> = {
   EnablePullRequestAutoMergePayload: payloadFields(),
   DisablePullRequestAutoMergePayload: payloadFields(),
   MergePullRequestPayload: payloadFields(),
+  CreateCommitOnBranchPayload: {
+    clientMutationId: field<{ clientMutationId: unknown }>('String', (value) => value.clientMutationId),
+    commit: field<{ commit: unknown }>('Commit', (value) => value.commit),
+    ref: field<{ ref: unknown }>('Ref', (value) => value.ref),
+  },
 };
 
 function actorFields(): Record<string, FieldDef> {
@@ -530,6 +554,18 @@ export const INPUTS: Record<string, Record<string, string>> = {
   DisablePullRequestAutoMergeInput: { pullRequestId: 'ID!', clientMutationId: 'String' },
   MergePullRequestInput: MERGE_INPUT,
   IssueOrder: { field: 'IssueOrderField!', direction: 'OrderDirection!' },
+  CreateCommitOnBranchInput: {
+    branch: 'CommittableBranch!',
+    expectedHeadOid: 'GitObjectID!',
+    message: 'CommitMessage!',
+    fileChanges: 'FileChanges',
+    clientMutationId: 'String',
+  },
+  CommittableBranch: { id: 'ID', repositoryNameWithOwner: 'String', branchName: 'String' },
+  CommitMessage: { headline: 'String!', body: 'String' },
+  FileChanges: { additions: '[FileAddition!]', deletions: '[FileDeletion!]' },
+  FileAddition: { path: 'String!', contents: 'Base64String!' },
+  FileDeletion: { path: 'String!' },
 };
 
 export const SCALARS = new Set([
@@ -542,4 +578,5 @@ export const SCALARS = new Set([
   'URI',
   'GitObjectID',
   'HTML',
+  'Base64String',
 ]);

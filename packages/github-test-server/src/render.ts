@@ -202,7 +202,19 @@ export class Renderer {
         url: `${url}/git/commits/${parent}`,
         html_url: `${this.urls.web}/${repo.fullName}/commit/${parent}`,
       })),
-      verification: unsigned(),
+      verification: this.verification(repo, sha),
+    };
+  }
+
+  /** Signed by GitHub (`web-flow`), or unsigned; the signature text itself is not emulated. */
+  private verification(repo: Repo, sha: string): Record<string, unknown> {
+    const signed = repo.store.isSigned(sha);
+    return {
+      verified: signed,
+      reason: signed ? 'valid' : 'unsigned',
+      signature: null,
+      payload: null,
+      verified_at: signed ? (repo.store.commit(sha)?.committer.date ?? null) : null,
     };
   }
 
@@ -230,7 +242,7 @@ export class Renderer {
         message: commit.message,
         comment_count: 0,
         tree: { sha: commit.tree, url: `${url}/git/trees/${commit.tree}` },
-        verification: unsigned(),
+        verification: this.verification(repo, sha),
       },
       author: author ? this.user(author) : null,
       committer: committer ? this.user(committer) : null,
@@ -520,11 +532,6 @@ export function hashCode(text: string): number {
   let hash = 7;
   for (let index = 0; index < text.length; index += 1) hash = (hash * 31 + text.charCodeAt(index)) | 0;
   return Math.abs(hash) + 1;
-}
-
-/** The emulator signs nothing: every commit's `verification`, in both commit schemas. */
-function unsigned(): Record<string, unknown> {
-  return { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null };
 }
 
 /** Added and removed line counts between two texts (longest-common-subsequence based). */

@@ -11,6 +11,7 @@ import { HttpError } from './errors.ts';
 import type { Fault, FaultMatch, FaultRequest } from './faults.ts';
 import { faultMatches, seededRandom } from './faults.ts';
 import { describeGraphQL, executeGraphQL } from './graphql.ts';
+import { commitTargetRepo } from './graphql-commits.ts';
 import type { RateLimitOptions, RateSnapshot } from './limits.ts';
 import { RateLimiter } from './limits.ts';
 import type { CreateRepoOptions, FileInput, IssueRecord, Repo, RepoSettings, StatusState } from './model.ts';
@@ -344,10 +345,28 @@ export class GitHubTestServer {
     owner: string,
     name: string,
     sha: string,
-  ): { message: string; parents: readonly string[]; author: string } | undefined {
-    const commit = this.repoOrThrow(owner, name).store.commit(sha);
+  ):
+    | {
+        message: string;
+        parents: readonly string[];
+        author: string;
+        committer: string;
+        tree: string;
+        /** Signed by GitHub (an App's commit without author or committer). */
+        verified: boolean;
+      }
+    | undefined {
+    const store = this.repoOrThrow(owner, name).store;
+    const commit = store.commit(sha);
     return commit
-      ? { message: commit.message, parents: commit.parents, author: commit.author.name }
+      ? {
+          message: commit.message,
+          parents: commit.parents,
+          author: commit.author.name,
+          committer: commit.committer.name,
+          tree: commit.tree,
+          verified: store.isSigned(sha),
+        }
       : undefined;
   }
 
@@ -561,7 +580,9 @@ export class GitHubTestServer {
   ): ConcurrentWriter {
     const commits: string[] = [];
     const times = options.times ?? 1;
-    const match: FaultMatch = options.before ?? { operationId: /^git\/(update-ref|create-ref)$/ };
+    const match: FaultMatch = options.before ?? {
+      operationId: /^(git\/(update-ref|create-ref)|graphql\/createCommitOnBranch)$/,
+    };
     const remove = this.onRequest((request) => {
       if (commits.length >= times) return;
       if (request.repo?.toLowerCase() !== `${owner}/${name}`.toLowerCase() || !faultMatches(match, request))
@@ -757,7 +778,9 @@ export class GitHubTestServer {
       repo:
         params.owner !== undefined && params.repo !== undefined
           ? `${params.owner}/${params.repo}`
-          : undefined,
+          : isGraphQL
+            ? commitTargetRepo(body)
+            : undefined,
       write: entry.write,
       body,
     };
@@ -979,6 +1002,8 @@ export class GitHubTestServer {
         },
       };
     }
+    if (respond.nonFastForward && entry.operationId === 'graphql/createCommitOnBranch')
+      return { status: 200, body: staleHeadAnswer(), headers: limitHeaders };
     const message = respond.nonFastForward
       ? 'Update is not a fast forward'
       : (respond.message ?? defaultMessage(respond.status));
@@ -988,6 +1013,22 @@ export class GitHubTestServer {
       headers: { ...limitHeaders, ...respond.headers },
     };
   }
+}
+
+/** GitHub's answer to `createCommitOnBranch` on a branch that is not at `expectedHeadOid`. */
+function staleHeadAnswer(): unknown {
+  return {
+    data: { createCommitOnBranch: null },
+    errors: [
+      {
+        type: 'STALE_DATA',
+        path: ['createCommitOnBranch'],
+        locations: [{ line: 2, column: 3 }],
+        message:
+          'Expected branch to point to "0000000000000000000000000000000000000000" but it did not.  Pull and try again.',
+      },
+    ],
+  };
 }
 
 function defaultMessage(status: number): string {

@@ -198,6 +198,9 @@ export const gitRoutes: Record<string, Route> = {
     const author = signatureFrom(context, context.body.author);
     const committer = context.body.committer ? signatureFrom(context, context.body.committer) : author;
     const sha = store.putCommit({ tree, parents, author, committer, message: String(context.body.message) });
+    // GitHub signs a commit an App makes when it names neither author nor committer.
+    if (context.identity.kind === 'installation' && !context.body.author && !context.body.committer)
+      store.markSigned(sha);
     return ok(
       context.render.gitCommit(repo, sha, store.commit(sha) as NonNullable<ReturnType<typeof store.commit>>),
       201,

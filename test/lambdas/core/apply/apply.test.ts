@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import {
+  BRANCH_MOVES,
   deployment,
   ECR,
   GENEROUS_WRITE_BUDGET,
@@ -353,7 +354,7 @@ describe('GitHub faults', () => {
     const e = await start();
     await e.apply([push(API, '1.4.3')]);
     e.server.addFault({
-      match: { operationId: 'git/update-ref' },
+      match: { operationId: BRANCH_MOVES },
       times: 1,
       respond: { status: 422, nonFastForward: true },
     });

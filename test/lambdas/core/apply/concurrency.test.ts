@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import type { FaultRequest } from '@image-updater/github-test-server/faults';
 import {
+  BRANCH_MOVES,
   deployment,
   ECR,
   GENEROUS_WRITE_BUDGET,
@@ -211,7 +212,7 @@ describe('an attempt that fails while the config-issue check is still running', 
       respond: { status: 502 },
     });
     e.server.addFault({
-      match: { operationId: 'git/update-ref' },
+      match: { operationId: BRANCH_MOVES },
       times: 1,
       respond: { status: 422, nonFastForward: true },
     });
