@@ -20,6 +20,7 @@ describe('function environment', () => {
       GITHUB_AUTH: 'app',
       GITHUB_WRITES_PER_MINUTE: 80,
       SECRET_CACHE_SECONDS: 300,
+      GITHUB_EVENTS: 'off',
     });
     expect(env.WATCHED_REPOS.map(configPathOf)).toEqual([
       '.image-updater.yaml',
@@ -45,7 +46,24 @@ describe('function environment', () => {
     ['GITHUB_API_URL', 'ftp://x', /GITHUB_API_URL/],
     ['GITHUB_WRITES_PER_MINUTE', 'many', /GITHUB_WRITES_PER_MINUTE/],
     ['GITHUB_SECRET_ID', undefined, /GITHUB_SECRET_ID/],
+    ['GITHUB_EVENTS', 'yes', /GITHUB_EVENTS/],
+    ['DISCOVERY', '{"names":["acme/*"]}', /DISCOVERY: give WATCHED_REPOS or DISCOVERY, not both/],
+    ['DISCOVERY', '{"topic":"Has Spaces"}', /DISCOVERY\.topic: a GitHub topic/],
+    ['DISCOVERY', '{"nmes":["acme/*"]}', /DISCOVERY: Unrecognized key/],
+    ['WATCHED_REPOS', '[]', /WATCHED_REPOS: empty, and no DISCOVERY/],
   ])('names the variable that is wrong: %s', (key, value, message) => {
     expect(() => parseFunctionEnv({ ...BASE, [key]: value })).toThrow(message);
+  });
+
+  it('takes DISCOVERY instead of a list with App credentials, and refuses it with a token', () => {
+    const discovering = {
+      ...BASE,
+      WATCHED_REPOS: '[]',
+      DISCOVERY: '{"names":["acme/env-*"],"topic":"gitops"}',
+    };
+    expect(parseFunctionEnv(discovering).DISCOVERY).toEqual({ names: ['acme/env-*'], topic: 'gitops' });
+    expect(() => parseFunctionEnv({ ...discovering, GITHUB_AUTH: 'token' })).toThrow(
+      /DISCOVERY: needs GITHUB_AUTH=app/,
+    );
   });
 });
