@@ -4,13 +4,7 @@
  * `@octokit/auth-app` renews before it expires) is reused by every later invocation.
  */
 import { createAppAuth } from '@octokit/auth-app';
-import type {
-  DiscoveredRepo,
-  GitHost,
-  RepoClient,
-  RepoClientOptions,
-  RepoId,
-} from '../../ports/git-host.ts';
+import type { DiscoveredRepo, GitHost, RepoClient, RepoClientOptions, RepoId } from '../../ports/git-host.ts';
 import { anySignal } from './abort.ts';
 import { GitHostError } from '../../ports/git-host-errors.ts';
 import { toGitHostError } from './errors.ts';
