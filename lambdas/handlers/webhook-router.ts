@@ -150,7 +150,10 @@ async function deliverRepoEvent(
     }
     claimed = true;
   } catch (error) {
-    log.warn('delivery log unavailable; queueing without the duplicate check', { ...fields, ...errorFields(error) });
+    log.warn('delivery log unavailable; queueing without the duplicate check', {
+      ...fields,
+      ...errorFields(error),
+    });
   }
   try {
     await ctx.queue.enqueue([{ event, source: 'github', id: delivery }]);
@@ -163,7 +166,10 @@ async function deliverRepoEvent(
           ...errorFields(releaseError),
         });
       });
-    log.error('webhook event not queued; redeliver it from the App settings', { ...fields, ...errorFields(error) });
+    log.error('webhook event not queued; redeliver it from the App settings', {
+      ...fields,
+      ...errorFields(error),
+    });
     return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
   }
   count(WEBHOOK_METRIC.githubEventsAccepted);

@@ -50,7 +50,9 @@ const PushSchema = accepting<Payload<'push'>>()(
     forced: z.boolean(),
     // GitHub's webhooks list at most 2,048 commits (the Events API 20).
     commits: z
-      .array(z.looseObject({ added: paths.optional(), modified: paths.optional(), removed: paths.optional() }))
+      .array(
+        z.looseObject({ added: paths.optional(), modified: paths.optional(), removed: paths.optional() }),
+      )
       .max(4096),
     head_commit: z
       .looseObject({ added: paths.optional(), modified: paths.optional(), removed: paths.optional() })
@@ -195,7 +197,8 @@ function pushEvent(p: z.output<typeof PushSchema>): GitHubEventMeaning {
 
 function issueEvent(p: z.output<typeof IssueSchema>, action: string): GitHubEventMeaning {
   const labelled =
-    (p.issue.labels ?? []).some((l) => l?.name === UPDATER_ISSUE_LABEL) || p.label?.name === UPDATER_ISSUE_LABEL;
+    (p.issue.labels ?? []).some((l) => l?.name === UPDATER_ISSUE_LABEL) ||
+    p.label?.name === UPDATER_ISSUE_LABEL;
   if (!labelled)
     return ignored(
       'not-an-updater-issue',
@@ -225,7 +228,9 @@ function who(p: {
   };
 }
 
-function installationOf(p: { installation?: { id: number } | null | undefined }): { installationId?: number } {
+function installationOf(p: { installation?: { id: number } | null | undefined }): {
+  installationId?: number;
+} {
   return p.installation ? { installationId: p.installation.id } : {};
 }
 
