@@ -6,7 +6,10 @@
 import * as z from 'zod';
 import { MAX_CHANGED_PATHS, type RepoEvent } from '../../core/repo-events.ts';
 
-const repo = z.string().regex(/^[\w.-]{1,100}\/[\w.-]{1,100}$/, 'not owner/name');
+/** GitHub's `owner/name`: an owner of letters, digits and dashes; a name that is not `.` or `..`. */
+export const REPO_FULL_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[\w.-]{1,100}$/;
+
+const repo = z.string().regex(REPO_FULL_NAME, 'not owner/name');
 const login = z.string().min(1).max(256);
 const installationId = z.number().int().positive().optional();
 const sha = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'not a commit sha');

@@ -15,6 +15,7 @@ import {
   type RepositoriesEvent,
 } from '../../core/repo-events.ts';
 import { UPDATER_ISSUE_LABEL } from '../../names.ts';
+import { REPO_FULL_NAME } from '../sqs/repo-event-message.ts';
 import type { IgnoredEvent } from './types.ts';
 
 /** An event to queue, or why not. */
@@ -30,7 +31,7 @@ function accepting<P>() {
 }
 
 const name = z.string().min(1).max(256);
-const fullName = z.string().regex(/^[\w.-]{1,100}\/[\w.-]{1,100}$/, 'not owner/name');
+const fullName = z.string().regex(REPO_FULL_NAME, 'not owner/name');
 const sha = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'not a commit sha');
 const paths = z.array(z.string().min(1).max(4096)).max(10_000);
 const repository = z.looseObject({ full_name: fullName, default_branch: z.string().min(1).max(255) });
