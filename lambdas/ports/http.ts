@@ -11,7 +11,7 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
  * 5 MiB stays under the 6 MB a Lambda function URL takes. A larger push is answered 413 and
  * nothing is queued: the reconcile reads the repository again on its schedule.
  */
-export const MAX_GITHUB_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
+const MAX_GITHUB_WEBHOOK_BODY_BYTES = 5 * 1024 * 1024;
 
 /** The providers whose bodies have their own limit; every other one has the endpoint's. */
 const BODY_LIMITS: Readonly<Record<string, number>> = { github: MAX_GITHUB_WEBHOOK_BODY_BYTES };

@@ -19,7 +19,7 @@ import { REPO_FULL_NAME } from '../sqs/repo-event-message.ts';
 import type { IgnoredEvent } from './types.ts';
 
 /** An event to queue, or why not. */
-export type GitHubEventMeaning =
+type GitHubEventMeaning =
   | { readonly kind: 'event'; readonly event: RepoEvent }
   | { readonly kind: 'ignored'; readonly ignored: IgnoredEvent };
 

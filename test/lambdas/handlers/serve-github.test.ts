@@ -13,7 +13,8 @@ import { recordingLog } from '../../support/handlers.ts';
 const SECRET = 'serve-registry-secret-0123456789';
 const GITHUB_SECRET = 'serve-github-app-secret-98765432';
 const DELIVERY = '0b8ef0a0-0000-4000-8000-000000000001';
-const CONFIG = 'version: 1\npolicies:\n  - name: api\n    image: registry.example.com/shop/api\n    strategy: semver\n';
+const CONFIG =
+  'version: 1\npolicies:\n  - name: api\n    image: registry.example.com/shop/api\n    strategy: semver\n';
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -9,8 +9,16 @@ const FIXTURES = new URL('../../../fixtures/github-events/', import.meta.url);
 const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
 const SHA = '6113728f27ae82c7b1a177c8d03f9e96e0adf246';
 
-function fixture(name: string): Record<string, any> {
-  return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8')) as Record<string, any>;
+/** A payload sample, with the parts the tests change typed loosely. */
+interface Sample extends Record<string, unknown> {
+  readonly commits: Record<string, unknown>[];
+  readonly pull_request: Record<string, unknown>;
+  readonly sender: Record<string, unknown>;
+  readonly issue: Record<string, unknown> & { readonly labels: Record<string, unknown>[] };
+}
+
+function fixture(name: string): Sample {
+  return JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), 'utf8')) as Sample;
 }
 
 function githubRig(options: Parameters<typeof webhookRig>[0] = {}) {
