@@ -4,6 +4,16 @@
  * In AWS a DynamoDB item per id (`adapters/dynamodb/delivery-log.ts`), in `serve` and as the
  * fallback an in-process LRU (`adapters/local/memory-delivery-log.ts`).
  */
+import { ImageUpdaterError } from '../errors.ts';
+
+/** The log could not be read or written (throttled, unreachable, denied). Always retryable. */
+export class DeliveryLogError extends ImageUpdaterError {
+  readonly code = 'DELIVERY_LOG_UNAVAILABLE';
+
+  constructor(message: string, options: { readonly cause?: unknown } = {}) {
+    super(message, { retryable: true, ...options });
+  }
+}
 export type DeliveryClaim = 'new' | 'seen';
 
 export interface DeliveryLog {

@@ -6,7 +6,7 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoDeliveryLog } from '../../lambdas/adapters/dynamodb/delivery-log.ts';
-import { DynamoError } from '../../lambdas/adapters/dynamodb/errors.ts';
+import { DeliveryLogError } from '../../lambdas/ports/delivery-log.ts';
 import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
@@ -84,7 +84,7 @@ describeWithTools(
     it('a missing table is a retryable DELIVERY_LOG_UNAVAILABLE naming the operation', async () => {
       const log = new DynamoDeliveryLog({ client, tableName: 'no-such-table' });
       const error = await log.claim(DELIVERY).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(DynamoError);
+      expect(error).toBeInstanceOf(DeliveryLogError);
       expect(error).toMatchObject({ code: 'DELIVERY_LOG_UNAVAILABLE', retryable: true });
       expect((error as Error).message).toMatch(
         /^PutItem on the delivery log failed: ResourceNotFoundException/,

@@ -10,9 +10,8 @@ import {
   PutItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { DeliveryClaim, DeliveryLog } from '../../ports/delivery-log.ts';
+import { DeliveryLogError, type DeliveryClaim, type DeliveryLog } from '../../ports/delivery-log.ts';
 import { DELIVERY_TTL_MS } from '../local/memory-delivery-log.ts';
-import { DynamoError } from './errors.ts';
 
 export interface DynamoDeliveryLogOptions {
   readonly client: DynamoDBClient;
@@ -70,10 +69,7 @@ function keyOf(id: string): string {
   return `delivery#${id}`;
 }
 
-function unavailable(operation: string, error: unknown): DynamoError {
+function unavailable(operation: string, error: unknown): DeliveryLogError {
   const name = (error as { name?: string }).name ?? 'Error';
-  return new DynamoError('DELIVERY_LOG_UNAVAILABLE', `${operation} on the delivery log failed: ${name}`, {
-    retryable: true,
-    cause: error,
-  });
+  return new DeliveryLogError(`${operation} on the delivery log failed: ${name}`, { cause: error });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryLogError } from './delivery-log-support.ts';
+import { DeliveryLogError } from '../../../../lambdas/ports/delivery-log.ts';
 import { commit, DELIVERY, githubRig, push } from './github-rig.ts';
 
 describe('POST /webhooks/github: bad input', () => {
@@ -85,8 +85,14 @@ describe('POST /webhooks/github: delivery ids', () => {
 
   it('a delivery log that fails does not lose the event: it is queued, with a warning', async () => {
     const failing = {
-      claim: async () => Promise.reject(new DeliveryLogError()),
-      release: async () => Promise.reject(new DeliveryLogError()),
+      claim: async () =>
+        Promise.reject(
+          new DeliveryLogError('PutItem on the delivery log failed: ProvisionedThroughputExceededException'),
+        ),
+      release: async () =>
+        Promise.reject(
+          new DeliveryLogError('PutItem on the delivery log failed: ProvisionedThroughputExceededException'),
+        ),
     };
     const rig = githubRig({ deps: { deliveries: failing } });
     expect((await rig.send('push', body())).status).toBe(202);
