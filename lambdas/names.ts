@@ -41,7 +41,16 @@ export const WEBHOOK_METRIC = {
   unauthorized: 'WebhookUnauthorized',
   malformed: 'WebhookMalformed',
   unavailable: 'WebhookUnavailable',
+  githubEventsAccepted: 'WebhookGitHubEventsAccepted',
+  /** GitHub deliveries answered `duplicate` (their id was queued already). */
+  duplicates: 'WebhookDuplicateDeliveries',
 } as const;
 
 /** The webhook providers, as they appear in the endpoint's path: `POST <url>webhooks/<provider>`. */
-export const PROVIDER_NAMES = ['distribution', 'harbor', 'dockerhub', 'ghcr', 'ecr'] as const;
+export const PROVIDER_NAMES = ['distribution', 'harbor', 'dockerhub', 'ghcr', 'ecr', 'github'] as const;
+
+/**
+ * The label of the updater's own issues (the config issue, the dashboard): GitHub's `issues` and
+ * `issue_comment` events reach the worker only for issues that carry it.
+ */
+export const UPDATER_ISSUE_LABEL = 'image-updater';

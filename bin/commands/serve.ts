@@ -42,6 +42,8 @@ export const ServeEnvSchema = z.object({
   GITHUB_APP_PRIVATE_KEY: optional,
   /** One secret for every provider, or JSON `{"distribution": "…", "ghcr": "…", "default": "…"}`. */
   WEBHOOK_SECRET: optional,
+  /** The GitHub App's webhook secret, for `POST /webhooks/github`; without it that path answers 401. */
+  GITHUB_WEBHOOK_SECRET: optional,
   /** Registries/prefixes webhooks may name (comma-separated or a JSON array); default `*`. */
   WEBHOOK_ALLOWED_IMAGES: optional,
   /** JSON `{"<registry host>": {"username": "…", "password": "…"}}` for tag listing. */
@@ -175,7 +177,7 @@ function serveConfig(
     host: serveHost(e.SERVE_HOST),
     repos,
     github: { auth: githubAuth(e), ...(baseUrl ? { baseUrl } : {}) },
-    webhookSecrets: webhookSecrets(e.WEBHOOK_SECRET),
+    webhookSecrets: webhookSecrets(e.WEBHOOK_SECRET, e.GITHUB_WEBHOOK_SECRET),
     allowList: inputError(
       () => ImageAllowList.fromText(e.WEBHOOK_ALLOWED_IMAGES ?? '*'),
       'WEBHOOK_ALLOWED_IMAGES',
@@ -240,14 +242,16 @@ function githubAuth(e: z.infer<typeof ServeEnvSchema>): GitHubAuth {
   return { kind: 'app', appId: credentials.appId, privateKey: credentials.privateKey };
 }
 
-function webhookSecrets(text: string | undefined) {
+/** `WEBHOOK_SECRET`, with `GITHUB_WEBHOOK_SECRET` as the `github` key (it wins over one in the JSON). */
+function webhookSecrets(text: string | undefined, githubText: string | undefined) {
   if (text === undefined)
     throw new CliInputError('WEBHOOK_SECRET is required: the secret registries send (openssl rand -hex 32)');
-  const secrets = inputError(() => parseWebhookSecret(text, 'WEBHOOK_SECRET'), 'WEBHOOK_SECRET');
+  const parsed = inputError(() => parseWebhookSecret(text, 'WEBHOOK_SECRET'), 'WEBHOOK_SECRET');
+  const secrets = githubText === undefined ? parsed : { ...parsed, github: githubText.trim() };
   for (const [provider, secret] of Object.entries(secrets))
     if (secret.length < MIN_SECRET_LENGTH)
       throw new CliInputError(
-        `WEBHOOK_SECRET${provider === 'default' ? '' : ` (${provider})`} is shorter than ${MIN_SECRET_LENGTH} characters; use e.g. openssl rand -hex 32`,
+        `${provider === 'github' && githubText !== undefined ? 'GITHUB_WEBHOOK_SECRET' : `WEBHOOK_SECRET${provider === 'default' ? '' : ` (${provider})`}`} is shorter than ${MIN_SECRET_LENGTH} characters; use e.g. openssl rand -hex 32`,
       );
   return secrets;
 }

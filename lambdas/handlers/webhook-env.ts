@@ -26,6 +26,14 @@ export const WebhookEnvSchema = z.object({
     .max(6 * 1024 * 1024)
     .default(MAX_WEBHOOK_BODY_BYTES),
   SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
+  /**
+   * The index table, which also holds GitHub's delivery ids (de-duplication across function
+   * instances). Unset: each instance remembers the deliveries it took, in memory.
+   */
+  INDEX_TABLE_NAME: z
+    .string()
+    .regex(/^[\w.-]{3,255}$/, 'not a DynamoDB table name')
+    .optional(),
 });
 
 export interface WebhookEnv extends Omit<z.infer<typeof WebhookEnvSchema>, 'WEBHOOK_ALLOWED_IMAGES'> {

@@ -1,8 +1,11 @@
 /** The webhook function's entry point (Lambda function URL): production wiring, built once per cold start. */
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { DynamoDeliveryLog } from '../adapters/dynamodb/delivery-log.ts';
+import { MemoryDeliveryLog } from '../adapters/local/memory-delivery-log.ts';
 import { SqsPushQueue } from '../adapters/sqs/push-queue.ts';
 import { SecretsManagerWebhookSecrets } from '../adapters/webhooks/secrets.ts';
 import { METRICS_NAMESPACE, WEBHOOK_SERVICE } from '../names.ts';
@@ -27,6 +30,9 @@ const webhook = createWebhookHandler({
   log: logger,
   metrics,
   maxBodyBytes: env.WEBHOOK_MAX_BODY_BYTES,
+  deliveries: env.INDEX_TABLE_NAME
+    ? new DynamoDeliveryLog({ client: new DynamoDBClient({}), tableName: env.INDEX_TABLE_NAME })
+    : new MemoryDeliveryLog(),
 });
 
 export async function handler(

@@ -7,6 +7,11 @@
  *   400 malformed body                       401 missing or wrong secret
  *   404 unknown path or provider             405 not POST
  *   413 body over the limit                  503 secret or queue unavailable (the registry retries)
+ *   200 duplicate (GitHub: a delivery id already queued)
+ *
+ * The body limit is the provider's (`webhookBodyLimit`): GitHub's events carry commit lists.
+ * A GitHub delivery is claimed in the delivery log before it is queued and released when the
+ * queue refuses it, so a person's "Redeliver" of a failed delivery is queued, not dropped as seen.
  *
  * An image outside the allow-list is ignored with `image-not-allowed` (200), not refused with a
  * 4xx: Distribution retries a failed delivery forever and would stall every later event behind it.
@@ -26,11 +31,16 @@ import {
   type WebhookRequest,
 } from '../adapters/webhooks/types.ts';
 import { WEBHOOK_METRIC } from '../names.ts';
+import { MemoryDeliveryLog } from '../adapters/local/memory-delivery-log.ts';
+import type { DeliveryLog } from '../ports/delivery-log.ts';
 import type { PushQueue } from '../ports/push-queue.ts';
+import type { RepoEvent } from '../core/repo-events.ts';
 import type { Log, MetricSink } from '../ports/telemetry.ts';
 import { errorFields } from '../errors.ts';
 import {
   MAX_WEBHOOK_BODY_BYTES,
+  webhookBodyLimit,
+  webhookProviderOf,
   type HttpRequest,
   type HttpResponse,
   type WebhookRouter,
@@ -42,17 +52,21 @@ export interface WebhookRouterDeps {
   readonly queue: PushQueue;
   readonly log: Log;
   readonly metrics?: MetricSink;
-  /** @default MAX_WEBHOOK_BODY_BYTES */
+  /**
+   * The endpoint's body limit; a provider with a larger one of its own keeps it (GitHub).
+   * @default MAX_WEBHOOK_BODY_BYTES
+   */
   readonly maxBodyBytes?: number;
+  /** GitHub's delivery ids already queued. @default an in-memory log (MemoryDeliveryLog) */
+  readonly deliveries?: DeliveryLog;
   /** @default PROVIDERS */
   readonly providers?: Readonly<Record<ProviderName, WebhookProvider>>;
 }
 
-const WEBHOOK_PATH = /^\/webhooks\/([^/]+)\/?$/;
-
 interface RouterContext extends WebhookRouterDeps {
   readonly providers: Readonly<Record<ProviderName, WebhookProvider>>;
   readonly maxBodyBytes: number;
+  readonly deliveries: DeliveryLog;
   readonly count: (name: string, n?: number) => void;
 }
 
@@ -61,6 +75,7 @@ export function createWebhookRouter(deps: WebhookRouterDeps): WebhookRouter {
     ...deps,
     providers: deps.providers ?? PROVIDERS,
     maxBodyBytes: deps.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES,
+    deliveries: deps.deliveries ?? new MemoryDeliveryLog(),
     count: (name, n = 1) => {
       if (n > 0) deps.metrics?.addMetric(name, 'Count', n);
     },
@@ -71,9 +86,8 @@ export function createWebhookRouter(deps: WebhookRouterDeps): WebhookRouter {
 /** Path, provider, method, size, secret and schema: a refusal, or the delivery's pushes handed on. */
 async function route(ctx: RouterContext, request: HttpRequest): Promise<HttpResponse> {
   const { log, count } = ctx;
-  const match = WEBHOOK_PATH.exec(request.path);
-  if (!match) return json(404, { error: 'not found', hint: 'POST /webhooks/<provider>' });
-  const name = match[1]!;
+  const name = webhookProviderOf(request.path);
+  if (name === undefined) return json(404, { error: 'not found', hint: 'POST /webhooks/<provider>' });
   if (!isProviderName(name))
     return json(404, {
       error: `unknown provider "${name.slice(0, 64)}"`,
@@ -84,9 +98,10 @@ async function route(ctx: RouterContext, request: HttpRequest): Promise<HttpResp
   count(WEBHOOK_METRIC.received);
   const base = { provider: name, bytes: request.body.length };
 
-  if (request.body.length > ctx.maxBodyBytes) {
-    log.warn('webhook refused: body too large', { ...base, limit: ctx.maxBodyBytes });
-    return json(413, { error: `body larger than ${ctx.maxBodyBytes} bytes` });
+  const limit = webhookBodyLimit(request.path, ctx.maxBodyBytes);
+  if (request.body.length > limit) {
+    log.warn('webhook refused: body too large', { ...base, limit });
+    return json(413, { error: `body larger than ${limit} bytes` });
   }
 
   let secret: string | undefined;
@@ -110,7 +125,56 @@ async function route(ctx: RouterContext, request: HttpRequest): Promise<HttpResp
     log.warn('webhook refused: malformed', { ...base, reason: parsed.reason });
     return json(400, { error: 'malformed', reason: parsed.reason });
   }
+  if (parsed.kind === 'repo-event') return deliverRepoEvent(ctx, base, parsed);
   return deliver(ctx, name, base, parsed);
+}
+
+/**
+ * One GitHub delivery: claimed by its id (a second copy is answered `duplicate`), then queued;
+ * a delivery log that fails does not stop it (the worker is idempotent), a queue that fails
+ * releases the claim and answers 503.
+ */
+async function deliverRepoEvent(
+  ctx: RouterContext,
+  base: Record<string, unknown>,
+  { delivery, event }: { readonly delivery: string; readonly event: RepoEvent },
+): Promise<HttpResponse> {
+  const { log, count } = ctx;
+  const fields = { ...base, delivery, event: event.type, ...('repo' in event ? { repo: event.repo } : {}) };
+  let claimed = false;
+  try {
+    if ((await ctx.deliveries.claim(delivery)) === 'seen') {
+      count(WEBHOOK_METRIC.duplicates);
+      log.info('webhook delivery already queued', fields);
+      return json(200, { status: 'duplicate', delivery });
+    }
+    claimed = true;
+  } catch (error) {
+    log.warn('delivery log unavailable; queueing without the duplicate check', {
+      ...fields,
+      ...errorFields(error),
+    });
+  }
+  try {
+    await ctx.queue.enqueue([{ event, source: 'github', id: delivery }]);
+  } catch (error) {
+    count(WEBHOOK_METRIC.unavailable);
+    if (claimed)
+      await ctx.deliveries.release(delivery).catch((releaseError: unknown) => {
+        log.warn('delivery claim not released; a redelivery will be answered duplicate', {
+          ...fields,
+          ...errorFields(releaseError),
+        });
+      });
+    log.error('webhook event not queued; redeliver it from the App settings', {
+      ...fields,
+      ...errorFields(error),
+    });
+    return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
+  }
+  count(WEBHOOK_METRIC.githubEventsAccepted);
+  log.info('webhook event accepted', fields);
+  return json(202, { status: 'accepted', delivery, event: event.type });
 }
 
 /** The allow-list, then the queue: the answer says what was accepted and what was ignored. */
@@ -118,7 +182,7 @@ async function deliver(
   ctx: RouterContext,
   name: ProviderName,
   base: Record<string, unknown>,
-  parsed: Exclude<ParseResult, { kind: 'malformed' }>,
+  parsed: Extract<ParseResult, { kind: 'events' }>,
 ): Promise<HttpResponse> {
   const { log, count } = ctx;
   const accepted: ReceivedPush[] = [];
@@ -187,10 +251,10 @@ async function authenticated(
   request: WebhookRequest,
   secret: string | undefined,
 ): Promise<boolean> {
-  if (secret !== undefined && provider.authenticate(request, secret)) return true;
+  if (secret !== undefined && (await provider.authenticate(request, secret))) return true;
   // A rotated secret: the new one may already be in use by the registry.
   const fresh = await ctx.secrets.refresh?.(provider.name).catch(() => undefined);
-  return fresh !== undefined && provider.authenticate(request, fresh);
+  return fresh !== undefined && (await provider.authenticate(request, fresh));
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {

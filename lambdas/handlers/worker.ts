@@ -237,6 +237,16 @@ function coalesce(
       });
       continue;
     }
+    if (message.kind === 'repo-event') {
+      // Acknowledged for now: what the worker does with GitHub's events comes with the index.
+      const { event } = message;
+      log.info('github event received', {
+        type: event.type,
+        ...(event.type === 'repositories' ? { installationId: event.installationId } : { repo: event.repo }),
+        delivery: message.id,
+      });
+      continue;
+    }
     const { push } = message;
     // Once per push: a record back for another try is not news.
     const again = Number(record.attributes?.ApproximateReceiveCount ?? '1') > 1;

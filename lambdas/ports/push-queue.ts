@@ -1,8 +1,10 @@
 /**
- * Where an entry point that normalised a push hands it to the worker: the SQS queue in AWS, an
- * in-process per-image queue in `serve`. Either way the worker sees the same `PushMessage`.
+ * Where an entry point that normalised an event hands it to the worker: the SQS queue in AWS, an
+ * in-process queue in `serve`. Either way the worker sees the same messages
+ * (`adapters/sqs/messages.ts`): a registry push, or one of GitHub's repository events.
  */
 import type { PushedImage } from '../core/push.ts';
+import type { RepoEvent } from '../core/repo-events.ts';
 
 export interface QueuedPush {
   readonly push: PushedImage;
@@ -12,10 +14,24 @@ export interface QueuedPush {
   readonly id?: string;
 }
 
+/** A GitHub App event, normalised (`adapters/webhooks/github.ts`); one message per delivery. */
+export interface QueuedRepoEvent {
+  readonly event: RepoEvent;
+  readonly source: 'github';
+  /** `X-GitHub-Delivery`: the correlation id, and the key the intake de-duplicates on. */
+  readonly id: string;
+}
+
+export type QueuedMessage = QueuedPush | QueuedRepoEvent;
+
+export function isQueuedRepoEvent(message: QueuedMessage): message is QueuedRepoEvent {
+  return 'event' in message;
+}
+
 export interface PushQueue {
   /**
-   * Resolves once every push is durably queued. Throws an `ImageUpdaterError` otherwise, so the
-   * caller can ask the registry to deliver again; pushes queued twice are harmless.
+   * Resolves once every message is durably queued. Throws an `ImageUpdaterError` otherwise, so
+   * the caller can ask the sender to deliver again; messages queued twice are harmless.
    */
-  enqueue(pushes: readonly QueuedPush[]): Promise<void>;
+  enqueue(messages: readonly QueuedMessage[]): Promise<void>;
 }

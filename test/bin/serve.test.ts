@@ -322,6 +322,12 @@ describe('serve input', () => {
       /WEBHOOK_SECRET names no secret: give "default" or one of/,
     ],
     [
+      'a short GITHUB_WEBHOOK_SECRET',
+      ['--port', '0', '--repo', 'acme/env'],
+      { ...ENV, GITHUB_WEBHOOK_SECRET: 'short-gh' },
+      /GITHUB_WEBHOOK_SECRET is shorter than 16/,
+    ],
+    [
       'a SERVE_HOST that is no address',
       ['--port', '0', '--repo', 'acme/env'],
       { ...ENV, SERVE_HOST: '999.1.1.1' },
@@ -386,6 +392,13 @@ describe('serve input', () => {
       baseUrl: 'https://ghe.example.com/api/v3',
     });
     expect(parsed.webhookSecrets).toEqual({ ghcr: 'g'.repeat(20), default: 'd'.repeat(20) });
+    expect(
+      parseServeInput(
+        ['--port', '0', '--repo', 'acme/env'],
+        { ...ENV, GITHUB_WEBHOOK_SECRET: ' h'.repeat(10) },
+        write,
+      ).webhookSecrets,
+    ).toEqual({ default: SECRET, github: 'h h h h h h h h h h' });
     expect(parsed.allowList.allows('ghcr.io/acme/api')).toBe(true);
     expect(parsed.allowList.allows('ghcr.io/other/api')).toBe(false);
   });

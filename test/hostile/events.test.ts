@@ -9,7 +9,7 @@ import { GitHubHost } from '../../lambdas/adapters/github/host.ts';
 import { ImageAllowList } from '../../lambdas/adapters/webhooks/allow-list.ts';
 import { staticWebhookSecrets } from '../../lambdas/adapters/webhooks/secrets.ts';
 import { MAX_MESSAGE_BYTES } from '../../lambdas/adapters/sqs/messages.ts';
-import { encodePushMessage } from '../../lambdas/adapters/sqs/messages.ts';
+import { encodeQueuedMessage } from '../../lambdas/adapters/sqs/messages.ts';
 import { createWebhookRouter } from '../../lambdas/handlers/webhook-router.ts';
 import { createWorker } from '../../lambdas/handlers/worker.ts';
 import { corpusEvent } from '../support/corpus.ts';
@@ -154,7 +154,7 @@ describe('hostile webhook deliveries', () => {
       allowList: ImageAllowList.parse(['registry.example.com/shop']),
       queue: {
         async enqueue(pushes) {
-          for (const p of pushes) queued.push(encodePushMessage(p.push, p.source, p.id));
+          for (const p of pushes) queued.push(encodeQueuedMessage(p));
         },
       },
       log,

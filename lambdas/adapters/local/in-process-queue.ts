@@ -1,7 +1,8 @@
 /**
  * `serve`'s stand-in for SQS: a `PushQueue` that runs the worker handler itself, one batch per
  * image at a time (pushes of one image are applied in order), coalescing the pushes of an image
- * that arrive while its previous batch runs. Records the worker reports as retryable failures come
+ * that arrive while its previous batch runs. GitHub's repository events are ordered the same way
+ * per repository (`github:owner/name`), installation events per installation. Records the worker reports as retryable failures come
  * back after a backoff, like an SQS visibility timeout.
  *
  * There is no dead-letter queue and the registry was answered 202 already, so a push that is not
@@ -14,8 +15,9 @@ import { randomUUID } from 'node:crypto';
 import { canonicalImageName } from '../../core/image/reference.ts';
 import { QueueError } from '../../core/queue/errors.ts';
 import { KeyedSerialQueue } from '../../core/queue/keyed-serial-queue.ts';
-import type { PushQueue, QueuedPush } from '../../ports/push-queue.ts';
-import { encodePushMessage } from '../sqs/messages.ts';
+import { isQueuedRepoEvent, type PushQueue, type QueuedMessage } from '../../ports/push-queue.ts';
+import type { RepoEvent } from '../../core/repo-events.ts';
+import { encodeQueuedMessage } from '../sqs/messages.ts';
 import type { Log } from '../../ports/telemetry.ts';
 import { errorFields, isRetryable } from '../../errors.ts';
 
@@ -42,8 +44,9 @@ export type HandBackReason = 'shutdown' | 'retries-exhausted' | 'bad-credentials
 interface Message {
   readonly id: string;
   readonly body: string;
-  readonly image: string;
-  readonly queued: QueuedPush;
+  /** What orders it: the image, or the repository or installation of a GitHub event. */
+  readonly key: string;
+  readonly queued: QueuedMessage;
   readonly attempt: number;
   readonly firstQueuedAt: number;
 }
@@ -96,15 +99,13 @@ export class InProcessQueue implements PushQueue {
     });
   }
 
-  async enqueue(pushes: readonly QueuedPush[]): Promise<void> {
+  async enqueue(messages: readonly QueuedMessage[]): Promise<void> {
     if (this.closed) throw new QueueError('QUEUE_CLOSED', 'shutting down; deliver again later');
-    for (const queued of pushes) {
-      const { push, source, id } = queued;
-      const image = canonicalImageName(push.image) ?? push.image;
+    for (const queued of messages) {
       this.push({
         id: randomUUID(),
-        body: encodePushMessage(push, source, id),
-        image,
+        body: encodeQueuedMessage(queued),
+        key: orderKey(queued),
         queued,
         attempt: 1,
         firstQueuedAt: this.now(),
@@ -154,7 +155,7 @@ export class InProcessQueue implements PushQueue {
 
   private push(message: Message): void {
     this.waiting.set(message.id, message);
-    this.queue.push(message.image, message);
+    this.queue.push(message.key, message);
   }
 
   /**
@@ -277,16 +278,27 @@ function reasonFor(error: unknown, closed: boolean): HandBackReason {
   return isRetryable(error) ? 'retries-exhausted' : 'not-retryable';
 }
 
-/** The push as the worker logs it; the correlation id is the registry's, else the record's. */
+function orderKey(queued: QueuedMessage): string {
+  if (!isQueuedRepoEvent(queued)) return canonicalImageName(queued.push.image) ?? queued.push.image;
+  const { event } = queued;
+  return event.type === 'repositories'
+    ? `github:installation:${event.installationId}`
+    : `github:${event.repo.toLowerCase()}`;
+}
+
+/** The message as the worker logs it; the correlation id is the sender's, else the record's. */
 function pushFields(message: Message): Record<string, unknown> {
-  const { push, source, id } = message.queued;
-  return {
-    correlation_id: id ?? message.id,
-    source,
-    image: push.image,
-    tag: push.tag,
-    ...(push.digest ? { digest: push.digest } : {}),
-  };
+  const { queued } = message;
+  const base = { correlation_id: queued.id ?? message.id, source: queued.source };
+  if (isQueuedRepoEvent(queued)) return { ...base, ...eventFields(queued.event) };
+  const { push } = queued;
+  return { ...base, image: push.image, tag: push.tag, ...(push.digest ? { digest: push.digest } : {}) };
+}
+
+function eventFields(event: RepoEvent): Record<string, unknown> {
+  return event.type === 'repositories'
+    ? { event: event.type, installationId: event.installationId }
+    : { event: event.type, repo: event.repo };
 }
 
 function toRecord(message: Message): SQSRecord {

@@ -11,6 +11,7 @@ import type { InProcessQueue } from './in-process-queue.ts';
 import type { Log } from '../../ports/telemetry.ts';
 import {
   MAX_WEBHOOK_BODY_BYTES,
+  webhookBodyLimit,
   type HttpRequest,
   type HttpResponse,
   type WebhookRouter,
@@ -23,7 +24,7 @@ export interface LocalServerOptions {
   readonly router: WebhookRouter;
   readonly queue: InProcessQueue;
   readonly log: Log;
-  /** @default MAX_WEBHOOK_BODY_BYTES */
+  /** The endpoint's limit; GitHub's path keeps its larger own (`webhookBodyLimit`). @default MAX_WEBHOOK_BODY_BYTES */
   readonly maxBodyBytes?: number;
   /**
    * Pushes waiting in the queue past which a delivery is answered 503 (the registry delivers it
@@ -93,10 +94,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
       });
     }
     const declared = Number(req.headers['content-length'] ?? '0');
+    const limit = webhookBodyLimit(url.pathname, maxBodyBytes);
     // Over the limit: answered without buffering; the rest of the body is read and dropped.
-    const body = declared > maxBodyBytes ? tooLarge(req, maxBodyBytes) : await readBody(req, maxBodyBytes);
+    const body = declared > limit ? tooLarge(req, limit) : await readBody(req, limit);
     const response = await options.router(requestOf(req, url, body));
-    if (body.length > maxBodyBytes) res.setHeader('connection', 'close');
+    if (body.length > limit) res.setHeader('connection', 'close');
     send(res, response);
   }
 

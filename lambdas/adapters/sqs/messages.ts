@@ -1,7 +1,7 @@
 /**
  * What the worker's queue carries: EventBridge `ECR Image Action` events exactly as the rule
- * delivers them, and pushes that another entry point (the webhook function, issue 6) already
- * normalised. Decoding never throws: a body is a push, an event to ignore, or malformed.
+ * delivers them, pushes that another entry point (the webhook function, issue 6) already
+ * normalised, and GitHub's repository events (`repo-event`, one message per delivery). Decoding never throws: a body is a push, an event to ignore, or malformed.
  */
 import * as z from 'zod';
 import { readEcrEvent, type EcrIgnoreReason } from '../ecr/event.ts';
@@ -9,6 +9,9 @@ import { canonicalImageName, DIGEST, OCI_TAG } from '../../core/image/reference.
 import type { PushedImage } from '../../core/push.ts';
 import { isReferrerTag } from '../../core/tags/index.ts';
 import { defined } from '../../objects.ts';
+import type { RepoEvent } from '../../core/repo-events.ts';
+import { isQueuedRepoEvent, type QueuedMessage } from '../../ports/push-queue.ts';
+import { encodeRepoEventMessage, RepoEventMessageSchema } from './repo-event-message.ts';
 
 /** SQS allows 256 KiB; a push message is a few hundred bytes. */
 export const MAX_MESSAGE_BYTES = 256 * 1024;
@@ -51,6 +54,13 @@ export function encodePushMessage(push: PushedImage, source: string, id?: string
   return JSON.stringify(message);
 }
 
+/** The body to enqueue for what an entry point hands the queue (SQS and serve's queue alike). */
+export function encodeQueuedMessage(message: QueuedMessage): string {
+  return isQueuedRepoEvent(message)
+    ? encodeRepoEventMessage(message.event, message.id)
+    : encodePushMessage(message.push, message.source, message.id);
+}
+
 type IgnoreReason = EcrIgnoreReason | 'other-event';
 
 export type DecodedMessage =
@@ -67,6 +77,13 @@ export type DecodedMessage =
       readonly reason: IgnoreReason;
       readonly detail: string;
     }
+  | {
+      readonly kind: 'repo-event';
+      /** The delivery id (`X-GitHub-Delivery`). */
+      readonly id: string;
+      readonly source: 'github';
+      readonly event: RepoEvent;
+    }
   | { readonly kind: 'malformed'; readonly reason: string };
 
 export function decodeMessage(body: string): DecodedMessage {
@@ -80,6 +97,7 @@ export function decodeMessage(body: string): DecodedMessage {
     return { kind: 'malformed', reason: 'body is not JSON' };
   }
   if (isObject(value) && value.kind === 'push') return decodePush(value);
+  if (isObject(value) && value.kind === 'repo-event') return decodeRepoEvent(value);
   const event = readEcrEvent(value);
   switch (event.kind) {
     case 'not-an-event':
@@ -130,6 +148,13 @@ function decodePush(value: Record<string, unknown>): DecodedMessage {
       ...(push.pushedAt !== undefined ? { pushedAt: new Date(push.pushedAt) } : {}),
     },
   };
+}
+
+function decodeRepoEvent(value: Record<string, unknown>): DecodedMessage {
+  const parsed = RepoEventMessageSchema.safeParse(value);
+  if (!parsed.success) return { kind: 'malformed', reason: `repo-event message: ${describe(parsed.error)}` };
+  const { id, source, event } = parsed.data;
+  return { kind: 'repo-event', id, source, event };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

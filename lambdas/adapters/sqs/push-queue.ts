@@ -1,8 +1,9 @@
 /**
  * The worker's SQS queue as a `PushQueue`: `SendMessageBatch` in chunks of ten (the API's
- * limit), bodies in the worker's `PushMessage` format. Entries SQS reports as failed on its side
+ * limit), one message per push or repository event, bodies in the worker's formats
+ * (`messages.ts`). Entries SQS reports as failed on its side
  * are sent once more; anything still failing throws, so the webhook answers 503 and the registry
- * delivers again. A push queued twice is harmless.
+ * delivers again. A message queued twice is harmless.
  */
 import {
   SendMessageBatchCommand,
@@ -10,8 +11,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { QueueError } from '../../core/queue/errors.ts';
-import { encodePushMessage } from './messages.ts';
-import type { PushQueue, QueuedPush } from '../../ports/push-queue.ts';
+import { encodeQueuedMessage } from './messages.ts';
+import type { PushQueue, QueuedMessage } from '../../ports/push-queue.ts';
 
 const BATCH = 10;
 
@@ -23,10 +24,10 @@ export interface SqsPushQueueOptions {
 export class SqsPushQueue implements PushQueue {
   constructor(private readonly options: SqsPushQueueOptions) {}
 
-  async enqueue(pushes: readonly QueuedPush[]): Promise<void> {
-    const entries = pushes.map((p, i): SendMessageBatchRequestEntry => ({
+  async enqueue(messages: readonly QueuedMessage[]): Promise<void> {
+    const entries = messages.map((m, i): SendMessageBatchRequestEntry => ({
       Id: String(i),
-      MessageBody: encodePushMessage(p.push, p.source, p.id),
+      MessageBody: encodeQueuedMessage(m),
     }));
     const chunks: SendMessageBatchRequestEntry[][] = [];
     for (let i = 0; i < entries.length; i += BATCH) chunks.push(entries.slice(i, i + BATCH));

@@ -3,6 +3,7 @@ import { distribution } from './distribution.ts';
 import { dockerhub } from './dockerhub.ts';
 import { ecr } from './ecr.ts';
 import { ghcr } from './ghcr.ts';
+import { github } from './github.ts';
 import { harbor } from './harbor.ts';
 import type { ProviderName, WebhookProvider } from './types.ts';
 
@@ -12,6 +13,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, WebhookProvider>> = {
   dockerhub,
   ghcr,
   ecr,
+  github,
 };
 
 export type { ProviderName, WebhookProvider } from './types.ts';

@@ -2,6 +2,8 @@
  * The webhook secrets. One secret string serves every provider, or a JSON object names one per
  * provider (`{"distribution": "…", "ghcr": "…", "default": "…"}`): a leaked Docker Hub URL
  * secret then does not open the GHCR endpoint. A provider with no secret authenticates nothing.
+ * GitHub's own events (`github`) take only their own key, never `default`: they steer every
+ * repository of the installation, and their secret is set in the App's settings, not a registry's.
  */
 import { CachedSecret, type CachedSecretOptions, type SecretValue } from '../secrets/cached-secret.ts';
 import { WebhookError } from './errors.ts';
@@ -54,8 +56,10 @@ export function parseWebhookSecret(text: string, name = 'the webhook secret'): S
   return secrets;
 }
 
+const OWN_SECRET_ONLY: ReadonlySet<ProviderName> = new Set(['github']);
+
 function secretFor(secrets: SecretsByProvider, provider: ProviderName): string | undefined {
-  return secrets[provider] ?? secrets.default;
+  return OWN_SECRET_ONLY.has(provider) ? secrets[provider] : (secrets[provider] ?? secrets.default);
 }
 
 /** Secrets fixed for the process's life (`serve`, tests). */

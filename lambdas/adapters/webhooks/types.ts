@@ -3,6 +3,7 @@
  * pushes to act on and events to acknowledge without acting.
  */
 import type { PushedImage } from '../../core/push.ts';
+import type { RepoEvent } from '../../core/repo-events.ts';
 import { PROVIDER_NAMES } from '../../names.ts';
 
 export { PROVIDER_NAMES };
@@ -37,7 +38,15 @@ export type WebhookIgnoreReason =
   /** The image is outside the deployment's allow-list. */
   | 'image-not-allowed'
   /** One event of an envelope could not be read (the others still count). */
-  | 'malformed-event';
+  | 'malformed-event'
+  /** GitHub: a push to a branch other than the repository's default branch. */
+  | 'other-branch'
+  /** GitHub: a push that deleted the branch. */
+  | 'branch-deleted'
+  /** GitHub: an action of a known event that we do not act on (`pull_request` `opened`, …). */
+  | 'other-action'
+  /** GitHub: an issue without the updater's label. */
+  | 'not-an-updater-issue';
 
 export interface IgnoredEvent {
   readonly reason: WebhookIgnoreReason;
@@ -56,12 +65,17 @@ export type ParseResult =
       readonly pushes: readonly ReceivedPush[];
       readonly ignored: readonly IgnoredEvent[];
     }
+  /**
+   * One GitHub App delivery to queue. `delivery` (`X-GitHub-Delivery`, kept by a redelivery) is
+   * what the router de-duplicates on.
+   */
+  | { readonly kind: 'repo-event'; readonly delivery: string; readonly event: RepoEvent }
   | { readonly kind: 'malformed'; readonly reason: string };
 
 export interface WebhookProvider {
   readonly name: ProviderName;
   /** Whether the request proves it knows `secret`. Every comparison is constant-time. */
-  authenticate(request: WebhookRequest, secret: string): boolean;
+  authenticate(request: WebhookRequest, secret: string): boolean | Promise<boolean>;
   /** Only called on an authenticated request. */
   parse(request: WebhookRequest): ParseResult;
 }

@@ -210,6 +210,12 @@ describe('webhook function (Lambda function URL)', () => {
     });
     expect(env.allowList.allows('ghcr.io/acme/api')).toBe(true);
     expect(env.WEBHOOK_MAX_BODY_BYTES).toBe(256 * 1024);
+    expect(env.INDEX_TABLE_NAME).toBeUndefined();
+    const base = { WEBHOOK_SECRET_ID: 's', QUEUE_URL, WEBHOOK_ALLOWED_IMAGES: '["*"]' };
+    expect(parseWebhookEnv({ ...base, INDEX_TABLE_NAME: 'image-updater-index' }).INDEX_TABLE_NAME).toBe(
+      'image-updater-index',
+    );
+    expect(() => parseWebhookEnv({ ...base, INDEX_TABLE_NAME: 'no spaces' })).toThrow(/INDEX_TABLE_NAME/);
     expect(() => parseWebhookEnv({ WEBHOOK_SECRET_ID: 's', QUEUE_URL })).toThrow(/WEBHOOK_ALLOWED_IMAGES/);
     expect(() =>
       parseWebhookEnv({ WEBHOOK_SECRET_ID: 's', QUEUE_URL, WEBHOOK_ALLOWED_IMAGES: '["shop/api"]' }),

@@ -172,4 +172,53 @@ describe('InProcessQueue (serve)', () => {
     expect(queue.stats()).toMatchObject({ processed: 0, handedBack: 2 });
     expect(w.batches.map((b) => b.image)).toEqual(['r.example.com/a']);
   });
+
+  it('GitHub events are ordered per repository and per installation, beside the images', async () => {
+    const seen: string[][] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const queue = new InProcessQueue({
+      log: recordingLog(),
+      worker: async (event) => {
+        await gate;
+        seen.push(
+          event.Records.map((r) => {
+            const m = decodeMessage(r.body);
+            return m.kind === 'repo-event' ? `${m.event.type}:${m.id}` : m.kind;
+          }),
+        );
+        return { batchItemFailures: [] };
+      },
+    });
+    const sha = 'a'.repeat(40);
+    const pushEvent = (repo: string, id: string) => ({
+      event: { type: 'push' as const, repo, branch: 'main', after: sha, changedPaths: [], truncated: false },
+      source: 'github' as const,
+      id,
+    });
+    await queue.enqueue([pushEvent('acme/a', 'a1')]);
+    await queue.enqueue([
+      pushEvent('ACME/a', 'a2'),
+      pushEvent('acme/b', 'b1'),
+      {
+        event: {
+          type: 'repositories',
+          installationId: 7,
+          added: ['acme/c'],
+          removed: [],
+          installationRemoved: false,
+        },
+        source: 'github',
+        id: 'i1',
+      },
+    ]);
+    release();
+    await until(() => queue.isIdle);
+    // acme/a's second event waited for its first (one repository, case-insensitive); b and the installation ran beside it.
+    expect(seen).toHaveLength(4);
+    expect(seen.findIndex((b) => b.includes('push:a1'))).toBeLessThan(
+      seen.findIndex((b) => b.includes('push:a2')),
+    );
+    expect(seen.flat().sort()).toEqual(['push:a1', 'push:a2', 'push:b1', 'repositories:i1']);
+  });
 });

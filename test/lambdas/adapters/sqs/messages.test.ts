@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeMessage,
   encodePushMessage,
+  encodeQueuedMessage,
   MAX_MESSAGE_BYTES,
 } from '../../../../lambdas/adapters/sqs/messages.ts';
+import type { RepoEvent } from '../../../../lambdas/core/repo-events.ts';
 import { corpusEvent, corpusEventText } from '../../../support/corpus.ts';
 
 const IMAGE = '123456789012.dkr.ecr.us-west-2.amazonaws.com/my-repository-name';
@@ -108,6 +110,9 @@ describe('queue messages', () => {
           fc.string(),
           fc.json(),
           fc.jsonValue().map((v) => JSON.stringify({ kind: 'push', push: v, source: 'x' })),
+          fc
+            .jsonValue()
+            .map((v) => JSON.stringify({ kind: 'repo-event', event: v, source: 'github', id: 'x' })),
         ),
         (body) => {
           expect(['push', 'ignored', 'malformed']).toContain(decodeMessage(body).kind);
@@ -115,5 +120,87 @@ describe('queue messages', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  const SHA = 'a'.repeat(40);
+  const DELIVERY = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
+  it.each<[string, RepoEvent]>([
+    [
+      'push',
+      {
+        type: 'push',
+        repo: 'acme/env',
+        branch: 'main',
+        after: SHA,
+        changedPaths: ['a.yaml'],
+        truncated: false,
+        installationId: 7,
+      },
+    ],
+    [
+      'repositories',
+      { type: 'repositories', installationId: 7, added: ['acme/a'], removed: [], installationRemoved: false },
+    ],
+    [
+      'pull-request',
+      {
+        type: 'pull-request',
+        repo: 'acme/env',
+        number: 3,
+        action: 'closed',
+        merged: true,
+        headRef: 'image-updater/api',
+        headSha: SHA,
+        baseRef: 'main',
+        mergeCommitSha: SHA,
+        sender: 'octocat',
+        senderIsBot: false,
+      },
+    ],
+    [
+      'issue',
+      {
+        type: 'issue',
+        repo: 'acme/env',
+        number: 4,
+        action: 'comment:created',
+        sender: 'x[bot]',
+        senderIsBot: true,
+      },
+    ],
+  ])('a %s repo event round-trips with its delivery id', (_type, event) => {
+    expect(decodeMessage(encodeQueuedMessage({ event, source: 'github', id: DELIVERY }))).toEqual({
+      kind: 'repo-event',
+      id: DELIVERY,
+      source: 'github',
+      event,
+    });
+  });
+
+  it.each([
+    ['an unknown event type', { type: 'deploy', repo: 'acme/env' }, 'event'],
+    [
+      'a repo that is not owner/name',
+      { type: 'issue', repo: '../x', number: 1, action: 'x', sender: 'a', senderIsBot: false },
+      'repo',
+    ],
+    [
+      'an extra field',
+      {
+        type: 'repositories',
+        installationId: 1,
+        added: [],
+        removed: [],
+        installationRemoved: false,
+        token: 'x',
+      },
+      'token',
+    ],
+  ])('a repo-event message with %s is malformed, with the field named', (_what, event, field) => {
+    const decoded = decodeMessage(
+      JSON.stringify({ kind: 'repo-event', event, source: 'github', id: DELIVERY }),
+    );
+    expect(decoded.kind).toBe('malformed');
+    expect(decoded.kind === 'malformed' && decoded.reason).toContain(field);
   });
 });

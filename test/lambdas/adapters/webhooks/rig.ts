@@ -10,7 +10,8 @@ import {
 } from '../../../../lambdas/adapters/webhooks/secrets.ts';
 import type { PushedImage } from '../../../../lambdas/core/push.ts';
 import { QueueError } from '../../../../lambdas/core/queue/errors.ts';
-import { decodeMessage, encodePushMessage } from '../../../../lambdas/adapters/sqs/messages.ts';
+import { decodeMessage, encodeQueuedMessage } from '../../../../lambdas/adapters/sqs/messages.ts';
+import type { RepoEvent } from '../../../../lambdas/core/repo-events.ts';
 import type { HttpResponse } from '../../../../lambdas/ports/http.ts';
 import { createWebhookRouter, type WebhookRouterDeps } from '../../../../lambdas/handlers/webhook-router.ts';
 import { recordingLog } from '../../../support/handlers.ts';
@@ -32,24 +33,30 @@ export function webhookRig(
     allow?: readonly string[];
     secrets?: SecretsByProvider | string;
     maxBodyBytes?: number;
-    queueFails?: boolean;
+    /** Every enqueue fails, or only the first `n`. */
+    queueFails?: boolean | number;
     deps?: Partial<WebhookRouterDeps>;
   } = {},
 ) {
   const received: WorkerView[] = [];
+  /** GitHub's events as the worker decodes them, with their delivery ids. */
+  const events: { readonly id: string; readonly event: RepoEvent }[] = [];
+  let failures = 0;
   const log = recordingLog();
   const router = createWebhookRouter({
     secrets: staticWebhookSecrets(options.secrets ?? SECRET),
     allowList: ImageAllowList.parse(options.allow ?? ['*']),
     queue: {
       async enqueue(pushes) {
-        if (options.queueFails)
+        const fails = options.queueFails;
+        if (fails === true || (typeof fails === 'number' && failures++ < fails))
           throw new QueueError('QUEUE_SEND_FAILED', 'SendMessageBatch failed: ServiceUnavailable');
         for (const p of pushes) {
-          const decoded = decodeMessage(encodePushMessage(p.push, p.source, p.id));
-          if (decoded.kind !== 'push')
-            throw new Error(`the worker would not read this push: ${JSON.stringify(decoded)}`);
-          received.push({ source: decoded.source, id: decoded.id, push: decoded.push });
+          const decoded = decodeMessage(encodeQueuedMessage(p));
+          if (decoded.kind === 'repo-event') events.push({ id: decoded.id, event: decoded.event });
+          else if (decoded.kind === 'push')
+            received.push({ source: decoded.source, id: decoded.id, push: decoded.push });
+          else throw new Error(`the worker would not read this message: ${JSON.stringify(decoded)}`);
         }
       },
     },
@@ -78,7 +85,7 @@ export function webhookRig(
     return { ...response, json: JSON.parse(response.body) as Record<string, unknown> };
   }
 
-  return { router, received, log, post };
+  return { router, received, events, log, post };
 }
 
 export const bearer = (secret = SECRET) => ({ authorization: `Bearer ${secret}` });
