@@ -129,7 +129,12 @@ export class ImageUpdater extends Construct {
     this.rule = new EcrPushRule(this, { watched, queue: this.workQueue, eventBus: props.eventBus }).rule;
 
     if (props.webhook) {
-      const webhook = new WebhookEndpoint(this, { ...props.webhook, queue: this.workQueue, settings });
+      const webhook = new WebhookEndpoint(this, {
+        ...props.webhook,
+        queue: this.workQueue,
+        indexTable: index,
+        settings,
+      });
       this.webhookFunction = webhook.fn;
       this.webhookSecret = webhook.secret;
       this.webhookEndpointUrl = webhook.url;

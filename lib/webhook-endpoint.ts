@@ -27,6 +27,7 @@ import {
 } from './regions.ts';
 import { grantReadSecret } from './secrets.ts';
 import { updaterFunction, type EnvironmentOf, type FunctionSettings } from './updater-function.ts';
+import type { IndexTable } from './index-table.ts';
 import type { WorkQueue } from './work-queue.ts';
 import { defined } from '../lambdas/objects.ts';
 
@@ -38,6 +39,8 @@ export const WEBHOOK_FRONT_DOORS: readonly WebhookFrontDoor[] = ['function-url',
 export interface WebhookEndpointProps extends ImageUpdaterWebhookProps {
   /** Where accepted pushes go. */
   readonly queue: WorkQueue;
+  /** Where GitHub delivery ids are claimed, so a redelivered event is queued once. */
+  readonly indexTable: IndexTable;
   readonly settings: FunctionSettings;
 }
 
@@ -98,10 +101,11 @@ export class WebhookEndpoint {
       QUEUE_URL: props.queue.queue.queueUrl,
       WEBHOOK_MAX_BODY_BYTES: String(props.maxBodyBytes ?? MAX_WEBHOOK_BODY_BYTES),
       SECRET_CACHE_SECONDS: '300',
+      INDEX_TABLE_NAME: props.indexTable.table.tableName,
     };
     this.fn = updaterFunction(scope, 'Webhook', {
       entry: 'webhook-main.ts',
-      description: 'image-updater webhook: registry notifications → the worker queue',
+      description: 'image-updater webhook: registry notifications and GitHub events → the worker queue',
       timeout: Duration.seconds(10),
       memorySize: 256,
       environment,
@@ -110,6 +114,7 @@ export class WebhookEndpoint {
     });
     grantReadSecret(this.fn, 'ReadWebhookSecret', this.secret);
     props.queue.grantEnqueue(this.fn);
+    props.indexTable.grantDeliveries(this.fn);
 
     if (frontDoor === 'function-url') {
       // Registries cannot sign SigV4: the provider secret (constant-time checked) is the auth.

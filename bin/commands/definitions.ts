@@ -135,6 +135,8 @@ Example:
 export interface ServeFlags {
   readonly port?: string;
   readonly repo?: string[];
+  readonly discoverNames?: string[];
+  readonly discoverTopic?: string;
   readonly githubApi?: string;
 }
 
@@ -145,9 +147,16 @@ export function serveDefinition(): Command {
     .addOption(
       new Option(
         '--repo <owner/name[:config_path]>',
-        'an environment repository to update (repeat for several); required',
+        'an environment repository to update (repeat for several); without it, a GitHub App watches every repository of its installations that has a config',
       ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
     )
+    .addOption(
+      new Option(
+        '--discover-names <glob>',
+        'without --repo: only repositories whose owner/name matches (repeat for several)',
+      ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+    )
+    .option('--discover-topic <topic>', 'without --repo: only repositories with this GitHub topic')
     .option('--github-api <url>', 'the GitHub API (GitHub Enterprise Server: https://HOST/api/v3)')
     .addHelpText(
       'after',
@@ -159,6 +168,9 @@ Environment:
   WEBHOOK_SECRET           required: the secret registries send, at least ${MIN_SECRET_LENGTH} characters
                            (openssl rand -hex 32); or JSON per provider:
                            {"distribution": "…", "ghcr": "…", "default": "…"}
+  GITHUB_WEBHOOK_SECRET    the secret of the GitHub App's webhook (POST /webhooks/github);
+                           with it, config changes arrive as events and a push reads only
+                           the repositories that watch its image
   WEBHOOK_ALLOWED_IMAGES   registries/prefixes webhooks may name, comma-separated or a
                            JSON array (default *: any image)
   REGISTRY_CREDENTIALS     JSON {"<registry host>": {"username": "…", "password": "…"}}

@@ -14,7 +14,8 @@ import { ImageAllowList } from '../../lambdas/adapters/webhooks/allow-list.ts';
 import { parseWebhookSecret } from '../../lambdas/adapters/webhooks/secrets.ts';
 import { PROVIDER_NAMES } from '../../lambdas/adapters/webhooks/types.ts';
 import { ImageUpdaterError } from '../../lambdas/errors.ts';
-import { WatchedRepoSchema, type WatchedRepo } from '../../lambdas/handlers/env.ts';
+import { DiscoverySchema, WatchedRepoSchema, type WatchedRepo } from '../../lambdas/handlers/env.ts';
+import type { Discovery } from '../../lambdas/handlers/repo-directory.ts';
 import { createJsonLog } from '../../lambdas/adapters/logging/json-log.ts';
 import { startServe, type ServeConfig } from '../../lambdas/handlers/serve-app.ts';
 import { ServeStartError } from '../../lambdas/handlers/serve-preflight.ts';
@@ -56,7 +57,8 @@ export const ServeEnvSchema = z.object({
   ),
 });
 
-const USAGE = 'serve --port N --repo OWNER/NAME[:CONFIG_PATH] [--repo …] [--github-api URL]';
+const USAGE =
+  'serve --port N (--repo OWNER/NAME[:CONFIG_PATH] [--repo …] | with a GitHub App, [--discover-names GLOB] [--discover-topic TOPIC]) [--github-api URL]';
 
 export interface ServeDeps {
   readonly env?: Record<string, string | undefined>;
@@ -95,6 +97,7 @@ export function createServeCommand(deps: ServeDeps = {}): Command {
       port: running.port,
       webhooks: PROVIDER_NAMES.map((p) => `${running.url}/webhooks/${p}`),
       repos: config.repos.map((r) => (r.configPath ? `${r.repo}:${r.configPath}` : r.repo)),
+      ...(config.discovery ? { discovery: config.discovery } : {}),
       allowList: config.allowList.toString(),
       github: config.github.baseUrl ?? 'https://api.github.com',
       auth: config.github.auth.kind,
@@ -141,9 +144,7 @@ function serveConfig(
     throw new CliInputError(
       `--port ${JSON.stringify(values.port)} is not a port number (0–65535; 0 picks a free one)`,
     );
-  if (!values.repo || values.repo.length === 0)
-    throw new CliInputError(`--repo OWNER/NAME[:CONFIG_PATH] is required (${USAGE})`);
-  const repos = values.repo.map(parseRepoFlag);
+  const repos = (values.repo ?? []).map(parseRepoFlag);
   const seen = new Map<string, string>();
   for (const { repo } of repos) {
     // GitHub's names are case-insensitive: ACME/env is acme/env, and two runs would race on one branch.
@@ -171,12 +172,15 @@ function serveConfig(
       `invalid environment: ${env.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`,
     );
   const e = env.data;
+  const auth = githubAuth(e);
+  const discovery = discoveryFlags(values, repos.length > 0, auth);
   const log = createJsonLog({ write, level: e.LOG_LEVEL, service: 'image-updater-serve' });
   return {
     port: Number(values.port),
     host: serveHost(e.SERVE_HOST),
     repos,
-    github: { auth: githubAuth(e), ...(baseUrl ? { baseUrl } : {}) },
+    ...(discovery ? { discovery } : {}),
+    github: { auth, ...(baseUrl ? { baseUrl } : {}) },
     webhookSecrets: webhookSecrets(e.WEBHOOK_SECRET, e.GITHUB_WEBHOOK_SECRET),
     allowList: inputError(
       () => ImageAllowList.fromText(e.WEBHOOK_ALLOWED_IMAGES ?? '*'),
@@ -192,6 +196,28 @@ function serveConfig(
       : {}),
     log,
   };
+}
+
+/** Without `--repo`, a GitHub App discovers the repositories; a token needs the list. */
+function discoveryFlags(values: ServeFlags, listed: boolean, auth: GitHubAuth): Discovery | undefined {
+  const filtered = (values.discoverNames?.length ?? 0) > 0 || values.discoverTopic !== undefined;
+  if (listed) {
+    if (filtered) throw new CliInputError('--discover-names and --discover-topic apply only without --repo');
+    return undefined;
+  }
+  if (auth.kind !== 'app')
+    throw new CliInputError(
+      `--repo OWNER/NAME[:CONFIG_PATH] is required with GITHUB_TOKEN (a GitHub App discovers them) (${USAGE})`,
+    );
+  const parsed = DiscoverySchema.safeParse({
+    ...(values.discoverNames ? { names: values.discoverNames } : {}),
+    ...(values.discoverTopic !== undefined ? { topic: values.discoverTopic } : {}),
+  });
+  if (!parsed.success)
+    throw new CliInputError(
+      `--discover-${parsed.error.issues[0]!.path[0] === 'topic' ? 'topic' : 'names'}: ${parsed.error.issues[0]!.message}`,
+    );
+  return parsed.data;
 }
 
 /** `SERVE_HOST`: an IP address (`::1` or `[::1]`) or a host name; loopback when unset. */

@@ -160,6 +160,12 @@ export class RepoDirectory {
     return this.index(host, found, { forgetOthers: true });
   }
 
+  /** Reads every listed repository's config (a start, before the first push). */
+  async refreshAll(host: GitHost): Promise<void> {
+    const limit = pLimit(this.options.concurrency ?? 8);
+    await Promise.all([...this.statics.values()].map((repo) => limit(() => this.refresh(host, repo))));
+  }
+
   /** Indexes repositories an installation event named (`installation_repositories` added). */
   async add(host: GitHost, found: readonly DiscoveredRepo[]): Promise<readonly IndexEntry[]> {
     return this.index(host, found, { forgetOthers: false });

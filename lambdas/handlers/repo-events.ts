@@ -70,14 +70,16 @@ async function onRepositories(ctx: RepoEventContext, event: RepositoriesEvent): 
       indexed.push(repo);
     }
   }
-  if (event.added.length === 0 || !host.listInstallationRepositories)
+  // Unsuspended, or new permissions accepted: GitHub names no repositories, so all of them.
+  const everything = event.added.length === 0 && event.removed.length === 0 && !event.installationRemoved;
+  if ((event.added.length === 0 && !everything) || !host.listInstallationRepositories)
     return { runs: [], indexed, detail: `${indexed.length} repositories forgotten` };
   // The event names the repositories, not their topics: the installation's list has them.
   const added = new Set(event.added.map((r) => r.toLowerCase()));
   const listed = await host.listInstallationRepositories(event.installationId);
   const entries = await directory.add(
     host,
-    listed.filter((r) => added.has(r.repo.toLowerCase())),
+    everything ? listed : listed.filter((r) => added.has(r.repo.toLowerCase())),
   );
   const runs = [];
   for (const entry of entries) {
@@ -104,7 +106,9 @@ async function runIndexed(
     reconcile: true,
     tagLists: ctx.tagLists,
     memo: ctx.memo,
-    onListFailure: 'fail',
+    // A registry that cannot list now does not hold the config change back: its policies wait
+    // for their next push or the reconcile, as in a reconcile.
+    onListFailure: 'skip',
     ...defined({ apply: ctx.deps.apply }),
   });
   return { runs: [{ repo, result }], indexed, detail: 'config changed: applied' };

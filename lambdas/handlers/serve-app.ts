@@ -22,13 +22,19 @@ import { combineTagListers } from '../adapters/registry/tag-lists.ts';
 import type { Log, MetricSink } from '../ports/telemetry.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 import { createWorker } from './worker.ts';
+import { MemoryImageIndex } from '../adapters/local/memory-index.ts';
+import { RepoDirectory, type Discovery } from './repo-directory.ts';
 import { defined } from '../objects.ts';
+import { errorFields } from '../errors.ts';
 
 export interface ServeConfig {
   readonly port: number;
   /** @default '127.0.0.1' (LocalServerOptions.host) */
   readonly host?: string;
+  /** The static list; empty with `discovery`. */
   readonly repos: readonly WatchedRepo[];
+  /** With a GitHub App and no list: the installations' repositories that have a config. */
+  readonly discovery?: Discovery;
   readonly github: { readonly auth: GitHubAuth; readonly baseUrl?: string };
   readonly webhookSecrets: SecretsByProvider;
   readonly allowList: ImageAllowList;
@@ -50,6 +56,8 @@ export interface ServeConfig {
 
 export interface RunningServe extends LocalServer {
   readonly queue: InProcessQueue;
+  /** image → repositories, built at start and kept by the pushes and GitHub's events. */
+  readonly index: MemoryImageIndex;
 }
 
 const NO_METRICS: MetricSink = { addMetric() {}, publishStoredMetrics() {} };
@@ -76,6 +84,14 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   await checkGitHubAccess(host, config.repos, log, {
     ...defined({ timeoutMs: config.startCheckTimeoutMs }),
   });
+  const index = new MemoryImageIndex();
+  // GitHub's push events (GITHUB_WEBHOOK_SECRET) say when a config changes: then the index
+  // alone picks a push's repositories; without them every repository runs on every push.
+  const trustIndex = config.webhookSecrets.github !== undefined;
+  // Consulted only when trusted (or as discovery's list): then built at start, in the
+  // background, so a GitHub that is slow to answer does not hold the webhooks back. A push
+  // before it is done runs the repositories not indexed yet.
+  if (trustIndex || config.discovery) void buildIndex(host, config, index, log);
   // The queue runs the worker, and the worker reports its failures to the queue.
   const queue = new InProcessQueue({
     worker: (event, context) => worker(event, context),
@@ -89,6 +105,9 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   });
   const worker = createWorker({
     repos: config.repos,
+    index,
+    trustIndex,
+    ...defined({ discovery: config.discovery }),
     host: async () => host,
     tagLister: combineTagListers([
       new EcrTagLister(),
@@ -114,5 +133,34 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     queue,
     log,
   });
-  return { ...server, queue, close: (timeoutMs) => server.close(timeoutMs) };
+  return { ...server, queue, index, close: (timeoutMs) => server.close(timeoutMs) };
+}
+
+/** Every repository's config read once (discovery lists them first); a failed read stays `unread`. */
+async function buildIndex(
+  host: GitHost,
+  config: ServeConfig,
+  index: MemoryImageIndex,
+  log: Log,
+): Promise<void> {
+  const started = performance.now();
+  const directory = new RepoDirectory({
+    repos: config.repos,
+    index,
+    log,
+    ...defined({ discovery: config.discovery }),
+  });
+  try {
+    if (directory.discovering) await directory.discover(host);
+    else await directory.refreshAll(host);
+  } catch (error) {
+    // Discovery failed (GitHub unreachable): the first push tries again.
+    log.warn('image index not built at start; the first push builds it', errorFields(error));
+  }
+  const entries = await index.all();
+  log.info('image index built', {
+    repositories: entries.length,
+    watching: entries.filter((e) => e.status === 'watching').length,
+    ms: Math.round(performance.now() - started),
+  });
 }

@@ -7,6 +7,10 @@
  * work was about, as batch item failures; they come back after the visibility timeout and end
  * in the dead-letter queue when they keep failing. Anything else is acknowledged: ignored events
  * (not a push, no tag, a referrer) and malformed bodies are logged and counted, never retried.
+ *
+ * Which repositories a push runs is the directory's answer (`repo-directory.ts`: the image index
+ * when GitHub's events keep it fresh). GitHub's own events (`repo-events.ts`) run after the
+ * pushes, each handing back its own record when it fails.
  */
 import {
   BatchProcessor,
@@ -17,13 +21,14 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import pLimit from 'p-limit';
 import type { ApplyMemo } from '../core/apply/apply.ts';
-import { canonicalImageName } from '../core/image/reference.ts';
 import { policyWatches } from '../core/plan/decide.ts';
 import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { MetricSink } from '../ports/telemetry.ts';
 import { BatchFailedError } from './errors.ts';
-import { decodeMessage, type DecodedMessage } from '../adapters/sqs/messages.ts';
+import { decodeMessage } from '../adapters/sqs/messages.ts';
+import { coalesce, type PushEntry } from './coalesce.ts';
+import { handleRepoEvent } from './repo-events.ts';
 import { runRepo, type RunRepoResult } from './run-repo.ts';
 import { TagListCache } from '../adapters/registry/tag-lists.ts';
 import { METRIC } from '../names.ts';
@@ -43,13 +48,6 @@ export interface WorkerDeps extends UpdaterDeps {
 }
 
 export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
-
-interface PushEntry {
-  push: PushedImage;
-  /** Records that carried this image and tag. */
-  readonly messageIds: string[];
-  readonly correlationIds: string[];
-}
 
 export function createWorker(deps: WorkerDeps): WorkerHandler {
   const memo: ApplyMemo = { checkedConfigs: new Set() };
@@ -76,36 +74,68 @@ async function handleBatch(
 ): Promise<SQSBatchResponse> {
   const { metrics } = deps;
   metrics.addMetric(METRIC.eventsReceived, 'Count', records.length);
-  const entries = coalesce(
+  const { entries, events } = coalesce(
     deps,
     records.map((record) => ({ record, message: decodeMessage(record.body) })),
   );
-  if (entries.length === 0) return { batchItemFailures: [] };
-  metrics.addMetric(METRIC.pushes, 'Count', entries.length);
+  if (entries.length === 0 && events.length === 0) return { batchItemFailures: [] };
+  if (entries.length > 0) metrics.addMetric(METRIC.pushes, 'Count', entries.length);
   const pushes = entries.map((e) => e.push);
   const byPush = new Map(entries.map((e) => [e.push, e]));
   const idsOf = (set: Iterable<PushedImage>) => [...set].flatMap((p) => byPush.get(p)?.correlationIds ?? []);
 
-  const { fail, failed, firstError } = batchFailures(deps, byPush, idsOf);
+  const { fail, failRecords, failed, firstError } = batchFailures(deps, byPush, idsOf);
+  const failEvents = (error: unknown, what: Record<string, unknown>) => {
+    for (const e of events) failRecords(error, [e.messageId], [e.id], what);
+  };
 
   let host: GitHost;
   try {
     host = await deps.host();
   } catch (error) {
     fail(error, pushes, { step: 'github-credentials' });
+    failEvents(error, { step: 'github-credentials' });
     return await finish(metrics, records, failed, firstError());
   }
 
   setWriteDeadline(host, deps, context);
+  const tagLists = new TagListCache(deps.tagLister);
+  if (entries.length > 0) await runPushes({ deps, memo, directory }, host, tagLists, pushes, idsOf, fail);
+  for (const { event, messageId, id } of events) {
+    try {
+      const outcome = await handleRepoEvent({ deps, directory, memo, host, tagLists }, event);
+      deps.log.info('github event handled', { type: event.type, delivery: id, detail: outcome.detail });
+      for (const { repo, result } of outcome.runs) {
+        if (!result.ok) failRecords(result.error, [messageId], [id], { repo: repo.repo, event: event.type });
+        else {
+          for (const failure of result.report.failures)
+            failRecords(failure.error, [messageId], [id], { repo: repo.repo, branch: failure.branch });
+          recordRepo(deps, result, [], [id]);
+        }
+      }
+    } catch (error) {
+      failRecords(error, [messageId], [id], { event: event.type });
+    }
+  }
+  return await finish(metrics, records, failed, firstError());
+}
 
+/** The pushes of a batch: the repositories that watch them, each run once with all of them. */
+async function runPushes(
+  { deps, memo, directory }: WorkerState,
+  host: GitHost,
+  tagLists: TagListCache,
+  pushes: readonly PushedImage[],
+  idsOf: (set: Iterable<PushedImage>) => string[],
+  fail: (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) => void,
+): Promise<void> {
   let targets;
   try {
     targets = await directory.targetsFor(host, pushes);
   } catch (error) {
     fail(error, pushes, { step: 'image-index' });
-    return await finish(metrics, records, failed, firstError());
+    return;
   }
-  const tagLists = new TagListCache(deps.tagLister);
   const results = await pLimit(deps.concurrency ?? 4).map(targets, async (repo) => ({
     repo,
     result: await runRepo({
@@ -140,7 +170,6 @@ async function handleBatch(
     }
     recordRepo(deps, result, pushes, idsOf(result.watched));
   }
-  return await finish(metrics, records, failed, firstError());
 }
 
 /**
@@ -156,10 +185,14 @@ function batchFailures(
   /** Records handed back, with the failure that returns them. */
   const failed = new Map<string, unknown>();
   let first: unknown;
-  const fail = (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) => {
+  const failRecords = (
+    error: unknown,
+    ids: readonly string[],
+    correlationIds: readonly string[],
+    what: Record<string, unknown>,
+  ) => {
     const retry = isRetryable(error);
     first ??= error;
-    const ids = [...about].flatMap((p) => byPush.get(p)?.messageIds ?? []);
     metrics.addMetric(METRIC.failures, 'Count', 1);
     if ((error as { code?: string } | undefined)?.code === 'GITHUB_UNAUTHORIZED')
       deps.credentialsRejected?.();
@@ -172,10 +205,17 @@ function batchFailures(
       ...what,
       ...errorFields(error),
       records: ids.length,
-      correlation_ids: idsOf(about),
+      correlation_ids: correlationIds,
     });
   };
-  return { fail, failed, firstError: () => first };
+  const fail = (error: unknown, about: Iterable<PushedImage>, what: Record<string, unknown>) =>
+    failRecords(
+      error,
+      [...about].flatMap((p) => byPush.get(p)?.messageIds ?? []),
+      idsOf(about),
+      what,
+    );
+  return { fail, failRecords, failed, firstError: () => first };
 }
 
 /** Metrics and the log line of one repository's apply. */
@@ -207,72 +247,6 @@ function recordRepo(
     }
   }
   log.info('repository processed', { ...summariseReport(report), correlation_ids: correlationIds });
-}
-
-/** Decodes, logs and counts every record; returns the pushes, one per image and tag. */
-function coalesce(
-  { log, metrics }: WorkerDeps,
-  decoded: readonly { record: SQSRecord; message: DecodedMessage }[],
-): PushEntry[] {
-  const byKey = new Map<string, PushEntry>();
-  for (const { record, message } of decoded) {
-    if (message.kind === 'malformed') {
-      metrics.addMetric(METRIC.eventsMalformed, 'Count', 1);
-      log.error('malformed message acknowledged', {
-        correlation_id: record.messageId,
-        reason: message.reason,
-        receiveCount: record.attributes?.ApproximateReceiveCount,
-        bodyBytes: record.body.length,
-      });
-      continue;
-    }
-    const correlationId = message.id ?? record.messageId;
-    if (message.kind === 'ignored') {
-      metrics.addMetric(METRIC.eventsIgnored, 'Count', 1);
-      log.info('event ignored', {
-        correlation_id: correlationId,
-        source: message.source,
-        reason: message.reason,
-        detail: message.detail,
-      });
-      continue;
-    }
-    if (message.kind === 'repo-event') {
-      // Acknowledged for now: what the worker does with GitHub's events comes with the index.
-      const { event } = message;
-      log.info('github event received', {
-        type: event.type,
-        ...(event.type === 'repositories' ? { installationId: event.installationId } : { repo: event.repo }),
-        delivery: message.id,
-      });
-      continue;
-    }
-    const { push } = message;
-    // Once per push: a record back for another try is not news.
-    const again = Number(record.attributes?.ApproximateReceiveCount ?? '1') > 1;
-    (again ? log.debug : log.info).call(log, 'push received', {
-      correlation_id: correlationId,
-      source: message.source,
-      image: push.image,
-      tag: push.tag,
-      ...(push.digest ? { digest: push.digest } : {}),
-      ...(push.pushedAt ? { pushedAt: push.pushedAt.toISOString() } : {}),
-    });
-    const key = `${canonicalImageName(push.image) ?? push.image}:${push.tag}`;
-    const entry = byKey.get(key);
-    if (!entry) {
-      byKey.set(key, { push, messageIds: [record.messageId], correlationIds: [correlationId] });
-      continue;
-    }
-    entry.messageIds.push(record.messageId);
-    entry.correlationIds.push(correlationId);
-    // The same tag pushed twice (moved to a new digest): the later event is the current one.
-    if ((push.pushedAt?.getTime() ?? 0) >= (entry.push.pushedAt?.getTime() ?? 0)) entry.push = push;
-  }
-  // Oldest first, so when the core merges candidates per tag the newest facts come last.
-  return [...byKey.values()].sort(
-    (a, b) => (a.push.pushedAt?.getTime() ?? 0) - (b.push.pushedAt?.getTime() ?? 0),
-  );
 }
 
 /**

@@ -7,12 +7,13 @@ import { parseWebhookEnv } from '../../lambdas/handlers/webhook-env.ts';
 import { InvalidPropsError } from '../../lib/errors.ts';
 import { REGIONS_WITHOUT_FUNCTION_URLS } from '../../lib/regions.ts';
 import { WebhookEndpoint, type WebhookEndpointProps } from '../../lib/webhook-endpoint.ts';
+import { IndexTable } from '../../lib/index-table.ts';
 import { WorkQueue } from '../../lib/work-queue.ts';
 import { actionsOf, iamStatements, removeTestOutdirs, testApp } from '../support/cdk.ts';
 
 afterAll(removeTestOutdirs);
 
-type Options = Partial<Omit<WebhookEndpointProps, 'queue' | 'settings'>> & { region?: string | null };
+type Options = Partial<Omit<WebhookEndpointProps, 'queue' | 'settings' | 'indexTable'>> & { region?: string | null };
 
 function endpoint(options: Options = {}) {
   const { region = 'eu-west-1', ...props } = options;
@@ -25,6 +26,7 @@ function endpoint(options: Options = {}) {
   const webhook = new WebhookEndpoint(stack, {
     allowedImages: ['ghcr.io/acme'],
     queue,
+    indexTable: new IndexTable(stack),
     settings: {
       metricsNamespace: 'ImageUpdater',
       logLevel: 'INFO',
@@ -51,20 +53,28 @@ describe('WebhookEndpoint', () => {
       ...(vars as Record<string, string>),
       QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111122223333/q',
       WEBHOOK_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:w-AbCdEf',
+      INDEX_TABLE_NAME: 'image-updater-index',
     });
+    expect(vars.INDEX_TABLE_NAME).toEqual({ Ref: expect.stringMatching(/^IndexTable/) });
     expect(env.WEBHOOK_MAX_BODY_BYTES).toBe(MAX_WEBHOOK_BODY_BYTES);
     expect(env.allowList.allows('ghcr.io/acme/api')).toBe(true);
     expect(env.allowList.allows('ghcr.io/other/api')).toBe(false);
   });
 
-  it('may read its secret and send to the work queue, nothing more', () => {
+  it('may read its secret, send to the work queue and claim GitHub delivery ids, nothing more', () => {
     const { template } = endpoint();
     const grants = iamStatements(template).map((s) => `${s.Sid ?? '-'} ${actionsOf(s).sort().join(',')}`);
     expect(grants.sort()).toEqual([
+      '- dynamodb:DeleteItem,dynamodb:PutItem',
       '- sqs:GetQueueAttributes,sqs:GetQueueUrl,sqs:SendMessage',
       'ReadWebhookSecret secretsmanager:GetSecretValue',
       'WriteOwnLogs logs:CreateLogStream,logs:PutLogEvents',
     ]);
+    // Only the delivery items: the index itself is the worker's.
+    const dynamo = iamStatements(template).find((s) => actionsOf(s).includes('dynamodb:PutItem'));
+    expect(dynamo?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['delivery#*'] },
+    });
   });
 
   it('answers on a function URL by default, or on an HTTP API that throttles floods at the door', () => {

@@ -79,6 +79,11 @@ describe('serve: POST /webhooks/github', () => {
     expect(received.map((e) => e.attributes)).toEqual([
       { type: 'push', repo: 'acme/env', delivery: DELIVERY },
     ]);
+    // The config push re-read the config and ran the repository.
+    const handled = log.entries.filter((e) => e.message === 'github event handled');
+    expect(handled.map((e) => e.attributes)).toEqual([
+      { type: 'push', delivery: DELIVERY, detail: 'config changed: applied' },
+    ]);
     expect(log.text()).not.toContain(GITHUB_SECRET);
   });
 
