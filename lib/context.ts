@@ -5,6 +5,9 @@
  * | key | value |
  * |---|---|
  * | `repos` | `owner/name[:configPath]`, comma-separated, or a JSON array of `{repo, configPath}` |
+ * | `discoverNames` | without `repos`, a GitHub App: comma-separated `owner/name` globs of the repositories to watch |
+ * | `discoverTopic` | without `repos`, a GitHub App: only repositories with this topic |
+ * | `githubEvents` | `true` when the App's webhook posts to `<webhook url>webhooks/github` (needs the webhook) |
  * | `ecrRepositoryPrefixes` | comma-separated repository-name prefixes (`shop/,platform/api`) |
  * | `ecrAccounts`, `ecrRegions` | comma-separated; default this stack's account / region |
  * | `githubAuth` | `app` (default) or `token` |
@@ -51,6 +54,9 @@ const DEFAULT_STACK_NAME = 'ImageUpdater';
 /** Every key `stackFromContext` reads: a key outside it is a typo (`-c repo=`), said at synth. */
 const CONTEXT_KEYS = [
   'repos',
+  'discoverNames',
+  'discoverTopic',
+  'githubEvents',
   'ecrRepositoryPrefixes',
   'ecrAccounts',
   'ecrRegions',
@@ -135,8 +141,10 @@ export function stackFromContext(node: ContextSource): {
     /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
     'a CloudFormation stack name (a letter, then letters, digits and hyphens; at most 128)',
   );
+  const repos = node.tryGetContext('repos') as unknown;
   const props: ImageUpdaterStackProps = {
-    repositories: repositoriesFrom(node.tryGetContext('repos')),
+    ...(repos !== undefined ? { repositories: repositoriesFrom(repos) } : {}),
+    ...discoveryProps(read, repos !== undefined),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
     ...envProps(read),
     description: 'image-updater: registry pushes → GitHub pull requests',
@@ -215,6 +223,19 @@ function webhookProps(read: ContextReaders): Optional {
           `context ${key}: the webhook endpoint is off; set webhookAllowedImages to turn it on`,
         );
   return props;
+}
+
+/** Without `repos`, a GitHub App's repositories; `githubEvents` when its webhook reaches us. */
+function discoveryProps(read: ContextReaders, listed: boolean): Optional {
+  const names = read.list('discoverNames');
+  const topic = read.text('discoverTopic');
+  const events = read.oneOf('githubEvents', ['true', 'false'] as const);
+  if (listed && (names !== undefined || topic !== undefined))
+    throw new InvalidPropsError('context discoverNames/discoverTopic: they apply only without repos');
+  const discovery = listed
+    ? undefined
+    : { ...(names !== undefined ? { names } : {}), ...(topic !== undefined ? { topic } : {}) };
+  return { ...(discovery ? { discovery } : {}), ...(events === 'true' ? { githubEvents: true } : {}) };
 }
 
 function envProps(read: ContextReaders): Optional {

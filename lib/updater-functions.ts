@@ -229,7 +229,9 @@ function validateDiscovery(
     return undefined;
   }
   if (props.githubAuth !== 'app')
-    throw new InvalidPropsError('discovery needs githubAuth "app": a token cannot list installations');
+    throw new InvalidPropsError(
+      'no repositories are listed and githubAuth is "token": list them (repositories, or -c repos=owner/name), or use a GitHub App, which discovers them',
+    );
   const parsed = DiscoverySchema.safeParse(props.discovery);
   if (!parsed.success)
     throw new InvalidPropsError(

@@ -20,11 +20,32 @@ describe('stack props from CDK context', () => {
     ]);
   });
 
-  it('needs no context at all to synthesise (nothing watched)', () => {
+  it('needs no context at all to synthesise (the App discovers every repository with a config)', () => {
     const { stackName, props } = from({});
     expect(stackName).toBe('ImageUpdater');
-    expect(props.repositories).toEqual([]);
+    expect(props.repositories).toBeUndefined();
+    expect(props.discovery).toEqual({});
     expect(props.env).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { discoverNames: 'acme/env-*,platform/*', discoverTopic: 'gitops' },
+      { names: ['acme/env-*', 'platform/*'], topic: 'gitops' },
+    ],
+    [{ repos: 'acme/gitops' }, undefined],
+  ])('reads discovery from %j', (context, discovery) => {
+    expect(from(context).props.discovery).toEqual(discovery);
+  });
+
+  it.each([
+    [
+      { repos: 'acme/gitops', discoverTopic: 'gitops' },
+      /discoverNames\/discoverTopic: they apply only without repos/,
+    ],
+    [{ githubEvents: 'yes' }, /githubEvents/],
+  ])('refuses %j', (context, message) => {
+    expect(() => from(context)).toThrow(message);
   });
 
   it('reads every documented key', () => {

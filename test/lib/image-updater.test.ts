@@ -348,3 +348,45 @@ describe('ImageUpdaterStack', () => {
     ]);
   });
 });
+
+describe('ImageUpdater at organisation scale', () => {
+  it('keeps the image index in an on-demand table with point-in-time recovery, and tells the functions whether GitHub events keep it fresh', () => {
+    const { template } = constructTemplate({
+      env: ENV,
+      repositories: undefined,
+      discovery: { names: ['acme/env-*'] },
+      githubEvents: true,
+      webhook: { allowedImages: ['ghcr.io/acme'] },
+    });
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      Replicas: [
+        Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }),
+      ],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          WATCHED_REPOS: '[]',
+          DISCOVERY: '{"names":["acme/env-*"]}',
+          GITHUB_EVENTS: 'on',
+        }),
+      },
+    });
+  });
+
+  it.each([
+    [{ githubEvents: true }, /githubEvents needs `webhook`/],
+    [
+      { repositories: undefined, githubAuth: 'token' as const },
+      /no repositories are listed and githubAuth is "token"/,
+    ],
+  ])('refuses %j at synth', (props, message) => {
+    expect(() => constructTemplate({ env: ENV, ...props })).toThrow(message);
+  });
+});

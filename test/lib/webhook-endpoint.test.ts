@@ -13,7 +13,9 @@ import { actionsOf, iamStatements, removeTestOutdirs, testApp } from '../support
 
 afterAll(removeTestOutdirs);
 
-type Options = Partial<Omit<WebhookEndpointProps, 'queue' | 'settings' | 'indexTable'>> & { region?: string | null };
+type Options = Partial<Omit<WebhookEndpointProps, 'queue' | 'settings' | 'indexTable'>> & {
+  region?: string | null;
+};
 
 function endpoint(options: Options = {}) {
   const { region = 'eu-west-1', ...props } = options;
@@ -72,7 +74,7 @@ describe('WebhookEndpoint', () => {
     ]);
     // Only the delivery items: the index itself is the worker's.
     const dynamo = iamStatements(template).find((s) => actionsOf(s).includes('dynamodb:PutItem'));
-    expect(dynamo?.Condition).toEqual({
+    expect((dynamo as { Condition?: unknown } | undefined)?.Condition).toEqual({
       'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['delivery#*'] },
     });
   });
