@@ -383,7 +383,7 @@ describe('ImageUpdater at organisation scale', () => {
   it.each([
     [{ githubEvents: true }, /githubEvents needs `webhook`/],
     [
-      { repositories: undefined, githubAuth: 'token' as const },
+      { repositories: undefined, discovery: {}, githubAuth: 'token' as const },
       /no repositories are listed and githubAuth is "token"/,
     ],
   ])('refuses %j at synth', (props, message) => {
