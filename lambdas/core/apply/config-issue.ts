@@ -4,8 +4,7 @@
  */
 import { formatConfigIssue, type ConfigIssue } from '../config.ts';
 import type { RepoClient } from '../../ports/git-host.ts';
-
-const CONFIG_ISSUE_LABEL = 'image-updater';
+import { UPDATER_ISSUE_LABEL as CONFIG_ISSUE_LABEL } from '../../names.ts';
 
 function configIssueTitle(configPath: string): string {
   return `image-updater: ${configPath} is invalid`;
