@@ -22,12 +22,17 @@ export interface ImageIndex {
 
 export type ImageIndexErrorCode = 'INDEX_UNAVAILABLE' | 'INDEX_CORRUPT';
 
+/**
+ * Retryable unless the adapter says otherwise (a missing table): a corrupt item too, so the
+ * pushes it blocks return to the queue (and, if it stays, the dead-letter queue) instead of
+ * being dropped, while the next write of that entry (a reconcile) overwrites it.
+ */
 export class ImageIndexError extends ImageUpdaterError {
   constructor(
     readonly code: ImageIndexErrorCode,
     message: string,
     options: { readonly retryable?: boolean; readonly cause?: unknown } = {},
   ) {
-    super(message, { retryable: options.retryable ?? code === 'INDEX_UNAVAILABLE', cause: options.cause });
+    super(message, { retryable: options.retryable ?? true, cause: options.cause });
   }
 }

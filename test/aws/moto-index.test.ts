@@ -4,6 +4,7 @@
  * and a table that is gone failing with a code instead of a vendor error.
  */
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoImageIndex } from '../../lambdas/adapters/dynamodb/image-index.ts';
 import type { IndexEntry } from '../../lambdas/core/repo-index.ts';
@@ -103,6 +104,26 @@ describeWithTools(
       await index.put(entry('acme/env', ['ghcr.io/acme/web'], 'b2'));
       expect(await index.lookup(['ghcr.io/acme/api'])).toEqual([]);
       expect((await index.lookup(['ghcr.io/acme/web'])).map((e) => e.configSha)).toEqual(['b2']);
+    });
+
+    it('an item edited by hand fails the lookup retryably (nothing dropped), and the next write of the entry repairs it', async () => {
+      const index = await freshIndex();
+      await index.put(entry('acme/env', ['ghcr.io/acme/api']));
+      const documents = DynamoDBDocumentClient.from(client);
+      const tableName = `index-${tables}`;
+      await documents.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { pk: 'image#ghcr.io/acme/api', sk: 'acme/env', repo: 42 },
+        }),
+      );
+      await documents.send(
+        new PutCommand({ TableName: tableName, Item: { pk: 'repos', sk: 'acme/env', status: 'odd' } }),
+      );
+      const error = await index.lookup(['ghcr.io/acme/api']).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'INDEX_CORRUPT', retryable: true });
+      await index.put(entry('acme/env', ['ghcr.io/acme/api'], 'b2'));
+      expect((await index.lookup(['ghcr.io/acme/api'])).map((e) => e.configSha)).toEqual(['b2']);
     });
 
     it('fails with INDEX_UNAVAILABLE, not retryable, when the table does not exist', async () => {
