@@ -22,7 +22,7 @@ import {
   referencedTag,
   type BurstImage,
 } from './burst-repo.ts';
-import { acceleratedClock, type SimClock } from './clock.ts';
+import { acceleratedClock, peakInWindow, type SimClock } from './clock.ts';
 import { ecrPushEvent, quietTelemetry } from './events.ts';
 import { runEventSource, SimQueue, type EventSourceStats, type FunctionInstance } from './sqs.ts';
 
@@ -333,15 +333,6 @@ function verify(
   const requests = server.requests;
   const writes = requests.filter((r) => r.write);
   const times = writes.map((r) => clock.at(r.startedAt)).sort((a, b) => a - b);
-  const peak = (windowMs: number) => {
-    let best = 0;
-    let lo = 0;
-    for (let hi = 0; hi < times.length; hi++) {
-      while (times[hi]! - times[lo]! >= windowMs) lo++;
-      best = Math.max(best, hi - lo + 1);
-    }
-    return best;
-  };
   const faultsInjected: Record<string, number> = {};
   for (const r of requests) if (r.fault) faultsInjected[r.fault] = (faultsInjected[r.fault] ?? 0) + 1;
   const faulted = requests.filter((r) => r.fault).length;
@@ -358,8 +349,8 @@ function verify(
     reads: requests.length - writes.length,
     notModified: requests.filter((r) => r.status === 304).length,
     writes: writes.length,
-    peakWritesPerMinute: peak(60_000),
-    peakWritesPerHour: peak(3_600_000),
+    peakWritesPerMinute: peakInWindow(times, 60_000),
+    peakWritesPerHour: peakInWindow(times, 3_600_000),
     secondaryLimitRefusals: requests.filter((r) => r.status === 403 && !r.fault && r.write).length,
     primaryLimitRefusals: requests.filter((r) => r.status === 403 && !r.fault && !r.write).length,
     faultsInjected,

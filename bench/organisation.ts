@@ -99,7 +99,11 @@ export async function benchOrganisation(): Promise<OrganisationFigures> {
 
     const index = new MemoryImageIndex();
     const appHost = () =>
-      new GitHubHost({ auth: { kind: 'app', appId: APP_ID, privateKey }, baseUrl: server.url, writesPerMinute: 0 });
+      new GitHubHost({
+        auth: { kind: 'app', appId: APP_ID, privateKey },
+        baseUrl: server.url,
+        writesPerMinute: 0,
+      });
     const telemetry = quietTelemetry();
     const deps = (host: GitHubHost): UpdaterDeps => ({
       repos: [],
@@ -165,7 +169,11 @@ export async function benchOrganisation(): Promise<OrganisationFigures> {
  */
 async function measureBefore(server: GitHubTestServer, tags: PushedTags) {
   const telemetry = quietTelemetry();
-  const host = new GitHubHost({ auth: { kind: 'token', token: 'test-token' }, baseUrl: server.url, writesPerMinute: 0 });
+  const host = new GitHubHost({
+    auth: { kind: 'token', token: 'test-token' },
+    baseUrl: server.url,
+    writesPerMinute: 0,
+  });
   const worker = createWorker({
     repos: Array.from({ length: BEFORE_REPOS }, (_, r) => ({ repo: `${ORG}/${repoName(r)}` })),
     tagLister: tags,
