@@ -47,6 +47,38 @@ export const PRODUCT_DEPLOYMENT: DeploymentModel = {
   maxReceiveCount: MAX_RECEIVE_COUNT,
 };
 
+/** The event source's settings of a deployment. */
+export const eventSourceOf = (d: DeploymentModel) => ({
+  concurrency: d.concurrency,
+  batchSize: d.batchSize,
+  batchingWindowMs: d.batchingWindowMs,
+  functionTimeoutMs: d.functionTimeoutMs,
+});
+
+/**
+ * One function instance's GitHub host on the simulated clock: its own write budget, and a
+ * `fetch` that fails once the instance is stopped (its process is gone).
+ */
+export function instanceHost(
+  baseUrl: string,
+  clock: SimClock,
+  budget: { readonly writesPerMinute: number; readonly writesPerHour: number },
+  stopped: () => boolean,
+): GitHubHost {
+  const realFetch = globalThis.fetch;
+  return new GitHubHost({
+    auth: { kind: 'token', token: 'test-token' },
+    baseUrl,
+    ...budget,
+    budgetMinuteMs: clock.real(60_000),
+    retryAfterBaseMs: clock.real(1000),
+    fetch: (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      if (stopped()) throw new TypeError('fetch failed: the function instance was stopped');
+      return realFetch(input, init);
+    }) as typeof fetch,
+  });
+}
+
 /**
  * Which of GitHub's secondary limits the test server enforces (and the client budgets for):
  * `documented` = 80 a minute and 500 an hour; `per-minute` = 80 a minute only.
@@ -137,19 +169,7 @@ export async function benchBurst(options: BurstOptions): Promise<BurstFigures> {
   const instance = () => {
     let dead = false;
     const telemetry = quietTelemetry();
-    const realFetch = globalThis.fetch;
-    const host = new GitHubHost({
-      auth: { kind: 'token', token: 'test-token' },
-      baseUrl: server.url,
-      writesPerMinute,
-      writesPerHour,
-      budgetMinuteMs: clock.real(60_000),
-      retryAfterBaseMs: clock.real(1000),
-      fetch: (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-        if (dead) throw new TypeError('fetch failed: the function instance was stopped');
-        return realFetch(input, init);
-      }) as typeof fetch,
-    });
+    const host = instanceHost(server.url, clock, { writesPerMinute, writesPerHour }, () => dead);
     const worker = createWorker({
       repos: [{ repo: `${OWNER}/${REPO}` }],
       host: async () => host,
@@ -219,10 +239,7 @@ export async function benchBurst(options: BurstOptions): Promise<BurstFigures> {
   const eventSource = await runEventSource({
     clock,
     queue,
-    concurrency: d.concurrency,
-    batchSize: d.batchSize,
-    batchingWindowMs: d.batchingWindowMs,
-    functionTimeoutMs: d.functionTimeoutMs,
+    ...eventSourceOf(d),
     instance,
     producing: () => producing,
     until: options.maxMinutes * 60_000,

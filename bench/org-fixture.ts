@@ -14,14 +14,14 @@ export const ORG = 'platform';
 export const ORG_REPOS = 1_000;
 export const ORG_IMAGES = 100;
 export const APP_ID = 91;
-export const INSTALLATION_ID = 15;
+const INSTALLATION_ID = 15;
 
 /** The ECR repository (as the push event names it) of image `i`. */
 export const repositoryOf = (i: number) => `team-${String(i).padStart(2, '0')}/app`;
 export const imageOf = (i: number) => `${REGISTRY}/${repositoryOf(i)}`;
 export const repoName = (r: number) => `env-${String(r).padStart(4, '0')}`;
 /** Repository `r` watches image `r % images`. */
-export const imageIndexOf = (r: number, images = ORG_IMAGES) => r % images;
+const imageIndexOf = (r: number, images = ORG_IMAGES) => r % images;
 export const watchersOf = (i: number, repos = ORG_REPOS, images = ORG_IMAGES) =>
   Array.from({ length: repos / images }, (_, k) => repoName(i + k * images));
 

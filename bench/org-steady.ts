@@ -6,7 +6,6 @@
  * limit at 1,000 repositories (5,000 + 50 per repository beyond 20, capped at 12,500 an hour).
  * Time is simulated (clock.ts). Push → PR latency is the worker's own metric.
  */
-import { GitHubHost } from '../lambdas/adapters/github/host.ts';
 import { MemoryImageIndex } from '../lambdas/adapters/local/memory-index.ts';
 import { loadConfig } from '../lambdas/config/load.ts';
 import { readingOf } from '../lambdas/handlers/run-repo.ts';
@@ -16,7 +15,7 @@ import { GITHUB_WRITES_PER_MINUTE } from '../lib/image-updater.ts';
 import { METRIC } from '../lambdas/names.ts';
 import { seededRandom } from '@image-updater/github-test-server/faults';
 import { createGitHubTestServer } from '@image-updater/github-test-server';
-import { PRODUCT_DEPLOYMENT } from './burst.ts';
+import { eventSourceOf, instanceHost, PRODUCT_DEPLOYMENT } from './burst.ts';
 import { acceleratedClock, peakInWindow } from './clock.ts';
 import { ecrPushEvent, quietTelemetry } from './events.ts';
 import {
@@ -43,7 +42,7 @@ export interface OrgSteadyOptions {
   readonly seed: number;
 }
 
-export const STEADY_DEFAULTS: OrgSteadyOptions = {
+const STEADY_DEFAULTS: OrgSteadyOptions = {
   pushesPerHour: 300,
   minutes: 20,
   rate: 30,
@@ -117,19 +116,12 @@ export async function benchOrgSteady(options: OrgSteadyOptions = STEADY_DEFAULTS
   const instance = () => {
     let dead = false;
     const telemetry = quietTelemetry();
-    const realFetch = globalThis.fetch;
-    const host = new GitHubHost({
-      auth: { kind: 'token', token: 'test-token' },
-      baseUrl: server.url,
-      writesPerMinute,
-      writesPerHour: Math.floor((500 * writesPerMinute) / 80),
-      budgetMinuteMs: clock.real(60_000),
-      retryAfterBaseMs: clock.real(1000),
-      fetch: (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-        if (dead) throw new TypeError('fetch failed: the function instance was stopped');
-        return realFetch(input, init);
-      }) as typeof fetch,
-    });
+    const host = instanceHost(
+      server.url,
+      clock,
+      { writesPerMinute, writesPerHour: Math.floor((500 * writesPerMinute) / 80) },
+      () => dead,
+    );
     const worker = createWorker({
       repos,
       index,
@@ -176,10 +168,7 @@ export async function benchOrgSteady(options: OrgSteadyOptions = STEADY_DEFAULTS
   const eventSource = await runEventSource({
     clock,
     queue,
-    concurrency: d.concurrency,
-    batchSize: d.batchSize,
-    batchingWindowMs: d.batchingWindowMs,
-    functionTimeoutMs: d.functionTimeoutMs,
+    ...eventSourceOf(d),
     instance,
     producing: () => producing,
     until: windowMs,
