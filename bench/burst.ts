@@ -22,7 +22,7 @@ import {
   referencedTag,
   type BurstImage,
 } from './burst-repo.ts';
-import { acceleratedClock, type SimClock } from './clock.ts';
+import { acceleratedClock, peakInWindow, type SimClock } from './clock.ts';
 import { ecrPushEvent, quietTelemetry } from './events.ts';
 import { runEventSource, SimQueue, type EventSourceStats, type FunctionInstance } from './sqs.ts';
 
@@ -46,6 +46,38 @@ export const PRODUCT_DEPLOYMENT: DeploymentModel = {
   visibilityTimeoutMs: WORKER_DEFAULTS.visibilityTimeoutSeconds * 1000,
   maxReceiveCount: MAX_RECEIVE_COUNT,
 };
+
+/** The event source's settings of a deployment. */
+export const eventSourceOf = (d: DeploymentModel) => ({
+  concurrency: d.concurrency,
+  batchSize: d.batchSize,
+  batchingWindowMs: d.batchingWindowMs,
+  functionTimeoutMs: d.functionTimeoutMs,
+});
+
+/**
+ * One function instance's GitHub host on the simulated clock: its own write budget, and a
+ * `fetch` that fails once the instance is stopped (its process is gone).
+ */
+export function instanceHost(
+  baseUrl: string,
+  clock: SimClock,
+  budget: { readonly writesPerMinute: number; readonly writesPerHour: number },
+  stopped: () => boolean,
+): GitHubHost {
+  const realFetch = globalThis.fetch;
+  return new GitHubHost({
+    auth: { kind: 'token', token: 'test-token' },
+    baseUrl,
+    ...budget,
+    budgetMinuteMs: clock.real(60_000),
+    retryAfterBaseMs: clock.real(1000),
+    fetch: (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+      if (stopped()) throw new TypeError('fetch failed: the function instance was stopped');
+      return realFetch(input, init);
+    }) as typeof fetch,
+  });
+}
 
 /**
  * Which of GitHub's secondary limits the test server enforces (and the client budgets for):
@@ -137,19 +169,7 @@ export async function benchBurst(options: BurstOptions): Promise<BurstFigures> {
   const instance = () => {
     let dead = false;
     const telemetry = quietTelemetry();
-    const realFetch = globalThis.fetch;
-    const host = new GitHubHost({
-      auth: { kind: 'token', token: 'test-token' },
-      baseUrl: server.url,
-      writesPerMinute,
-      writesPerHour,
-      budgetMinuteMs: clock.real(60_000),
-      retryAfterBaseMs: clock.real(1000),
-      fetch: (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-        if (dead) throw new TypeError('fetch failed: the function instance was stopped');
-        return realFetch(input, init);
-      }) as typeof fetch,
-    });
+    const host = instanceHost(server.url, clock, { writesPerMinute, writesPerHour }, () => dead);
     const worker = createWorker({
       repos: [{ repo: `${OWNER}/${REPO}` }],
       host: async () => host,
@@ -219,10 +239,7 @@ export async function benchBurst(options: BurstOptions): Promise<BurstFigures> {
   const eventSource = await runEventSource({
     clock,
     queue,
-    concurrency: d.concurrency,
-    batchSize: d.batchSize,
-    batchingWindowMs: d.batchingWindowMs,
-    functionTimeoutMs: d.functionTimeoutMs,
+    ...eventSourceOf(d),
     instance,
     producing: () => producing,
     until: options.maxMinutes * 60_000,
@@ -333,15 +350,6 @@ function verify(
   const requests = server.requests;
   const writes = requests.filter((r) => r.write);
   const times = writes.map((r) => clock.at(r.startedAt)).sort((a, b) => a - b);
-  const peak = (windowMs: number) => {
-    let best = 0;
-    let lo = 0;
-    for (let hi = 0; hi < times.length; hi++) {
-      while (times[hi]! - times[lo]! >= windowMs) lo++;
-      best = Math.max(best, hi - lo + 1);
-    }
-    return best;
-  };
   const faultsInjected: Record<string, number> = {};
   for (const r of requests) if (r.fault) faultsInjected[r.fault] = (faultsInjected[r.fault] ?? 0) + 1;
   const faulted = requests.filter((r) => r.fault).length;
@@ -358,8 +366,8 @@ function verify(
     reads: requests.length - writes.length,
     notModified: requests.filter((r) => r.status === 304).length,
     writes: writes.length,
-    peakWritesPerMinute: peak(60_000),
-    peakWritesPerHour: peak(3_600_000),
+    peakWritesPerMinute: peakInWindow(times, 60_000),
+    peakWritesPerHour: peakInWindow(times, 3_600_000),
     secondaryLimitRefusals: requests.filter((r) => r.status === 403 && !r.fault && r.write).length,
     primaryLimitRefusals: requests.filter((r) => r.status === 403 && !r.fault && !r.write).length,
     faultsInjected,

@@ -20,6 +20,10 @@ const TAGS_100K_LIMIT_MS = 100;
  */
 const RE2_TAGS_100K_LIMIT_MS = 400;
 const RE2_TAGS_20K_LIMIT_MS = 100;
+/** SPEC §10 organisation: a push costs at most the watchers × one repository's bar, plus a constant. */
+const SINGLE_REPO_REQUESTS = 12;
+const ORG_PUSH_CONSTANT = 20;
+export const orgPushBar = (watchers: number) => watchers * SINGLE_REPO_REQUESTS + ORG_PUSH_CONSTANT;
 
 export function checkResults(r: BenchResults): Check[] {
   const checks: Check[] = [];
@@ -38,6 +42,23 @@ export function checkResults(r: BenchResults): Check[] {
       if (name === 'pull-request update')
         add('writes per single-policy PR update', '≤ 2', s.writes, s.writes <= 2);
     }
+  }
+  if (r.organisation) {
+    const o = r.organisation;
+    const bar = orgPushBar(o.watchers);
+    for (const [phase, p] of Object.entries(o.after)) {
+      const what = `org push (${o.watchers} of ${o.repositories} watching), ${phase}`;
+      add(`${what}: requests`, `≤ ${bar}`, p.requests, p.requests <= bar);
+      add(
+        `${what}: requests to repositories not watching the image`,
+        '0',
+        p.requestsToNonWatchers,
+        p.requestsToNonWatchers === 0,
+      );
+    }
+    // The warm push moves each watcher's open PR to the newer tag: the push section's bar, per PR.
+    const perUpdate = o.after.warm.writes / o.watchers;
+    add('org push, warm: writes per single-policy PR update', '≤ 2', perUpdate, perUpdate <= 2);
   }
   for (const [name, b] of Object.entries(r.bursts ?? {})) {
     add(

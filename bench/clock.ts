@@ -30,3 +30,14 @@ export function acceleratedClock(rate: number, epochMs = Date.now()): SimClock {
     real: (simMs) => simMs / rate,
   };
 }
+
+/** The most of these sorted timestamps that fall in any window of `windowMs` (a sliding peak). */
+export function peakInWindow(times: readonly number[], windowMs: number): number {
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < times.length; hi++) {
+    while (times[hi]! - times[lo]! >= windowMs) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}

@@ -1,6 +1,7 @@
 /** The bench's console table and the README tables, both from bench/results.json's data. */
 import { PRODUCT_DEPLOYMENT } from './burst.ts';
-import type { Check } from './checks.ts';
+import { orgPushBar, type Check } from './checks.ts';
+import { organisationMarkdown, organisationSummary } from './report-org.ts';
 import type { BenchResults } from './results.ts';
 
 const kb = (bytes: number) => `${Math.round(bytes / 1024)} KiB`;
@@ -29,6 +30,7 @@ export function markdown(r: BenchResults): string {
       );
     out.push('');
   }
+  if (r.organisation) out.push(...organisationMarkdown(r.organisation));
   const bursts = Object.entries(r.bursts ?? {});
   if (bursts.length > 0) {
     const [, first] = bursts[0]!;
@@ -235,6 +237,12 @@ export function readmeSection(r: BenchResults): string {
       'no write',
     );
   }
+  if (r.organisation)
+    for (const [figure, value, bar] of organisationSummary(
+      r.organisation,
+      orgPushBar(r.organisation.watchers),
+    ))
+      row(figure, value, bar);
   for (const [name, b] of Object.entries(r.bursts ?? {})) {
     const faults = Object.entries(b.faultsInjected)
       .map(([k, v]) => `${v} × ${k.replace('status ', '')}`)

@@ -3,6 +3,7 @@ import type { BurstFigures } from './burst.ts';
 import type { CliFigures } from './cli.ts';
 import type { FunctionFigures } from './functions.ts';
 import type { NaiveBurstFigures } from './naive-burst.ts';
+import type { OrganisationFigures } from './organisation.ts';
 import type { PlanFigures } from './plan-files.ts';
 import type { PushToPrFigures } from './push-to-pr.ts';
 import type { TagSelectionFigures } from './tag-selection.ts';
@@ -20,6 +21,7 @@ export interface BenchResults {
   readonly durationSeconds?: number;
   readonly machine: MachineInfo;
   readonly pushToPr?: PushToPrFigures;
+  readonly organisation?: OrganisationFigures;
   readonly bursts?: Record<string, BurstFigures>;
   readonly naiveBurst?: NaiveBurstFigures;
   readonly tags?: TagSelectionFigures;

@@ -8,7 +8,9 @@
  *   npm run bench -- --only burst --bursts documented --batch-size 100 --batching-window 20 \
  *     --max-receive-count 20 --max-minutes 300   # one burst against another deployment (temp file)
  *
- * Sections: push (push → PR and duplicates, with the naive script), burst (three bursts: GitHub's
+ * Sections: push (push → PR and duplicates, with the naive script), org (1,000 repositories of
+ * one organisation: before and after the image index, discovery, config changes, reconcile, a
+ * steady workload), burst (three bursts: GitHub's
  * documented secondary limits, the per-minute limit alone, and the per-minute limit with 10 %
  * injected faults), naive (the naive script over the burst), tags, plan, functions, cli.
  */
@@ -22,13 +24,14 @@ import { checkResults } from './checks.ts';
 import { benchCli } from './cli.ts';
 import { benchFunctions } from './functions.ts';
 import { benchNaiveBurst } from './naive-burst.ts';
+import { benchOrganisation } from './organisation.ts';
 import { benchPlan } from './plan-files.ts';
 import { benchPushToPr } from './push-to-pr.ts';
 import { embedInReadme, markdown, PERFORMANCE_DOC, printChecks, readmeSection } from './report.ts';
 import type { BenchResults, MachineInfo } from './results.ts';
 import { benchTagSelectionInFreshProcess } from './tag-selection.ts';
 
-const SECTIONS = ['push', 'burst', 'naive', 'tags', 'plan', 'functions', 'cli'] as const;
+const SECTIONS = ['push', 'org', 'burst', 'naive', 'tags', 'plan', 'functions', 'cli'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -83,6 +86,11 @@ console.log(
 );
 
 if (only.has('push')) results = { ...results, pushToPr: await step('push → PR', () => benchPushToPr()) };
+if (only.has('org'))
+  results = {
+    ...results,
+    organisation: await step('organisation, 1,000 repositories', () => benchOrganisation()),
+  };
 if (only.has('burst')) {
   const rate = Number(values.rate);
   const maxMinutes = Number(values['max-minutes']);
