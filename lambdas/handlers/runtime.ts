@@ -17,7 +17,7 @@ import { parseFunctionEnv, type FunctionEnv } from './env.ts';
 import { METRICS_NAMESPACE } from '../names.ts';
 import { functionLogger } from '../adapters/logging/json-log.ts';
 import { combineTagListers } from '../adapters/registry/tag-lists.ts';
-import { DynamoImageIndex } from '../adapters/dynamodb/image-index.ts';
+import { lazyDynamoImageIndex } from '../adapters/dynamodb/lazy-index.ts';
 import type { UpdaterDeps } from './updater-deps.ts';
 
 export interface Runtime {
@@ -99,7 +99,7 @@ export function createRuntime(
       log: logger,
       metrics,
       ...(env.DISCOVERY ? { discovery: env.DISCOVERY } : {}),
-      ...(env.INDEX_TABLE_NAME ? { index: new DynamoImageIndex({ tableName: env.INDEX_TABLE_NAME }) } : {}),
+      ...(env.INDEX_TABLE_NAME ? { index: lazyDynamoImageIndex({ tableName: env.INDEX_TABLE_NAME }) } : {}),
       trustIndex: env.GITHUB_EVENTS === 'on' && env.INDEX_TABLE_NAME !== undefined,
     },
   };
