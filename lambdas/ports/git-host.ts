@@ -58,6 +58,12 @@ export interface RepoState {
   readonly head: CommitSnapshot;
   /** Open pull requests whose head branch starts with the updater's prefix. */
   readonly pulls: readonly PullRequestInfo[];
+  /**
+   * The most recently updated closed pull requests (one page, newest first) whose head branch
+   * starts with the prefix: the memory of "closed means no". One conditional request, in the
+   * same round trip; unchanged since the last read, it costs no rate limit.
+   */
+  readonly closedPulls: readonly PullRequestInfo[];
 }
 
 export interface FileWrite {

@@ -121,7 +121,7 @@ export class GitHubRepoReads {
     // or on a cold start by a guess that the repository's metadata, read alongside, confirms.
     const known = this.cache.defaultBranch;
     const guess = known ?? this.defaultBranchGuess;
-    const [actual, config, pulls, early] = await Promise.all([
+    const [actual, config, pulls, closedPulls, early] = await Promise.all([
       known ??
         this.call(
           'get repository',
@@ -129,6 +129,7 @@ export class GitHubRepoReads {
         ),
       this.readConfig(options.configPath),
       this.listOpenPulls(options.branchPrefix),
+      this.listClosedPulls(options.branchPrefix),
       this.readBranch(guess),
     ]);
     const defaultBranch = actual;
@@ -139,7 +140,7 @@ export class GitHubRepoReads {
         'GITHUB_NOT_FOUND',
         `${this.repo.owner}/${this.repo.name}: default branch ${defaultBranch} not found`,
       );
-    return { defaultBranch, config, head, pulls };
+    return { defaultBranch, config, head, pulls, closedPulls };
   }
 
   /**
@@ -201,6 +202,21 @@ export class GitHubRepoReads {
               ...(await this.octokit.paginate(this.octokit.rest.pulls.list, { ...params, page: 2 })),
             ];
       return pulls.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
+    });
+  }
+
+  /**
+   * The first page of closed PRs, most recently updated first: a PR closed since the last read
+   * is on it, and an unchanged page answers 304. Older closes stay in force through the PRs on
+   * the page (a close covers every tag not above its own), or drop off after 100 newer closes.
+   */
+  private async listClosedPulls(prefix: string): Promise<PullRequestInfo[]> {
+    return this.call('list closed pull requests', async () => {
+      const params = { ...this.base, state: 'closed' as const, sort: 'updated' as const, per_page: 100 };
+      const page = await this.conditional('pulls:closed', (headers) =>
+        this.octokit.rest.pulls.list({ ...params, direction: 'desc', headers }),
+      );
+      return page.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
     });
   }
 

@@ -64,6 +64,7 @@ async function closeDone(ctx: UnitContext, { existing }: ActionOf<'close'>): Pro
   await closePull(
     ctx.client,
     existing.pull,
+    existing.state,
     'Closing: the base branch already has these image versions (or newer ones).',
   );
   return reportOf(undefined, ctx.key, branchFor(ctx.key), 'closed', { pull: existing.pull.number });
@@ -81,6 +82,7 @@ async function commitToBase(
     await closePull(
       ctx.client,
       supersedes.pull,
+      supersedes.state,
       `Superseded: ${ctx.key} now commits directly to ${ctx.baseBranch}.`,
     );
   return reportOf(unit, ctx.key, unit.branch, 'committed');

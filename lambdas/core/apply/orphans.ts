@@ -12,12 +12,15 @@ export async function closeOrphans(
   pulls: ReadonlyMap<string, OpenPull>,
 ): Promise<UnitReport[]> {
   const live = new Set(config.policies.map(unitKey));
-  const orphans = [...pulls].filter(([key, p]) => !live.has(key) && p.state !== undefined);
+  const orphans = [...pulls].flatMap(([key, { pull, state }]) =>
+    !live.has(key) && state ? [{ key, pull, state }] : [],
+  );
   return Promise.all(
-    orphans.map(async ([key, { pull }]) => {
+    orphans.map(async ({ key, pull, state }) => {
       await closePull(
         client,
         pull,
+        state,
         `Superseded: the config no longer has a policy or group named \`${key}\`.`,
       );
       return { key, branch: pull.headRef, action: 'closed' as const, pull: pull.number, updates: [] };

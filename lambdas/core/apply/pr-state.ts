@@ -36,6 +36,13 @@ const StateSchema = z.object({
    * same base can go on top of it as one appended commit. Absent from states written before it.
    */
   fileSet: z.string().optional(),
+  /**
+   * Set on a closed PR: `retired` when the updater closed it (superseded, already on the base
+   * branch, its policy gone) or a person closed what the base branch already had; `ignored` when
+   * a person closed it unmerged and the updater said so. A closed PR of ours without it was
+   * closed by someone else and not yet answered (`closed-pulls.ts`).
+   */
+  closed: z.enum(['retired', 'ignored']).optional(),
 });
 
 export type PrState = z.infer<typeof StateSchema>;
@@ -95,6 +102,16 @@ export function sameProposals(unit: UnitPlan, state: PrState): boolean {
 function stateMarker(state: PrState): string {
   const json = JSON.stringify(state).replace(/[<>]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
   return `${MARKER_OPEN}${json} -->`;
+}
+
+/**
+ * A body with its state marker replaced by `state`'s (or appended, when it has none): how a
+ * close is recorded in the same request that closes the PR, or answers a person's close.
+ */
+export function withState(body: string, state: PrState): string {
+  const at = body.lastIndexOf(MARKER_OPEN);
+  const kept = at < 0 ? body : body.slice(0, body.lastIndexOf('\n', at) + 1);
+  return `${kept}${at < 0 && kept !== '' && !kept.endsWith('\n') ? '\n\n' : ''}${stateMarker(state)}`;
 }
 
 /** `2026-12-02T10:00:00Z`: sub-second digits only when there are any. */
