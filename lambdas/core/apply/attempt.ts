@@ -6,11 +6,12 @@
 import type { ConfigLoadResult } from '../config.ts';
 import type { Config, Policy } from '../config.ts';
 import type { CommitSnapshot, RepoClient, RepoState } from '../../ports/git-host.ts';
-import { policyWatches, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
+import { policyWatches, type IgnoredTarget, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import { candidatesFor, planUpdates } from '../plan/plan.ts';
 import { policyReferences, type FileProblem } from '../plan/scan.ts';
 import { BRANCH_PREFIX, branchFor, buildUnit, unitKey } from '../plan/units.ts';
 import type { ApplyOptions, ApplyRequest } from './apply.ts';
+import { ANSWER_COST, answerClosed, ignoredTargets, readClosedPulls, type ClosedPull } from './closed-pulls.ts';
 import { reportInvalidConfig, resolveConfigIssue } from './config-issue.ts';
 import { BaseBranchMissingError, ConcurrentUpdateError } from './errors.ts';
 import { runUnitAction } from './executors.ts';
@@ -65,6 +66,10 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
   const proposed = proposals(config, pulls, leftovers);
   // Only an open PR makes an event redundant: a branch without one still needs its PR.
   const open = leftovers.size > 0 ? proposals(config, pulls, new Map()) : proposed;
+  const closed = readClosedPulls(state.closedPulls);
+  const ignored = ignoredTargets(config, closed);
+  // A person's close not answered yet: the event that concerns its unit answers it.
+  const unanswered = closed.filter((c) => c.state.closed === undefined && keys.has(c.key));
 
   const orphans = await closeOrphans(client, config, pulls);
   const finish = async (outcome: RepoOutcome, work: BaseWork = NO_WORK) => ({
@@ -78,7 +83,11 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
   });
   if (watching.length === 0) return finish('no-policy');
 
-  if (!request.reconcile && redundant(request, watching, pulls, open, input.opened))
+  if (
+    !request.reconcile &&
+    unanswered.length === 0 &&
+    redundant(request, watching, pulls, open, ignored, input.opened)
+  )
     return finish('up-to-date');
 
   const members = config.policies.filter((p) => keys.has(unitKey(p)));
@@ -87,7 +96,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     const base = p.baseBranch ?? state.defaultBranch;
     byBase.set(base, [...(byBase.get(base) ?? []), p]);
   }
-  const bases = { ...input, config, state, pulls, proposed, watching };
+  const bases = { ...input, config, state, pulls, proposed, ignored, unanswered, watching };
   // Collected, then merged in config order: a report never depends on which base finished first.
   const work = await Promise.all([...byBase].map(([base, policies]) => applyBase(bases, base, policies)));
   const lostRace = work.find((w) => w.lostRace)?.lostRace;
@@ -116,8 +125,8 @@ function closeConfigIssue(client: RepoClient, options: ApplyOptions, memoKey: st
 }
 
 /**
- * A duplicate or older event: the open PRs already propose at least what it offers, so nothing
- * is read or written beyond the first round trip. Unless a PR's description lags behind its
+ * A duplicate or older event: the open PRs (or a closed one's "no") already cover what it offers,
+ * so nothing is read or written beyond the first round trip. Unless a PR's description lags behind its
  * branch (this event brings it level), or this run opened a PR and lost GitHub's answer (its
  * labels, reviewers and merge step are still to do).
  */
@@ -126,11 +135,16 @@ function redundant(
   watching: readonly Policy[],
   pulls: ReadonlyMap<string, OpenPull>,
   open: ReadonlyMap<string, PolicyTarget>,
+  ignored: ReadonlyMap<string, PolicyTarget>,
   opened: ReadonlySet<string>,
 ): boolean {
   if ([...pulls.values()].some((p) => p.lagging || opened.has(p.pull.headSha))) return false;
   return watching.every((p) =>
-    cannotImprove(p, candidatesFor(p, request.pushes, request.tagLists), open.get(p.name)),
+    cannotImprove(
+      p,
+      candidatesFor(p, request.pushes, request.tagLists),
+      open.get(p.name) ?? ignored.get(p.name),
+    ),
   );
 }
 
@@ -153,6 +167,8 @@ interface BaseInput {
   readonly pulls: ReadonlyMap<string, OpenPull>;
   readonly leftovers: ReadonlyMap<string, PrState>;
   readonly proposed: ReadonlyMap<string, PolicyTarget>;
+  readonly ignored: ReadonlyMap<string, IgnoredTarget>;
+  readonly unanswered: readonly ClosedPull[];
   readonly watching: readonly Policy[];
   readonly opened: Set<string>;
 }
@@ -170,11 +186,13 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     pushes: request.pushes,
     ...defined({ tagLists: request.tagLists }),
     proposed: input.proposed,
+    ignored: input.ignored,
     policies,
     configPath: input.options.configPath,
   });
   const unitKeys = [...new Set(policies.map(unitKey))];
   const unitPolicies = (key: string) => policies.filter((p) => unitKey(p) === key);
+  const answered = await answerCloses(input, unitKeys, unitPolicies, plan.decisions);
   // Units are independent: one that fails (its writes refused, GitHub down for it) does not
   // stop the others, and the caller retries only the events that concern it.
   // A unit's problems are reported whether or not its writes then succeed.
@@ -209,7 +227,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
       return client.reserveWrites && writes > 0 ? client.reserveWrites(writes, run) : run();
     }),
   );
-  const units: UnitReport[] = [];
+  const units: UnitReport[] = [...answered];
   const failures: UnitFailure[] = [];
   const problems: FileProblem[] = [...plan.scan.problems, ...unitProblems.flat()];
   let lostRace: ConcurrentUpdateError | undefined;
@@ -231,4 +249,23 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     problems,
     ...defined({ lostRace }),
   };
+}
+
+/** The unanswered closes of these units, answered before their units act (`closed-pulls.ts`). */
+async function answerCloses(
+  input: BaseInput,
+  unitKeys: readonly string[],
+  unitPolicies: (key: string) => Policy[],
+  decisions: readonly PolicyDecision[],
+): Promise<UnitReport[]> {
+  const { client } = input;
+  const answers = await Promise.all(
+    input.unanswered
+      .filter((c) => unitKeys.includes(c.key))
+      .map((c) => {
+        const answer = () => answerClosed(client, c, unitPolicies(c.key), decisions);
+        return client.reserveWrites ? client.reserveWrites(ANSWER_COST, answer) : answer();
+      }),
+  );
+  return answers.filter((a): a is UnitReport => a !== undefined);
 }

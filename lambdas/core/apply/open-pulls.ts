@@ -28,7 +28,8 @@ export async function readOpenPulls(
   return open;
 }
 
-function keyOfBranch(branch: string): string {
+/** The unit key an updater branch belongs to. */
+export function keyOfBranch(branch: string): string {
   return branch.slice(BRANCH_PREFIX.length).replace(/\//g, ':');
 }
 

@@ -6,7 +6,15 @@ import type { UnitPlan } from '../plan/units.ts';
 import type { UpdateType } from '../tags/index.ts';
 import type { ConfigIssueAction } from './config-issue.ts';
 
-export type UnitReportAction = 'opened' | 'updated' | 'unchanged' | 'committed' | 'closed' | 'blocked';
+/** `ignored`: a person closed the unit's PR unmerged, and the updater answered that it will not propose it again. */
+export type UnitReportAction =
+  | 'opened'
+  | 'updated'
+  | 'unchanged'
+  | 'committed'
+  | 'closed'
+  | 'blocked'
+  | 'ignored';
 export type MergeAction = 'merged' | 'auto-merge-enabled' | 'auto-merge-disabled' | 'merge-failed';
 
 export interface UnitReport {

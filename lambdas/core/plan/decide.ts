@@ -36,6 +36,8 @@ export interface PolicyDecision {
   readonly to?: PolicyTarget;
   readonly updateType?: UpdateType;
   readonly selection?: SelectionResult;
+  /** Set when a closed PR held candidates back (see `DecideInput.ignored`). */
+  readonly ignored?: IgnoredTarget;
 }
 
 export interface DecideInput {
@@ -46,6 +48,16 @@ export interface DecideInput {
   readonly candidates: readonly TagCandidate[];
   /** What the policy's open PR already proposes; it raises the floor so a PR never moves back. */
   readonly proposed?: PolicyTarget;
+  /**
+   * What a PR closed unmerged by a person proposed: that candidate and every one not above it is
+   * not proposed again ("closed means no"); a newer one is.
+   */
+  readonly ignored?: IgnoredTarget;
+}
+
+/** A closed PR's proposal, and the PR, for the reason a user reads. */
+export interface IgnoredTarget extends PolicyTarget {
+  readonly pull: number;
 }
 
 /** Whether a policy follows the pushed image (registry defaults and case of the host normalised). */
@@ -101,7 +113,14 @@ export function decide(input: DecideInput): PolicyDecision {
       floor,
     };
   }
-  const selection = selectTag(policy, input.candidates, {
+  const ignored = input.ignored;
+  const candidates = ignored ? input.candidates.filter((c) => !closedAgainst(policy, c, ignored)) : input.candidates;
+  // Said only when it mattered: a closed tag at or below the floor held nothing back.
+  const held =
+    ignored && candidates.length < input.candidates.length && !(floor && covers(policy, floor, ignored))
+      ? ignored
+      : undefined;
+  const selection = selectTag(policy, candidates, {
     ...(floor?.tag !== undefined ? { current: floor.tag } : {}),
     ...(floor?.digest !== undefined ? { currentDigest: floor.digest } : {}),
     ...(floor?.pushedAt !== undefined ? { currentPushedAt: floor.pushedAt } : {}),
@@ -112,8 +131,10 @@ export function decide(input: DecideInput): PolicyDecision {
     return {
       policy,
       outcome,
-      reason: selection.reason,
-      ...defined({ from, floor }),
+      reason: held
+        ? `held: ${held.tag} and older were closed unmerged in #${held.pull} (reopen it to undo); a newer tag opens a new pull request`
+        : selection.reason,
+      ...defined({ from, floor, ignored: held }),
       selection,
     };
   }
@@ -137,6 +158,26 @@ export function decide(input: DecideInput): PolicyDecision {
     updateType,
     selection,
   };
+}
+
+/**
+ * Whether a closed PR's "no" covers a candidate: the same digest for `digest` (it follows one
+ * mutable tag), else the same tag or one the policy orders below it (`newest` orders by push
+ * time, which the closed PR does not record: only its own tag is covered).
+ */
+function closedAgainst(policy: Policy, candidate: TagCandidate, ignored: PolicyTarget): boolean {
+  if (policy.strategy === 'digest') return ignored.digest !== undefined && candidate.digest === ignored.digest;
+  if (candidate.tag === ignored.tag) return true;
+  const order = compareTags(policy, candidate.tag, ignored.tag);
+  return order !== undefined && order <= 0;
+}
+
+/** Whether `at` (what the files hold) is already at or above a closed PR's proposal. */
+export function covers(policy: Policy, at: PolicyTarget, proposal: PolicyTarget): boolean {
+  if (policy.strategy === 'digest') return proposal.digest !== undefined && at.digest === proposal.digest;
+  if (at.tag === proposal.tag) return true;
+  const order = compareTags(policy, at.tag, proposal.tag);
+  return order !== undefined && order >= 0;
 }
 
 /**

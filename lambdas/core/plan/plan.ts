@@ -11,6 +11,7 @@ import {
   decide,
   mergeCandidates,
   policyWatches,
+  type IgnoredTarget,
   type PolicyDecision,
   type PolicyTarget,
 } from './decide.ts';
@@ -27,6 +28,8 @@ export interface PlanInput {
   readonly tagLists?: ReadonlyMap<string, readonly TagCandidate[]>;
   /** Per policy: what its open PR already proposes. */
   readonly proposed?: ReadonlyMap<string, PolicyTarget>;
+  /** Per policy: what a PR closed unmerged by a person proposed (not proposed again). */
+  readonly ignored?: ReadonlyMap<string, IgnoredTarget>;
   /** Only these policies (default: those watching the pushed image, or all for a reconcile). */
   readonly policies?: readonly Policy[];
   readonly configPath?: string;
@@ -53,6 +56,7 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
       references: [...policyReferences(policy, scan).values()].flat(),
       candidates: candidatesFor(policy, pushes, input.tagLists),
       ...(input.proposed?.has(policy.name) ? { proposed: input.proposed.get(policy.name) } : {}),
+      ...defined({ ignored: input.ignored?.get(policy.name) }),
     });
     const shared = contestedCount(policy, scan);
     // "No reference" would send the user looking for a missing one; theirs is shared.

@@ -1,0 +1,99 @@
+/**
+ * "Closed means no" (SPEC §6): an updater PR that a person closed unmerged stops its proposal,
+ * and every tag not above it, from being proposed again for its policy or group. The memory is
+ * the closed PR itself: its state marker, read from the page of closed PRs `readState` lists.
+ * Our own closes carry `closed: retired` (written by the closing request, `close-pull.ts`); a
+ * person's close is answered once, with a comment and `closed: ignored` in the marker. Reopening
+ * the PR makes it an open PR of ours again, and the page no longer lists it.
+ */
+import type { Config, Policy } from '../config.ts';
+import type { PullRequestInfo, RepoClient } from '../../ports/git-host.ts';
+import { covers, type IgnoredTarget, type PolicyDecision } from '../plan/decide.ts';
+import { unitKey } from '../plan/units.ts';
+import { compareTags } from '../tags/index.ts';
+import { inlineCode, markdownText } from './markdown.ts';
+import { keyOfBranch } from './open-pulls.ts';
+import { readPrState, withState, type PrState } from './pr-state.ts';
+import type { UnitReport } from './report.ts';
+import { defined } from '../../objects.ts';
+
+/** A PR of ours closed unmerged by someone else; `state.closed` unset until it is answered. */
+export interface ClosedPull {
+  readonly key: string;
+  readonly pull: PullRequestInfo;
+  readonly state: PrState;
+}
+
+/** The closed PRs that say "no": ours (a state for the branch's unit), unmerged, not retired. */
+export function readClosedPulls(pulls: readonly PullRequestInfo[]): ClosedPull[] {
+  return pulls.flatMap((pull) => {
+    const state = pull.merged ? undefined : readPrState(pull.body);
+    const key = keyOfBranch(pull.headRef);
+    return state && state.key === key && state.closed !== 'retired' ? [{ key, pull, state }] : [];
+  });
+}
+
+/** Per policy: the greatest tag a closed PR of its unit proposed (the most recent when unordered). */
+export function ignoredTargets(config: Config, closed: readonly ClosedPull[]): Map<string, IgnoredTarget> {
+  const result = new Map<string, IgnoredTarget>();
+  for (const p of config.policies) {
+    const key = unitKey(p);
+    // The page is newest first: an unordered tag keeps the most recent close.
+    for (const { pull, state } of closed.filter((c) => c.key === key)) {
+      const proposal = state.policies[p.name];
+      if (!proposal) continue;
+      const best = result.get(p.name);
+      if (best && !((compareTags(p, proposal.tag, best.tag) ?? 0) > 0)) continue;
+      result.set(p.name, { tag: proposal.tag, ...defined({ digest: proposal.digest }), pull: pull.number });
+    }
+  }
+  return result;
+}
+
+/** The writes `answerClosed` may send for one PR: a comment and the marker. */
+export const ANSWER_COST = 2;
+
+/**
+ * Answers a person's close, once: the policies whose proposal the base branch does not have yet
+ * are ignored from now on, and the comment says so and how to undo it. When the base branch has
+ * everything the PR proposed (merged by hand), the close is not a "no": the marker says retired.
+ */
+export async function answerClosed(
+  client: RepoClient,
+  closed: ClosedPull,
+  policies: readonly Policy[],
+  decisions: readonly PolicyDecision[],
+): Promise<UnitReport | undefined> {
+  const { pull, state } = closed;
+  const held = policies.filter((p) => {
+    const proposal = state.policies[p.name];
+    const from = decisions.find((d) => d.policy === p)?.from;
+    return proposal !== undefined && !(from && covers(p, from, proposal));
+  });
+  if (held.length === 0) {
+    await client.updatePull(pull.number, { body: withState(pull.body, { ...state, closed: 'retired' }) });
+    return undefined;
+  }
+  const lines = held.map(
+    (p) => `- ${markdownText(p.name)}: ${inlineCode(state.policies[p.name]?.tag ?? '')} and older tags`,
+  );
+  await client.comment(
+    pull.number,
+    [
+      'This pull request was closed without merging, so image-updater will not propose these versions again:',
+      '',
+      ...lines,
+      '',
+      'A newer tag opens a new pull request. To undo, reopen this pull request: image-updater then updates it as usual.',
+    ].join('\n'),
+  );
+  await client.updatePull(pull.number, { body: withState(pull.body, { ...state, closed: 'ignored' }) });
+  return {
+    key: closed.key,
+    branch: pull.headRef,
+    action: 'ignored',
+    pull: pull.number,
+    updates: [],
+    detail: `closed unmerged: ${held.map((p) => `${p.name} ${state.policies[p.name]?.tag ?? ''}`).join(', ')} not proposed again`,
+  };
+}
