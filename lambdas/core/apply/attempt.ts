@@ -11,7 +11,13 @@ import { candidatesFor, planUpdates } from '../plan/plan.ts';
 import { policyReferences, type FileProblem } from '../plan/scan.ts';
 import { BRANCH_PREFIX, branchFor, buildUnit, unitKey } from '../plan/units.ts';
 import type { ApplyOptions, ApplyRequest } from './apply.ts';
-import { ANSWER_COST, answerClosed, ignoredTargets, readClosedPulls, type ClosedPull } from './closed-pulls.ts';
+import {
+  ANSWER_COST,
+  answerClosed,
+  ignoredTargets,
+  readClosedPulls,
+  type ClosedPull,
+} from './closed-pulls.ts';
 import { reportInvalidConfig, resolveConfigIssue } from './config-issue.ts';
 import { BaseBranchMissingError, ConcurrentUpdateError } from './errors.ts';
 import { runUnitAction } from './executors.ts';

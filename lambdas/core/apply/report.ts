@@ -8,13 +8,7 @@ import type { ConfigIssueAction } from './config-issue.ts';
 
 /** `ignored`: a person closed the unit's PR unmerged, and the updater answered that it will not propose it again. */
 export type UnitReportAction =
-  | 'opened'
-  | 'updated'
-  | 'unchanged'
-  | 'committed'
-  | 'closed'
-  | 'blocked'
-  | 'ignored';
+  'opened' | 'updated' | 'unchanged' | 'committed' | 'closed' | 'blocked' | 'ignored';
 export type MergeAction = 'merged' | 'auto-merge-enabled' | 'auto-merge-disabled' | 'merge-failed';
 
 export interface UnitReport {

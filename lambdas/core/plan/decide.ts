@@ -114,7 +114,9 @@ export function decide(input: DecideInput): PolicyDecision {
     };
   }
   const ignored = input.ignored;
-  const candidates = ignored ? input.candidates.filter((c) => !closedAgainst(policy, c, ignored)) : input.candidates;
+  const candidates = ignored
+    ? input.candidates.filter((c) => !closedAgainst(policy, c, ignored))
+    : input.candidates;
   // Said only when it mattered: a closed tag at or below the floor held nothing back.
   const held =
     ignored && candidates.length < input.candidates.length && !(floor && covers(policy, floor, ignored))
@@ -166,7 +168,8 @@ export function decide(input: DecideInput): PolicyDecision {
  * time, which the closed PR does not record: only its own tag is covered).
  */
 function closedAgainst(policy: Policy, candidate: TagCandidate, ignored: PolicyTarget): boolean {
-  if (policy.strategy === 'digest') return ignored.digest !== undefined && candidate.digest === ignored.digest;
+  if (policy.strategy === 'digest')
+    return ignored.digest !== undefined && candidate.digest === ignored.digest;
   if (candidate.tag === ignored.tag) return true;
   const order = compareTags(policy, candidate.tag, ignored.tag);
   return order !== undefined && order <= 0;

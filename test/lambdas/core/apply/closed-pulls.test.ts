@@ -1,0 +1,159 @@
+/**
+ * "Closed means no" against the GitHub test server with the production adapter: a PR a person
+ * closed unmerged is not proposed again for its tag or an older one, is for a newer one, and
+ * reopening it restores it. The updater's own closes, and a person closing what the base branch
+ * already has, are not a "no".
+ */
+import { Octokit } from '@octokit/rest';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
+import {
+  deployment,
+  ECR,
+  githubEnv,
+  githubEnvPerTest,
+  OWNER,
+  push,
+  REPO,
+  type GitHubEnv,
+} from '../../../support/github-env.ts';
+
+const API = `${ECR}/shop/api`;
+const BRANCH = 'image-updater/api';
+const CONFIG = `version: 1
+policies:
+  - name: api
+    image: ${API}
+    files: ["apps/api/**"]
+`;
+const FILES = { '.image-updater.yaml': CONFIG, 'apps/api/deploy.yaml': deployment(`${API}:1.0.0`) };
+
+const githubEnvFor = githubEnvPerTest();
+
+/** A person (not the updater) acting through the REST API. */
+function person(env: GitHubEnv): Octokit {
+  env.server.addToken('alice-token', 'alice');
+  return new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
+}
+
+const pulls = (env: GitHubEnv, state: 'open' | 'closed') =>
+  env.server.listPulls(OWNER, REPO, { state }).filter((p) => p.headRef === BRANCH);
+
+async function closedByPerson(env: GitHubEnv, tag: string) {
+  await env.apply([push(API, tag)]);
+  const [pull] = pulls(env, 'open');
+  if (!pull) throw new Error(`no PR opened for ${tag}`);
+  await person(env).rest.pulls.update({
+    owner: OWNER,
+    repo: REPO,
+    pull_number: pull.number,
+    state: 'closed',
+  });
+  return pull.number;
+}
+
+describe('a PR closed unmerged by a person', () => {
+  it('is not proposed again for its tag or an older one, and says so once', async () => {
+    const env = await githubEnvFor(FILES);
+    const number = await closedByPerson(env, '1.3.0');
+
+    const first = await env.apply([push(API, '1.3.0')]);
+    expect(first.units).toEqual([expect.objectContaining({ action: 'ignored', pull: number })]);
+    const again = await env.apply([push(API, '1.2.0'), push(API, '1.3.0')]);
+    expect(again.outcome).toBe('up-to-date');
+
+    expect(pulls(env, 'open')).toEqual([]);
+    const comments = env.server.listComments(OWNER, REPO, number);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]?.body).toMatch(
+      /will not propose[\s\S]*`1\.3\.0` and older[\s\S]*reopen this pull request/,
+    );
+    expect(readPrState(env.server.getPull(OWNER, REPO, number)?.body ?? '')?.closed).toBe('ignored');
+  });
+
+  it('holds the plan back with a reason a user reads', async () => {
+    const env = await githubEnvFor(FILES);
+    const number = await closedByPerson(env, '1.3.0');
+    const report = await env.apply({
+      pushes: [],
+      reconcile: true,
+      tagLists: new Map([[API, [{ tag: '1.3.0' }, { tag: '1.2.0' }]]]),
+    });
+    expect(report.decisions[0]?.reason).toBe(
+      `held: 1.3.0 and older were closed unmerged in #${number} (reopen it to undo); a newer tag opens a new pull request`,
+    );
+  });
+
+  it('does not hold a newer tag back: a new PR opens on the same branch, fast-forward', async () => {
+    const env = await githubEnvFor(FILES);
+    const number = await closedByPerson(env, '1.3.0');
+    const oldHead = env.server.branchHead(OWNER, REPO, BRANCH) as string;
+
+    await env.apply([push(API, '1.4.0')]);
+    const [open] = pulls(env, 'open');
+    expect(open?.number).not.toBe(number);
+    expect(env.read('apps/api/deploy.yaml', BRANCH)).toContain(`${API}:1.4.0`);
+    expect(env.server.commit(OWNER, REPO, open?.headSha ?? '')?.parents).toContain(oldHead);
+  });
+
+  it('is restored by reopening it: the PR is updated as usual', async () => {
+    const env = await githubEnvFor(FILES);
+    const number = await closedByPerson(env, '1.3.0');
+    await env.apply([push(API, '1.3.0')]);
+    await person(env).rest.pulls.update({ owner: OWNER, repo: REPO, pull_number: number, state: 'open' });
+
+    const report = await env.apply([push(API, '1.3.1')]);
+    expect(report.units).toEqual([expect.objectContaining({ action: 'updated', pull: number })]);
+    expect(env.read('apps/api/deploy.yaml', BRANCH)).toContain(`${API}:1.3.1`);
+  });
+
+  it('is not a "no" when the base branch already has its tag (merged by hand)', async () => {
+    const env = await githubEnvFor(FILES);
+    const number = await closedByPerson(env, '1.3.0');
+    env.server.commitFiles(
+      OWNER,
+      REPO,
+      'main',
+      { 'apps/api/deploy.yaml': deployment(`${API}:1.3.0`) },
+      'by hand',
+    );
+
+    const report = await env.apply([push(API, '1.3.0')]);
+    expect(report.units).toEqual([]);
+    expect(env.server.listComments(OWNER, REPO, number)).toEqual([]);
+    expect(readPrState(env.server.getPull(OWNER, REPO, number)?.body ?? '')?.closed).toBe('retired');
+  });
+});
+
+describe("the updater's own closes", () => {
+  it('are not a "no": a superseded PR\'s tag is proposed again after the base moves back', async () => {
+    const env = await githubEnvFor(FILES);
+    await env.apply([push(API, '1.3.0')]);
+    const [pull] = pulls(env, 'open');
+    // The base gets the tag by hand: the updater closes its PR as already on the base.
+    env.server.commitFiles(
+      OWNER,
+      REPO,
+      'main',
+      { 'apps/api/deploy.yaml': deployment(`${API}:1.3.0`) },
+      'by hand',
+    );
+    await env.apply({ pushes: [], reconcile: true, tagLists: new Map([[API, [{ tag: '1.3.0' }]]]) });
+    expect(pulls(env, 'open')).toEqual([]);
+    expect(readPrState(env.server.getPull(OWNER, REPO, pull?.number ?? 0)?.body ?? '')?.closed).toBe(
+      'retired',
+    );
+    // Reverted: 1.3.0 is a fine proposal again.
+    env.server.commitFiles(
+      OWNER,
+      REPO,
+      'main',
+      { 'apps/api/deploy.yaml': deployment(`${API}:1.0.0`) },
+      'revert',
+    );
+
+    const report = await env.apply([push(API, '1.3.0')]);
+    expect(report.units).toEqual([expect.objectContaining({ action: 'opened' })]);
+  });
+});
