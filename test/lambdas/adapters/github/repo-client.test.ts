@@ -76,7 +76,9 @@ describe('GitHubRepoClient.readState', () => {
     await read();
     server.resetLog();
     await read();
-    expect(server.requests.map((r) => r.status)).toEqual([304, 304, 304, 304]);
+    // Config, open PRs, closed PRs, branch, tree.
+    expect(server.requests.map((r) => r.status)).toEqual([304, 304, 304, 304, 304]);
+    expect(server.roundTrips()).toBe(1);
   });
 
   it('sees a new commit at once: a moved branch answers 200', async () => {
