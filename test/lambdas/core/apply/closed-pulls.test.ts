@@ -157,3 +157,34 @@ describe("the updater's own closes", () => {
     expect(report.units).toEqual([expect.objectContaining({ action: 'opened' })]);
   });
 });
+
+describe('what it costs per push (request log)', () => {
+  /** Requests and the writes among them that one apply sends. */
+  async function cost(env: GitHubEnv, run: () => Promise<unknown>) {
+    env.server.resetLog();
+    await run();
+    const requests = env.server.requests;
+    return {
+      requests: requests.length,
+      notModified: requests.filter((r) => r.status === 304).length,
+      writes: requests.filter((r) => r.write && r.status < 300).map((r) => r.operationId),
+    };
+  }
+
+  it('answers a close with two writes once; a held push writes nothing; a newer tag reuses the branch', async () => {
+    const env = await githubEnvFor(FILES);
+    await closedByPerson(env, '1.3.0');
+    const answer = await cost(env, () => env.apply([push(API, '1.3.0')]));
+    expect(answer.writes).toEqual(['issues/create-comment', 'pulls/update']);
+    const held = await cost(env, () => env.apply([push(API, '1.2.0')]));
+    expect(held.writes).toEqual([]);
+    // The first wave only: config, open PRs, closed PRs, branch, tree; all unchanged but the closed page.
+    expect(held.requests).toBe(5);
+    const steady = await cost(env, () => env.apply([push(API, '1.3.0')]));
+    expect(steady).toEqual({ requests: 5, notModified: 5, writes: [] });
+    const newer = await cost(env, () => env.apply([push(API, '1.4.0')]));
+    expect(newer.writes).toEqual(
+      expect.arrayContaining(['git/create-tree', 'git/create-commit', 'git/update-ref', 'pulls/create']),
+    );
+  });
+});
