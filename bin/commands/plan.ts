@@ -66,6 +66,7 @@ function planJson(
             policy: c.policy,
             file: f.file,
             line: c.line,
+            image: c.image ?? null,
             from: c.from,
             to: c.to,
           })),

@@ -5,6 +5,7 @@
 import pLimit from 'p-limit';
 import picomatch from 'picomatch';
 import type { Policy } from '../config.ts';
+import { canonicalImageName } from '../image/reference.ts';
 import type { RepoFiles } from '../../ports/repo-files.ts';
 import {
   MAX_MANIFEST_BYTES,
@@ -166,10 +167,16 @@ export function contestedCount(policy: Policy, scan: RepoScan): number {
 
 export function policyReferences(policy: Policy, scan: RepoScan): Map<string, ManifestReference[]> {
   const result = new Map<string, ManifestReference[]>();
+  const image = canonicalImageName(policy.image);
   for (const path of scan.filesByPolicy.get(policy.name) ?? []) {
     const file = scan.files.get(path);
     if (!file) continue;
-    const refs = referencesFor(file.references, policy).filter((r) => !scan.contested.has(r));
+    const refs = referencesFor(file.references, policy)
+      .filter((r) => !scan.contested.has(r))
+      // A `:tag`/`:digest` marker holds no name: the policy it names says which image it is.
+      .map((r) =>
+        r.format === 'marker' && r.image === undefined && !r.slots.name && image ? { ...r, image } : r,
+      );
     if (refs.length > 0) result.set(path, refs);
   }
   return result;

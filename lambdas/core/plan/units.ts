@@ -18,6 +18,8 @@ export const BRANCH_PREFIX = 'image-updater/';
 interface ReferenceChange {
   readonly policy: string;
   readonly line: number;
+  /** The reference's canonical image (a `:tag` marker's comes from its policy). */
+  readonly image?: string;
   readonly from: string;
   readonly to: string;
 }
@@ -177,9 +179,12 @@ function editFiles(
       if (policy) skipped.get(policy)?.push({ file, line: s.reference.line, reason: s.reason });
     }
     if (result.text === before) continue;
+    // The planned reference, not the re-scanned one: a `:tag` marker's image came from its policy.
+    const imageOf = new Map(edits.map((e) => [e.reference.id, e.reference.image]));
     const changes = result.changes.map((c) => ({
       policy: policyOf(file, c.reference) ?? '',
       line: c.line,
+      ...defined({ image: imageOf.get(c.reference.id) ?? c.reference.image }),
       from: versionOf(c.reference, c.line, c.from),
       to: versionOf(c.reference, c.line, c.to),
     }));

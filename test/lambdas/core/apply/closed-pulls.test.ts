@@ -5,7 +5,6 @@
  * already has, are not a "no".
  */
 import { Octokit } from '@octokit/rest';
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import {
