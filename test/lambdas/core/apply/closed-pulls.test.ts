@@ -10,7 +10,6 @@ import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import {
   deployment,
   ECR,
-  githubEnv,
   githubEnvPerTest,
   OWNER,
   push,
@@ -38,6 +37,10 @@ function person(env: GitHubEnv): Octokit {
 
 const pulls = (env: GitHubEnv, state: 'open' | 'closed') =>
   env.server.listPulls(OWNER, REPO, { state }).filter((p) => p.headRef === BRANCH);
+
+/** The base branch's deployment set to `tag` by a person's commit. */
+const baseAt = (env: GitHubEnv, tag: string) =>
+  env.server.commitFiles(OWNER, REPO, 'main', { 'apps/api/deploy.yaml': deployment(`${API}:${tag}`) }, tag);
 
 async function closedByPerson(env: GitHubEnv, tag: string) {
   await env.apply([push(API, tag)]);
@@ -110,13 +113,7 @@ describe('a PR closed unmerged by a person', () => {
   it('is not a "no" when the base branch already has its tag (merged by hand)', async () => {
     const env = await githubEnvFor(FILES);
     const number = await closedByPerson(env, '1.3.0');
-    env.server.commitFiles(
-      OWNER,
-      REPO,
-      'main',
-      { 'apps/api/deploy.yaml': deployment(`${API}:1.3.0`) },
-      'by hand',
-    );
+    baseAt(env, '1.3.0');
 
     const report = await env.apply([push(API, '1.3.0')]);
     expect(report.units).toEqual([]);
@@ -131,26 +128,14 @@ describe("the updater's own closes", () => {
     await env.apply([push(API, '1.3.0')]);
     const [pull] = pulls(env, 'open');
     // The base gets the tag by hand: the updater closes its PR as already on the base.
-    env.server.commitFiles(
-      OWNER,
-      REPO,
-      'main',
-      { 'apps/api/deploy.yaml': deployment(`${API}:1.3.0`) },
-      'by hand',
-    );
+    baseAt(env, '1.3.0');
     await env.apply({ pushes: [], reconcile: true, tagLists: new Map([[API, [{ tag: '1.3.0' }]]]) });
     expect(pulls(env, 'open')).toEqual([]);
     expect(readPrState(env.server.getPull(OWNER, REPO, pull?.number ?? 0)?.body ?? '')?.closed).toBe(
       'retired',
     );
     // Reverted: 1.3.0 is a fine proposal again.
-    env.server.commitFiles(
-      OWNER,
-      REPO,
-      'main',
-      { 'apps/api/deploy.yaml': deployment(`${API}:1.0.0`) },
-      'revert',
-    );
+    baseAt(env, '1.0.0');
 
     const report = await env.apply([push(API, '1.3.0')]);
     expect(report.units).toEqual([expect.objectContaining({ action: 'opened' })]);
