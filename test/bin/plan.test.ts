@@ -23,6 +23,7 @@ describe('image-updater plan', () => {
         policy: 'api-prod',
         file: 'apps/api/overlays/prod/kustomization.yaml',
         line: 8,
+        image: API,
         from: '1.4.2',
         to: '1.4.3',
       },
