@@ -78,7 +78,8 @@ export interface CommitInfo {
   readonly message: string;
 }
 
-export type MoveResult = 'moved' | 'not-fast-forward';
+/** `missing`: there is no such branch (deleted since it was seen). */
+export type MoveResult = 'moved' | 'not-fast-forward' | 'missing';
 /** The commit put on top of the branch, or the branch was not at the expected head. */
 export type AppendResult = { readonly sha: string } | 'not-fast-forward';
 export type MergeMethodName = 'merge' | 'squash' | 'rebase';

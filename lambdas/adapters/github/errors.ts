@@ -38,11 +38,14 @@ const NETWORK_CODES = new Set([
  * - `A pull request already exists for OWNER:BRANCH.`: POST /pulls, in `errors[]` of a
  *   "Validation Failed" with `code: custom`, as recorded in github/VisualStudio#453 and
  *   google/go-github#1441.
+ * - `Reference does not exist`: PATCH or DELETE /git/refs/… of a branch that is gone (the test
+ *   server answers so; `deleteBranch` has treated that 422 as "already gone" all along).
  */
 const UNPROCESSABLE_TEXTS: readonly (readonly [(text: string) => boolean, GitHostErrorCode])[] = [
   [(text) => text === 'Reference already exists', 'ALREADY_EXISTS'],
   [(text) => text.startsWith('A pull request already exists for '), 'ALREADY_EXISTS'],
   [(text) => text === 'Update is not a fast forward', 'NOT_FAST_FORWARD'],
+  [(text) => text === 'Reference does not exist', 'GITHUB_NOT_FOUND'],
 ];
 
 /**

@@ -117,6 +117,7 @@ export class GitHubRepoClient extends GitHubRepoReads implements RepoClient {
     } catch (error) {
       const failure = toGitHostError(error, `${this.repo.owner}/${this.repo.name}: update branch ${branch}`);
       if (failure.code === 'NOT_FAST_FORWARD') return 'not-fast-forward';
+      if (failure.code === 'GITHUB_NOT_FOUND') return 'missing';
       throw failure;
     }
   }

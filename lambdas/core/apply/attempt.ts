@@ -14,6 +14,7 @@ import type { ApplyOptions, ApplyRequest } from './apply.ts';
 import {
   ANSWER_COST,
   answerClosed,
+  closedBranchHead,
   ignoredTargets,
   readClosedPulls,
   type ClosedPull,
@@ -102,7 +103,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     const base = p.baseBranch ?? state.defaultBranch;
     byBase.set(base, [...(byBase.get(base) ?? []), p]);
   }
-  const bases = { ...input, config, state, pulls, proposed, ignored, unanswered, watching };
+  const bases = { ...input, config, state, pulls, proposed, ignored, closed, unanswered, watching };
   // Collected, then merged in config order: a report never depends on which base finished first.
   const work = await Promise.all([...byBase].map(([base, policies]) => applyBase(bases, base, policies)));
   const lostRace = work.find((w) => w.lostRace)?.lostRace;
@@ -174,6 +175,7 @@ interface BaseInput {
   readonly leftovers: ReadonlyMap<string, PrState>;
   readonly proposed: ReadonlyMap<string, PolicyTarget>;
   readonly ignored: ReadonlyMap<string, IgnoredTarget>;
+  readonly closed: readonly ClosedPull[];
   readonly unanswered: readonly ClosedPull[];
   readonly watching: readonly Policy[];
   readonly opened: Set<string>;
@@ -211,7 +213,9 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
       const unit = buildUnit(key, targets, plan.scan);
       unitProblems[i] = unit?.problems ?? [];
       const existing = input.pulls.get(key);
-      const leftover = existing ? undefined : input.leftovers.get(key);
+      const leftover = existing
+        ? undefined
+        : (input.leftovers.get(key) ?? closedBranchHead(input.closed, key));
       const append = client.appendCommit ? { base: snapshot.commitSha, modeOf: files.modeOf } : undefined;
       const action = chooseUnitAction({
         unit,

@@ -50,6 +50,16 @@ export function ignoredTargets(config: Config, closed: readonly ClosedPull[]): M
   return result;
 }
 
+/**
+ * What the unit's branch holds when its most recent closed PR was left as the updater wrote it:
+ * the branch a newer tag goes on, fast-forward (`open-pr` with a leftover). Moved or deleted
+ * since, the executor finds out from the refused move and takes the usual path.
+ */
+export function closedBranchHead(closed: readonly ClosedPull[], key: string): PrState | undefined {
+  const last = closed.find((c) => c.key === key);
+  return last && last.pull.headSha === last.state.commit ? last.state : undefined;
+}
+
 /** The writes `answerClosed` may send for one PR: a comment and the marker. */
 export const ANSWER_COST = 2;
 

@@ -167,14 +167,14 @@ async function openPr(ctx: UnitContext, { unit, leftover, merge }: ActionOf<'ope
     : leftover.base === base.commitSha
       ? [leftover.commit]
       : [leftover.commit, base.commitSha];
-  const sha = await writeCommit(ctx, unit, parents);
-  if (leftover) {
-    if ((await client.moveBranch(branch, sha)) === 'not-fast-forward') {
-      const head = await client.readCommit(branch);
-      const proposes = head && readCommitState(head.message, key, head.sha);
-      throw new ConcurrentUpdateError(`${branch} moved while updating it`, undefined, proposes);
-    }
-  } else if (!(await client.createBranch(branch, sha))) {
+  let sha = await writeCommit(ctx, unit, parents);
+  const moved = leftover ? await client.moveBranch(branch, sha) : undefined;
+  if (moved === 'missing') {
+    // A closed PR's branch, deleted since: a fresh one from the base.
+    sha = await writeCommit(ctx, unit, [base.commitSha]);
+    if (!(await client.createBranch(branch, sha)))
+      throw new ConcurrentUpdateError(`${branch} was created while opening its PR`);
+  } else if (moved === 'not-fast-forward' || (!leftover && !(await client.createBranch(branch, sha)))) {
     const blocked = await takeOverBranch(ctx, branch, sha);
     if (blocked) return reportOf(unit, key, branch, 'blocked', { detail: blocked });
   }

@@ -65,7 +65,7 @@ describe('toGitHostError: a REST answer by status and the texts GitHub sends', (
       'GITHUB_UNPROCESSABLE',
       false,
     ],
-    [422, { message: 'Reference does not exist' }, {}, 'GITHUB_UNPROCESSABLE', false],
+    [422, { message: 'Reference does not exist' }, {}, 'GITHUB_NOT_FOUND', false],
     [422, { message: 'Reference already exists' }, {}, 'ALREADY_EXISTS', false],
     [
       422,

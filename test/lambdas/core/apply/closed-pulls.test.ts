@@ -99,6 +99,33 @@ describe('a PR closed unmerged by a person', () => {
     expect(env.server.commit(OWNER, REPO, open?.headSha ?? '')?.parents).toContain(oldHead);
   });
 
+  it('opens a new PR from the base when the closed branch was deleted since', async () => {
+    const env = await githubEnvFor(FILES);
+    await closedByPerson(env, '1.3.0');
+    env.server.deleteBranch(OWNER, REPO, BRANCH);
+
+    const report = await env.apply([push(API, '1.4.0')]);
+    // The close is answered, and the newer tag opened, in one run.
+    expect(report.units.map((u) => u.action)).toEqual(['ignored', 'opened']);
+    const [open] = pulls(env, 'open');
+    const base = env.server.branchHead(OWNER, REPO, 'main');
+    expect(env.server.commit(OWNER, REPO, open?.headSha ?? '')?.parents).toEqual([base]);
+  });
+
+  it('leaves the branch alone when someone pushed to it after the close', async () => {
+    const env = await githubEnvFor(FILES);
+    await closedByPerson(env, '1.3.0');
+    env.server.commitFiles(OWNER, REPO, BRANCH, { 'notes.md': 'mine\n' }, 'a person');
+
+    const report = await env.apply([push(API, '1.4.0')]);
+    expect(report.units.at(-1)).toMatchObject({
+      action: 'blocked',
+      detail: expect.stringMatching(/did not write/),
+    });
+    expect(report.attempts).toBe(1);
+    expect(pulls(env, 'open')).toEqual([]);
+  });
+
   it('is restored by reopening it: the PR is updated as usual', async () => {
     const env = await githubEnvFor(FILES);
     const number = await closedByPerson(env, '1.3.0');
@@ -167,8 +194,12 @@ describe('what it costs per push (request log)', () => {
     const steady = await cost(env, () => env.apply([push(API, '1.3.0')]));
     expect(steady).toEqual({ requests: 5, notModified: 5, writes: [] });
     const newer = await cost(env, () => env.apply([push(API, '1.4.0')]));
-    expect(newer.writes).toEqual(
-      expect.arrayContaining(['git/create-tree', 'git/create-commit', 'git/update-ref', 'pulls/create']),
-    );
+    expect(newer.writes).toEqual([
+      'git/create-tree',
+      'git/create-commit',
+      'git/update-ref',
+      'pulls/create',
+      'issues/add-labels',
+    ]);
   });
 });

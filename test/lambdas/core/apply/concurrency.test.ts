@@ -183,15 +183,17 @@ describe('two workers at once on one group', () => {
 describe('an updater branch without an open PR', () => {
   it('is built upon, not force-pushed, and the new PR proposes at least what the branch held', async () => {
     const e = await start();
-    await e.apply([push(image(0), '1.1.0')]);
-    const { pull } = onlyPull(e);
-    const closed = await fetch(`${e.server.url}/repos/${OWNER}/${REPO}/pulls/${pull.number}`, {
-      method: 'PATCH',
-      headers: { authorization: 'token test-token', 'content-type': 'application/json' },
-      body: JSON.stringify({ state: 'closed' }),
+    // A worker that pushed the branch and stopped before its PR was opened (a PR closed by a
+    // person is another matter: "closed means no", closed-pulls.test.ts).
+    const refused = e.server.addFault({
+      match: { operationId: 'pulls/create' },
+      times: Infinity,
+      respond: { status: 403 },
     });
-    expect(closed.status).toBe(200);
+    expect((await e.apply([push(image(0), '1.1.0')])).failures).toHaveLength(1);
+    refused.remove();
     const left = e.server.branchHead(OWNER, REPO, BRANCH)!;
+    expect(e.server.listPulls(OWNER, REPO, { state: 'all' })).toEqual([]);
 
     await e.apply([push(image(1), '1.0.1')]);
     const open = e.server.listPulls(OWNER, REPO, { state: 'open' });
