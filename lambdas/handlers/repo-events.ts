@@ -5,12 +5,16 @@
  *   once: a new policy opens its PR, an invalid config its issue, within seconds;
  * - `repositories` (the App installed, repositories added or removed) indexes or forgets them,
  *   and runs the new ones that have a config;
- * - `pull-request` and `issue` are acknowledged here (their lifecycle is another step's).
+ * - `pull-request`: an updater PR closed unmerged by someone other than a bot, or reopened, runs
+ *   the repository at once, so the close is answered ("closed means no", core/apply/closed-pulls.ts)
+ *   or the reopened PR updated now rather than at the next push (which would do the same);
+ * - `issue` is acknowledged here (its lifecycle is another step's).
  * A failure that can succeed later hands the event's records back, like a push's.
  */
 import type { ApplyMemo } from '../core/apply/apply.ts';
 import type { IndexEntry } from '../core/repo-index.ts';
-import type { RepoEvent, RepositoriesEvent, RepoPushEvent } from '../core/repo-events.ts';
+import type { PullRequestEvent, RepoEvent, RepositoriesEvent, RepoPushEvent } from '../core/repo-events.ts';
+import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { TagListCache } from '../adapters/registry/tag-lists.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
@@ -42,6 +46,7 @@ export async function handleRepoEvent(ctx: RepoEventContext, event: RepoEvent): 
     case 'repositories':
       return onRepositories(ctx, event);
     case 'pull-request':
+      return onPullRequest(ctx, event);
     case 'issue':
       return { runs: [], indexed: [], detail: `${event.type} ${event.action} acknowledged` };
   }
@@ -55,6 +60,16 @@ async function onPush(ctx: RepoEventContext, event: RepoPushEvent): Promise<Repo
     return nothing(`the push does not change ${configPath}`);
   const entry = await ctx.directory.refresh(ctx.host, repo, event.installationId);
   return runIndexed(ctx, repo, entry);
+}
+
+async function onPullRequest(ctx: RepoEventContext, event: PullRequestEvent): Promise<RepoEventOutcome> {
+  if (!event.headRef.startsWith(BRANCH_PREFIX)) return nothing('not an image-updater pull request');
+  // Our own closes (a bot's) carry their own answer; a merge is no "no".
+  if (event.action === 'closed' && (event.merged || event.senderIsBot))
+    return nothing(`pull request ${event.merged ? 'merged' : 'closed by a bot'}`);
+  const repo = await ctx.directory.lookup(event.repo);
+  if (!repo) return nothing(`${event.repo} is not watched`);
+  return runIndexed(ctx, repo, undefined, `pull request ${event.action}: applied`);
 }
 
 async function onRepositories(ctx: RepoEventContext, event: RepositoriesEvent): Promise<RepoEventOutcome> {
@@ -95,6 +110,7 @@ async function runIndexed(
   ctx: RepoEventContext,
   repo: WatchedRepo,
   entry: IndexEntry | undefined,
+  detail = 'config changed: applied',
 ): Promise<RepoEventOutcome> {
   const indexed = entry ? [entry.repo] : [];
   if (entry && (entry.status === 'no-config' || entry.status === 'unread'))
@@ -111,7 +127,7 @@ async function runIndexed(
     onListFailure: 'skip',
     ...defined({ apply: ctx.deps.apply }),
   });
-  return { runs: [{ repo, result }], indexed, detail: 'config changed: applied' };
+  return { runs: [{ repo, result }], indexed, detail };
 }
 
 function nothing(detail: string): RepoEventOutcome {
