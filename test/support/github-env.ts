@@ -1,3 +1,4 @@
+import { Octokit } from '@octokit/rest';
 import { afterEach } from 'vitest';
 import { loadConfig } from '../../lambdas/config/load.ts';
 import { GitHubHost, type GitHubHostOptions } from '../../lambdas/adapters/github/host.ts';
@@ -116,3 +117,14 @@ export const push = (image: string, tag: string, extra: Partial<PushedImage> = {
   tag,
   ...extra,
 });
+
+/** Closes or reopens a pull request as a person would (`alice`, not the updater's identity). */
+export async function setPullStateAsPerson(
+  env: GitHubEnv,
+  number: number,
+  state: 'open' | 'closed',
+): Promise<void> {
+  env.server.addToken('alice-token', 'alice');
+  const alice = new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
+  await alice.rest.pulls.update({ owner: OWNER, repo: REPO, pull_number: number, state });
+}

@@ -2,7 +2,6 @@
  * GitHub's `pull_request` events about the updater's PRs, with the production adapter against the
  * GitHub test server: a person's close is answered at once, not at the next push.
  */
-import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
 import { TagListCache } from '../../../lambdas/adapters/registry/tag-lists.ts';
 import type { PullRequestEvent } from '../../../lambdas/core/repo-events.ts';
@@ -15,6 +14,7 @@ import {
   OWNER,
   push,
   REPO,
+  setPullStateAsPerson,
   type GitHubEnv,
 } from '../../support/github-env.ts';
 import { recordingLog, recordingMetrics } from '../../support/handlers.ts';
@@ -47,9 +47,7 @@ function context(env: GitHubEnv) {
 async function closedPull(env: GitHubEnv, tag: string): Promise<PullRequestEvent> {
   await env.apply([push(API, tag)]);
   const pull = env.server.listPulls(OWNER, REPO, { state: 'open' })[0]!;
-  env.server.addToken('alice-token', 'alice');
-  const alice = new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
-  await alice.rest.pulls.update({ owner: OWNER, repo: REPO, pull_number: pull.number, state: 'closed' });
+  await setPullStateAsPerson(env, pull.number, 'closed');
   return {
     type: 'pull-request',
     repo: `${OWNER}/${REPO}`,

@@ -4,7 +4,6 @@
  * reopening it restores it. The updater's own closes, and a person closing what the base branch
  * already has, are not a "no".
  */
-import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
 import { readPrState } from '../../../../lambdas/core/apply/pr-state.ts';
 import {
@@ -14,6 +13,7 @@ import {
   OWNER,
   push,
   REPO,
+  setPullStateAsPerson,
   type GitHubEnv,
 } from '../../../support/github-env.ts';
 
@@ -29,12 +29,6 @@ const FILES = { '.image-updater.yaml': CONFIG, 'apps/api/deploy.yaml': deploymen
 
 const githubEnvFor = githubEnvPerTest();
 
-/** A person (not the updater) acting through the REST API. */
-function person(env: GitHubEnv): Octokit {
-  env.server.addToken('alice-token', 'alice');
-  return new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
-}
-
 const pulls = (env: GitHubEnv, state: 'open' | 'closed') =>
   env.server.listPulls(OWNER, REPO, { state }).filter((p) => p.headRef === BRANCH);
 
@@ -46,12 +40,7 @@ async function closedByPerson(env: GitHubEnv, tag: string) {
   await env.apply([push(API, tag)]);
   const [pull] = pulls(env, 'open');
   if (!pull) throw new Error(`no PR opened for ${tag}`);
-  await person(env).rest.pulls.update({
-    owner: OWNER,
-    repo: REPO,
-    pull_number: pull.number,
-    state: 'closed',
-  });
+  await setPullStateAsPerson(env, pull.number, 'closed');
   return pull.number;
 }
 
@@ -130,7 +119,7 @@ describe('a PR closed unmerged by a person', () => {
     const env = await githubEnvFor(FILES);
     const number = await closedByPerson(env, '1.3.0');
     await env.apply([push(API, '1.3.0')]);
-    await person(env).rest.pulls.update({ owner: OWNER, repo: REPO, pull_number: number, state: 'open' });
+    await setPullStateAsPerson(env, number, 'open');
 
     const report = await env.apply([push(API, '1.3.1')]);
     expect(report.units).toEqual([expect.objectContaining({ action: 'updated', pull: number })]);
