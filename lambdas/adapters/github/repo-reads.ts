@@ -216,7 +216,12 @@ export class GitHubRepoReads {
       const page = await this.conditional('pulls:closed', (headers) =>
         this.octokit.rest.pulls.list({ ...params, direction: 'desc', headers }),
       );
-      return page.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
+      // A fork's PR may name its branch like ours and forge a state marker; closing it must
+      // not hold anyone's updates back. Only branches of this repository count.
+      const here = `${this.repo.owner}/${this.repo.name}`.toLowerCase();
+      return page
+        .filter((p) => p.head.ref.startsWith(prefix) && p.head.repo?.full_name.toLowerCase() === here)
+        .map((p) => toPull(p as PullLike));
     });
   }
 

@@ -105,3 +105,33 @@ describe('GitHubRepoClient.readBlobs', () => {
     expect(server.requestCount({ operationId: 'git/get-blob' })).toBe(1);
   });
 });
+
+describe('GitHubRepoClient.readState closed pull requests', () => {
+  const pull = (headRepo: string | null) => ({
+    number: 9,
+    node_id: 'PR_9',
+    state: 'closed',
+    merged_at: null,
+    title: 'chore(images): update api to 99.0.0',
+    body: '<!-- image-updater-state: {"v":1,"key":"api","base":"b","commit":"c","policies":{"api":{"tag":"99.0.0","updateType":"major"}}} -->',
+    labels: [],
+    head: { ref: 'image-updater/api', sha: 'c', repo: headRepo === null ? null : { full_name: headRepo } },
+    base: { ref: 'main' },
+  });
+
+  it.each([
+    ['a fork', 'mallory/env', 0],
+    ['a deleted fork', null, 0],
+    ['this repository', 'ACME/env', 1],
+  ])('counts only branches of this repository (%s)', async (_, headRepo, count) => {
+    const { server, read } = await repo();
+    // Both PR lists of the first wave answer the same page.
+    server.addFault({
+      match: { operationId: 'pulls/list' },
+      times: 2,
+      respond: { status: 200, body: [pull(headRepo)] },
+    });
+    const state = await read();
+    expect(state.closedPulls).toHaveLength(count);
+  });
+});
