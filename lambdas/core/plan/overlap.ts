@@ -24,7 +24,7 @@ export interface ConfigRepo {
 }
 
 /** References that more than one policy would edit, grouped by the policies that claim them. */
-export interface PolicyOverlap {
+interface PolicyOverlap {
   /** Indexes into `config.policies`, in config order; at least two. */
   readonly policies: readonly number[];
   readonly references: readonly ManifestReference[];
@@ -51,7 +51,7 @@ export async function checkConfigInRepo(
  * a file both select: the file list (already read) rules out every other pair, so a config whose
  * same-image policies have disjoint `files` costs no read at all.
  */
-export async function findOverlaps(config: Config, repo: ConfigRepo): Promise<PolicyOverlap[]> {
+async function findOverlaps(config: Config, repo: ConfigRepo): Promise<PolicyOverlap[]> {
   const groups = new Map<string, { base: string | undefined; members: number[] }>();
   config.policies.forEach((policy, index) => {
     const base = policy.baseBranch === repo.defaultBranch ? undefined : policy.baseBranch;
@@ -120,7 +120,7 @@ async function groupOverlaps(
  * One issue per set of policies, at the last of them (where the second claim was made), naming
  * every one with its line and column and the references they share with file and line.
  */
-export function overlapIssues(config: Config, overlaps: readonly PolicyOverlap[]): ConfigIssue[] {
+function overlapIssues(config: Config, overlaps: readonly PolicyOverlap[]): ConfigIssue[] {
   const at = (i: number) => config.positions?.[i];
   const named = (i: number) => {
     const pos = at(i);
