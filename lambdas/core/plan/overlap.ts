@@ -101,8 +101,11 @@ async function groupOverlaps(
     for (const path of scan.filesByPolicy.get(policy.name) ?? []) {
       const file = scan.files.get(path);
       if (!file) continue;
-      for (const ref of referencesFor(file.references, policy))
-        claims.set(ref, [...(claims.get(ref) ?? []), members[i]!]);
+      for (const ref of referencesFor(file.references, policy)) {
+        const claimants = claims.get(ref);
+        if (claimants) claimants.push(members[i]!);
+        else claims.set(ref, [members[i]!]);
+      }
     }
   });
   const bySet = new Map<string, { policies: number[]; references: ManifestReference[] }>();

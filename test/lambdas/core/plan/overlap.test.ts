@@ -128,6 +128,23 @@ describe('checkConfigInRepo', () => {
     expect(issue).toContain('at f1.yaml:10, f2.yaml:10, f3.yaml:10 and 2 more:');
   });
 
+  it('a thousand overlapping pairs: fifty problems and a count, each line bounded', async () => {
+    const n = 1000;
+    const policies = Array.from(
+      { length: n },
+      (_, i) => `  - {name: p${i}, image: ${WEB}, files: [f${i}.yaml]}`,
+    );
+    const config = `version: 1\npolicies:\n  - {name: all, image: ${WEB}}\n${policies.join('\n')}\n`;
+    const files = Object.fromEntries(
+      Array.from({ length: n }, (_, i) => [`f${i}.yaml`, deployment(`${WEB}:1`)]),
+    );
+    const issues = await check(config, files);
+    expect(issues).toHaveLength(51);
+    expect(issues[0]).toMatch(/^4:5 policies\[1\]: policies "all" \(3:5\) and "p0" \(4:5\)/);
+    expect(issues.at(-1)).toBe('1:1 policies: and 950 more sets of overlapping policies');
+    expect(Math.max(...issues.map((i) => i.length))).toBeLessThan(300);
+  });
+
   it('a same-image pair with disjoint files reads no file', async () => {
     const repo = new MemoryRepo({
       'dev/x.yaml': deployment(`${WEB}:1`),
