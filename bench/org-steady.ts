@@ -101,7 +101,7 @@ export async function benchOrgSteady(options: OrgSteadyOptions = STEADY_DEFAULTS
   });
   for (const repo of repos) {
     const text = server.readFile(ORG, repo.repo.split('/')[1]!, 'main', '.image-updater.yaml')!;
-    await seedDirectory.record(repo, readingOf({ sha: 'seed' }, await loadConfig(text)));
+    await seedDirectory.record(repo, readingOf({ sha: 'seed' }, await loadConfig(text)), { readAt: 0 });
   }
 
   const d = PRODUCT_DEPLOYMENT;

@@ -102,7 +102,7 @@ export class ImageUpdater extends Construct {
 
     if (props.githubEvents && !props.webhook)
       throw new InvalidPropsError(
-        'githubEvents needs `webhook`: GitHub posts its events to <webhook url>webhooks/github',
+        'githubEvents needs the webhook endpoint (the `webhook` prop, or -c webhookAllowedImages=…): GitHub posts its events to <webhook url>webhooks/github',
       );
     const index = new IndexTable(this);
     this.indexTable = index.table;

@@ -49,19 +49,29 @@ are skipped. At most ${formatBytes(LIMITS.tagListBytes)}.`;
 
 export interface ValidateFlags {
   readonly config: string;
+  readonly repoDir?: string;
 }
 
 export function validateDefinition(): Command {
   return command('validate')
-    .description('check an .image-updater.yaml against the schema')
+    .description(
+      'check an .image-updater.yaml against the schema, and with --repo-dir against the manifests it points at',
+    )
     .option(
       '--config <file>',
-      `the config to check, relative to the working directory; at most ${formatBytes(LIMITS.configBytes)}`,
+      `the config to check, relative to the working directory (with --repo-dir: a path inside it); at most ${formatBytes(LIMITS.configBytes)}`,
       '.image-updater.yaml',
+    )
+    .option(
+      '--repo-dir <dir>',
+      "the environment repository's working tree: also fails when two policies would edit one reference, as the updater does",
     )
     .addHelpText(
       'after',
-      `${EXIT_CODES('0 valid, 1 invalid (one file:line:column line per problem on stdout), 2 unreadable or bad flags')}`,
+      `${EXIT_CODES('0 valid, 1 invalid (one file:line:column line per problem on stdout), 2 unreadable or bad flags')}
+Example, in the environment repository's CI:
+  image-updater validate --repo-dir .
+`,
     );
 }
 

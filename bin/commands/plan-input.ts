@@ -2,8 +2,9 @@ import { lstat, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { LocalRepoFiles } from '../../lambdas/adapters/local/repo-files.ts';
 import { formatConfigIssue } from '../../lambdas/core/config.ts';
-import { loadConfig } from '../../lambdas/config/load.ts';
-import type { Config } from '../../lambdas/core/config.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lambdas/config/load.ts';
+import type { Config, ConfigLoadResult } from '../../lambdas/core/config.ts';
+import { checkConfigInRepo } from '../../lambdas/core/plan/overlap.ts';
 import { canonicalImageName, formatImageReference } from '../../lambdas/core/image/reference.ts';
 import { isConfinedPath } from '../../lambdas/core/plan/scan.ts';
 import type { TagCandidate } from '../../lambdas/core/tags/index.ts';
@@ -29,12 +30,7 @@ export async function readPlanInput(flags: PlanFlags, io: CliIo): Promise<PlanIn
   if (!flags.push) throw new CliInputError('--push IMAGE:TAG[@DIGEST] is required');
   const push = parsePushFlag(flags.push);
   const image = formatImageReference({ ...push, tag: undefined, digest: undefined });
-  const dir = resolve(io.cwd, flags.repoDir);
-  await checkRepoDir(dir, flags.repoDir);
-  const configPath = flags.config ?? '.image-updater.yaml';
-  const repo = new LocalRepoFiles(dir);
-  const configText = await readConfig(repo, dir, configPath, flags.repoDir);
-  const loaded = await loadConfig(configText);
+  const { repo, configPath, loaded } = await readRepoConfig(flags.repoDir, flags.config, io);
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatConfigIssue(configPath, issue)}\n`);
     throw new CliInputError(`${configPath} is invalid; nothing planned`);
@@ -54,6 +50,25 @@ export async function readPlanInput(flags: PlanFlags, io: CliIo): Promise<PlanIn
       ])
     : undefined;
   return { image, tag: push.tag, digest: push.digest, repo, configPath, config: loaded.config, tagLists };
+}
+
+/**
+ * The config of a checkout, read as the worker reads it and judged as the worker judges it:
+ * the schema, then the references of its policies (`checkConfigInRepo`).
+ */
+export async function readRepoConfig(
+  repoDir: string,
+  config: string | undefined,
+  io: CliIo,
+): Promise<{ repo: LocalRepoFiles; configPath: string; loaded: ConfigLoadResult }> {
+  const dir = resolve(io.cwd, repoDir);
+  await checkRepoDir(dir, repoDir);
+  const configPath = config ?? DEFAULT_CONFIG_PATH;
+  const repo = new LocalRepoFiles(dir);
+  const text = await readConfig(repo, dir, configPath, repoDir);
+  // A checkout is one tree: every base branch reads its files.
+  const loaded = await checkConfigInRepo(await loadConfig(text), { filesOn: async () => repo, configPath });
+  return { repo, configPath, loaded };
 }
 
 async function checkRepoDir(dir: string, shown: string): Promise<void> {

@@ -86,7 +86,13 @@ export function readYaml(
 
 function validate({ data, doc, lineCounter }: ReadYaml): ConfigLoadResult {
   const parsed = ConfigSchema.safeParse(data);
-  if (parsed.success) return { ok: true, config: resolveConfig(parsed.data) };
+  if (parsed.success) {
+    const positions = parsed.data.policies.map((_, i) => {
+      const pos = lineCounter.linePos(nodeOffset(doc, ['policies', i]));
+      return { line: pos.line, column: pos.col };
+    });
+    return { ok: true, config: { ...resolveConfig(parsed.data), positions } };
+  }
   return { ok: false, issues: issuesWithPositions(parsed.error.issues, doc, lineCounter) };
 }
 

@@ -47,6 +47,11 @@ export interface Policy {
 export interface Config {
   readonly version: 1;
   readonly policies: readonly Policy[];
+  /**
+   * Where each policy starts in the file (1-based), by index in `policies`: what a problem found
+   * later, against the repository's files (two policies on one reference), points at.
+   */
+  readonly positions?: readonly { readonly line: number; readonly column: number }[];
 }
 
 export type ConfigLoadResult =

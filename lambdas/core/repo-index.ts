@@ -90,11 +90,14 @@ export function mergeEntry(previous: IndexEntry | undefined, next: IndexEntry): 
 }
 
 /**
- * Whether writing `next` over `previous` changes what the index answers (the time of the read
- * alone does not: a reconcile over 1,000 unchanged repositories writes nothing).
+ * Whether `next` is written over `previous`: only when it changes what the index answers (the
+ * time of the read alone does not: a reconcile over 1,000 unchanged repositories writes
+ * nothing), and never when `previous` was read later (a run that read the config before a
+ * config push re-indexed it finishes after it, and must not put the older reading back).
  */
 export function entryChanged(previous: IndexEntry | undefined, next: IndexEntry): boolean {
   if (!previous) return true;
+  if (previous.checkedAt > next.checkedAt) return false;
   return (
     previous.status !== next.status ||
     previous.configPath !== next.configPath ||
@@ -106,7 +109,7 @@ export function entryChanged(previous: IndexEntry | undefined, next: IndexEntry)
 
 /** Which of an App's repositories are watched when no static list is given (Renovate's autodiscover). */
 export interface DiscoveryFilter {
-  /** Globs over `owner/name` (`acme/env-*`); none: every repository. */
+  /** Globs over `owner/name` (`acme/env-*`, `!acme/secrets`); none: every repository. */
   readonly names?: readonly string[];
   /** Only repositories with this GitHub topic. */
   readonly topic?: string;
@@ -118,12 +121,18 @@ export interface DiscoverableRepo {
   readonly archived: boolean;
 }
 
-/** Archived repositories are read-only on GitHub: never watched. */
+/**
+ * Archived repositories are read-only on GitHub: never watched. A glob starting with `!`
+ * excludes (`["acme/*", "!acme/secrets"]`); with only exclusions, everything else is watched.
+ */
 export function discoveryAllows(filter: DiscoveryFilter, candidate: DiscoverableRepo): boolean {
   if (candidate.archived) return false;
   if (filter.topic !== undefined && !candidate.topics.includes(filter.topic)) return false;
   const names = filter.names ?? [];
-  if (names.length === 0) return true;
+  const include = names.filter((g) => !g.startsWith('!'));
+  const exclude = names.filter((g) => g.startsWith('!')).map((g) => g.slice(1));
   // The operator's globs (deployment settings, bounded there), not a tenant's: picomatch as is.
-  return picomatch.isMatch(candidate.repo, [...names], { nocase: true });
+  const matches = (globs: string[]) => picomatch.isMatch(candidate.repo, globs, { nocase: true });
+  if (exclude.length > 0 && matches(exclude)) return false;
+  return include.length === 0 || matches(include);
 }

@@ -24,8 +24,17 @@ const TOPIC = /^[a-z0-9][a-z0-9-]{0,49}$/;
 
 /** Which of the App's repositories are watched when no static list is given. */
 export const DiscoverySchema = z.strictObject({
-  /** Globs over `owner/name`. */
-  names: z.array(z.string().min(1).max(256)).max(100).optional(),
+  /** Globs over `owner/name`; `!` before one excludes. */
+  names: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(256)
+        .refine((g) => /^!?[^/!]+\/[^/]+$/.test(g), 'an owner/name glob such as acme/env-* or !acme/secrets'),
+    )
+    .max(100)
+    .optional(),
   topic: z.string().regex(TOPIC, 'a GitHub topic (a-z, 0-9, -; at most 50)').optional(),
   configPath: WatchedRepoSchema.shape.configPath,
 });

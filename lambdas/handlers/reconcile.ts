@@ -116,7 +116,7 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
         });
       }
       await directory
-        .record(repo, result.reading)
+        .record(repo, result.reading, { readAt: result.readAt })
         .catch((error: unknown) =>
           log.warn('image index not updated for this repository', { repo: repo.repo, ...errorFields(error) }),
         );

@@ -50,7 +50,8 @@ export class RepoDirectory {
   private readonly statics: ReadonlyMap<string, WatchedRepo>;
   /** Static repositories the index had no entry for at this instance's first look. */
   private unindexed: Set<string> | undefined;
-  private built = false;
+  private trusted = false;
+  private building: Promise<void> | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: RepoDirectoryOptions) {
@@ -66,10 +67,12 @@ export class RepoDirectory {
   async targetsFor(host: GitHost, pushes: readonly PushedImage[]): Promise<readonly WatchedRepo[]> {
     const { index } = this.options;
     if (!index || !this.options.trustIndex) return this.watched(host);
-    // Discovery's index is the list of repositories itself: build it once before trusting it.
-    if (this.discovering && !this.built) {
-      if ((await index.all()).length === 0) await this.discover(host);
-      this.built = true;
+    // Discovery's index is the list of repositories itself: trusted only once a discovery has
+    // completed (here or in another instance), never while one is half-way.
+    if (this.discovering && !this.trusted) {
+      await this.building;
+      if ((await index.discoveredAt()) === undefined) await this.discover(host);
+      this.trusted = true;
     }
     const images = [...new Set(pushes.map((p) => canonicalImageName(p.image) ?? p.image))];
     const [entries, missing] = await Promise.all([index.lookup(images), this.unindexedStatics()]);
@@ -86,8 +89,9 @@ export class RepoDirectory {
   async watched(host: GitHost): Promise<readonly WatchedRepo[]> {
     if (!this.discovering) return [...this.statics.values()];
     const index = this.options.index;
-    let entries = index ? await index.all() : [];
-    if (entries.length === 0) entries = await this.discover(host);
+    await this.building;
+    const complete = index ? (await index.discoveredAt()) !== undefined : false;
+    const entries = complete && index ? await index.all() : await this.discover(host);
     return entries.filter((e) => e.status !== 'no-config').map((e) => this.asWatched(e));
   }
 
@@ -104,11 +108,14 @@ export class RepoDirectory {
     return entry ? this.asWatched(entry) : undefined;
   }
 
-  /** Records what a run read of the repository's config. */
+  /**
+   * Records what a run read of the repository's config at `readAt` (when the read started: a
+   * later reading already in the index is kept).
+   */
   async record(
     repo: WatchedRepo,
     reading: ConfigReading,
-    installationId?: number,
+    { readAt, installationId }: { readonly readAt: number; readonly installationId?: number | undefined },
   ): Promise<IndexEntry | undefined> {
     const { index } = this.options;
     if (!index) return undefined;
@@ -121,7 +128,7 @@ export class RepoDirectory {
         ...(installationId !== undefined ? { installationId } : {}),
       },
       reading,
-      this.now(),
+      readAt,
       previous,
     );
     await index.put(entry);
@@ -135,10 +142,14 @@ export class RepoDirectory {
    */
   async refresh(host: GitHost, repo: WatchedRepo, installationId?: number): Promise<IndexEntry | undefined> {
     const [owner, name] = repo.repo.split('/') as [string, string];
+    const readAt = this.now();
     let reading: ConfigReading;
     try {
       const client = await host.repo({ owner, name });
       const config = await client.readConfig(configPathOf(repo));
+      // GitHub answers 404 for a file that is missing and for a repository it no longer shows
+      // us. A listed repository is confirmed (discovery's list says it exists).
+      if (!config && !this.discovering) await client.checkAccess?.();
       reading = readingOf(config, config ? await loadConfig(config.text) : undefined);
     } catch (error) {
       this.options.log.warn('config could not be read; the repository runs on every push until it is', {
@@ -147,7 +158,7 @@ export class RepoDirectory {
       });
       reading = { kind: 'unreadable' };
     }
-    return this.record(repo, reading, installationId);
+    return this.record(repo, reading, { readAt, installationId });
   }
 
   /**
@@ -156,8 +167,30 @@ export class RepoDirectory {
    */
   async discover(host: GitHost): Promise<readonly IndexEntry[]> {
     if (!host.listRepositories) return [];
+    const started = this.now();
     const found = await host.listRepositories();
-    return this.index(host, found, { forgetOthers: true });
+    const entries = await this.index(host, found, { forgetOthers: true });
+    await this.options.index?.markDiscovered(started);
+    return entries;
+  }
+
+  /**
+   * `serve`'s start: the index built in the background (a slow GitHub does not hold the webhooks
+   * back). Pushes meanwhile: with discovery they wait for it; with a list, the repositories not
+   * indexed yet run.
+   */
+  /** Resolves once `startBuilding`'s build is over (at once when none was started). */
+  async ready(): Promise<void> {
+    await this.building;
+  }
+
+  startBuilding(host: GitHost): void {
+    const build = this.discovering ? this.discover(host) : this.refreshAll(host);
+    this.building = build.then(
+      () => undefined,
+      (error: unknown) =>
+        this.options.log.warn('image index not built at start; the first push builds it', errorFields(error)),
+    );
   }
 
   /** Reads every listed repository's config (a start, before the first push). */
@@ -186,7 +219,7 @@ export class RepoDirectory {
         limit(() =>
           this.refresh(
             host,
-            this.repoOf({ repo: r.repo, configPath: this.discoveredPath() })!,
+            this.repoOf({ repo: r.repo, configPath: this.discoveredConfigPath })!,
             r.installationId,
           ),
         ),
@@ -198,11 +231,18 @@ export class RepoDirectory {
       for (const entry of await index.all())
         if (!keep.has(entry.repo.toLowerCase())) await index.remove(entry.repo);
     }
-    this.options.log.info('repositories discovered', { found: found.length, watched: allowed.length });
+    const counts = { found: found.length, watched: allowed.length };
+    if (this.discovering && forgetOthers && found.length > 0 && allowed.length === 0)
+      this.options.log.warn('the discovery filter leaves no repository of the installations', {
+        ...counts,
+        filter,
+      });
+    else this.options.log.info('repositories discovered', counts);
     return entries.filter((e): e is IndexEntry => e !== undefined);
   }
 
-  private discoveredPath(): string {
+  /** The config path of every discovered repository. */
+  get discoveredConfigPath(): string {
     return this.options.discovery?.configPath ?? DEFAULT_CONFIG_PATH;
   }
 
@@ -216,7 +256,14 @@ export class RepoDirectory {
   private async unindexedStatics(): Promise<ReadonlySet<string>> {
     if (this.discovering || !this.options.index) return new Set();
     if (!this.unindexed) {
-      const known = new Set((await this.options.index.all()).map((e) => e.repo.toLowerCase()));
+      // An entry made for another config path (the list changed) does not count.
+      const known = new Set(
+        (await this.options.index.all())
+          .filter(
+            (e) => e.configPath === configPathOf(this.statics.get(e.repo.toLowerCase()) ?? { repo: e.repo }),
+          )
+          .map((e) => e.repo.toLowerCase()),
+      );
       this.unindexed = new Set([...this.statics.keys()].filter((key) => !known.has(key)));
     }
     return this.unindexed;

@@ -52,13 +52,31 @@ export async function handleRepoEvent(ctx: RepoEventContext, event: RepoEvent): 
   }
 }
 
+/** Repositories an installation event runs at once; the rest wait for a push or the reconcile. */
+export const MAX_RUNS_PER_EVENT = 10;
+
 async function onPush(ctx: RepoEventContext, event: RepoPushEvent): Promise<RepoEventOutcome> {
-  const repo = await ctx.directory.lookup(event.repo);
-  if (!repo) return nothing(`${event.repo} is not watched`);
+  const { directory, host } = ctx;
+  const repo = await directory.lookup(event.repo);
+  if (!repo) {
+    // A repository created in an "all repositories" installation gets no installation event:
+    // its first config push introduces it, if the installation's list and the filter agree.
+    if (!directory.discovering || event.installationId === undefined || !host.listInstallationRepositories)
+      return nothing(`${event.repo} is not watched`);
+    if (!event.truncated && !event.changedPaths.includes(directory.discoveredConfigPath))
+      return nothing(`${event.repo} is not watched and the push adds no config`);
+    const listed = await host.listInstallationRepositories(event.installationId);
+    const [entry] = await directory.add(
+      host,
+      listed.filter((r) => r.repo.toLowerCase() === event.repo.toLowerCase()),
+    );
+    const added = entry && directory.repoOf(entry);
+    return added ? runIndexed(ctx, added, entry) : nothing(`${event.repo} is not watched`);
+  }
   const configPath = configPathOf(repo);
   if (!event.truncated && !event.changedPaths.includes(configPath))
     return nothing(`the push does not change ${configPath}`);
-  const entry = await ctx.directory.refresh(ctx.host, repo, event.installationId);
+  const entry = await directory.refresh(host, repo, event.installationId);
   return runIndexed(ctx, repo, entry);
 }
 
@@ -72,18 +90,38 @@ async function onPullRequest(ctx: RepoEventContext, event: PullRequestEvent): Pr
   return runIndexed(ctx, repo, undefined, `pull request ${event.action}: applied`);
 }
 
+/**
+ * Which of the installation's indexed repositories are gone. The event only says so: its body is
+ * signed, but a captured body can be sent again under a new delivery id, so the installation's
+ * own list decides (a repository moved to another installation stays too).
+ */
+async function goneFrom(ctx: RepoEventContext, event: RepositoriesEvent): Promise<string[]> {
+  const index = ctx.deps.index;
+  if (!index || !ctx.directory.discovering) return [];
+  const ours = (await index.all()).filter((e) => e.installationId === event.installationId);
+  const named = new Set(event.removed.map((r) => r.toLowerCase()));
+  const candidates = event.installationRemoved ? ours : ours.filter((e) => named.has(e.repo.toLowerCase()));
+  if (candidates.length === 0 || !ctx.host.listInstallationRepositories) return [];
+  let still: Set<string>;
+  try {
+    const listed = await ctx.host.listInstallationRepositories(event.installationId);
+    still = new Set(listed.map((r) => r.repo.toLowerCase()));
+  } catch (error) {
+    const code = (error as { code?: string } | undefined)?.code;
+    // Uninstalled or suspended: the installation can no longer list anything.
+    if (code !== 'GITHUB_NOT_FOUND' && code !== 'GITHUB_FORBIDDEN' && code !== 'GITHUB_UNAUTHORIZED')
+      throw error;
+    still = new Set();
+  }
+  return candidates.filter((e) => !still.has(e.repo.toLowerCase())).map((e) => e.repo);
+}
+
 async function onRepositories(ctx: RepoEventContext, event: RepositoriesEvent): Promise<RepoEventOutcome> {
   const { directory, host } = ctx;
-  const index = ctx.deps.index;
   const indexed: string[] = [];
-  if (index && directory.discovering) {
-    const gone = event.installationRemoved
-      ? (await index.all()).filter((e) => e.installationId === event.installationId).map((e) => e.repo)
-      : event.removed;
-    for (const repo of gone) {
-      await index.remove(repo);
-      indexed.push(repo);
-    }
+  for (const repo of await goneFrom(ctx, event)) {
+    await ctx.deps.index?.remove(repo);
+    indexed.push(repo);
   }
   // Unsuspended, or new permissions accepted: GitHub names no repositories, so all of them.
   const everything = event.added.length === 0 && event.removed.length === 0 && !event.installationRemoved;
@@ -97,12 +135,20 @@ async function onRepositories(ctx: RepoEventContext, event: RepositoriesEvent): 
     everything ? listed : listed.filter((r) => added.has(r.repo.toLowerCase())),
   );
   const runs = [];
+  // An installation on a whole organisation (or its unsuspension) names hundreds: all are
+  // indexed now, the first few run at once, and the rest wait for their next push or the
+  // reconcile rather than this message outliving the function's timeout.
   for (const entry of entries) {
     indexed.push(entry.repo);
     const repo = directory.repoOf(entry);
-    if (repo) runs.push(...(await runIndexed(ctx, repo, entry)).runs);
+    if (repo && runs.length < MAX_RUNS_PER_EVENT) runs.push(...(await runIndexed(ctx, repo, entry)).runs);
   }
-  return { runs, indexed, detail: `${entries.length} repositories indexed, ${runs.length} run` };
+  const waiting = entries.filter((e) => e.status === 'watching').length - runs.length;
+  return {
+    runs,
+    indexed,
+    detail: `${entries.length} repositories indexed, ${runs.length} run${waiting > 0 ? `, ${waiting} left to the next push or the reconcile` : ''}`,
+  };
 }
 
 /** A repository whose config was just read: run its policies from the tag lists, at once. */

@@ -40,8 +40,9 @@ export type RunRepoResult =
       readonly report: RepoReport;
       readonly watched: ReadonlySet<PushedImage>;
       readonly listing: TagListResult;
-      /** What the config said, for the image index. */
+      /** What the config said, for the image index, and when it was read (epoch ms). */
       readonly reading: ConfigReading;
+      readonly readAt: number;
     }
   | {
       readonly ok: false;
@@ -64,6 +65,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
   try {
     const [owner, name] = repo.repo.split('/') as [string, string];
     const client = await input.host.repo({ owner, name }, { signal: work.signal });
+    const readAt = Date.now();
     const state = await client.readState({ configPath, branchPrefix: BRANCH_PREFIX });
     const loaded = state.config ? await loadConfig(state.config.text) : undefined;
     // No config: nothing is watched. An invalid one: the apply reports it in an issue, and a
@@ -97,7 +99,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         prefetched: { state, ...defined({ config: loaded }) },
       },
     );
-    return { ok: true, report, watched, listing, reading: readingOf(state.config, loaded) };
+    return { ok: true, report, watched, listing, reading: readingOf(state.config, loaded), readAt };
   } catch (error) {
     return { ok: false, error, watched };
   } finally {

@@ -25,7 +25,6 @@ import { createWorker } from './worker.ts';
 import { MemoryImageIndex } from '../adapters/local/memory-index.ts';
 import { RepoDirectory, type Discovery } from './repo-directory.ts';
 import { defined } from '../objects.ts';
-import { errorFields } from '../errors.ts';
 
 export interface ServeConfig {
   readonly port: number;
@@ -88,10 +87,19 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   // GitHub's push events (GITHUB_WEBHOOK_SECRET) say when a config changes: then the index
   // alone picks a push's repositories; without them every repository runs on every push.
   const trustIndex = config.webhookSecrets.github !== undefined;
-  // Consulted only when trusted (or as discovery's list): then built at start, in the
-  // background, so a GitHub that is slow to answer does not hold the webhooks back. A push
-  // before it is done runs the repositories not indexed yet.
-  if (trustIndex || config.discovery) void buildIndex(host, config, index, log);
+  const directory = new RepoDirectory({
+    repos: config.repos,
+    index,
+    trustIndex,
+    log,
+    ...defined({ discovery: config.discovery }),
+  });
+  // Consulted only when trusted (or as discovery's list): then built at start, in the background
+  // (`startBuilding`: with discovery, pushes wait for it; with a list, what is not indexed yet runs).
+  if (trustIndex || config.discovery) {
+    directory.startBuilding(host);
+    void logWhenBuilt(directory, index, log);
+  }
   // The queue runs the worker, and the worker reports its failures to the queue.
   const queue = new InProcessQueue({
     worker: (event, context) => worker(event, context),
@@ -107,6 +115,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     repos: config.repos,
     index,
     trustIndex,
+    directory,
     ...defined({ discovery: config.discovery }),
     host: async () => host,
     tagLister: combineTagListers([
@@ -136,27 +145,9 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   return { ...server, queue, index, close: (timeoutMs) => server.close(timeoutMs) };
 }
 
-/** Every repository's config read once (discovery lists them first); a failed read stays `unread`. */
-async function buildIndex(
-  host: GitHost,
-  config: ServeConfig,
-  index: MemoryImageIndex,
-  log: Log,
-): Promise<void> {
+async function logWhenBuilt(directory: RepoDirectory, index: MemoryImageIndex, log: Log): Promise<void> {
   const started = performance.now();
-  const directory = new RepoDirectory({
-    repos: config.repos,
-    index,
-    log,
-    ...defined({ discovery: config.discovery }),
-  });
-  try {
-    if (directory.discovering) await directory.discover(host);
-    else await directory.refreshAll(host);
-  } catch (error) {
-    // Discovery failed (GitHub unreachable): the first push tries again.
-    log.warn('image index not built at start; the first push builds it', errorFields(error));
-  }
+  await directory.ready();
   const entries = await index.all();
   log.info('image index built', {
     repositories: entries.length,

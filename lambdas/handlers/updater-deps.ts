@@ -18,6 +18,8 @@ export interface UpdaterDeps {
   readonly index?: ImageIndex;
   /** GitHub's `push` events keep the index fresh, so it alone picks a push's repositories. */
   readonly trustIndex?: boolean;
+  /** Built from the fields above unless given (`serve` shares the one it builds at start). */
+  readonly directory?: RepoDirectory;
   /** The GitHub host with current credentials (read from Secrets Manager, cached). */
   readonly host: () => Promise<GitHost>;
   /** Called when GitHub rejected the credentials, so the next run reads them again. */
@@ -49,6 +51,7 @@ export function setWriteDeadline(host: GitHost, deps: UpdaterDeps, context: Cont
 
 /** The worker's and the reconcile's view of the watched repositories, built once per instance. */
 export function directoryOf(deps: UpdaterDeps, now?: () => number): RepoDirectory {
+  if (deps.directory) return deps.directory;
   return new RepoDirectory({
     repos: deps.repos,
     log: deps.log,

@@ -155,7 +155,7 @@ async function runPushes(
       continue;
     }
     // What the run read of the config keeps the index level with it, at no request of its own.
-    await directory.record(repo, result.reading).catch((error: unknown) =>
+    await directory.record(repo, result.reading, { readAt: result.readAt }).catch((error: unknown) =>
       deps.log.warn('image index not updated; the reconcile repairs it', {
         repo: repo.repo,
         ...errorFields(error),

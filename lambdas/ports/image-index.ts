@@ -18,6 +18,13 @@ export interface ImageIndex {
   /** Replaces the repository's entry. Writes nothing when `entryChanged` says it is the same. */
   put(entry: IndexEntry): Promise<void>;
   remove(repo: string): Promise<void>;
+  /**
+   * When a discovery last listed every installation and indexed what it found; undefined before
+   * the first complete one. Until then the index is not the list of repositories: a push
+   * discovers first instead of trusting a partial index.
+   */
+  discoveredAt(): Promise<number | undefined>;
+  markDiscovered(at: number): Promise<void>;
 }
 
 export type ImageIndexErrorCode = 'INDEX_UNAVAILABLE' | 'INDEX_CORRUPT';

@@ -381,7 +381,10 @@ describe('ImageUpdater at organisation scale', () => {
   });
 
   it.each([
-    [{ githubEvents: true }, /githubEvents needs `webhook`/],
+    [
+      { githubEvents: true },
+      /githubEvents needs the webhook endpoint \(the `webhook` prop, or -c webhookAllowedImages=…\)/,
+    ],
     [
       { repositories: undefined, discovery: {}, githubAuth: 'token' as const },
       /no repositories are listed and githubAuth is "token"/,

@@ -1,7 +1,8 @@
 /**
  * What every `ImageIndex` must answer, checked against a model (a plain map scanned in full):
  * after any sequence of puts and removes, a lookup returns exactly the repositories that watch
- * one of the images, plus every `unread` one, whatever the case of the names.
+ * one of the images, plus every `unread` one, whatever the case of the names; a put older than
+ * the entry held changes nothing.
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -17,7 +18,7 @@ const entryArb: fc.Arbitrary<IndexEntry> = fc.record({
   status: fc.constantFrom<IndexStatus>('watching', 'no-config', 'invalid', 'unread'),
   images: fc.uniqueArray(fc.constantFrom(...IMAGES), { maxLength: 3 }).map((i) => i.sort()),
   configSha: fc.constantFrom('b1', 'b2', 'c3'),
-  checkedAt: fc.nat(),
+  checkedAt: fc.nat({ max: 20 }),
 });
 
 type Op = { readonly put: IndexEntry } | { readonly remove: string };
@@ -37,7 +38,9 @@ export function imageIndexContract(make: () => Promise<ImageIndex>, runs = 40): 
         for (const op of ops) {
           if ('put' in op) {
             await index.put(op.put);
-            model.set(op.put.repo.toLowerCase(), op.put);
+            // A reading older than the one held is not written back.
+            const held = model.get(op.put.repo.toLowerCase());
+            if (!held || held.checkedAt <= op.put.checkedAt) model.set(op.put.repo.toLowerCase(), op.put);
           } else {
             await index.remove(op.remove);
             model.delete(op.remove.toLowerCase());
@@ -52,6 +55,9 @@ export function imageIndexContract(make: () => Promise<ImageIndex>, runs = 40): 
           const got = await index.get(key.toUpperCase());
           expect({ ...got, checkedAt: 0 }).toEqual({ ...entry, checkedAt: 0 });
         }
+        expect(await index.discoveredAt()).toBeUndefined();
+        await index.markDiscovered(1234);
+        expect(await index.discoveredAt()).toBe(1234);
       }),
       { numRuns: runs },
     );

@@ -5,6 +5,7 @@
  *   pk `repos`          sk `<owner/name>`   the entry (repo, configPath, status, images, …)
  *   pk `image#<name>`   sk `<owner/name>`   a copy of the entry, one per image it watches
  *   pk `unread`         sk `<owner/name>`   a copy, while its config could not be read
+ *   pk `meta`           sk `discovery`      when a discovery last completed (`at`)
  * A push of one image costs two queries (its image partition and `unread`), whatever the number
  * of repositories; an entry whose config did not change costs one read and no write.
  *
@@ -31,6 +32,7 @@ export interface DynamoImageIndexOptions {
 
 const ENTRIES = 'repos';
 const UNREAD = 'unread';
+const META = 'meta';
 const imagePk = (image: string) => `image#${image}`;
 const STATUSES = new Set<IndexStatus>(['watching', 'no-config', 'invalid', 'unread']);
 
@@ -96,6 +98,18 @@ export class DynamoImageIndex implements ImageIndex {
     const sk = repo.toLowerCase();
     const keys = [...previous.images.map(imagePk), UNREAD, ENTRIES];
     await this.write(keys.map((pk) => ({ DeleteRequest: { Key: { pk, sk } } })));
+  }
+
+  async discoveredAt(): Promise<number | undefined> {
+    const item = await this.call('read the discovery marker', () =>
+      this.documents.send(new GetCommand({ TableName: this.tableName, Key: { pk: META, sk: 'discovery' } })),
+    );
+    const at = item.Item?.at;
+    return typeof at === 'number' ? at : undefined;
+  }
+
+  async markDiscovered(at: number): Promise<void> {
+    await this.write([{ PutRequest: { Item: { pk: META, sk: 'discovery', at } } }]);
   }
 
   private async query(pk: string): Promise<IndexEntry[]> {

@@ -16,5 +16,7 @@ export function lazyDynamoImageIndex(options: DynamoImageIndexOptions): ImageInd
     get: async (repo) => (await load()).get(repo),
     put: async (entry) => (await load()).put(entry),
     remove: async (repo) => (await load()).remove(repo),
+    discoveredAt: async () => (await load()).discoveredAt(),
+    markDiscovered: async (at) => (await load()).markDiscovered(at),
   };
 }

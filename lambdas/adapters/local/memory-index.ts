@@ -34,4 +34,14 @@ export class MemoryImageIndex implements ImageIndex {
   async remove(repo: string): Promise<void> {
     if (this.entries.delete(repo.toLowerCase())) this.writes++;
   }
+
+  private discovered: number | undefined;
+
+  async discoveredAt(): Promise<number | undefined> {
+    return this.discovered;
+  }
+
+  async markDiscovered(at: number): Promise<void> {
+    this.discovered = at;
+  }
 }

@@ -8,6 +8,7 @@ import type { Config, Policy } from '../config.ts';
 import type { CommitSnapshot, RepoClient, RepoState } from '../../ports/git-host.ts';
 import { policyWatches, type IgnoredTarget, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import { candidatesFor, planUpdates } from '../plan/plan.ts';
+import { checkConfigInRepo } from '../plan/overlap.ts';
 import { policyReferences, type FileProblem } from '../plan/scan.ts';
 import { BRANCH_PREFIX, branchFor, buildUnit, unitKey } from '../plan/units.ts';
 import type { ApplyOptions, ApplyRequest } from './apply.ts';
@@ -52,8 +53,21 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
   const state =
     input.state ?? (await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX }));
   if (!state.config) return { ...none, outcome: 'no-config' };
-  const loaded = await input.parse(state.config);
+  const memoKey = `${repo}@${state.config.sha}`;
+  const loaded = await checkConfigInRepo(await input.parse(state.config), {
+    filesOn: async (base) => {
+      const snapshot = base === undefined ? state.head : await client.readBranch(base);
+      // A missing base branch holds no overlap; its policies' units report it.
+      return snapshot
+        ? snapshotFiles(client, snapshot)
+        : { listFiles: async () => [], readFile: async () => undefined };
+    },
+    defaultBranch: state.defaultBranch,
+    configPath: options.configPath,
+  });
   if (!loaded.ok) {
+    // Validity depends on the manifests too: the same config blob can be valid again later.
+    options.memo?.checkedConfigs.delete(memoKey);
     const configIssue = await reportInvalidConfig(
       client,
       options.configPath,
@@ -63,7 +77,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     return { ...none, outcome: 'config-invalid', configIssue };
   }
   const config = loaded.config;
-  const configIssue = closeConfigIssue(client, options, `${repo}@${state.config.sha}`);
+  const configIssue = closeConfigIssue(client, options, memoKey);
 
   const watching = request.reconcile
     ? config.policies

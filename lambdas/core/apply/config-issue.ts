@@ -18,7 +18,7 @@ function body(configPath: string, sha: string, issues: readonly ConfigIssue[]): 
     ...issues.map((i) => formatConfigIssue(configPath, i)),
     '```',
     '',
-    'Check the file locally with `npx image-updater validate`. This issue closes itself when the config is valid again.',
+    'Check it locally, with the manifests it points at, with `npx image-updater validate --repo-dir .`. This issue closes itself when the config is valid again.',
   ].join('\n');
 }
 

@@ -15,7 +15,7 @@ import {
   type PolicyDecision,
   type PolicyTarget,
 } from './decide.ts';
-import { contestedCount, policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
+import { policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
 import { buildUnit, unitKey, type UnitPlan, type UnitTarget } from './units.ts';
 import { defined } from '../../objects.ts';
 
@@ -50,23 +50,15 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
     input.policies ??
     config.policies.filter((p) => pushes.length === 0 || pushes.some((push) => policyWatches(p, push.image)));
   const scan = await scanRepo(policies, input.repo, input.configPath ? { configPath: input.configPath } : {});
-  const decisions = policies.map((policy) => {
-    const decision = decide({
+  const decisions = policies.map((policy) =>
+    decide({
       policy,
       references: [...policyReferences(policy, scan).values()].flat(),
       candidates: candidatesFor(policy, pushes, input.tagLists),
       ...(input.proposed?.has(policy.name) ? { proposed: input.proposed.get(policy.name) } : {}),
       ...defined({ ignored: input.ignored?.get(policy.name) }),
-    });
-    const shared = contestedCount(policy, scan);
-    // "No reference" would send the user looking for a missing one; theirs is shared.
-    return decision.outcome === 'no-references' && shared > 0
-      ? {
-          ...decision,
-          reason: `every reference to ${policy.image} in the policy's files is matched by another policy too (${shared}; see the problems)`,
-        }
-      : decision;
-  });
+    }),
+  );
   const byUnit = new Map<string, UnitTarget[]>();
   for (const d of decisions) {
     if (d.outcome !== 'update' || !d.to || !d.updateType) continue;

@@ -47,11 +47,6 @@ export interface RepoScan {
   readonly files: ReadonlyMap<string, ScannedFile>;
   /** Which scanned files each policy's `files` globs select. */
   readonly filesByPolicy: ReadonlyMap<string, readonly string[]>;
-  /**
-   * References more than one policy matches, with the policies' names: they belong to none
-   * (SPEC §3), each a problem.
-   */
-  readonly contested: ReadonlyMap<ManifestReference, readonly string[]>;
   readonly problems: readonly FileProblem[];
 }
 
@@ -82,7 +77,7 @@ export async function scanRepo(
   const filesByPolicy = new Map<string, string[]>();
   const wanted = new Set<string>();
   for (const policy of policies) {
-    const matches = picomatch(policy.files as string[], { dot: false });
+    const matches = policyMatcher(policy);
     const selected = all.filter((p) => matches(p));
     filesByPolicy.set(policy.name, selected);
     for (const p of selected) wanted.add(p);
@@ -121,62 +116,25 @@ export async function scanRepo(
     }
     files.set(path, { path, text, references: scanned.references });
   }
-  const contested = contestedReferences(policies, files, filesByPolicy, problems);
-  return { files, filesByPolicy, contested, problems };
+  return { files, filesByPolicy, problems };
+}
+
+/** Whether a repo-relative path is one of the policy's `files`. */
+export function policyMatcher(policy: Policy): (path: string) => boolean {
+  return picomatch(policy.files as string[], { dot: false });
 }
 
 /** The references a policy owns, file by file, within the files its globs select. */
-/**
- * Two policies that would edit one reference are a config error (SPEC §3), found here, where both
- * the worker and `plan` pass: the reference is left to neither, whatever either decides, and the
- * problem names both. Deciding it later, per unit, let a group's PR edit what `plan` refused.
- */
-function contestedReferences(
-  policies: readonly Policy[],
-  files: ReadonlyMap<string, ScannedFile>,
-  filesByPolicy: ReadonlyMap<string, readonly string[]>,
-  problems: FileProblem[],
-): Map<ManifestReference, readonly string[]> {
-  const claims = new Map<ManifestReference, string[]>();
-  for (const policy of policies) {
-    for (const path of filesByPolicy.get(policy.name) ?? []) {
-      const file = files.get(path);
-      if (!file) continue;
-      for (const ref of referencesFor(file.references, policy))
-        claims.set(ref, [...(claims.get(ref) ?? []), policy.name]);
-    }
-  }
-  const contested = new Map<ManifestReference, readonly string[]>();
-  for (const [ref, names] of claims) {
-    if (names.length < 2) continue;
-    contested.set(ref, names);
-    problems.push({
-      file: ref.file,
-      line: ref.line,
-      column: ref.column,
-      message: `policies ${names.join(' and ')} both match this reference: left unchanged (narrow their files, or name one in a marker comment)`,
-    });
-  }
-  return contested;
-}
-
-/** How many of the policy's references another policy matches too. */
-export function contestedCount(policy: Policy, scan: RepoScan): number {
-  return [...scan.contested.values()].filter((names) => names.includes(policy.name)).length;
-}
-
 export function policyReferences(policy: Policy, scan: RepoScan): Map<string, ManifestReference[]> {
   const result = new Map<string, ManifestReference[]>();
   const image = canonicalImageName(policy.image);
   for (const path of scan.filesByPolicy.get(policy.name) ?? []) {
     const file = scan.files.get(path);
     if (!file) continue;
-    const refs = referencesFor(file.references, policy)
-      .filter((r) => !scan.contested.has(r))
+    const refs = referencesFor(file.references, policy).map((r) =>
       // A `:tag`/`:digest` marker holds no name: the policy it names says which image it is.
-      .map((r) =>
-        r.format === 'marker' && r.image === undefined && !r.slots.name && image ? { ...r, image } : r,
-      );
+      r.format === 'marker' && r.image === undefined && !r.slots.name && image ? { ...r, image } : r,
+    );
     if (refs.length > 0) result.set(path, refs);
   }
   return result;

@@ -70,9 +70,13 @@ describe('entryChanged and mergeEntry', () => {
     [{ status: 'invalid' as const }, true],
     [{ images: ['ghcr.io/acme/api', 'ghcr.io/acme/web'] }, true],
     [{ configPath: 'deploy/.image-updater.yaml' }, true],
-  ])('%j: changed %s (a reconcile over unchanged repositories writes nothing)', (change, changed) => {
-    expect(entryChanged(base, { ...base, ...change })).toBe(changed);
-  });
+    [{ configSha: 'b2', checkedAt: 0 }, false],
+  ])(
+    '%j: written %s (a reconcile over unchanged repositories writes nothing; an older reading never)',
+    (change, changed) => {
+      expect(entryChanged(base, { ...base, ...change })).toBe(changed);
+    },
+  );
 
   it('keeps the installation discovery found when a later read does not say it', () => {
     const discovered = { ...base, installationId: 7 };
@@ -94,6 +98,10 @@ describe('discoveryAllows', () => {
     [{ topic: 'gitops' }, repo('acme/app', ['gitops']), true],
     [{ topic: 'gitops' }, repo('acme/app', ['other']), false],
     [{ names: ['acme/*'], topic: 'gitops' }, repo('acme/app', []), false],
+    [{ names: ['acme/*', '!acme/secrets'] }, repo('acme/secrets'), false],
+    [{ names: ['acme/*', '!acme/secrets'] }, repo('acme/app'), true],
+    [{ names: ['!acme/secrets'] }, repo('other/app'), true],
+    [{ names: ['!acme/*'] }, repo('ACME/app'), false],
   ])('%j allows %j: %s', (filter, candidate, allowed) => {
     expect(discoveryAllows(filter, candidate)).toBe(allowed);
   });

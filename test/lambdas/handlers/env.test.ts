@@ -50,6 +50,7 @@ describe('function environment', () => {
     ['DISCOVERY', '{"names":["acme/*"]}', /DISCOVERY: give WATCHED_REPOS or DISCOVERY, not both/],
     ['DISCOVERY', '{"topic":"Has Spaces"}', /DISCOVERY\.topic: a GitHub topic/],
     ['DISCOVERY', '{"nmes":["acme/*"]}', /DISCOVERY: Unrecognized key/],
+    ['DISCOVERY', '{"names":["env-*"]}', /DISCOVERY\.names\.0: an owner\/name glob/],
     ['WATCHED_REPOS', '[]', /WATCHED_REPOS: empty, and no DISCOVERY/],
   ])('names the variable that is wrong: %s', (key, value, message) => {
     expect(() => parseFunctionEnv({ ...BASE, [key]: value })).toThrow(message);

@@ -238,4 +238,104 @@ describe('GitHub events', () => {
     expect(outcome.runs).toEqual([]);
     expect(requestsByRepo(owner).size).toBe(0);
   });
+
+  it('forgets a removed repository only when its installation no longer lists it (a replayed or foreign event forgets nothing)', async () => {
+    const { owner } = organisation(3, [0]);
+    const index = new MemoryImageIndex();
+    const gitHost = host('app');
+    const directory = new RepoDirectory({
+      repos: [],
+      discovery: { names: [`${owner}/*`] },
+      index,
+      trustIndex: true,
+      log: recordingLog(),
+    });
+    await directory.discover(gitHost);
+    const removal = (installationId: number, installationRemoved = false) => ({
+      type: 'repositories' as const,
+      installationId,
+      added: [],
+      removed: [`${owner}/env-0`],
+      installationRemoved,
+    });
+    await handleRepoEvent(context(directory, gitHost, index), removal(999));
+    await handleRepoEvent(context(directory, gitHost, index), removal(5));
+    await handleRepoEvent(context(directory, gitHost, index), removal(5, true));
+    expect(await index.get(`${owner}/env-0`)).toBeDefined();
+
+    // Now really taken off the installation: the same event forgets it.
+    const all = [...Array(3).keys()].map((i) => `${owner}/env-${i}`);
+    server.configureApp({
+      appId: 77,
+      privateKeyPem: privateKey,
+      installations: [{ id: 5, repositories: all.slice(1) }],
+    });
+    try {
+      await handleRepoEvent(context(directory, host('app'), index), removal(5));
+      expect(await index.get(`${owner}/env-0`)).toBeUndefined();
+      expect(await index.get(`${owner}/env-1`)).toBeDefined();
+    } finally {
+      server.configureApp({ appId: 77, privateKeyPem: privateKey, installationId: 5 });
+    }
+  });
+
+  it('introduces a repository of an all-repositories installation by its first config push', async () => {
+    const { owner } = organisation(2, [0]);
+    const index = new MemoryImageIndex();
+    const gitHost = host('app');
+    const directory = new RepoDirectory({
+      repos: [],
+      discovery: { names: [`${owner}/*`] },
+      index,
+      trustIndex: true,
+      log: recordingLog(),
+    });
+    await directory.discover(gitHost);
+    server.createRepo(owner, 'brand-new', {
+      files: { '.image-updater.yaml': policy(API), 'apps/deployment.yaml': deployment(API, '1.0.0') },
+    });
+    const outcome = await handleRepoEvent(context(directory, gitHost, index), {
+      type: 'push',
+      repo: `${owner}/brand-new`,
+      branch: 'main',
+      after: 'x',
+      changedPaths: ['.image-updater.yaml'],
+      truncated: false,
+      installationId: 5,
+    });
+    expect(outcome.indexed).toEqual([`${owner}/brand-new`]);
+    expect((await index.lookup([API])).map((e) => e.repo)).toContain(`${owner}/brand-new`);
+  });
+});
+
+describe("serve's start", () => {
+  it('a push while discovery is still building waits for it, so no watcher is missed', async () => {
+    const { owner } = organisation(
+      40,
+      Array.from({ length: 40 }, (_, i) => i),
+    );
+    const index = new MemoryImageIndex();
+    const gitHost = host('app');
+    const directory = new RepoDirectory({
+      repos: [],
+      discovery: { names: [`${owner}/*`] },
+      index,
+      trustIndex: true,
+      log: recordingLog(),
+    });
+    directory.startBuilding(gitHost);
+    const targets = await directory.targetsFor(gitHost, [{ image: API, tag: '1.1.0' }]);
+    expect(targets).toHaveLength(40);
+  });
+
+  it('a listed repository whose config path changed counts as not indexed', async () => {
+    const { owner, repos } = organisation(2, [0]);
+    const index = new MemoryImageIndex();
+    const old = new RepoDirectory({ repos, index, trustIndex: true, log: recordingLog() });
+    await old.refreshAll(host());
+    const moved = repos.map((r) => ({ ...r, configPath: 'deploy/.image-updater.yaml' }));
+    const directory = new RepoDirectory({ repos: moved, index, trustIndex: true, log: recordingLog() });
+    const targets = await directory.targetsFor(host(), [{ image: 'ghcr.io/acme/none', tag: '1' }]);
+    expect(targets.map((t) => t.repo).sort()).toEqual([`${owner}/env-0`, `${owner}/env-1`]);
+  });
 });
