@@ -82,7 +82,8 @@ async function onPush(ctx: RepoEventContext, event: RepoPushEvent): Promise<Repo
 
 async function onPullRequest(ctx: RepoEventContext, event: PullRequestEvent): Promise<RepoEventOutcome> {
   if (!event.headRef.startsWith(BRANCH_PREFIX)) return nothing('not an image-updater pull request');
-  // Our own closes (a bot's) carry their own answer; a merge is no "no".
+  // A merge is no "no". Our own closes are bots' and marked retired already; another bot's close
+  // is answered by the next read.
   if (event.action === 'closed' && (event.merged || event.senderIsBot))
     return nothing(`pull request ${event.merged ? 'merged' : 'closed by a bot'}`);
   const repo = await ctx.directory.lookup(event.repo);

@@ -5,8 +5,8 @@
  * writer wins a race the attempt is rebuilt on the new state, with backoff.
  *
  * The parts: `attempt.ts` (one attempt), `open-pulls.ts` (what the open PRs propose),
- * `unit-action.ts` (each unit's action and its write cost), `executors.ts` (running it),
- * `merge.ts`, `orphans.ts`.
+ * `closed-pulls.ts` (what PRs closed unmerged by a person hold back), `unit-action.ts` (each
+ * unit's action and its write cost), `executors.ts` (running it), `merge.ts`, `orphans.ts`.
  */
 import type { ConfigLoader, ConfigLoadResult } from '../config.ts';
 import type { RepoClient, RepoState } from '../../ports/git-host.ts';
