@@ -251,8 +251,8 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
       return client.reserveWrites && writes > 0 ? client.reserveWrites(writes, run) : run();
     }),
   );
-  const units: UnitReport[] = [...answered];
-  const failures: UnitFailure[] = [];
+  const units: UnitReport[] = [...answered.units];
+  const failures: UnitFailure[] = [...answered.failures];
   const problems: FileProblem[] = [...plan.scan.problems, ...unitProblems.flat()];
   let lostRace: ConcurrentUpdateError | undefined;
   for (const [i, outcome] of settled.entries()) {
@@ -275,21 +275,33 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
   };
 }
 
-/** The unanswered closes of these units, answered before their units act (`closed-pulls.ts`). */
+/**
+ * The unanswered closes of these units, answered before their units act (`closed-pulls.ts`). An
+ * answer that fails is its unit's failure (retried with its events); the units still act.
+ */
 async function answerCloses(
   input: BaseInput,
   unitKeys: readonly string[],
   unitPolicies: (key: string) => Policy[],
   decisions: readonly PolicyDecision[],
-): Promise<UnitReport[]> {
+): Promise<{ readonly units: UnitReport[]; readonly failures: UnitFailure[] }> {
   const { client } = input;
-  const answers = await Promise.all(
-    input.unanswered
-      .filter((c) => unitKeys.includes(c.key))
-      .map((c) => {
-        const answer = () => answerClosed(client, c, unitPolicies(c.key), decisions);
-        return client.reserveWrites ? client.reserveWrites(ANSWER_COST, answer) : answer();
-      }),
+  const closes = input.unanswered.filter((c) => unitKeys.includes(c.key));
+  const settled = await Promise.allSettled(
+    closes.map((c) => {
+      const answer = () => answerClosed(client, c, unitPolicies(c.key), decisions);
+      return client.reserveWrites ? client.reserveWrites(ANSWER_COST, answer) : answer();
+    }),
   );
-  return answers.filter((a): a is UnitReport => a !== undefined);
+  const units: UnitReport[] = [];
+  const failures: UnitFailure[] = [];
+  for (const [i, outcome] of settled.entries()) {
+    const { key } = closes[i]!;
+    if (outcome.status === 'fulfilled') {
+      if (outcome.value) units.push(outcome.value);
+    } else {
+      failures.push({ key, branch: branchFor(key), policies: unitPolicies(key), error: outcome.reason });
+    }
+  }
+  return { units, failures };
 }

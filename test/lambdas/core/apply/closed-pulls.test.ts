@@ -63,6 +63,23 @@ describe('a PR closed unmerged by a person', () => {
     expect(readPrState(env.server.getPull(OWNER, REPO, number)?.body ?? '')?.closed).toBe('ignored');
   });
 
+  it('answers at the next event when GitHub refuses the comment, nothing lost', async () => {
+    const env = await githubEnvFor(FILES);
+    const number = await closedByPerson(env, '1.3.0');
+    const refused = env.server.addFault({
+      match: { operationId: 'issues/create-comment' },
+      times: Infinity,
+      respond: { status: 403 },
+    });
+    const failed = await env.apply([push(API, '1.3.0')]);
+    expect(failed.failures.map((f) => f.key)).toEqual(['api']);
+    refused.remove();
+
+    const answered = await env.apply([push(API, '1.3.0')]);
+    expect(answered.units).toEqual([expect.objectContaining({ action: 'ignored', pull: number })]);
+    expect(env.server.listComments(OWNER, REPO, number)).toHaveLength(1);
+  });
+
   it('holds the plan back with a reason a user reads', async () => {
     const env = await githubEnvFor(FILES);
     const number = await closedByPerson(env, '1.3.0');
