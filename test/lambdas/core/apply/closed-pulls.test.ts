@@ -155,6 +155,38 @@ describe('a PR closed unmerged by a person', () => {
   });
 });
 
+describe('a group PR closed unmerged by a person', () => {
+  const WEB = `${ECR}/shop/web`;
+  const group = {
+    '.image-updater.yaml': `version: 1
+policies:
+  - {name: api, image: ${API}, group: shop, files: ["apps/api/**"]}
+  - {name: web, image: ${WEB}, group: shop, files: ["apps/web/**"]}
+`,
+    'apps/api/deploy.yaml': deployment(`${API}:1.0.0`),
+    'apps/web/deploy.yaml': deployment(`${WEB}:2.0.0`, 'web'),
+  };
+
+  it("holds each member's proposal; a newer tag of one member opens a PR of that one", async () => {
+    const env = await githubEnvFor(group);
+    await env.apply([push(API, '1.3.0'), push(WEB, '2.1.0')]);
+    const [closed] = env.server.listPulls(OWNER, REPO, { state: 'open' });
+    await setPullStateAsPerson(env, closed!.number, 'closed');
+
+    const held = await env.apply([push(API, '1.3.0'), push(WEB, '2.1.0')]);
+    expect(held.units.map((u) => u.action)).toEqual(['ignored']);
+    expect(env.server.listPulls(OWNER, REPO, { state: 'open' })).toEqual([]);
+
+    const report = await env.apply([push(WEB, '2.2.0')]);
+    expect(report.units).toEqual([
+      expect.objectContaining({
+        action: 'opened',
+        updates: [expect.objectContaining({ policy: 'web', to: '2.2.0' })],
+      }),
+    ]);
+  });
+});
+
 describe("the updater's own closes", () => {
   it('are not a "no": a superseded PR\'s tag is proposed again after the base moves back', async () => {
     const env = await githubEnvFor(FILES);
