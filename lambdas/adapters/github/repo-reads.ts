@@ -45,7 +45,7 @@ export interface PullLike {
   state: string;
   merged_at?: string | null;
   merged?: boolean;
-  head: { ref: string; sha: string };
+  head: { ref: string; sha: string; repo?: { full_name: string } | null };
   base: { ref: string };
   title: string;
   body?: string | null;
@@ -121,15 +121,14 @@ export class GitHubRepoReads {
     // or on a cold start by a guess that the repository's metadata, read alongside, confirms.
     const known = this.cache.defaultBranch;
     const guess = known ?? this.defaultBranchGuess;
-    const [actual, config, pulls, closedPulls, early] = await Promise.all([
+    const [actual, config, { open: pulls, closed: closedPulls }, early] = await Promise.all([
       known ??
         this.call(
           'get repository',
           async () => (await this.octokit.rest.repos.get(this.base)).data.default_branch,
         ),
       this.readConfig(options.configPath),
-      this.listOpenPulls(options.branchPrefix),
-      this.listClosedPulls(options.branchPrefix),
+      this.listPulls(options.branchPrefix),
       this.readBranch(guess),
     ]);
     const defaultBranch = actual;
@@ -187,41 +186,50 @@ export class GitHubRepoReads {
     }
   }
 
-  private async listOpenPulls(prefix: string): Promise<PullRequestInfo[]> {
+  /**
+   * Our open PRs and the most recently closed ones, in one request while the repository has
+   * fewer than 100 pull requests in all (then `state=all`, newest updated first, holds every one
+   * of them), conditional so an unchanged page answers 304. Past that the open ones are listed on
+   * their own (every page) and the closed ones are the first page of `state=all`: a PR closed
+   * since the last read is on it; older closes stay in force through the PRs on the page (a
+   * close covers every tag not above its own), or drop off after 100 newer updates.
+   */
+  private async listPulls(prefix: string): Promise<{ open: PullRequestInfo[]; closed: PullRequestInfo[] }> {
     return this.call('list pull requests', async () => {
+      const recent = await this.conditional('pulls:all', (headers) =>
+        this.octokit.rest.pulls.list({
+          ...this.base,
+          state: 'all',
+          sort: 'updated',
+          direction: 'desc',
+          per_page: 100,
+          headers,
+        }),
+      );
+      // A fork's PR may name its branch like ours and forge a state marker: only branches of
+      // this repository count.
+      const here = `${this.repo.owner}/${this.repo.name}`.toLowerCase();
+      const ours = (list: readonly PullLike[]) =>
+        list
+          .filter(
+            (p) => p.head.ref.startsWith(prefix) && (p.head.repo?.full_name ?? '').toLowerCase() === here,
+          )
+          .map((p) => toPull(p));
+      const closed = ours((recent as PullLike[]).filter((p) => p.state !== 'open'));
+      if (recent.length < 100)
+        return { open: ours((recent as PullLike[]).filter((p) => p.state === 'open')), closed };
       const params = { ...this.base, state: 'open' as const, per_page: 100 };
       const first = await this.conditional('pulls:open', (headers) =>
         this.octokit.rest.pulls.list({ ...params, headers }),
       );
-      // More than a page of open PRs in the repository: the rest unconditionally.
-      const pulls =
+      const open =
         first.length < 100
           ? first
           : [
               ...first,
               ...(await this.octokit.paginate(this.octokit.rest.pulls.list, { ...params, page: 2 })),
             ];
-      return pulls.filter((p) => p.head.ref.startsWith(prefix)).map((p) => toPull(p as PullLike));
-    });
-  }
-
-  /**
-   * The first page of closed PRs, most recently updated first: a PR closed since the last read
-   * is on it, and an unchanged page answers 304. Older closes stay in force through the PRs on
-   * the page (a close covers every tag not above its own), or drop off after 100 newer closes.
-   */
-  private async listClosedPulls(prefix: string): Promise<PullRequestInfo[]> {
-    return this.call('list closed pull requests', async () => {
-      const params = { ...this.base, state: 'closed' as const, sort: 'updated' as const, per_page: 100 };
-      const page = await this.conditional('pulls:closed', (headers) =>
-        this.octokit.rest.pulls.list({ ...params, direction: 'desc', headers }),
-      );
-      // A fork's PR may name its branch like ours and forge a state marker; closing it must
-      // not hold anyone's updates back. Only branches of this repository count.
-      const here = `${this.repo.owner}/${this.repo.name}`.toLowerCase();
-      return page
-        .filter((p) => p.head.ref.startsWith(prefix) && p.head.repo?.full_name.toLowerCase() === here)
-        .map((p) => toPull(p as PullLike));
+      return { open: ours(open as PullLike[]), closed };
     });
   }
 

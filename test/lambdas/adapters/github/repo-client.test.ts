@@ -77,7 +77,7 @@ describe('GitHubRepoClient.readState', () => {
     server.resetLog();
     await read();
     // Config, open PRs, closed PRs, branch, tree.
-    expect(server.requests.map((r) => r.status)).toEqual([304, 304, 304, 304, 304]);
+    expect(server.requests.map((r) => r.status)).toEqual([304, 304, 304, 304]);
     expect(server.roundTrips()).toBe(1);
   });
 

@@ -227,10 +227,11 @@ describe('what it costs per push (request log)', () => {
     expect(answer.writes).toEqual(['issues/create-comment', 'pulls/update']);
     const held = await cost(env, () => env.apply([push(API, '1.2.0')]));
     expect(held.writes).toEqual([]);
-    // The first wave only: config, open PRs, closed PRs, branch, tree; all unchanged but the closed page.
-    expect(held.requests).toBe(5);
+    // The first wave only: config, pull requests (open and closed, one page), branch, tree.
+    expect(answer.requests).toBe(6);
+    expect(held.requests).toBe(4);
     const steady = await cost(env, () => env.apply([push(API, '1.3.0')]));
-    expect(steady).toEqual({ requests: 5, notModified: 5, writes: [] });
+    expect(steady).toEqual({ requests: 4, notModified: 4, writes: [] });
     const newer = await cost(env, () => env.apply([push(API, '1.4.0')]));
     expect(newer.writes).toEqual([
       'git/create-tree',
