@@ -53,7 +53,7 @@ export async function handleRepoEvent(ctx: RepoEventContext, event: RepoEvent): 
 }
 
 /** Repositories an installation event runs at once; the rest wait for a push or the reconcile. */
-export const MAX_RUNS_PER_EVENT = 10;
+const MAX_RUNS_PER_EVENT = 10;
 
 async function onPush(ctx: RepoEventContext, event: RepoPushEvent): Promise<RepoEventOutcome> {
   const { directory, host } = ctx;
