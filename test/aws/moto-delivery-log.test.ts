@@ -3,11 +3,11 @@
  * table is, one conditional item per delivery id, released for a redelivery, an expired claim
  * free again before TTL removes it, and a missing table reported as a retryable error.
  */
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoDeliveryLog } from '../../lambdas/adapters/dynamodb/delivery-log.ts';
 import { DeliveryLogError } from '../../lambdas/ports/delivery-log.ts';
-import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto, createIndexTable } from './support/moto.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
 const MOTO = probe('moto_server', 'moto_server', ['--help']);
@@ -29,20 +29,7 @@ describeWithTools(
         region: MOTO_REGION,
         credentials: MOTO_CREDENTIALS,
       });
-      await client.send(
-        new CreateTableCommand({
-          TableName: TABLE,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-        }),
-      );
+      await createIndexTable(client, TABLE);
     }, 30_000);
     afterAll(async () => {
       client?.destroy();

@@ -3,14 +3,14 @@
  * the in-memory index, the requests one push costs, the writes an unchanged config costs (none),
  * and a table that is gone failing with a code instead of a vendor error.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoImageIndex } from '../../lambdas/adapters/dynamodb/image-index.ts';
 import type { IndexEntry } from '../../lambdas/core/repo-index.ts';
 import { ImageIndexError } from '../../lambdas/ports/image-index.ts';
 import { imageIndexContract } from '../support/image-index-contract.ts';
-import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto, createIndexTable } from './support/moto.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
 const MOTO = probe('moto_server', 'moto_server', ['--help']);
@@ -48,20 +48,7 @@ describeWithTools(
 
     async function freshIndex(): Promise<DynamoImageIndex> {
       const TableName = `index-${++tables}`;
-      await client.send(
-        new CreateTableCommand({
-          TableName,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-        }),
-      );
+      await createIndexTable(client, TableName);
       return new DynamoImageIndex({ tableName: TableName, client });
     }
 

@@ -4,8 +4,7 @@
  * the index in the same table, acts on a config `push` event, and with the index warm runs only
  * the repositories that watch a pushed image.
  */
-import { createHmac } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,9 +12,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
-import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto, createIndexTable } from './support/moto.ts';
 import { deliverOnce, receiveAll, templateEnv } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
+import { githubHeaders, pushPayload } from '../support/github-events.ts';
 
 const MOTO = probe('moto_server', 'moto_server', ['--help']);
 const REGISTRY = 'registry.example.test';
@@ -64,23 +64,9 @@ function urlEvent(path: string, body: string, headers: Record<string, string>) {
 }
 
 function githubPush(repo: string, delivery: string) {
-  const body = JSON.stringify({
-    ref: 'refs/heads/main',
-    before: 'b'.repeat(40),
-    after: 'a'.repeat(40),
-    created: false,
-    deleted: false,
-    forced: false,
-    commits: [{ id: 'a'.repeat(40), added: [], modified: ['.image-updater.yaml'], removed: [] }],
-    head_commit: null,
-    repository: { full_name: repo, default_branch: 'main' },
-    sender: { login: 'octocat', type: 'User' },
-  });
-  return urlEvent('/webhooks/github', body, {
-    'x-github-event': 'push',
-    'x-github-delivery': delivery,
-    'x-hub-signature-256': `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`,
-  });
+  const body = JSON.stringify(pushPayload(repo));
+  const { 'content-type': _type, ...headers } = githubHeaders('push', delivery, body, GITHUB_SECRET);
+  return urlEvent('/webhooks/github', body, headers);
 }
 
 function registryPush(tag: string) {
@@ -146,20 +132,7 @@ describeWithTools(
       documents = DynamoDBDocumentClient.from(dynamo);
       const secrets = new SecretsManagerClient(client);
       queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'queue' }))).QueueUrl!;
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: TABLE,
-          BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: 'pk', KeyType: 'HASH' },
-            { AttributeName: 'sk', KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: 'pk', AttributeType: 'S' },
-            { AttributeName: 'sk', AttributeType: 'S' },
-          ],
-        }),
-      );
+      await createIndexTable(dynamo, TABLE);
       const secretArn = async (Name: string, SecretString: string) =>
         (await secrets.send(new CreateSecretCommand({ Name, SecretString }))).ARN!;
       const [webhookSecretArn, githubSecretArn] = await Promise.all([

@@ -8,7 +8,7 @@
  * repository added to the installation (`installation_repositories`) is picked up.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,7 @@ import {
 } from '../support/distribution-registry.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { writeOciLayout, type OciLayout } from '../support/oci-layout.ts';
+import { githubHeaders, pushPayload } from '../support/github-events.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/image-updater.mjs', import.meta.url));
 const SECRET = 'e2e-webhook-secret-6f1c0b2d9a';
@@ -84,29 +85,12 @@ describe.skipIf(MISSING_BINARIES.length > 0)(
       const body = JSON.stringify(payload);
       const response = await fetch(`${serveUrl}/webhooks/github`, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': event,
-          'x-github-delivery': randomUUID(),
-          'x-hub-signature-256': `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`,
-        },
+        headers: githubHeaders(event, randomUUID(), body, GITHUB_SECRET),
         body,
       });
       return response.status;
     }
-    const configPush = (repo: string, path = '.image-updater.yaml') => ({
-      ref: 'refs/heads/main',
-      before: 'b'.repeat(40),
-      after: 'a'.repeat(40),
-      created: false,
-      deleted: false,
-      forced: false,
-      commits: [{ id: 'a'.repeat(40), added: [], modified: [path], removed: [] }],
-      head_commit: null,
-      repository: { full_name: `${OWNER}/${repo}`, default_branch: 'main' },
-      sender: { login: 'octocat', type: 'User' },
-      installation: { id: INSTALLATION },
-    });
+    const configPush = (repo: string) => pushPayload(`${OWNER}/${repo}`, { installationId: INSTALLATION });
     /** Requests to each repository since the last reset. */
     const requestsTo = () => {
       const counts = new Map<string, number>();

@@ -1,5 +1,6 @@
 /** moto_server on 127.0.0.1 on a free port, for one test file; and the little it lacks a client for. */
 import { spawn } from 'node:child_process';
+import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createServer } from 'node:net';
 
 export const MOTO_ACCOUNT = '123456789012';
@@ -72,4 +73,22 @@ export async function startMoto(): Promise<Moto> {
       await exited;
     },
   };
+}
+
+/** The construct's `IndexTable` key schema (pk/sk strings, on demand), made in moto. */
+export async function createIndexTable(client: DynamoDBClient, TableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+    }),
+  );
 }

@@ -2,13 +2,13 @@
  * `serve`'s `POST /webhooks/github` over HTTP on 127.0.0.1: the App's secret (GITHUB_WEBHOOK_SECRET),
  * a delivery queued once and read by the worker, GitHub's own body limit.
  */
-import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ImageAllowList } from '../../../lambdas/adapters/webhooks/allow-list.ts';
 import type { SecretsByProvider } from '../../../lambdas/adapters/webhooks/secrets.ts';
 import { startServe } from '../../../lambdas/handlers/serve-app.ts';
 import { createGitHubTestServer } from '@image-updater/github-test-server';
 import { recordingLog } from '../../support/handlers.ts';
+import { githubHeaders, pushPayload } from '../../support/github-events.ts';
 
 const SECRET = 'serve-registry-secret-0123456789';
 const GITHUB_SECRET = 'serve-github-app-secret-98765432';
@@ -39,31 +39,14 @@ async function serve(webhookSecrets: SecretsByProvider) {
   const post = (body: string, delivery = DELIVERY, secret = GITHUB_SECRET) =>
     fetch(`${running.url}/webhooks/github`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': delivery,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
-      },
+      headers: githubHeaders('push', delivery, body, secret),
       body,
     });
   return { running, log, post };
 }
 
 const push = (paths: string[] = ['.image-updater.yaml']) =>
-  JSON.stringify({
-    ref: 'refs/heads/main',
-    before: 'b'.repeat(40),
-    after: 'a'.repeat(40),
-    created: false,
-    deleted: false,
-    forced: false,
-    commits: [{ id: 'a'.repeat(40), added: [], modified: paths, removed: [] }],
-    head_commit: null,
-    repository: { full_name: 'acme/env', default_branch: 'main' },
-    sender: { login: 'octocat', type: 'User' },
-    installation: { id: 42 },
-  });
+  JSON.stringify(pushPayload('acme/env', { paths, installationId: 42 }));
 
 describe('serve: POST /webhooks/github', () => {
   it('a signed push reaches the worker once; its redelivery is answered duplicate', async () => {
