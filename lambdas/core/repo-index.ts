@@ -95,7 +95,7 @@ export function mergeEntry(previous: IndexEntry | undefined, next: IndexEntry): 
  * nothing), and never when `previous` was read later (a run that read the config before a
  * config push re-indexed it finishes after it, and must not put the older reading back).
  */
-export function entryChanged(previous: IndexEntry | undefined, next: IndexEntry): boolean {
+export function shouldReplace(previous: IndexEntry | undefined, next: IndexEntry): boolean {
   if (!previous) return true;
   if (previous.checkedAt > next.checkedAt) return false;
   return (
@@ -105,6 +105,12 @@ export function entryChanged(previous: IndexEntry | undefined, next: IndexEntry)
     previous.installationId !== next.installationId ||
     previous.images.join('\n') !== next.images.join('\n')
   );
+}
+
+/** What an index writes when `next` arrives over `previous`: the merged entry, or nothing. */
+export function entryToWrite(previous: IndexEntry | undefined, next: IndexEntry): IndexEntry | undefined {
+  const entry = mergeEntry(previous, next);
+  return shouldReplace(previous, entry) ? entry : undefined;
 }
 
 /** Which of an App's repositories are watched when no static list is given (Renovate's autodiscover). */

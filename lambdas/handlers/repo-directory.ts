@@ -193,6 +193,18 @@ export class RepoDirectory {
     );
   }
 
+  /** The discovered entries found in one App installation (none without discovery). */
+  async discoveredIn(installationId: number): Promise<readonly IndexEntry[]> {
+    const { index } = this.options;
+    if (!index || !this.discovering) return [];
+    return (await index.all()).filter((e) => e.installationId === installationId);
+  }
+
+  /** A discovered repository no longer watched. */
+  async forget(repo: string): Promise<void> {
+    await this.options.index?.remove(repo);
+  }
+
   /** Reads every listed repository's config (a start, before the first push). */
   async refreshAll(host: GitHost): Promise<void> {
     const limit = pLimit(this.options.concurrency ?? 8);

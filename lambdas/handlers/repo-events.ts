@@ -16,6 +16,7 @@ import type { IndexEntry } from '../core/repo-index.ts';
 import type { PullRequestEvent, RepoEvent, RepositoriesEvent, RepoPushEvent } from '../core/repo-events.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import type { GitHost } from '../ports/git-host.ts';
+import { GitHostError, type GitHostErrorCode } from '../ports/git-host-errors.ts';
 import type { TagListCache } from '../adapters/registry/tag-lists.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
 import type { RepoDirectory } from './repo-directory.ts';
@@ -91,15 +92,16 @@ async function onPullRequest(ctx: RepoEventContext, event: PullRequestEvent): Pr
   return runIndexed(ctx, repo, undefined, `pull request ${event.action}: applied`);
 }
 
+/** What listing an installation's repositories answers once the installation is gone. */
+const GONE = new Set<GitHostErrorCode>(['GITHUB_NOT_FOUND', 'GITHUB_FORBIDDEN', 'GITHUB_UNAUTHORIZED']);
+
 /**
  * Which of the installation's indexed repositories are gone. The event only says so: its body is
  * signed, but a captured body can be sent again under a new delivery id, so the installation's
  * own list decides (a repository moved to another installation stays too).
  */
 async function goneFrom(ctx: RepoEventContext, event: RepositoriesEvent): Promise<string[]> {
-  const index = ctx.deps.index;
-  if (!index || !ctx.directory.discovering) return [];
-  const ours = (await index.all()).filter((e) => e.installationId === event.installationId);
+  const ours = await ctx.directory.discoveredIn(event.installationId);
   const named = new Set(event.removed.map((r) => r.toLowerCase()));
   const candidates = event.installationRemoved ? ours : ours.filter((e) => named.has(e.repo.toLowerCase()));
   if (candidates.length === 0 || !ctx.host.listInstallationRepositories) return [];
@@ -108,10 +110,8 @@ async function goneFrom(ctx: RepoEventContext, event: RepositoriesEvent): Promis
     const listed = await ctx.host.listInstallationRepositories(event.installationId);
     still = new Set(listed.map((r) => r.repo.toLowerCase()));
   } catch (error) {
-    const code = (error as { code?: string } | undefined)?.code;
     // Uninstalled or suspended: the installation can no longer list anything.
-    if (code !== 'GITHUB_NOT_FOUND' && code !== 'GITHUB_FORBIDDEN' && code !== 'GITHUB_UNAUTHORIZED')
-      throw error;
+    if (!(error instanceof GitHostError) || !GONE.has(error.code)) throw error;
     still = new Set();
   }
   return candidates.filter((e) => !still.has(e.repo.toLowerCase())).map((e) => e.repo);
@@ -121,7 +121,7 @@ async function onRepositories(ctx: RepoEventContext, event: RepositoriesEvent): 
   const { directory, host } = ctx;
   const indexed: string[] = [];
   for (const repo of await goneFrom(ctx, event)) {
-    await ctx.deps.index?.remove(repo);
+    await directory.forget(repo);
     indexed.push(repo);
   }
   // Unsuspended, or new permissions accepted: GitHub names no repositories, so all of them.

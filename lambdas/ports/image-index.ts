@@ -15,7 +15,7 @@ export interface ImageIndex {
   /** Every entry (the reconcile, discovery, `serve`'s start). */
   all(): Promise<readonly IndexEntry[]>;
   get(repo: string): Promise<IndexEntry | undefined>;
-  /** Replaces the repository's entry. Writes nothing when `entryChanged` says it is the same. */
+  /** Replaces the repository's entry, as `entryToWrite` decides (nothing for the same answer or an older read). */
   put(entry: IndexEntry): Promise<void>;
   remove(repo: string): Promise<void>;
   /**

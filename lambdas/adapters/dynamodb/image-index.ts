@@ -20,7 +20,7 @@ import {
   paginateQuery,
   type BatchWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { entryChanged, mergeEntry, type IndexEntry, type IndexStatus } from '../../core/repo-index.ts';
+import { entryToWrite, type IndexEntry, type IndexStatus } from '../../core/repo-index.ts';
 import { ImageIndexError, type ImageIndex } from '../../ports/image-index.ts';
 
 export interface DynamoImageIndexOptions {
@@ -78,8 +78,8 @@ export class DynamoImageIndex implements ImageIndex {
       if (error instanceof ImageIndexError && error.code === 'INDEX_CORRUPT') return undefined;
       throw error;
     });
-    const entry = mergeEntry(previous, next);
-    if (!entryChanged(previous, entry)) return;
+    const entry = entryToWrite(previous, next);
+    if (!entry) return;
     const sk = entry.repo.toLowerCase();
     const item = (pk: string): Request => ({ PutRequest: { Item: { pk, sk, ...fromEntry(entry) } } });
     const drop = (pk: string): Request => ({ DeleteRequest: { Key: { pk, sk } } });

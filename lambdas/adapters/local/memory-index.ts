@@ -1,5 +1,5 @@
 /** The image index in memory: `serve`'s, built at start and kept by its events; tests'. */
-import { entryChanged, mergeEntry, type IndexEntry } from '../../core/repo-index.ts';
+import { entryToWrite, type IndexEntry } from '../../core/repo-index.ts';
 import type { ImageIndex } from '../../ports/image-index.ts';
 
 export class MemoryImageIndex implements ImageIndex {
@@ -25,8 +25,8 @@ export class MemoryImageIndex implements ImageIndex {
   async put(next: IndexEntry): Promise<void> {
     const key = next.repo.toLowerCase();
     const previous = this.entries.get(key);
-    const entry = mergeEntry(previous, next);
-    if (!entryChanged(previous, entry)) return;
+    const entry = entryToWrite(previous, next);
+    if (!entry) return;
     this.entries.set(key, entry);
     this.writes++;
   }
