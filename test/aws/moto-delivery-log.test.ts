@@ -7,7 +7,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DynamoDeliveryLog } from '../../lambdas/adapters/dynamodb/delivery-log.ts';
 import { DeliveryLogError } from '../../lambdas/ports/delivery-log.ts';
-import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto, createIndexTable } from './support/moto.ts';
+import { startMoto, type Moto, createIndexTable } from './support/moto.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
 const MOTO = probe('moto_server', 'moto_server', ['--help']);
@@ -24,11 +24,7 @@ describeWithTools(
 
     beforeAll(async () => {
       moto = await startMoto();
-      client = new DynamoDBClient({
-        endpoint: moto.endpoint,
-        region: MOTO_REGION,
-        credentials: MOTO_CREDENTIALS,
-      });
+      client = new DynamoDBClient(moto.clientConfig);
       await createIndexTable(client, TABLE);
     }, 30_000);
     afterAll(async () => {

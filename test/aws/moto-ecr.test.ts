@@ -19,7 +19,7 @@ import { corpusEvent } from '../support/corpus.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
-import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { MOTO_ACCOUNT, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
 import { templateEnv } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
@@ -87,7 +87,7 @@ describeWithTools(
     beforeAll(async () => {
       [moto, github] = await Promise.all([startMoto(), createGitHubTestServer()]);
       synth = synthesiseWithBundles({ githubAuth: 'token', ecrRepositoryPrefixes: ['shop/'] });
-      const client = { endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
+      const client = moto.clientConfig;
       ecr = new ECRClient(client);
       const secrets = new SecretsManagerClient(client);
       const { ARN } = await secrets.send(

@@ -10,7 +10,7 @@ import { DynamoImageIndex } from '../../lambdas/adapters/dynamodb/image-index.ts
 import type { IndexEntry } from '../../lambdas/core/repo-index.ts';
 import { ImageIndexError } from '../../lambdas/ports/image-index.ts';
 import { imageIndexContract } from '../support/image-index-contract.ts';
-import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto, createIndexTable } from './support/moto.ts';
+import { startMoto, type Moto, createIndexTable } from './support/moto.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
 const MOTO = probe('moto_server', 'moto_server', ['--help']);
@@ -28,11 +28,7 @@ describeWithTools(
 
     beforeAll(async () => {
       moto = await startMoto();
-      client = new DynamoDBClient({
-        endpoint: moto.endpoint,
-        region: MOTO_REGION,
-        credentials: MOTO_CREDENTIALS,
-      });
+      client = new DynamoDBClient(moto.clientConfig);
       client.middlewareStack.add(
         (next, context) => async (args) => {
           sent.push(context.commandName as string);

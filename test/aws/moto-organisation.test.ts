@@ -12,7 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
-import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto, createIndexTable } from './support/moto.ts';
+import { startMoto, type Moto, createIndexTable } from './support/moto.ts';
 import { deliverOnce, receiveAll, templateEnv } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 import { githubHeaders, pushPayload } from '../support/github-events.ts';
@@ -126,7 +126,7 @@ describeWithTools(
         webhookAllowedImages: [REGISTRY],
         githubEvents: true,
       });
-      const client = { endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
+      const client = moto.clientConfig;
       sqs = new SQSClient(client);
       const dynamo = new DynamoDBClient(client);
       documents = DynamoDBDocumentClient.from(dynamo);

@@ -14,7 +14,7 @@ import { corpusEvent } from '../support/corpus.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
-import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { MOTO_ACCOUNT, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
 import { deliverOnce, jsonLogs, receiveAll, templateEnv } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
@@ -79,7 +79,7 @@ describeWithTools(
     beforeAll(async () => {
       [moto, github] = await Promise.all([startMoto(), createGitHubTestServer()]);
       synth = synthesiseWithBundles({ githubAuth: 'app', ecrRepositoryPrefixes: ['shop/'] });
-      const client = { endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
+      const client = moto.clientConfig;
       sqs = new SQSClient(client);
       secrets = new SecretsManagerClient(client);
     }, 120_000);

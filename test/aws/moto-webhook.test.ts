@@ -10,7 +10,7 @@ import { corpusEvent } from '../support/corpus.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
-import { MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { startMoto, type Moto } from './support/moto.ts';
 import { deliverOnce, receiveAll, templateEnv } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
@@ -102,7 +102,7 @@ describeWithTools(
     beforeAll(async () => {
       [moto, github] = await Promise.all([startMoto(), createGitHubTestServer()]);
       synth = synthesiseWithBundles({ githubAuth: 'token', webhookAllowedImages: [REGISTRY] });
-      const client = { endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
+      const client = moto.clientConfig;
       sqs = new SQSClient(client);
       const secrets = new SecretsManagerClient(client);
       queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'queue' }))).QueueUrl!;

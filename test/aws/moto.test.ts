@@ -26,7 +26,7 @@ import { corpusEvent } from '../support/corpus.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
-import { MOTO_ACCOUNT, MOTO_CREDENTIALS, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
+import { MOTO_ACCOUNT, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
 import { receiveAll } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
@@ -88,7 +88,7 @@ describeWithTools('AWS tier: moto_server', [MOTO], "pip install 'moto[server]==5
   beforeAll(async () => {
     [moto, github] = await Promise.all([startMoto(), createGitHubTestServer()]);
     synth = synthesiseWithBundles({ githubAuth: 'token', ecrRepositoryPrefixes: ['shop/'] });
-    const client = { endpoint: moto.endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS };
+    const client = moto.clientConfig;
     sqs = new SQSClient(client);
     secrets = new SecretsManagerClient(client);
 

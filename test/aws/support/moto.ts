@@ -5,12 +5,18 @@ import { createServer } from 'node:net';
 
 export const MOTO_ACCOUNT = '123456789012';
 export const MOTO_REGION = 'eu-west-1';
-export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
+const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 export interface Moto {
   readonly endpoint: string;
   /** The environment the production wiring needs to talk to moto (AWS SDK v3 reads AWS_ENDPOINT_URL). */
   readonly env: Record<string, string>;
+  /** What an SDK client made in the test needs to reach moto. */
+  readonly clientConfig: {
+    readonly endpoint: string;
+    readonly region: string;
+    readonly credentials: typeof MOTO_CREDENTIALS;
+  };
   /** An EventBridge JSON-protocol call (the project has no EventBridge client). */
   events(target: string, body: unknown, region?: string): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
@@ -45,6 +51,7 @@ export async function startMoto(): Promise<Moto> {
   }
   return {
     endpoint,
+    clientConfig: { endpoint, region: MOTO_REGION, credentials: MOTO_CREDENTIALS },
     env: {
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: MOTO_REGION,

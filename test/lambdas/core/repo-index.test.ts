@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../../lambdas/core/config.ts';
 import {
   discoveryAllows,
-  entryChanged,
+  shouldReplace,
   indexEntryOf,
   mergeEntry,
   watchedImages,
@@ -56,7 +56,7 @@ describe('indexEntryOf', () => {
   });
 });
 
-describe('entryChanged and mergeEntry', () => {
+describe('shouldReplace and mergeEntry', () => {
   const base: IndexEntry = {
     ...WHERE,
     status: 'watching',
@@ -74,7 +74,7 @@ describe('entryChanged and mergeEntry', () => {
   ])(
     '%j: written %s (a reconcile over unchanged repositories writes nothing; an older reading never)',
     (change, changed) => {
-      expect(entryChanged(base, { ...base, ...change })).toBe(changed);
+      expect(shouldReplace(base, { ...base, ...change })).toBe(changed);
     },
   );
 
@@ -82,7 +82,7 @@ describe('entryChanged and mergeEntry', () => {
     const discovered = { ...base, installationId: 7 };
     const merged = mergeEntry(discovered, { ...base, checkedAt: 5 });
     expect(merged.installationId).toBe(7);
-    expect(entryChanged(discovered, merged)).toBe(false);
+    expect(shouldReplace(discovered, merged)).toBe(false);
   });
 });
 

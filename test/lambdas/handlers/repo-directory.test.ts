@@ -65,6 +65,19 @@ const host = (auth: 'token' | 'app' = 'token') =>
     retryAfterBaseMs: 1,
   });
 
+/** A trusted index discovering the App's repositories of `owner`. */
+function discovering(owner: string) {
+  const index = new MemoryImageIndex();
+  const directory = new RepoDirectory({
+    repos: [],
+    discovery: { names: [`${owner}/*`] },
+    index,
+    trustIndex: true,
+    log: recordingLog(),
+  });
+  return { index, gitHost: host('app'), directory };
+}
+
 /** Requests per repository (`owner/name`) since the last reset. */
 function requestsByRepo(owner: string): Map<string, number> {
   const counts = new Map<string, number>();
@@ -241,15 +254,7 @@ describe('GitHub events', () => {
 
   it('forgets a removed repository only when its installation no longer lists it (a replayed or foreign event forgets nothing)', async () => {
     const { owner } = organisation(3, [0]);
-    const index = new MemoryImageIndex();
-    const gitHost = host('app');
-    const directory = new RepoDirectory({
-      repos: [],
-      discovery: { names: [`${owner}/*`] },
-      index,
-      trustIndex: true,
-      log: recordingLog(),
-    });
+    const { index, gitHost, directory } = discovering(owner);
     await directory.discover(gitHost);
     const removal = (installationId: number, installationRemoved = false) => ({
       type: 'repositories' as const,
@@ -281,15 +286,7 @@ describe('GitHub events', () => {
 
   it('introduces a repository of an all-repositories installation by its first config push', async () => {
     const { owner } = organisation(2, [0]);
-    const index = new MemoryImageIndex();
-    const gitHost = host('app');
-    const directory = new RepoDirectory({
-      repos: [],
-      discovery: { names: [`${owner}/*`] },
-      index,
-      trustIndex: true,
-      log: recordingLog(),
-    });
+    const { index, gitHost, directory } = discovering(owner);
     await directory.discover(gitHost);
     server.createRepo(owner, 'brand-new', {
       files: { '.image-updater.yaml': policy(API), 'apps/deployment.yaml': deployment(API, '1.0.0') },
@@ -314,15 +311,7 @@ describe("serve's start", () => {
       40,
       Array.from({ length: 40 }, (_, i) => i),
     );
-    const index = new MemoryImageIndex();
-    const gitHost = host('app');
-    const directory = new RepoDirectory({
-      repos: [],
-      discovery: { names: [`${owner}/*`] },
-      index,
-      trustIndex: true,
-      log: recordingLog(),
-    });
+    const { gitHost, directory } = discovering(owner);
     directory.startBuilding(gitHost);
     const targets = await directory.targetsFor(gitHost, [{ image: API, tag: '1.1.0' }]);
     expect(targets).toHaveLength(40);
