@@ -104,32 +104,39 @@ export class GitHubHost implements GitHost {
   }
 
   private app(): UpdaterOctokit {
-    const { auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
-    if (auth.kind !== 'app')
-      throw new GitHostError('GITHUB_FORBIDDEN', 'listing repositories needs GitHub App credentials');
-    this.appOctokit ??= createOctokit({
-      ...rest,
-      authStrategy: createAppAuth,
-      auth: { appId: auth.appId, privateKey: auth.privateKey },
-    });
-    return this.appOctokit;
+    return (this.appOctokit ??= this.appAuthOctokit());
   }
 
   /** One Octokit per installation, whose token auth-app renews. */
   private installation(installationId: number): UpdaterOctokit {
-    const { auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
-    if (auth.kind !== 'app')
-      throw new GitHostError('GITHUB_FORBIDDEN', 'an installation needs GitHub App credentials');
     let octokit = this.byInstallation.get(installationId);
-    if (!octokit) {
-      octokit = createOctokit({
-        ...rest,
-        authStrategy: createAppAuth,
-        auth: { appId: auth.appId, privateKey: auth.privateKey, installationId },
-      });
-      this.byInstallation.set(installationId, octokit);
-    }
+    if (!octokit) this.byInstallation.set(installationId, (octokit = this.appAuthOctokit(installationId)));
     return octokit;
+  }
+
+  /** The App itself (its JWT), or one of its installations. */
+  private appAuthOctokit(installationId?: number): UpdaterOctokit {
+    const { auth } = this.options;
+    if (auth.kind !== 'app')
+      throw new GitHostError(
+        'GITHUB_FORBIDDEN',
+        'listing installations and their repositories needs GitHub App credentials',
+      );
+    return createOctokit({
+      ...this.octokitOptions(),
+      authStrategy: createAppAuth,
+      auth: {
+        appId: auth.appId,
+        privateKey: auth.privateKey,
+        ...(installationId !== undefined ? { installationId } : {}),
+      },
+    });
+  }
+
+  /** The options every Octokit of this host shares (those of the host alone left out). */
+  private octokitOptions(): Omit<OctokitOptions, 'auth' | 'authStrategy'> {
+    const { auth: _auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
+    return rest;
   }
 
   private async octokitFor(
@@ -137,14 +144,14 @@ export class GitHubHost implements GitHost {
     key: string,
     signal: AbortSignal | undefined,
   ): Promise<UpdaterOctokit> {
-    const { auth, defaultBranchGuess: _guess, signal: _signal, ...rest } = this.options;
+    const { auth } = this.options;
     if (auth.kind === 'token') {
-      this.tokenOctokit ??= createOctokit({ ...rest, auth: auth.token });
+      this.tokenOctokit ??= createOctokit({ ...this.octokitOptions(), auth: auth.token });
       return this.tokenOctokit;
     }
     let pending = this.installations.get(key);
     if (!pending) {
-      pending = this.installationOctokit(id, auth, signal);
+      pending = this.installationOctokit(id, signal);
       this.installations.set(key, pending);
       // A failed lookup (App not installed yet) must not be cached forever.
       pending.catch(() => this.installations.delete(key));
@@ -152,11 +159,7 @@ export class GitHubHost implements GitHost {
     return pending;
   }
 
-  private async installationOctokit(
-    id: RepoId,
-    _auth: Extract<GitHubAuth, { kind: 'app' }>,
-    signal: AbortSignal | undefined,
-  ): Promise<UpdaterOctokit> {
+  private async installationOctokit(id: RepoId, signal: AbortSignal | undefined): Promise<UpdaterOctokit> {
     const app = this.app();
     let installationId: number;
     try {
