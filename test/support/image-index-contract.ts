@@ -2,7 +2,7 @@
  * What every `ImageIndex` must answer, checked against a model (a plain map scanned in full):
  * after any sequence of puts and removes, a lookup returns exactly the repositories that watch
  * one of the images, plus every `unread` one, whatever the case of the names; a put older than
- * the entry held changes nothing.
+ * the entry held, or one that answers the same, changes nothing.
  */
 import fc from 'fast-check';
 import { expect, it } from 'vitest';
@@ -38,9 +38,17 @@ export function imageIndexContract(make: () => Promise<ImageIndex>, runs = 40): 
         for (const op of ops) {
           if ('put' in op) {
             await index.put(op.put);
-            // A reading older than the one held is not written back.
+            // A reading older than the one held is not written back, and one that answers the
+            // same as the held entry writes nothing (the held entry keeps its read time).
             const held = model.get(op.put.repo.toLowerCase());
-            if (!held || held.checkedAt <= op.put.checkedAt) model.set(op.put.repo.toLowerCase(), op.put);
+            const same =
+              held !== undefined &&
+              held.status === op.put.status &&
+              held.configPath === op.put.configPath &&
+              held.configSha === op.put.configSha &&
+              held.images.join() === op.put.images.join();
+            if (!held || (held.checkedAt <= op.put.checkedAt && !same))
+              model.set(op.put.repo.toLowerCase(), op.put);
           } else {
             await index.remove(op.remove);
             model.delete(op.remove.toLowerCase());
