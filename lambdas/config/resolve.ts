@@ -10,7 +10,11 @@ const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
 
 /** Applies `defaults`, then built-in defaults, to each policy. */
 export function resolveConfig(raw: RawConfig): Config {
-  return { version: 1, policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)) };
+  return {
+    version: 1,
+    policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)),
+    dashboard: raw.dashboard ?? true,
+  };
 }
 
 export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defaults = {}): Policy {

@@ -11,6 +11,12 @@ export const ConfigSchema = z
     version: z.literal(1),
     defaults: DefaultsSchema.optional(),
     policies: z.array(PolicySchema).min(1),
+    dashboard: z
+      .boolean()
+      .optional()
+      .describe(
+        'One issue in the repository (label image-updater) saying, per policy, where its image is and why: up to date, pull request open, held and the reason, closed and ignored, blocked, failing. Default true.',
+      ),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();

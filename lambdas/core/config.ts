@@ -47,6 +47,8 @@ export interface Policy {
 export interface Config {
   readonly version: 1;
   readonly policies: readonly Policy[];
+  /** Whether the repository's dashboard issue is kept (`core/dashboard/`); default true. */
+  readonly dashboard?: boolean;
   /**
    * Where each policy starts in the file (1-based), by index in `policies`: what a problem found
    * later, against the repository's files (two policies on one reference), points at.

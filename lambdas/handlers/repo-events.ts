@@ -8,12 +8,20 @@
  * - `pull-request`: an updater PR closed unmerged by someone other than a bot, or reopened, runs
  *   the repository at once, so the close is answered ("closed means no", core/apply/closed-pulls.ts)
  *   or the reopened PR updated now rather than at the next push (which would do the same);
- * - `issue` is acknowledged here (its lifecycle is another step's).
+ * - a merged updater PR runs the repository too, so its dashboard line says up to date now;
+ * - `issue`: a person's edit of one of the updater's issues (a box ticked on the dashboard)
+ *   runs the repository, which acts on the ticked boxes (core/dashboard/).
  * A failure that can succeed later hands the event's records back, like a push's.
  */
 import type { ApplyMemo } from '../core/apply/apply.ts';
 import type { IndexEntry } from '../core/repo-index.ts';
-import type { PullRequestEvent, RepoEvent, RepositoriesEvent, RepoPushEvent } from '../core/repo-events.ts';
+import type {
+  IssueEvent,
+  PullRequestEvent,
+  RepoEvent,
+  RepositoriesEvent,
+  RepoPushEvent,
+} from '../core/repo-events.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { GitHostError, type GitHostErrorCode } from '../ports/git-host-errors.ts';
@@ -49,7 +57,7 @@ export async function handleRepoEvent(ctx: RepoEventContext, event: RepoEvent): 
     case 'pull-request':
       return onPullRequest(ctx, event);
     case 'issue':
-      return { runs: [], indexed: [], detail: `${event.type} ${event.action} acknowledged` };
+      return onIssue(ctx, event);
   }
 }
 
@@ -83,13 +91,23 @@ async function onPush(ctx: RepoEventContext, event: RepoPushEvent): Promise<Repo
 
 async function onPullRequest(ctx: RepoEventContext, event: PullRequestEvent): Promise<RepoEventOutcome> {
   if (!event.headRef.startsWith(BRANCH_PREFIX)) return nothing('not an image-updater pull request');
-  // A merge is no "no". Our own closes are bots' and marked retired already; another bot's close
-  // is answered by the next read.
-  if (event.action === 'closed' && (event.merged || event.senderIsBot))
-    return nothing(`pull request ${event.merged ? 'merged' : 'closed by a bot'}`);
+  // A merge is no "no", but it changes the dashboard (whoever merged: auto-merge merges as the
+  // App). Our own closes are bots' and marked retired already; another bot's close is answered
+  // by the next read.
+  if (event.action === 'closed' && !event.merged && event.senderIsBot)
+    return nothing('pull request closed by a bot');
   const repo = await ctx.directory.lookup(event.repo);
   if (!repo) return nothing(`${event.repo} is not watched`);
-  return runIndexed(ctx, repo, undefined, `pull request ${event.action}: applied`);
+  const what = event.action === 'closed' && event.merged ? 'merged' : event.action;
+  return runIndexed(ctx, repo, undefined, `pull request ${what}: applied`);
+}
+
+async function onIssue(ctx: RepoEventContext, event: IssueEvent): Promise<RepoEventOutcome> {
+  // Our own writes come back as a bot's edits; only a person's edit can tick a box.
+  if (event.action !== 'edited' || event.senderIsBot) return nothing(`issue ${event.action} acknowledged`);
+  const repo = await ctx.directory.lookup(event.repo);
+  if (!repo) return nothing(`${event.repo} is not watched`);
+  return runIndexed(ctx, repo, undefined, `issue #${event.number} edited: applied`);
 }
 
 /** What listing an installation's repositories answers once the installation is gone. */

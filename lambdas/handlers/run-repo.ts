@@ -10,10 +10,12 @@ import type { Policy } from '../core/config.ts';
 import type { ConfigReading } from '../core/repo-index.ts';
 import { needsTagList, policyWatches } from '../core/plan/decide.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
+import { dashboardTicks } from '../core/dashboard/sync.ts';
 import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
 import type { TagListCache, TagListResult } from '../adapters/registry/tag-lists.ts';
+import { UPDATER_ISSUE_LABEL } from '../names.ts';
 import { defined } from '../objects.ts';
 
 export interface RunRepoInput {
@@ -66,7 +68,11 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
     const [owner, name] = repo.repo.split('/') as [string, string];
     const client = await input.host.repo({ owner, name }, { signal: work.signal });
     const readAt = Date.now();
-    const state = await client.readState({ configPath, branchPrefix: BRANCH_PREFIX });
+    const state = await client.readState({
+      configPath,
+      branchPrefix: BRANCH_PREFIX,
+      issueLabel: UPDATER_ISSUE_LABEL,
+    });
     const loaded = state.config ? await loadConfig(state.config.text) : undefined;
     // No config: nothing is watched. An invalid one: the apply reports it in an issue, and a
     // failure doing so retries every push, as nothing can say which ones it would watch.
@@ -76,8 +82,10 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
       watched = new Set(pushes.filter((p) => policies.some((policy) => policyWatches(policy, p.image))));
 
     const toList = new Set<string>();
+    // A box ticked on the dashboard decides its policy from the registry's list, now.
+    const ticked = loaded?.ok ? dashboardTicks(loaded.config, state.issues) : new Map();
     for (const policy of policies ?? []) {
-      if (input.reconcile) toList.add(policy.image);
+      if (input.reconcile || ticked.has(policy)) toList.add(policy.image);
       else if (needsTagList(policy) && [...watched].some((p) => policyWatches(policy, p.image)))
         toList.add(policy.image);
     }

@@ -64,6 +64,11 @@ export interface RepoState {
    * same round trip; unchanged since the last read, it costs no rate limit.
    */
   readonly closedPulls: readonly PullRequestInfo[];
+  /**
+   * The updater's own issues (the config issue, the dashboard): those with the label, open and
+   * closed, the 100 most recently created. One conditional request, in the same round trip.
+   */
+  readonly issues: readonly IssueInfo[];
 }
 
 export interface FileWrite {
@@ -100,7 +105,12 @@ export interface RepoClient {
    * unit of work never stops half-written for want of budget. No request of its own.
    */
   reserveWrites?<T>(count: number, work: () => Promise<T>): Promise<T>;
-  readState(options: { readonly configPath: string; readonly branchPrefix: string }): Promise<RepoState>;
+  readState(options: {
+    readonly configPath: string;
+    readonly branchPrefix: string;
+    /** The label of the updater's issues (`UPDATER_ISSUE_LABEL`). */
+    readonly issueLabel: string;
+  }): Promise<RepoState>;
   /**
    * The config file on the default branch alone (one conditional request: unchanged since this
    * client's host last read it, it costs no rate limit); undefined when there is none.
@@ -163,7 +173,6 @@ export interface RepoClient {
     number: number,
     input: { readonly sha: string; readonly method: MergeMethodName; readonly title?: string },
   ): Promise<MergeResult>;
-  findIssue(input: { readonly label: string; readonly title: string }): Promise<IssueInfo | undefined>;
   createIssue(input: {
     readonly title: string;
     readonly body: string;

@@ -116,12 +116,13 @@ export class GitHubRepoReads {
   async readState(options: {
     readonly configPath: string;
     readonly branchPrefix: string;
+    readonly issueLabel: string;
   }): Promise<RepoState> {
     // The head and tree reads join the first wave of requests: by the cached default branch,
     // or on a cold start by a guess that the repository's metadata, read alongside, confirms.
     const known = this.cache.defaultBranch;
     const guess = known ?? this.defaultBranchGuess;
-    const [actual, config, { open: pulls, closed: closedPulls }, early] = await Promise.all([
+    const [actual, config, { open: pulls, closed: closedPulls }, early, issues] = await Promise.all([
       known ??
         this.call(
           'get repository',
@@ -130,6 +131,7 @@ export class GitHubRepoReads {
       this.readConfig(options.configPath),
       this.listPulls(options.branchPrefix),
       this.readBranch(guess),
+      this.listIssues(options.issueLabel),
     ]);
     const defaultBranch = actual;
     this.cache.defaultBranch = defaultBranch;
@@ -139,7 +141,7 @@ export class GitHubRepoReads {
         'GITHUB_NOT_FOUND',
         `${this.repo.owner}/${this.repo.name}: default branch ${defaultBranch} not found`,
       );
-    return { defaultBranch, config, head, pulls, closedPulls };
+    return { defaultBranch, config, head, pulls, closedPulls, issues };
   }
 
   /**
@@ -324,16 +326,16 @@ export class GitHubRepoReads {
     });
   }
 
-  async findIssue(input: { readonly label: string; readonly title: string }): Promise<IssueInfo | undefined> {
+  /**
+   * The issues carrying the label (not pull requests), open and closed, the 100 most recently
+   * created: conditional, so an unchanged list answers 304 and costs no rate limit.
+   */
+  async listIssues(label: string): Promise<IssueInfo[]> {
     return this.call('list issues', async () => {
-      const { data } = await this.octokit.rest.issues.listForRepo({
-        ...this.base,
-        labels: input.label,
-        state: 'all',
-        per_page: 50,
-      });
-      const issue = data.find((i) => !i.pull_request && i.title === input.title);
-      return issue && toIssue(issue);
+      const data = await this.conditional(`issues:${label}`, (headers) =>
+        this.octokit.rest.issues.listForRepo({ ...this.base, labels: label, state: 'all', per_page: 100, headers }),
+      );
+      return data.filter((i) => !i.pull_request).map(toIssue);
     });
   }
 }

@@ -11,18 +11,22 @@ import { candidatesFor, planUpdates } from '../plan/plan.ts';
 import { checkConfigInRepo } from '../plan/overlap.ts';
 import { policyReferences, type FileProblem } from '../plan/scan.ts';
 import { BRANCH_PREFIX, branchFor, buildUnit, unitKey } from '../plan/units.ts';
+import { UPDATER_ISSUE_LABEL } from '../../names.ts';
 import type { ApplyOptions, ApplyRequest } from './apply.ts';
 import {
   ANSWER_COST,
   answerClosed,
   closedBranchHead,
   ignoredTargets,
+  liftClosed,
   readClosedPulls,
   type ClosedPull,
 } from './closed-pulls.ts';
 import { reportInvalidConfig, resolveConfigIssue } from './config-issue.ts';
 import { BaseBranchMissingError, ConcurrentUpdateError } from './errors.ts';
+import { DashboardFeed, keepDashboard, type BaseFeed, type DashboardOutcome } from './dashboard-step.ts';
 import { runUnitAction } from './executors.ts';
+import { dashboardTicks } from '../dashboard/sync.ts';
 import { proposals, readOpenPulls, type OpenPull } from './open-pulls.ts';
 import { closeOrphans } from './orphans.ts';
 import type { PrState } from './pr-state.ts';
@@ -51,7 +55,12 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
   const repo = `${client.repo.owner}/${client.repo.name}`;
   const none = { repo, decisions: [], units: [], failures: [], problems: [] };
   const state =
-    input.state ?? (await client.readState({ configPath: options.configPath, branchPrefix: BRANCH_PREFIX }));
+    input.state ??
+    (await client.readState({
+      configPath: options.configPath,
+      branchPrefix: BRANCH_PREFIX,
+      issueLabel: UPDATER_ISSUE_LABEL,
+    }));
   if (!state.config) return { ...none, outcome: 'no-config' };
   const memoKey = `${repo}@${state.config.sha}`;
   const loaded = await checkConfigInRepo(await input.parse(state.config), {
@@ -73,27 +82,37 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
       options.configPath,
       state.config.sha,
       loaded.issues,
+      state.issues,
     );
     return { ...none, outcome: 'config-invalid', configIssue };
   }
   const config = loaded.config;
-  const configIssue = closeConfigIssue(client, options, memoKey);
+  const configIssue = closeConfigIssue(client, options, memoKey, state.issues);
 
+  // Boxes ticked on the dashboard: their policies are decided now, whatever the event.
+  const ticks = dashboardTicks(config, state.issues);
   const watching = request.reconcile
     ? config.policies
-    : config.policies.filter((p) => request.pushes.some((push) => policyWatches(p, push.image)));
+    : config.policies.filter(
+        (p) => ticks.has(p) || request.pushes.some((push) => policyWatches(p, push.image)),
+      );
   const keys = new Set(watching.map(unitKey));
   const pulls = await readOpenPulls(client, state.pulls, keys);
   const proposed = proposals(config, pulls, leftovers);
   // Only an open PR makes an event redundant: a branch without one still needs its PR.
   const open = leftovers.size > 0 ? proposals(config, pulls, new Map()) : proposed;
-  const closed = readClosedPulls(state.closedPulls);
+  const unignore = [...ticks].filter(([, action]) => action === 'unignore').map(([p]) => p);
+  const closed = await liftClosed(client, readClosedPulls(state.closedPulls), unignore);
   const ignored = ignoredTargets(config, closed);
   // A person's close not answered yet: the event that concerns its unit answers it.
   const unanswered = closed.filter((c) => c.state.closed === undefined && keys.has(c.key));
 
   const orphans = await closeOrphans(client, config, pulls);
-  const finish = async (outcome: RepoOutcome, work: BaseWork = NO_WORK) => ({
+  const finish = async (
+    outcome: RepoOutcome,
+    work: BaseWork = NO_WORK,
+    dashboard?: Promise<DashboardOutcome>,
+  ) => ({
     repo,
     outcome,
     decisions: work.decisions,
@@ -101,12 +120,14 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     failures: work.failures,
     problems: work.problems,
     ...(configIssue ? { configIssue: await configIssue } : {}),
+    ...(dashboard ? { dashboard: await dashboard } : {}),
   });
   if (watching.length === 0) return finish('no-policy');
 
   if (
     !request.reconcile &&
     unanswered.length === 0 &&
+    ticks.size === 0 &&
     redundant(request, watching, pulls, open, ignored, input.opened)
   )
     return finish('up-to-date');
@@ -118,16 +139,29 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     byBase.set(base, [...(byBase.get(base) ?? []), p]);
   }
   const bases = { ...input, config, state, pulls, proposed, ignored, closed, unanswered, watching };
+  // Only a run that decides something can change a line: a redundant event writes nothing.
+  const feed = new DashboardFeed(byBase.size);
+  const dashboard = feed.written((parts) =>
+    keepDashboard(client, { config, state, request, pulls, orphans, ...parts }),
+  );
   // Collected, then merged in config order: a report never depends on which base finished first.
-  const work = await Promise.all([...byBase].map(([base, policies]) => applyBase(bases, base, policies)));
+  const work = await Promise.all(
+    [...byBase].map(([base, policies], i) =>
+      feed.settle(i, applyBase({ ...bases, feed: feed.base(i) }, base, policies)),
+    ),
+  );
   const lostRace = work.find((w) => w.lostRace)?.lostRace;
   if (lostRace) throw lostRace;
-  return finish('applied', {
-    decisions: work.flatMap((w) => w.decisions),
-    units: work.flatMap((w) => w.units),
-    failures: work.flatMap((w) => w.failures),
-    problems: work.flatMap((w) => w.problems),
-  });
+  return finish(
+    'applied',
+    {
+      decisions: work.flatMap((w) => w.decisions),
+      units: work.flatMap((w) => w.units),
+      failures: work.flatMap((w) => w.failures),
+      problems: work.flatMap((w) => w.problems),
+    },
+    dashboard,
+  );
 }
 
 /**
@@ -135,9 +169,14 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
  * instance. Awaited by the attempt's end; an attempt that fails before it (a lost race, a
  * GitHub error) must not leave a rejection unhandled, which would crash the function instance.
  */
-function closeConfigIssue(client: RepoClient, options: ApplyOptions, memoKey: string) {
+function closeConfigIssue(
+  client: RepoClient,
+  options: ApplyOptions,
+  memoKey: string,
+  issues: RepoState['issues'],
+) {
   if (options.memo?.checkedConfigs.has(memoKey)) return undefined;
-  const check = resolveConfigIssue(client, options.configPath).then((action) => {
+  const check = resolveConfigIssue(client, options.configPath, issues).then((action) => {
     options.memo?.checkedConfigs.add(memoKey);
     return action;
   });
@@ -193,6 +232,7 @@ interface BaseInput {
   readonly unanswered: readonly ClosedPull[];
   readonly watching: readonly Policy[];
   readonly opened: Set<string>;
+  readonly feed: BaseFeed;
 }
 
 /** The units built on one base branch: planned on its head, each unit's action run concurrently. */
@@ -214,6 +254,12 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
   });
   const unitKeys = [...new Set(policies.map(unitKey))];
   const unitPolicies = (key: string) => policies.filter((p) => unitKey(p) === key);
+  const decided = plan.decisions.filter((d) => input.watching.includes(d.policy));
+  const early = unitKeys.map(() => input.feed.unit());
+  input.feed.planned(
+    decided,
+    early.map((e) => e.promise),
+  );
   const answered = await answerCloses(input, unitKeys, unitPolicies, plan.decisions);
   // Units are independent: one that fails (its writes refused, GitHub down for it) does not
   // stop the others, and the caller retries only the events that concern it.
@@ -245,12 +291,24 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
         baseBranch: base,
         modeOf: files.modeOf,
         opened: input.opened,
+        opening: (report: UnitReport) => early[i]!.resolve({ report }),
       };
       const run = () => runUnitAction(ctx, action);
       const writes = costOf(action);
       return client.reserveWrites && writes > 0 ? client.reserveWrites(writes, run) : run();
     }),
   );
+  // Whatever each unit's outcome, the dashboard hears it (a PR's opening told it earlier).
+  for (const [i, outcome] of settled.entries()) {
+    const key = unitKeys[i]!;
+    early[i]!.resolve(
+      outcome.status === 'rejected'
+        ? { failure: { key, branch: branchFor(key), policies: unitPolicies(key), error: outcome.reason } }
+        : outcome.value
+          ? { report: outcome.value }
+          : {},
+    );
+  }
   const units: UnitReport[] = [...answered.units];
   const failures: UnitFailure[] = [...answered.failures];
   const problems: FileProblem[] = [...plan.scan.problems, ...unitProblems.flat()];
@@ -267,7 +325,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     else failures.push({ key, branch: branchFor(key), policies: unitPolicies(key), error });
   }
   return {
-    decisions: plan.decisions.filter((d) => input.watching.includes(d.policy)),
+    decisions: decided,
     units,
     failures,
     problems,

@@ -107,3 +107,26 @@ export async function answerClosed(
     detail: `closed unmerged: ${held.map((p) => `${p.name} ${state.policies[p.name]?.tag ?? ''}`).join(', ')} not proposed again`,
   };
 }
+
+/**
+ * Lifts the "no" of the closed PRs that hold these policies back (a box ticked on the
+ * dashboard): their markers say retired, one write each, and the closed PRs left are returned.
+ * For a group, the closed PR's "no" is lifted for all of its policies.
+ */
+export async function liftClosed(
+  client: RepoClient,
+  closed: readonly ClosedPull[],
+  policies: readonly Policy[],
+): Promise<ClosedPull[]> {
+  const lifted = closed.filter((c) =>
+    policies.some((p) => unitKey(p) === c.key && p.name in c.state.policies),
+  );
+  await Promise.all(
+    lifted.map((c) => {
+      const retire = () =>
+        client.updatePull(c.pull.number, { body: withState(c.pull.body, { ...c.state, closed: 'retired' }) });
+      return client.reserveWrites ? client.reserveWrites(1, retire) : retire();
+    }),
+  );
+  return closed.filter((c) => !lifted.includes(c));
+}

@@ -3,7 +3,7 @@
  * duplicated) while the config stays invalid, and closed once it is valid again.
  */
 import { formatConfigIssue, type ConfigIssue } from '../config.ts';
-import type { RepoClient } from '../../ports/git-host.ts';
+import type { IssueInfo, RepoClient } from '../../ports/git-host.ts';
 import { UPDATER_ISSUE_LABEL as CONFIG_ISSUE_LABEL } from '../../names.ts';
 
 function configIssueTitle(configPath: string): string {
@@ -22,6 +22,12 @@ function body(configPath: string, sha: string, issues: readonly ConfigIssue[]): 
   ].join('\n');
 }
 
+/** The config issue among the updater's issues (`RepoState.issues`): found by its title. */
+function findConfigIssue(issues: readonly IssueInfo[], configPath: string): IssueInfo | undefined {
+  const title = configIssueTitle(configPath);
+  return issues.find((i) => i.title === title);
+}
+
 export type ConfigIssueAction = 'opened' | 'updated' | 'reopened' | 'unchanged' | 'closed' | 'none';
 
 export async function reportInvalidConfig(
@@ -29,10 +35,11 @@ export async function reportInvalidConfig(
   configPath: string,
   sha: string,
   issues: readonly ConfigIssue[],
+  updaterIssues: readonly IssueInfo[],
 ): Promise<ConfigIssueAction> {
   const title = configIssueTitle(configPath);
   const text = body(configPath, sha, issues);
-  const existing = await client.findIssue({ label: CONFIG_ISSUE_LABEL, title });
+  const existing = findConfigIssue(updaterIssues, configPath);
   if (!existing) {
     await client.createIssue({ title, body: text, labels: [CONFIG_ISSUE_LABEL] });
     return 'opened';
@@ -45,8 +52,12 @@ export async function reportInvalidConfig(
   return existing.state === 'closed' ? 'reopened' : 'updated';
 }
 
-export async function resolveConfigIssue(client: RepoClient, configPath: string): Promise<ConfigIssueAction> {
-  const existing = await client.findIssue({ label: CONFIG_ISSUE_LABEL, title: configIssueTitle(configPath) });
+export async function resolveConfigIssue(
+  client: RepoClient,
+  configPath: string,
+  updaterIssues: readonly IssueInfo[],
+): Promise<ConfigIssueAction> {
+  const existing = findConfigIssue(updaterIssues, configPath);
   if (!existing || existing.state === 'closed') return 'none';
   await client.comment(existing.number, `\`${configPath}\` is valid again; image-updater resumes updates.`);
   await client.updateIssue(existing.number, { state: 'closed' });

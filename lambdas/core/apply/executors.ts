@@ -23,6 +23,11 @@ export interface UnitContext {
   readonly modeOf: (path: string) => string | undefined;
   /** Heads this run sent a PR for, whatever GitHub answered (`finish-opening`). */
   readonly opened: Set<string>;
+  /**
+   * Told a new PR's number as soon as GitHub answers, before its labels and merge step: the
+   * dashboard's write then shares their round trip instead of adding one.
+   */
+  readonly opening?: (report: UnitReport) => void;
 }
 
 type ActionOf<K extends UnitAction['kind']> = Extract<UnitAction, { kind: K }>;
@@ -192,6 +197,13 @@ async function openPr(ctx: UnitContext, { unit, leftover, merge }: ActionOf<'ope
       throw new ConcurrentUpdateError(`another worker opened the PR for ${branch}`, error);
     throw error;
   }
+  ctx.opening?.(
+    reportOf(unit, ctx.key, unit.branch, 'opened', {
+      pull: pull.number,
+      // What the merge step is about to do, for the dashboard's words.
+      ...(unit.automerge && unit.mergeStrategy === 'auto' ? { merge: 'auto-merge-enabled' as const } : {}),
+    }),
+  );
   return afterOpening(ctx, unit, pull, merge);
 }
 

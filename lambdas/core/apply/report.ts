@@ -5,6 +5,7 @@ import type { FileProblem } from '../plan/scan.ts';
 import type { UnitPlan } from '../plan/units.ts';
 import type { UpdateType } from '../tags/index.ts';
 import type { ConfigIssueAction } from './config-issue.ts';
+import type { DashboardOutcome } from './dashboard-step.ts';
 
 /** `ignored`: a person closed the unit's PR unmerged, and the updater answered that it will not propose it again. */
 export type UnitReportAction =
@@ -48,6 +49,8 @@ export interface RepoReport {
   readonly failures: readonly UnitFailure[];
   readonly problems: readonly FileProblem[];
   readonly configIssue?: ConfigIssueAction;
+  /** What the run did with the dashboard issue; unset when it decided nothing. */
+  readonly dashboard?: DashboardOutcome;
   readonly attempts: number;
 }
 

@@ -28,7 +28,7 @@ async function repo(defaultBranch = 'main', guess?: string) {
     writesPerMinute: 0,
   })
     .repo({ owner: 'acme', name: 'warm-up' })
-    .then((c) => c.readState({ configPath: '.image-updater.yaml', branchPrefix: 'image-updater/' }));
+    .then((c) => c.readState({ configPath: '.image-updater.yaml', branchPrefix: 'image-updater/', issueLabel: 'image-updater' }));
   server.resetLog();
   const host = new GitHubHost({
     auth: { kind: 'token', token: 'test-token' },
@@ -40,6 +40,7 @@ async function repo(defaultBranch = 'main', guess?: string) {
     (await host.repo({ owner: 'acme', name: 'env' })).readState({
       configPath: '.image-updater.yaml',
       branchPrefix: 'image-updater/',
+      issueLabel: 'image-updater',
     });
   return { server, host, read };
 }

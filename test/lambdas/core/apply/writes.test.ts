@@ -189,7 +189,8 @@ describe('update: commit', () => {
   it('appends to the base branch in one write; a moved base is a lost race, retried', async () => {
     const e = await start({ '.image-updater.yaml': config('    update: commit\n') });
     const { writes } = await e.writesOf([push(API, '1.4.3')]);
-    expect(writes).toEqual(['graphql/createCommitOnBranch']);
+    // The commit, then the dashboard (created: its line now names 1.4.3 on main).
+    expect(writes).toEqual(['graphql/createCommitOnBranch', 'issues/create']);
     e.s.simulateConcurrentWriter(OWNER, REPO, 'main', { files: { 'README.md': '# concurrent\n' } });
     const { report } = await e.writesOf([push(API, '1.4.4')]);
     expect(report.attempts).toBe(2);

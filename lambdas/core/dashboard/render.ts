@@ -1,0 +1,159 @@
+/**
+ * The dashboard issue's body: a table a person reads, a checkbox per line they can act on, and
+ * the lines again as hidden state (last), so a later run keeps the lines it does not decide.
+ * Bounded by GitHub's 65,536-character body: lines that do not fit are summed up in one line.
+ */
+import * as z from 'zod';
+import { cellCode, inlineCode, markdownText } from '../apply/markdown.ts';
+import { LINE_STATES, type DashboardLine } from './lines.ts';
+
+export const DASHBOARD_TITLE = 'image-updater dashboard';
+/** GitHub refuses a longer issue body. */
+export const MAX_BODY_CHARS = 65_536;
+
+const MARKER_OPEN = '<!-- image-updater-dashboard: ';
+const MARKER = /^<!--\s*image-updater-dashboard:\s*(\{.*\})\s*-->\s*$/;
+
+const LineSchema = z.object({
+  policy: z.string(),
+  image: z.string(),
+  state: z.enum(LINE_STATES),
+  base: z.string().optional(),
+  allowed: z.string().optional(),
+  newer: z.string().optional(),
+  pull: z.number().int().positive().optional(),
+  detail: z.string(),
+  since: z.string(),
+});
+const StateSchema = z.object({ v: z.literal(1), lines: z.array(LineSchema) });
+
+export type RenderedLine =
+  DashboardLine | { readonly policy: string; readonly image: string; readonly pending: true };
+
+/** What a person can ask for by ticking a line's box. */
+export type TickAction = 'retry' | 'unignore';
+const TICK = /^\s*[-*] \[[xX]\] <!-- (retry|unignore):([^\s>]+) -->/;
+
+/** The lines a dashboard body holds in its hidden state (the last marker; earlier ones are forgeries). */
+export function readDashboardLines(body: string): DashboardLine[] {
+  const at = body.lastIndexOf(MARKER_OPEN);
+  if (at < 0) return [];
+  const end = body.indexOf('\n', at);
+  const json = MARKER.exec(body.slice(body.lastIndexOf('\n', at) + 1, end < 0 ? undefined : end))?.[1];
+  if (!json) return [];
+  try {
+    const parsed = StateSchema.safeParse(JSON.parse(json));
+    return parsed.success ? (parsed.data.lines as DashboardLine[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The boxes ticked in a body, by policy name (the caller keeps only its config's policies). */
+export function readTicks(body: string): Map<string, TickAction> {
+  const ticks = new Map<string, TickAction>();
+  for (const line of body.split('\n')) {
+    const m = TICK.exec(line);
+    if (m) ticks.set(m[2]!, m[1] as TickAction);
+  }
+  return ticks;
+}
+
+/** One key order, the schema's, whatever order a line was built in: equal lines, equal bodies. */
+const LINE_KEYS = Object.keys(LineSchema.shape) as (keyof DashboardLine)[];
+
+function stateMarker(lines: readonly DashboardLine[]): string {
+  const ordered = lines.map((l) =>
+    Object.fromEntries(LINE_KEYS.filter((k) => l[k] !== undefined).map((k) => [k, l[k]])),
+  );
+  const json = JSON.stringify({ v: 1, lines: ordered }).replace(
+    /[<>]/g,
+    (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
+  );
+  return `${MARKER_OPEN}${json} -->`;
+}
+
+const pr = (n: number) => `#${n}`;
+
+function stateCell(l: DashboardLine): string {
+  const detail = markdownText(l.detail);
+  switch (l.state) {
+    case 'up-to-date':
+      return 'up to date';
+    case 'pr-open':
+      return `${pr(l.pull!)} open: ${detail}`;
+    case 'held':
+      return `**held**: ${detail}`;
+    case 'ignored':
+      return `**closed** in ${pr(l.pull!)}: ${detail}; not proposed again`;
+    case 'blocked':
+      return `**blocked**${l.pull ? ` (${pr(l.pull)})` : ''}: ${detail}`;
+    case 'failing':
+      return `**failing**: ${inlineCode(l.detail)}, retried with its events`;
+  }
+}
+
+function row(l: RenderedLine): string {
+  const tag = (t: string | undefined) => (t === undefined ? '–' : cellCode(t));
+  if ('pending' in l)
+    return `| ${markdownText(l.policy)} | ${cellCode(l.image)} | – | – | – | not decided yet: the next event for its image or the reconcile fills this in | – |`;
+  const allowed = l.state === 'pr-open' ? `in ${pr(l.pull!)}` : tag(l.allowed);
+  const registry =
+    l.newer !== undefined ? cellCode(l.newer) : l.state === 'pr-open' ? `in ${pr(l.pull!)}` : allowed;
+  return `| ${markdownText(l.policy)} | ${cellCode(l.image)} | ${tag(l.base)} | ${allowed} | ${registry} | ${stateCell(l)} | ${l.since} |`;
+}
+
+function box(l: RenderedLine): string | undefined {
+  if ('pending' in l) return undefined;
+  const name = markdownText(l.policy);
+  if (l.state === 'ignored')
+    return `- [ ] <!-- unignore:${l.policy} --> Propose **${name}** again: lift the "no" of ${pr(l.pull!)}`;
+  if (l.state === 'held' || l.state === 'failing')
+    return `- [ ] <!-- retry:${l.policy} --> Retry **${name}** now, from the registry's tag list`;
+  return undefined;
+}
+
+const HEAD = [
+  'Where each image of this repository is, and why, kept by image-updater. Tick a box to act on a line: with GitHub events it acts within seconds, otherwise at its next run. This issue is written only when a line changes.',
+  '',
+  '| Policy | Image | On the base branch | Newest allowed | Newest in the registry | State | Since |',
+  '|---|---|---|---|---|---|---|',
+];
+
+/**
+ * The body for these lines, at most `MAX_BODY_CHARS`: lines are kept in config order while they
+ * (row, box and hidden state) fit; the rest are counted in one line.
+ */
+export function renderDashboard(lines: readonly RenderedLine[], max: number = MAX_BODY_CHARS): string {
+  const rows: string[] = [];
+  const boxes: string[] = [];
+  const kept: DashboardLine[] = [];
+  const foot = (left: number) => [
+    ...(left > 0
+      ? [
+          '',
+          `${left} more ${left === 1 ? 'policy does' : 'policies do'} not fit in this issue; \`npx image-updater plan\` shows them.`,
+        ]
+      : []),
+    ...(boxes.length ? ['', '**Act on a line**', '', ...boxes] : []),
+    '',
+  ];
+  const size = (left: number) => [...HEAD, ...rows, ...foot(left), stateMarker(kept)].join('\n').length;
+  let shown = 0;
+  for (const l of lines) {
+    const r = row(l);
+    const b = box(l);
+    rows.push(r);
+    if (b) boxes.push(b);
+    if (!('pending' in l)) kept.push(l);
+    // Room for the summary line of what is left, whose digits are at most these.
+    if (size(lines.length) > max) {
+      rows.pop();
+      if (b) boxes.pop();
+      if (!('pending' in l)) kept.pop();
+      break;
+    }
+    shown += 1;
+  }
+  return [...HEAD, ...rows, ...foot(lines.length - shown), stateMarker(kept)].join('\n');
+}
