@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { RepoClient, RepoState } from '../../ports/git-host.ts';
 import { candidatesFor } from '../plan/plan.ts';
 import { decidedPolicies, failureCode } from '../dashboard/lines.ts';
-import { DASHBOARD_COST, syncDashboard, type DashboardAction } from '../dashboard/sync.ts';
+import { DASHBOARD_COST, planDashboard, type DashboardAction } from '../dashboard/sync.ts';
 import type { ApplyRequest } from './apply.ts';
 import type { OpenPull } from './open-pulls.ts';
 import type { UnitFailure, UnitReport } from './report.ts';
@@ -114,10 +114,17 @@ export async function keepDashboard(
     candidatesOf: (p) => candidatesFor(p, request.pushes, request.tagLists),
     listed: (p) => [...(request.tagLists?.keys() ?? [])].some((image) => policyWatches(p, image)),
   });
-  const sync = () =>
-    syncDashboard(client, { config: input.config, issues: input.state.issues, decided, now: new Date() });
+  const plan = planDashboard(client, {
+    config: input.config,
+    issues: input.state.issues,
+    decided,
+    now: new Date(),
+  });
+  const { send } = plan;
+  if (!send) return plan.action;
   try {
-    return await (client.reserveWrites ? client.reserveWrites(DASHBOARD_COST, sync) : sync());
+    await (client.reserveWrites ? client.reserveWrites(DASHBOARD_COST, send) : send());
+    return plan.action;
   } catch (error) {
     return { failed: failureCode(error) };
   }

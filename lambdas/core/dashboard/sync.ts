@@ -36,10 +36,16 @@ export function dashboardTicks(config: Config, issues: readonly IssueInfo[]): Ma
   return ticks;
 }
 
-/** The writes `syncDashboard` may send: one issue created, updated or closed. */
+/** The writes a dashboard plan sends at most: one issue created, updated or closed. */
 export const DASHBOARD_COST = 1;
 
-export async function syncDashboard(
+/** What the dashboard needs: nothing, or one write (`send`), decided before any budget is spent. */
+export interface DashboardPlan {
+  readonly action: DashboardAction;
+  readonly send?: () => Promise<unknown>;
+}
+
+export function planDashboard(
   client: RepoClient,
   input: {
     readonly config: Config;
@@ -47,21 +53,22 @@ export async function syncDashboard(
     readonly decided: readonly DecidedPolicy[];
     readonly now: Date;
   },
-): Promise<DashboardAction> {
+): DashboardPlan {
   const existing = findDashboard(input.issues);
   if (input.config.dashboard === false) {
-    if (existing?.state !== 'open') return 'off';
-    await client.updateIssue(existing.number, { state: 'closed' });
-    return 'closed';
+    if (existing?.state !== 'open') return { action: 'off' };
+    const { number } = existing;
+    return { action: 'closed', send: () => client.updateIssue(number, { state: 'closed' }) };
   }
-  if (existing?.state === 'closed') return 'left-closed';
+  if (existing?.state === 'closed') return { action: 'left-closed' };
   const previous = existing ? readDashboardLines(existing.body) : [];
   const body = renderDashboard(mergeLines(input.config.policies, input.decided, previous, input.now));
-  if (!existing) {
-    await client.createIssue({ title: DASHBOARD_TITLE, body, labels: [UPDATER_ISSUE_LABEL] });
-    return 'created';
-  }
-  if (existing.body === body) return 'unchanged';
-  await client.updateIssue(existing.number, { body });
-  return 'updated';
+  if (!existing)
+    return {
+      action: 'created',
+      send: () => client.createIssue({ title: DASHBOARD_TITLE, body, labels: [UPDATER_ISSUE_LABEL] }),
+    };
+  if (existing.body === body) return { action: 'unchanged' };
+  const { number } = existing;
+  return { action: 'updated', send: () => client.updateIssue(number, { body }) };
 }

@@ -77,8 +77,8 @@ describe('GitHubRepoClient.readState', () => {
     await read();
     server.resetLog();
     await read();
-    // Config, open PRs, closed PRs, branch, tree.
-    expect(server.requests.map((r) => r.status)).toEqual([304, 304, 304, 304]);
+    // Config, pull requests (open and closed), branch, tree, the updater's issues.
+    expect(server.requests.map((r) => r.status)).toEqual([304, 304, 304, 304, 304]);
     expect(server.roundTrips()).toBe(1);
   });
 

@@ -314,9 +314,14 @@ describe('invalid config', () => {
     e.server.commitFiles(OWNER, REPO, 'main', { '.image-updater.yaml': config() }, 'fix config');
     const fixed = await e.apply([push(API, '1.4.4')]);
     expect(fixed).toMatchObject({ outcome: 'applied', configIssue: 'closed' });
-    expect(e.server.listIssues(OWNER, REPO, { state: 'all' })).toEqual([
-      expect.objectContaining({ state: 'closed' }),
-    ]);
+    // The config issue closed; beside it, once the config is valid, the dashboard.
+    expect(e.server.listIssues(OWNER, REPO, { state: 'all' })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ title: expect.stringContaining('is invalid'), state: 'closed' }),
+        expect.objectContaining({ title: 'image-updater dashboard', state: 'open' }),
+      ]),
+    );
+    expect(e.server.listIssues(OWNER, REPO, { state: 'all' })).toHaveLength(2);
   });
 
   it('reads an unchanged config with a conditional request', async () => {

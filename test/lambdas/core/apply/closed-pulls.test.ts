@@ -224,14 +224,16 @@ describe('what it costs per push (request log)', () => {
     const env = await githubEnvFor(FILES);
     await closedByPerson(env, '1.3.0');
     const answer = await cost(env, () => env.apply([push(API, '1.3.0')]));
-    expect(answer.writes).toEqual(['issues/create-comment', 'pulls/update']);
+    // The comment and the marker; the dashboard's line turns from the open PR to "closed".
+    expect(answer.writes).toEqual(['issues/create-comment', 'pulls/update', 'issues/update']);
     const held = await cost(env, () => env.apply([push(API, '1.2.0')]));
     expect(held.writes).toEqual([]);
-    // The first wave only: config, pull requests (open and closed, one page), branch, tree.
-    expect(answer.requests).toBe(6);
-    expect(held.requests).toBe(4);
+    // The first wave only: config, pull requests (open and closed, one page), branch, tree,
+    // the updater's issues.
+    expect(answer.requests).toBe(8);
+    expect(held.requests).toBe(5);
     const steady = await cost(env, () => env.apply([push(API, '1.3.0')]));
-    expect(steady).toEqual({ requests: 4, notModified: 4, writes: [] });
+    expect(steady).toEqual({ requests: 5, notModified: 5, writes: [] });
     const newer = await cost(env, () => env.apply([push(API, '1.4.0')]));
     expect(newer.writes).toEqual([
       'git/create-tree',
@@ -239,6 +241,7 @@ describe('what it costs per push (request log)', () => {
       'git/update-ref',
       'pulls/create',
       'issues/add-labels',
+      'issues/update',
     ]);
   });
 });

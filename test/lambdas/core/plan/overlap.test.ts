@@ -188,9 +188,14 @@ describe('the worker, against the GitHub test server', () => {
 
     e.server.commitFiles(OWNER, REPO, 'main', { '.image-updater.yaml': narrowed }, 'narrow b');
     expect(await e.apply([push(WEB, '1.0.1')])).toMatchObject({ outcome: 'applied', configIssue: 'closed' });
-    expect(e.server.listIssues(OWNER, REPO, { state: 'all' })).toEqual([
-      expect.objectContaining({ state: 'closed' }),
-    ]);
+    // The config issue closed; beside it, once the config is valid, the dashboard.
+    expect(e.server.listIssues(OWNER, REPO, { state: 'all' })).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ title: expect.stringContaining('is invalid'), state: 'closed' }),
+        expect.objectContaining({ title: 'image-updater dashboard', state: 'open' }),
+      ]),
+    );
+    expect(e.server.listIssues(OWNER, REPO, { state: 'all' })).toHaveLength(2);
     expect(e.server.listPulls(OWNER, REPO)).toHaveLength(1);
   });
 
