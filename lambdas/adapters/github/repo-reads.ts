@@ -333,7 +333,13 @@ export class GitHubRepoReads {
   async listIssues(label: string): Promise<IssueInfo[]> {
     return this.call('list issues', async () => {
       const data = await this.conditional(`issues:${label}`, (headers) =>
-        this.octokit.rest.issues.listForRepo({ ...this.base, labels: label, state: 'all', per_page: 100, headers }),
+        this.octokit.rest.issues.listForRepo({
+          ...this.base,
+          labels: label,
+          state: 'all',
+          per_page: 100,
+          headers,
+        }),
       );
       return data.filter((i) => !i.pull_request).map(toIssue);
     });

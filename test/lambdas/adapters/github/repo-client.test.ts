@@ -28,7 +28,13 @@ async function repo(defaultBranch = 'main', guess?: string) {
     writesPerMinute: 0,
   })
     .repo({ owner: 'acme', name: 'warm-up' })
-    .then((c) => c.readState({ configPath: '.image-updater.yaml', branchPrefix: 'image-updater/', issueLabel: 'image-updater' }));
+    .then((c) =>
+      c.readState({
+        configPath: '.image-updater.yaml',
+        branchPrefix: 'image-updater/',
+        issueLabel: 'image-updater',
+      }),
+    );
   server.resetLog();
   const host = new GitHubHost({
     auth: { kind: 'token', token: 'test-token' },
