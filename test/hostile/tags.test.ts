@@ -114,8 +114,15 @@ describe('hostile tags never reach a file', () => {
     try {
       const report = await env.apply(HOSTILE_TAGS.map(([, tag]) => push(API, tag)));
       expect(report.units).toEqual([]);
-      expect(env.server.writeCount()).toBe(0);
+      // Nothing reaches Git: the one write is the dashboard issue saying the push is held.
+      expect(env.server.writeCount()).toBe(1);
+      expect(env.server.writeCount({ operationId: 'issues/create' })).toBe(1);
       expect(env.server.listPulls('acme', 'gitops', { state: 'all' })).toEqual([]);
+      const [dashboard] = env.server.listIssues('acme', 'gitops', { state: 'all' });
+      expect(dashboard?.title).toBe('image-updater dashboard');
+      // And no hostile tag stands in it as it came: none can add a row, a link or a comment.
+      for (const [, tag] of HOSTILE_TAGS.filter(([, t]) => /[\n|<`]/.test(t)))
+        expect(dashboard?.body).not.toContain(tag);
       env.server.assertNoViolations();
     } finally {
       await env.close();
