@@ -347,7 +347,8 @@ async function answerCloses(
   const closes = input.unanswered.filter((c) => unitKeys.includes(c.key));
   const settled = await Promise.allSettled(
     closes.map((c) => {
-      const answer = () => answerClosed(client, c, unitPolicies(c.key), decisions);
+      const answer = () =>
+        answerClosed(client, c, unitPolicies(c.key), decisions, input.config.dashboard !== false);
       return client.reserveWrites ? client.reserveWrites(ANSWER_COST, answer) : answer();
     }),
   );

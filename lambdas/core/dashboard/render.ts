@@ -4,12 +4,10 @@
  * Bounded by GitHub's 65,536-character body: lines that do not fit are summed up in one line.
  */
 import * as z from 'zod';
-import { cellCode, inlineCode, markdownText } from '../apply/markdown.ts';
+import { cellCode, inlineCode, markdownText, MAX_BODY_CHARS } from '../apply/markdown.ts';
 import { LINE_STATES, type DashboardLine } from './lines.ts';
 
 export const DASHBOARD_TITLE = 'image-updater dashboard';
-/** GitHub refuses a longer issue body. */
-export const MAX_BODY_CHARS = 65_536;
 
 const MARKER_OPEN = '<!-- image-updater-dashboard: ';
 const MARKER = /^<!--\s*image-updater-dashboard:\s*(\{.*\})\s*-->\s*$/;
