@@ -87,7 +87,12 @@ const PullRequestSchema = accepting<Payload<'pull_request'>>()(
     pull_request: z.looseObject({
       merged: z.boolean().nullish(),
       merge_commit_sha: z.string().max(64).nullish(),
-      head: z.looseObject({ ref: z.string().min(1).max(1024), sha }),
+      // A deleted fork's PR has no head repository.
+      head: z.looseObject({
+        ref: z.string().min(1).max(1024),
+        sha,
+        repo: z.looseObject({ full_name: fullName }).nullish(),
+      }),
       base: z.looseObject({ ref: z.string().min(1).max(1024) }),
     }),
     repository,
@@ -152,6 +157,10 @@ export const GITHUB_EVENTS: Readonly<Record<string, Mapper>> = {
     if (p.action !== 'closed' && p.action !== 'reopened')
       return ignored('other-action', `pull_request ${p.action}`);
     const pr = p.pull_request;
+    // Anyone can open a PR from a fork with a branch named like ours and close or reopen it at
+    // will: it must not make the worker read the repository.
+    if (pr.head.repo?.full_name !== p.repository.full_name)
+      return ignored('fork-pull-request', `pull_request from ${pr.head.repo?.full_name ?? 'a deleted fork'}`);
     const mergeCommitSha = pr.merged && pr.merge_commit_sha ? pr.merge_commit_sha : undefined;
     return event<PullRequestEvent>({
       type: 'pull-request',

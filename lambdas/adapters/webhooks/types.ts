@@ -46,7 +46,9 @@ export type WebhookIgnoreReason =
   /** GitHub: an action of a known event that we do not act on (`pull_request` `opened`, …). */
   | 'other-action'
   /** GitHub: an issue without the updater's label. */
-  | 'not-an-updater-issue';
+  | 'not-an-updater-issue'
+  /** GitHub: a pull request from a fork: never one of the updater's, whatever its branch is named. */
+  | 'fork-pull-request';
 
 export interface IgnoredEvent {
   readonly reason: WebhookIgnoreReason;
