@@ -48,7 +48,9 @@ export type WebhookIgnoreReason =
   /** GitHub: an issue without the updater's label. */
   | 'not-an-updater-issue'
   /** GitHub: a pull request from a fork: never one of the updater's, whatever its branch is named. */
-  | 'fork-pull-request';
+  | 'fork-pull-request'
+  /** GitHub: an edit of one of the updater's issues that ticked no box (its own writes, say). */
+  | 'no-box-ticked';
 
 export interface IgnoredEvent {
   readonly reason: WebhookIgnoreReason;
