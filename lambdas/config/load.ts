@@ -117,7 +117,7 @@ function issuesWithPositions(
   lineCounter: LineCounter,
 ): ConfigIssue[] {
   const result: ConfigIssue[] = [];
-  for (const issue of issues) {
+  for (const issue of issues.flatMap(unionBranch)) {
     const path = issue.path.filter((k): k is PathKey => typeof k !== 'symbol');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
@@ -136,6 +136,17 @@ function issuesWithPositions(
     result.push({ path: formatPath(path), message: issue.message, line: pos.line, column: pos.col });
   }
   return result.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * A value of the wrong shape for a union (a duration string or a map): "Invalid input" says
+ * nothing, so the issues of the one branch whose shape the value has are reported instead.
+ */
+function unionBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const shaped = issue.errors.filter((b) => !b.some((i) => i.code === 'invalid_type' && i.path.length === 0));
+  if (shaped.length !== 1) return [issue];
+  return shaped[0]!.flatMap((i) => unionBranch({ ...i, path: [...issue.path, ...i.path] }));
 }
 
 /** Offset of the deepest existing node on the path: a missing key points at its parent. */

@@ -10,9 +10,11 @@ import {
   MERGE_METHODS,
   MERGE_STRATEGIES,
   PIN_MODES,
+  RELEASE_AGE_KEYS,
   STRATEGIES,
   UPDATE_MODES,
 } from '../core/config.ts';
+import { releaseAge } from './release-age-schema.ts';
 import { boundedGlob, fileGlob, TEXT_LIMITS } from './glob-limits.ts';
 
 const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
@@ -65,6 +67,7 @@ const defaultsShape = {
   commitMessage: commitMessage
     .optional()
     .describe(`Tokens: ${COMMIT_MESSAGE_TOKENS.map((t) => `{{${t}}}`).join(' ')}`),
+  minimumReleaseAge: releaseAge(RELEASE_AGE_KEYS).optional(),
 };
 
 export const DefaultsSchema = z.strictObject(defaultsShape);

@@ -1,5 +1,6 @@
 /** Built-in defaults: what a policy gets for each key neither it nor `defaults` sets. */
-import type { Config, Policy } from '../core/config.ts';
+import { RELEASE_AGE_KEYS, type Config, type Policy, type ReleaseAges } from '../core/config.ts';
+import { parseDuration } from '../core/plan/release-age.ts';
 import { defined } from '../objects.ts';
 import type { Defaults, StandalonePolicySchema } from './policy-schema.ts';
 import type { RawConfig } from './schema.ts';
@@ -42,5 +43,21 @@ export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defa
     labels: p.labels ?? d.labels ?? ['image-update'],
     reviewers: p.reviewers ?? d.reviewers ?? [],
     commitMessage: p.commitMessage ?? d.commitMessage ?? DEFAULT_COMMIT_MESSAGE,
+    ...defined({ minimumReleaseAge: releaseAges(p.minimumReleaseAge ?? d.minimumReleaseAge) }),
   };
+}
+
+/**
+ * A policy's `minimumReleaseAge` replaces the one of `defaults` as a whole (no merge per type, so
+ * what a policy says is all that applies to it). One duration is every update type's.
+ */
+function releaseAges(raw: Defaults['minimumReleaseAge']): ReleaseAges | undefined {
+  if (raw === undefined) return undefined;
+  const ages: Partial<Record<(typeof RELEASE_AGE_KEYS)[number], number>> = {};
+  for (const key of RELEASE_AGE_KEYS) {
+    const text = typeof raw === 'string' ? raw : raw[key];
+    const ms = text === undefined ? undefined : parseDuration(text);
+    if (ms !== undefined && ms > 0) ages[key] = ms;
+  }
+  return Object.keys(ages).length > 0 ? ages : undefined;
 }

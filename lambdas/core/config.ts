@@ -18,6 +18,12 @@ type MergeStrategy = (typeof MERGE_STRATEGIES)[number];
 type MergeMethod = (typeof MERGE_METHODS)[number];
 type PinMode = (typeof PIN_MODES)[number];
 
+/** The update types `minimumReleaseAge` can name (`tags/types.ts` `UpdateType`). */
+export const RELEASE_AGE_KEYS = ['major', 'minor', 'patch', 'prerelease', 'digest', 'other'] as const;
+
+/** `minimumReleaseAge` resolved: milliseconds per update type; a type not named has no age. */
+export type ReleaseAges = Readonly<Partial<Record<(typeof RELEASE_AGE_KEYS)[number], number>>>;
+
 /** A policy with `defaults` and built-in defaults merged in: what the rest of the code uses. */
 export interface Policy {
   readonly name: string;
@@ -42,6 +48,8 @@ export interface Policy {
   readonly labels: readonly string[];
   readonly reviewers: readonly string[];
   readonly commitMessage: string;
+  /** How old (from the registry's push time) a candidate must be, per update type; unset: no gate. */
+  readonly minimumReleaseAge?: ReleaseAges;
 }
 
 export interface Config {

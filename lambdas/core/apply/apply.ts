@@ -26,6 +26,8 @@ export interface ApplyRequest {
   readonly tagLists?: ReadonlyMap<string, readonly TagCandidate[]>;
   /** Decide every policy from the tag lists, not only those watching a pushed image. */
   readonly reconcile?: boolean;
+  /** The caller's clock, which `minimumReleaseAge` is measured at. */
+  readonly now?: Date;
 }
 
 /** Per warm function instance: which valid configs already had their config issue checked. */

@@ -246,7 +246,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     config: input.config,
     repo: files,
     pushes: request.pushes,
-    ...defined({ tagLists: request.tagLists }),
+    ...defined({ tagLists: request.tagLists, now: request.now }),
     proposed: input.proposed,
     ignored: input.ignored,
     policies,

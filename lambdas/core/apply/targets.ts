@@ -41,7 +41,12 @@ export function unitTargets(
     }
     const proposal = proposed.get(policy.name);
     if (!proposal) continue;
-    const still = decide({ policy, references: referencesOf(policy), candidates: [proposal] });
+    const still = decide({
+      policy,
+      references: referencesOf(policy),
+      candidates: [proposal],
+      ageGate: false,
+    });
     if (still.outcome === 'update' && still.to && still.updateType) {
       targets.push({
         policy,

@@ -15,6 +15,7 @@ import {
   type UpdateType,
 } from '../tags/index.ts';
 import { defined } from '../../objects.ts';
+import { gateByAge, hasReleaseAge, heldAbove, instant, type HeldCandidate } from './release-age.ts';
 
 export interface PolicyTarget {
   readonly tag: string;
@@ -22,7 +23,7 @@ export interface PolicyTarget {
   readonly pushedAt?: Date;
 }
 
-type DecisionOutcome = 'update' | 'up-to-date' | 'no-candidate' | 'no-references';
+type DecisionOutcome = 'update' | 'up-to-date' | 'no-candidate' | 'no-references' | 'held';
 
 export interface PolicyDecision {
   readonly policy: Policy;
@@ -38,6 +39,8 @@ export interface PolicyDecision {
   readonly selection?: SelectionResult;
   /** Set when a closed PR held candidates back (see `DecideInput.ignored`). */
   readonly ignored?: IgnoredTarget;
+  /** A candidate above `to` (or the floor) that `minimumReleaseAge` holds, and until when. */
+  readonly held?: HeldCandidate;
 }
 
 export interface DecideInput {
@@ -53,6 +56,10 @@ export interface DecideInput {
    * not proposed again ("closed means no"); a newer one is.
    */
   readonly ignored?: IgnoredTarget;
+  /** The time `minimumReleaseAge` is measured at; without it every gated candidate is held. */
+  readonly now?: Date;
+  /** False for an open PR's proposal, which passed the gate when it was made. */
+  readonly ageGate?: false;
 }
 
 /** A closed PR's proposal, and the PR, for the reason a user reads. */
@@ -122,12 +129,22 @@ export function decide(input: DecideInput): PolicyDecision {
     ignored && candidates.length < input.candidates.length && !(floor && covers(policy, floor, ignored))
       ? ignored
       : undefined;
-  const selection = selectTag(policy, candidates, {
-    ...(floor?.tag !== undefined ? { current: floor.tag } : {}),
-    ...(floor?.digest !== undefined ? { currentDigest: floor.digest } : {}),
-    ...(floor?.pushedAt !== undefined ? { currentPushedAt: floor.pushedAt } : {}),
-  });
+  const ages = input.ageGate === false ? undefined : policy.minimumReleaseAge;
+  // The newest candidate old enough is chosen (Renovate's rule); a newer one held says until when.
+  const gate = hasReleaseAge(ages) ? gateByAge(policy, ages, candidates, from?.tag, input.now) : undefined;
+  const selection = selectTag(policy, gate ? gate.aged : candidates, optionsAt(floor));
   const chosen = selection.chosen;
+  const young = gate && heldAbove(policy, gate.young, optionsAt(chosen ?? floor));
+  if (!chosen && young) {
+    return {
+      policy,
+      outcome: 'held',
+      reason: `held: ${young.reason}`,
+      ...defined({ from, floor }),
+      selection,
+      held: young,
+    };
+  }
   if (!chosen) {
     const outcome = selection.outcome === 'up-to-date' ? 'up-to-date' : 'no-candidate';
     return {
@@ -147,19 +164,34 @@ export function decide(input: DecideInput): PolicyDecision {
   // Measured from the base branch: that is the change a merge makes.
   const updateType = classifyUpdate(policy, from?.tag, to.tag, from?.digest, to.digest);
   const change = from ? `${from.tag} → ${to.tag}` : `→ ${to.tag}`;
+  const reason =
+    updateType === 'other'
+      ? `${change}; ${policy.strategy}: update type other, automerge only with \`all\``
+      : change;
   return {
     policy,
     outcome: 'update',
     // Update types come from semver; say so where a reader would expect calver to have one.
-    reason:
-      updateType === 'other'
-        ? `${change}; ${policy.strategy}: update type other, automerge only with \`all\``
-        : change,
+    reason: young ? `${reason}; ${heldNote(young)}` : reason,
     ...defined({ from, floor }),
     to,
     updateType,
     selection,
+    ...defined({ held: young }),
   };
+}
+
+function optionsAt(at: PolicyTarget | undefined) {
+  return {
+    ...(at?.tag !== undefined ? { current: at.tag } : {}),
+    ...(at?.digest !== undefined ? { currentDigest: at.digest } : {}),
+    ...(at?.pushedAt !== undefined ? { currentPushedAt: at.pushedAt } : {}),
+  };
+}
+
+/** What the plan and the dashboard say of a held candidate beside an applied one. */
+function heldNote(h: HeldCandidate): string {
+  return h.due ? `${h.tag} held until ${instant(h.due)}` : `${h.tag} held (push time unknown)`;
 }
 
 /**
@@ -268,6 +300,7 @@ export function decisionSummary(d: PolicyDecision): {
   from?: string;
   to?: string;
   updateType?: UpdateType;
+  held?: { tag: string; until?: string };
 } {
   return {
     policy: d.policy.name,
@@ -276,5 +309,6 @@ export function decisionSummary(d: PolicyDecision): {
     ...(d.from ? { from: d.from.tag } : {}),
     ...(d.to ? { to: d.to.tag } : {}),
     ...(d.updateType ? { updateType: d.updateType } : {}),
+    ...(d.held ? { held: { tag: d.held.tag, ...(d.held.due ? { until: instant(d.held.due) } : {}) } } : {}),
   };
 }

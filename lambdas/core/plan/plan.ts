@@ -33,6 +33,8 @@ export interface PlanInput {
   /** Only these policies (default: those watching the pushed image, or all for a reconcile). */
   readonly policies?: readonly Policy[];
   readonly configPath?: string;
+  /** When `minimumReleaseAge` is measured (the caller's clock; the core reads none). */
+  readonly now?: Date;
 }
 
 export interface Plan {
@@ -56,7 +58,7 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
       references: [...policyReferences(policy, scan).values()].flat(),
       candidates: candidatesFor(policy, pushes, input.tagLists),
       ...(input.proposed?.has(policy.name) ? { proposed: input.proposed.get(policy.name) } : {}),
-      ...defined({ ignored: input.ignored?.get(policy.name) }),
+      ...defined({ ignored: input.ignored?.get(policy.name), now: input.now }),
     }),
   );
   const byUnit = new Map<string, UnitTarget[]>();
