@@ -83,7 +83,7 @@ export function createReconcile(deps: ReconcileDeps): ReconcileHandler {
         tagLists,
         memo,
         onListFailure: 'skip',
-        ...defined({ apply: deps.apply }),
+        ...defined({ apply: deps.apply, delayed: deps.delayedWork }),
       });
       if (!result.ok) {
         metrics.addMetric(METRIC.failures, 'Count', 1);

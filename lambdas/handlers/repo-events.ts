@@ -190,7 +190,7 @@ async function runIndexed(
     // A registry that cannot list now does not hold the config change back: its policies wait
     // for their next push or the reconcile, as in a reconcile.
     onListFailure: 'skip',
-    ...defined({ apply: ctx.deps.apply }),
+    ...defined({ apply: ctx.deps.apply, delayed: ctx.deps.delayedWork }),
   });
   return { runs: [{ repo, result }], indexed, detail };
 }

@@ -13,6 +13,7 @@ import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import { dashboardTicks } from '../core/dashboard/sync.ts';
 import type { PushedImage } from '../core/push.ts';
 import type { GitHost } from '../ports/git-host.ts';
+import type { DelayedWork } from '../ports/delayed-work.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
 import type { TagListCache, TagListResult } from '../adapters/registry/tag-lists.ts';
 import { UPDATER_ISSUE_LABEL } from '../names.ts';
@@ -34,6 +35,10 @@ export interface RunRepoInput {
   readonly onListFailure: 'fail' | 'skip';
   /** Gives the repository's work up (a shutdown); its own end aborts what it left running. */
   readonly signal?: AbortSignal;
+  /** Wakes a push `minimumReleaseAge` holds when it is due; without it, the next event or reconcile does. */
+  readonly delayed?: DelayedWork;
+  /** The clock `minimumReleaseAge` is measured with (epoch ms). */
+  readonly now?: () => number;
 }
 
 export type RunRepoResult =
@@ -98,6 +103,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         pushes,
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
+        now: new Date((input.now ?? Date.now)()),
       },
       {
         ...input.apply,
@@ -107,6 +113,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         prefetched: { state, ...defined({ config: loaded }) },
       },
     );
+    if (input.delayed) await scheduleHeld(input.delayed, report);
     return { ok: true, report, watched, listing, reading: readingOf(state.config, loaded), readAt };
   } catch (error) {
     return { ok: false, error, watched };
@@ -124,4 +131,27 @@ export function readingOf(
   return loaded.ok
     ? { kind: 'valid', sha: config.sha, policies: loaded.config.policies }
     : { kind: 'invalid', sha: config.sha };
+}
+
+/**
+ * A wake-up for each held candidate with a due time: the push goes back on the queue then, with
+ * its own push time, so it is applied without another push. One that cannot be set fails the
+ * repository's work, whose events are then retried: a held push is never dropped silently.
+ */
+async function scheduleHeld(delayed: DelayedWork, report: RepoReport): Promise<void> {
+  const wakeUps = report.decisions.flatMap((d) =>
+    d.held?.due
+      ? [
+          {
+            due: d.held.due,
+            push: {
+              image: d.policy.image,
+              tag: d.held.tag,
+              ...defined({ digest: d.held.digest, pushedAt: d.held.pushedAt }),
+            },
+          },
+        ]
+      : [],
+  );
+  await Promise.all(wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)));
 }

@@ -16,6 +16,7 @@ import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhoo
 import type { GitHost } from '../ports/git-host.ts';
 import type { WatchedRepo } from './env.ts';
 import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
+import { TimerDelayedWork } from '../adapters/local/timer-delayed-work.ts';
 import { startLocalServer, type LocalServer } from '../adapters/local/local-server.ts';
 import { checkGitHubAccess } from './serve-preflight.ts';
 import { combineTagListers } from '../adapters/registry/tag-lists.ts';
@@ -51,12 +52,16 @@ export interface ServeConfig {
   readonly maxQueued?: number;
   /** GitHub's retry backoff base, ms a second (tests shrink it). @default 1000 */
   readonly githubRetryAfterBaseMs?: number;
+  /** Pushes `minimumReleaseAge` holds, waiting on a timer, at most. @default 10 000 */
+  readonly maxHeldTimers?: number;
 }
 
 export interface RunningServe extends LocalServer {
   readonly queue: InProcessQueue;
   /** image → repositories, built at start and kept by the pushes and GitHub's events. */
   readonly index: MemoryImageIndex;
+  /** The timers of held pushes (cleared by `close`). */
+  readonly delayed: TimerDelayedWork;
 }
 
 const NO_METRICS: MetricSink = { addMetric() {}, publishStoredMetrics() {} };
@@ -111,6 +116,8 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
       retryDelayMs: config.retryDelayMs,
     }),
   });
+  // A held push comes back through the queue when due, as an SQS message would from Scheduler.
+  const delayed = new TimerDelayedWork({ queue, log, ...defined({ maxPending: config.maxHeldTimers }) });
   const worker = createWorker({
     repos: config.repos,
     index,
@@ -124,6 +131,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
         config.registryCredentials ? { credentials: staticCredentials(config.registryCredentials) } : {},
       ),
     ]),
+    delayedWork: delayed,
     log,
     metrics: NO_METRICS,
     onFailure: queue.recordFailure,
@@ -142,7 +150,16 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     queue,
     log,
   });
-  return { ...server, queue, index, close: (timeoutMs) => server.close(timeoutMs) };
+  return {
+    ...server,
+    queue,
+    index,
+    delayed,
+    close: (timeoutMs) => {
+      delayed.close();
+      return server.close(timeoutMs);
+    },
+  };
 }
 
 async function logWhenBuilt(directory: RepoDirectory, index: MemoryImageIndex, log: Log): Promise<void> {

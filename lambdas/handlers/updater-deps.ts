@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import type { ApplyOptions } from '../core/apply/apply.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { TagLister } from '../ports/tag-lister.ts';
+import type { DelayedWork } from '../ports/delayed-work.ts';
 import type { Log, MetricSink } from '../ports/telemetry.ts';
 import type { ImageIndex } from '../ports/image-index.ts';
 import type { WatchedRepo } from './env.ts';
@@ -25,6 +26,8 @@ export interface UpdaterDeps {
   /** Called when GitHub rejected the credentials, so the next run reads them again. */
   readonly credentialsRejected?: () => void;
   readonly tagLister?: TagLister;
+  /** Wakes pushes `minimumReleaseAge` holds when they are due (Scheduler, or serve's timers). */
+  readonly delayedWork?: DelayedWork;
   readonly log: Log;
   readonly metrics: MetricSink;
   /** Repositories worked on at once. */

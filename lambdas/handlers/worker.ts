@@ -146,7 +146,7 @@ async function runPushes(
       tagLists,
       memo,
       onListFailure: 'fail',
-      ...defined({ apply: deps.apply }),
+      ...defined({ apply: deps.apply, delayed: deps.delayedWork, now: deps.now }),
     }),
   }));
   for (const { repo, result } of results) {

@@ -27,6 +27,9 @@ const SECRET = 'e2e-webhook-secret-6f1c0b2d9a';
 const OWNER = 'acme';
 const REPO = 'gitops';
 const API_TAGS = ['1.4.3', '1.4.4'];
+const GATE_TAGS = ['1.0.1', '1.0.2'];
+/** The `gate` policy's minimumReleaseAge: small, so the test waits seconds, not days. */
+const GATE_AGE_S = 3;
 const WEB_TAGS = ['1.1.0', '1.2.0', '1.3.0', '1.4.0', '1.5.0', '1.6.0', '1.7.0', '1.8.0', '1.9.0', '2.0.0'];
 
 const skipReason =
@@ -54,6 +57,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
 
   const api = () => `${registry.host}/shop/api`;
   const web = () => `${registry.host}/shop/web`;
+  const gate = () => `${registry.host}/shop/gate`;
   const logLines = () =>
     serveLog
       .split('\n')
@@ -89,7 +93,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'iu-e2e-'));
-    layout = writeOciLayout(join(work, 'oci'), [...API_TAGS, ...WEB_TAGS]);
+    layout = writeOciLayout(join(work, 'oci'), [...API_TAGS, ...WEB_TAGS, ...GATE_TAGS]);
     github = await createGitHubTestServer();
     const registryPort = await freePort();
     const host = `127.0.0.1:${registryPort}`;
@@ -106,6 +110,10 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
         '    strategy: semver',
         '    range: "<2.0.0"',
         '    files: ["apps/web/**"]',
+        '  - name: gate',
+        `    image: ${host}/shop/gate`,
+        `    minimumReleaseAge: ${GATE_AGE_S}s`,
+        '    files: ["apps/gate/**"]',
         '',
       ].join('\n'),
       'apps/api/deployment.yaml': [
@@ -123,6 +131,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
         '',
       ].join('\n'),
       'apps/web/values.yaml': `replicaCount: 2\nimage:\n  repository: ${host}/shop/web\n  tag: "1.0.0"\n  pullPolicy: IfNotPresent\n`,
+      'apps/gate/values.yaml': `image:\n  repository: ${host}/shop/gate\n  tag: 1.0.0\n`,
       'README.md': `# gitops\nImages come from ${host}.\n`,
     };
     github.createRepo(OWNER, REPO, { files });
@@ -296,6 +305,36 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
     );
     github.assertNoViolations();
   });
+
+  it('minimumReleaseAge: a young push opens no PR, and opens it when due without another push', async () => {
+    await serveIdle();
+    const pushedAt = Date.now();
+    await skopeoCopy(layout.dir, '1.0.1', gate());
+    await until('the 1.0.1 notification', () => accepted(gate()).includes('1.0.1'));
+    await serveIdle();
+    expect(pullFor('image-updater/gate')).toBeUndefined();
+    const dashboard = () => github.listIssues(OWNER, REPO).find((i) => i.body?.includes('gate'))?.body ?? '';
+    expect(dashboard()).toMatch(/held: 1\.0\.1: pushed at \S+Z, minimumReleaseAge 3s \(patch\): due at \S+Z/);
+    // A newer push while 1.0.1 waits: 1.0.1 keeps its own due time, 1.0.2 gets its own.
+    await skopeoCopy(layout.dir, '1.0.2', gate());
+    await until('the 1.0.2 notification', () => accepted(gate()).includes('1.0.2'));
+    const first = await until('the gate PR at 1.0.1', () => pullFor('image-updater/gate'), 10_000);
+    const opened = Date.now();
+    expect(first.title).toBe('chore(images): update gate to 1.0.1');
+    expect(opened - pushedAt).toBeGreaterThanOrEqual(GATE_AGE_S * 1000);
+    const moved = await until(
+      'the gate PR to move to 1.0.2',
+      () => pullFor('image-updater/gate')?.title.endsWith('1.0.2') && pullFor('image-updater/gate'),
+      10_000,
+    );
+    console.info(
+      `minimumReleaseAge ${GATE_AGE_S}s: push → PR ${opened - pushedAt} ms, the newer tag ${Date.now() - pushedAt} ms after the first push`,
+    );
+    expect(moved.number).toBe(first.number);
+    expect(github.readFile(OWNER, REPO, moved.headRef, 'apps/gate/values.yaml')).toBe(
+      files['apps/gate/values.yaml']!.replace('tag: 1.0.0', 'tag: 1.0.2'),
+    );
+  }, 30_000);
 
   it('the OCI tag lister reads the real registry', async () => {
     const lister = new OciTagLister();

@@ -1,0 +1,71 @@
+/**
+ * `serve`'s delayed work: one timer per held push, which hands the push back to the in-process
+ * queue when it is due. Timers are unref'd (a pending one never keeps the process alive) and
+ * cleared on shutdown; a push held across a restart is applied by its next event (or a restart's
+ * reconcile of the repositories, `plan`/a re-push): `serve` keeps no state on disk.
+ */
+import { DelayedWorkError, wakeUpKey, type DelayedWork } from '../../ports/delayed-work.ts';
+import type { PushedImage } from '../../core/push.ts';
+import type { PushQueue } from '../../ports/push-queue.ts';
+import type { Log } from '../../ports/telemetry.ts';
+import { errorFields } from '../../errors.ts';
+
+/** setTimeout's longest delay (about 24.8 days); a longer wait is set again in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface TimerDelayedWorkOptions {
+  readonly queue: PushQueue;
+  readonly log: Log;
+  /** Pending wake-ups at most; beyond it a push is refused (and retried by its sender). @default 10 000 */
+  readonly maxPending?: number;
+  readonly now?: () => number;
+}
+
+export class TimerDelayedWork implements DelayedWork {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly options: TimerDelayedWorkOptions) {}
+
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  async scheduleAt(due: Date, push: PushedImage): Promise<void> {
+    const key = wakeUpKey(due, push);
+    if (this.closed || this.timers.has(key)) return;
+    const max = this.options.maxPending ?? 10_000;
+    if (this.timers.size >= max)
+      throw new DelayedWorkError('TOO_MANY_TIMERS', `${max} held pushes are waiting already`, {
+        retryable: false,
+      });
+    this.arm(key, due.getTime(), push);
+  }
+
+  /** Clears every timer: what they would have queued is left to the next event. */
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private arm(key: string, at: number, push: PushedImage): void {
+    const wait = Math.max(0, at - (this.options.now ?? Date.now)());
+    const timer = setTimeout(
+      () => {
+        if (wait > MAX_TIMER_MS) return this.arm(key, at, push);
+        this.timers.delete(key);
+        this.options.queue.enqueue([{ push, source: 'release-age' }]).catch((error: unknown) =>
+          this.options.log.error('held push not queued when due', {
+            image: push.image,
+            tag: push.tag,
+            ...errorFields(error),
+          }),
+        );
+      },
+      Math.min(wait, MAX_TIMER_MS),
+    );
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+}
