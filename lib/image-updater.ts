@@ -13,6 +13,7 @@
  *   webhook-endpoint.ts   webhook function, its secret and its front door
  *   monitoring.ts         alarms and dashboard
  *   index-table.ts        the image index (image → repositories) and GitHub delivery ids
+ *   release-age-schedules.ts  the schedule group and role that wake pushes minimumReleaseAge held
  *
  * The parts create their resources in this construct's scope, with the ids the single
  * constructor used: the logical ids of a deployed stack stay the same, so upgrading replaces
@@ -25,6 +26,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -35,6 +37,7 @@ import { EcrPushRule, WatchedEcr } from './ecr-push-rule.ts';
 import type { ImageUpdaterProps } from './image-updater-props.ts';
 import { Monitoring } from './monitoring.ts';
 import { IndexTable } from './index-table.ts';
+import { ReleaseAgeSchedules } from './release-age-schedules.ts';
 import { InvalidPropsError } from './errors.ts';
 import { githubSecret } from './secrets.ts';
 import type { FunctionSettings } from './updater-function.ts';
@@ -76,6 +79,8 @@ export class ImageUpdater extends Construct {
   readonly webhookSecret?: secretsmanager.ISecret;
   /** The image index (and GitHub delivery ids). */
   readonly indexTable: dynamodb.TableV2;
+  /** Where pushes held by `minimumReleaseAge` wait: one-time schedules that re-queue them when due. */
+  readonly releaseAgeScheduleGroup: scheduler.ScheduleGroup;
 
   private readonly workQueue: WorkQueue;
 
@@ -105,6 +110,8 @@ export class ImageUpdater extends Construct {
         'githubEvents needs the webhook endpoint (the `webhook` prop, or -c webhookAllowedImages=…): GitHub posts its events to <webhook url>webhooks/github',
       );
     const index = new IndexTable(this);
+    const releaseAge = new ReleaseAgeSchedules(this, this.workQueue);
+    this.releaseAgeScheduleGroup = releaseAge.group;
     this.indexTable = index.table;
     const functions = new UpdaterFunctions(this, {
       repositories: props.repositories ?? [],
@@ -112,6 +119,7 @@ export class ImageUpdater extends Construct {
       githubEvents: props.githubEvents ?? false,
       indexTable: index,
       queue: this.workQueue,
+      releaseAge,
       githubSecret: this.githubSecret,
       githubAuth: props.githubAuth ?? 'app',
       githubApiUrl: props.githubApiUrl,

@@ -16,6 +16,7 @@ import { InvalidPropsError } from './errors.ts';
 import type { GitHubAuthKind, ImageUpdaterDiscoveryProps, WatchedRepository } from './image-updater-props.ts';
 import type { IndexTable } from './index-table.ts';
 import { nagResourceFinding } from './nag.ts';
+import type { ReleaseAgeSchedules } from './release-age-schedules.ts';
 import { grantReadSecret } from './secrets.ts';
 import { updaterFunction, type EnvironmentOf, type FunctionSettings } from './updater-function.ts';
 import type { WorkQueue } from './work-queue.ts';
@@ -56,6 +57,8 @@ export interface UpdaterFunctionsProps {
   readonly githubEvents: boolean;
   readonly indexTable: IndexTable;
   readonly queue: WorkQueue;
+  /** Where held pushes wait for their `minimumReleaseAge` (`release-age-schedules.ts`). */
+  readonly releaseAge: ReleaseAgeSchedules;
   readonly githubSecret: secretsmanager.ISecret;
   readonly githubAuth: GitHubAuthKind;
   /** @default - github.com */
@@ -135,6 +138,7 @@ export class UpdaterFunctions {
     for (const fn of [this.worker, this.reconcile]) {
       grantReads(fn, props);
       props.indexTable.grantIndex(fn);
+      props.releaseAge.grantSchedule(fn);
     }
   }
 }
@@ -183,6 +187,7 @@ function functionEnvironment(
     GITHUB_API_URL: props.githubApiUrl ?? '',
     GITHUB_WRITES_PER_MINUTE: String(writesPerMinute),
     SECRET_CACHE_SECONDS: '300',
+    ...props.releaseAge.environment(props.queue),
     ...(props.registryCredentialsSecret
       ? { REGISTRY_CREDENTIALS_SECRET_ID: props.registryCredentialsSecret.secretArn }
       : {}),

@@ -72,12 +72,34 @@ export const FunctionEnvSchema = z
     SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Secret with `{"host": {"username", "password"}}` for listing tags of other registries; unset: anonymous. */
     REGISTRY_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
+    /** The schedule group held pushes wait in (`minimumReleaseAge`); unset: they wait for the reconcile. */
+    RELEASE_AGE_SCHEDULE_GROUP: z
+      .string()
+      .regex(/^[0-9a-zA-Z._-]{1,64}$/, 'a schedule group name')
+      .optional(),
+    /** The role EventBridge Scheduler assumes to send a held push back to the queue. */
+    RELEASE_AGE_ROLE_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN')
+      .optional(),
+    /** The work queue's ARN: the schedules' target. */
+    WORK_QUEUE_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$/, 'an SQS queue ARN')
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.WATCHED_REPOS.length === 0 && !env.DISCOVERY)
       ctx.addIssue({ code: 'custom', path: ['WATCHED_REPOS'], message: 'empty, and no DISCOVERY' });
     if (env.DISCOVERY && env.GITHUB_AUTH !== 'app')
       ctx.addIssue({ code: 'custom', path: ['DISCOVERY'], message: 'needs GITHUB_AUTH=app' });
+    const scheduling = [env.RELEASE_AGE_SCHEDULE_GROUP, env.RELEASE_AGE_ROLE_ARN, env.WORK_QUEUE_ARN];
+    if (scheduling.some((v) => v !== undefined) && scheduling.some((v) => v === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RELEASE_AGE_SCHEDULE_GROUP'],
+        message: 'RELEASE_AGE_SCHEDULE_GROUP, RELEASE_AGE_ROLE_ARN and WORK_QUEUE_ARN go together',
+      });
     if (env.DISCOVERY && env.WATCHED_REPOS.length > 0)
       ctx.addIssue({
         code: 'custom',

@@ -18,6 +18,7 @@ import { METRICS_NAMESPACE } from '../names.ts';
 import { functionLogger } from '../adapters/logging/json-log.ts';
 import { combineTagListers } from '../adapters/registry/tag-lists.ts';
 import { lazyDynamoImageIndex } from '../adapters/dynamodb/lazy-index.ts';
+import { lazySchedulerDelayedWork } from '../adapters/scheduler/lazy-delayed-work.ts';
 import type { UpdaterDeps } from './updater-deps.ts';
 
 export interface Runtime {
@@ -101,6 +102,15 @@ export function createRuntime(
       ...(env.DISCOVERY ? { discovery: env.DISCOVERY } : {}),
       ...(env.INDEX_TABLE_NAME ? { index: lazyDynamoImageIndex({ tableName: env.INDEX_TABLE_NAME }) } : {}),
       trustIndex: env.GITHUB_EVENTS === 'on' && env.INDEX_TABLE_NAME !== undefined,
+      ...(env.RELEASE_AGE_SCHEDULE_GROUP && env.RELEASE_AGE_ROLE_ARN && env.WORK_QUEUE_ARN
+        ? {
+            delayedWork: lazySchedulerDelayedWork({
+              groupName: env.RELEASE_AGE_SCHEDULE_GROUP,
+              roleArn: env.RELEASE_AGE_ROLE_ARN,
+              queueArn: env.WORK_QUEUE_ARN,
+            }),
+          }
+        : {}),
     },
   };
 }

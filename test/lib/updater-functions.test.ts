@@ -9,6 +9,7 @@ import { InvalidPropsError } from '../../lib/errors.ts';
 import { UpdaterFunctions, type UpdaterFunctionsProps } from '../../lib/updater-functions.ts';
 import { WorkQueue } from '../../lib/work-queue.ts';
 import { IndexTable } from '../../lib/index-table.ts';
+import { ReleaseAgeSchedules } from '../../lib/release-age-schedules.ts';
 import { actionsOf, iamStatements, removeTestOutdirs, testApp } from '../support/cdk.ts';
 
 afterAll(removeTestOutdirs);
@@ -36,6 +37,7 @@ function functions(props: Partial<UpdaterFunctionsProps> & { key?: boolean } = {
   const parts = new UpdaterFunctions(stack, {
     repositories: [{ repo: 'acme/gitops' }],
     queue,
+    releaseAge: new ReleaseAgeSchedules(stack, queue),
     githubSecret: secret('GitHub', GITHUB_ARN),
     githubAuth: 'app',
     githubEvents: false,
@@ -77,6 +79,12 @@ describe('UpdaterFunctions', () => {
         true,
       );
       expect(grants.join('\n')).not.toMatch(/sqs:SendMessage|kms:/);
+      expect(grants).toContain(
+        'CreateReleaseAgeSchedules scheduler:CreateSchedule {"Fn::Join":["",["arn:",{"Ref":"AWS::Partition"},":scheduler:eu-west-1:111122223333:schedule/T-ReleaseAgeScheduleGroup-C0BFE610/*"]]}',
+      );
+      expect(grants.find((g) => g.startsWith('PassReleaseAgeSchedulerRole'))).toMatch(
+        /^PassReleaseAgeSchedulerRole iam:PassRole \{"Fn::GetAtt":\["ReleaseAgeSchedulerRole[0-9A-F]{8}","Arn"\]\}$/,
+      );
       expect(grants.map((g) => g.split(' ')[1]).join(',')).not.toContain('*');
     }
     expect(worker.find((g) => g.startsWith('WriteOwnLogs'))).toMatch(/"WorkerLogs[0-9A-F]{8}","Arn"/);
@@ -91,8 +99,38 @@ describe('UpdaterFunctions', () => {
       );
       expect(index).not.toMatch(/Scan|DeleteTable|UpdateTable/);
     }
-    expect(worker).toHaveLength(5);
-    expect(reconcile).toHaveLength(4);
+    expect(worker).toHaveLength(7);
+    expect(reconcile).toHaveLength(6);
+  });
+
+  it('lets EventBridge Scheduler, and only it, send a held push to the work queue: one action, one queue', () => {
+    const { template } = functions();
+    const roles = template.findResources('AWS::IAM::Role', {
+      Properties: { Description: Match.stringLikeRegexp('Scheduler') },
+    });
+    const [role] = Object.values(roles) as { Properties: { AssumeRolePolicyDocument: unknown } }[];
+    expect(role!.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: { Service: 'scheduler.amazonaws.com' },
+          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        },
+      ],
+    });
+    expect(grantsOf(template, 'ReleaseAgeScheduler')).toEqual([
+      expect.stringMatching(
+        /^SendToWorkQueue sqs:SendMessage \{"Fn::GetAtt":\["Queue[0-9A-F]{8}","Arn"\]\}$/,
+      ),
+    ]);
+    const passRole = iamStatements(template).find((s) => s.Sid === 'PassReleaseAgeSchedulerRole') as
+      { Condition?: unknown } | undefined;
+    expect(passRole?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' },
+    });
+    template.resourceCountIs('AWS::Scheduler::ScheduleGroup', 1);
   });
 
   it('adds the registry credentials and kms:Decrypt when the secrets have a customer-managed key', () => {
@@ -120,7 +158,14 @@ describe('UpdaterFunctions', () => {
         .Properties.Environment.Variables;
       // The table's name is a reference until deployment.
       expect(variables.INDEX_TABLE_NAME).toEqual({ Ref: expect.stringMatching(/^IndexTable/) });
-      const env = parseFunctionEnv({ ...variables, INDEX_TABLE_NAME: 'image-updater-index' });
+      expect(variables.RELEASE_AGE_SCHEDULE_GROUP).toMatch(/^T-ReleaseAgeScheduleGroup-[0-9A-F]{8}$/);
+      const env = parseFunctionEnv({
+        ...variables,
+        INDEX_TABLE_NAME: 'image-updater-index',
+        RELEASE_AGE_ROLE_ARN: 'arn:aws:iam::111122223333:role/ReleaseAgeSchedulerRole',
+        WORK_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:111122223333:Queue',
+      });
+      expect(env.RELEASE_AGE_SCHEDULE_GROUP).toBe(variables.RELEASE_AGE_SCHEDULE_GROUP);
       expect(env.WATCHED_REPOS).toEqual([
         { repo: 'acme/gitops' },
         { repo: 'acme/platform', configPath: 'deploy/.image-updater.yaml' },

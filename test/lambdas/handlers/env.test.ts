@@ -52,8 +52,22 @@ describe('function environment', () => {
     ['DISCOVERY', '{"nmes":["acme/*"]}', /DISCOVERY: Unrecognized key/],
     ['DISCOVERY', '{"names":["env-*"]}', /DISCOVERY\.names\.0: an owner\/name glob/],
     ['WATCHED_REPOS', '[]', /WATCHED_REPOS: empty, and no DISCOVERY/],
+    ['RELEASE_AGE_SCHEDULE_GROUP', 'group with spaces', /RELEASE_AGE_SCHEDULE_GROUP: a schedule group name/],
+    ['RELEASE_AGE_SCHEDULE_GROUP', 'image-updater', /RELEASE_AGE_SCHEDULE_GROUP: .* go together/],
+    ['RELEASE_AGE_ROLE_ARN', 'release-age', /RELEASE_AGE_ROLE_ARN: an IAM role ARN/],
+    ['WORK_QUEUE_ARN', 'https://sqs.eu-west-1.amazonaws.com/1/q', /WORK_QUEUE_ARN: an SQS queue ARN/],
   ])('names the variable that is wrong: %s', (key, value, message) => {
     expect(() => parseFunctionEnv({ ...BASE, [key]: value })).toThrow(message);
+  });
+
+  it('takes the release-age schedule group, its role and the queue together', () => {
+    const env = parseFunctionEnv({
+      ...BASE,
+      RELEASE_AGE_SCHEDULE_GROUP: 'S-ReleaseAgeScheduleGroup-C0BFE610',
+      RELEASE_AGE_ROLE_ARN: 'arn:aws:iam::111122223333:role/S-ReleaseAgeSchedulerRole-1A2B',
+      WORK_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:111122223333:S-Queue-1A2B',
+    });
+    expect(env.RELEASE_AGE_SCHEDULE_GROUP).toBe('S-ReleaseAgeScheduleGroup-C0BFE610');
   });
 
   it('takes DISCOVERY instead of a list with App credentials, and refuses it with a token', () => {
