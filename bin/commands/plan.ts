@@ -21,12 +21,15 @@ export const plan: Command = async (args, io) => {
   const values = parseFlags<PlanFlags>(planDefinition(), args, io);
   if (!values) return EXIT.ok;
   const { image, tag, digest, repo, configPath, config, tagLists } = await readPlanInput(values, io);
+  // The push is taken as happening now: `minimumReleaseAge` then says until when it is held.
+  const now = new Date();
   const result = await planUpdates({
     config,
     repo,
-    pushes: [{ image, tag, ...(digest ? { digest } : {}), pushedAt: new Date() }],
+    pushes: [{ image, tag, ...(digest ? { digest } : {}), pushedAt: now }],
     ...defined({ tagLists }),
     configPath,
+    now,
   });
   const combined = combineUnits(result.units, result.scan);
   const problems = [...result.problems, ...combined.problems];

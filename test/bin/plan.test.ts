@@ -162,3 +162,62 @@ describe('image-updater plan', () => {
     expect(run.stderr).toContain('.image-updater.yaml:5:15: policies[0].strategy');
   });
 });
+
+describe('image-updater plan with minimumReleaseAge', () => {
+  function gatedRepo(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'iu-plan-age-'));
+    writeFileSync(
+      join(dir, '.image-updater.yaml'),
+      `version: 1\npolicies:\n  - name: api\n    image: ${API}\n    minimumReleaseAge: { patch: 4h, minor: 2d }\n`,
+    );
+    writeFileSync(join(dir, 'values.yaml'), `image:\n  repository: ${API}\n  tag: 1.4.2\n`);
+    return dir;
+  }
+
+  it('says a push younger than its age is held, and until when; nothing changes', async () => {
+    const dir = gatedRepo();
+    try {
+      const before = Date.now();
+      const run = await runCli(['plan', '--repo-dir', dir, '--push', `${API}:1.5.0`, '--json']);
+      expect(run.code).toBe(0);
+      const out = JSON.parse(run.stdout);
+      expect(out.changes).toEqual([]);
+      const [decision] = out.decisions;
+      expect(decision).toMatchObject({ policy: 'api', outcome: 'held', held: { tag: '1.5.0' } });
+      // The push is taken as happening now: due two days on.
+      const until = Date.parse(decision.held.until);
+      expect(until - before).toBeGreaterThanOrEqual(2 * 86_400_000 - 1000);
+      expect(until - Date.now()).toBeLessThanOrEqual(2 * 86_400_000);
+      const human = await runCli(['plan', '--repo-dir', dir, '--push', `${API}:1.5.0`]);
+      expect(human.stdout).toMatch(
+        /api: held \(held: 1\.5\.0: pushed at \S+Z, minimumReleaseAge 2d \(minor\): due at \S+Z\)/,
+      );
+      expect(human.stdout).toContain('No changes.');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('applies the newest listed tag old enough, and names the newer one held', async () => {
+    const dir = gatedRepo();
+    try {
+      const tags = join(dir, 'tags.txt');
+      writeFileSync(tags, `1.4.3 ${new Date(Date.now() - 5 * 3_600_000).toISOString()}\n1.4.4\n`);
+      const run = await runCli([
+        'plan',
+        '--repo-dir',
+        dir,
+        '--push',
+        `${API}:1.4.4`,
+        '--tags',
+        tags,
+        '--json',
+      ]);
+      const out = JSON.parse(run.stdout);
+      expect(out.changes).toEqual([expect.objectContaining({ from: '1.4.2', to: '1.4.3' })]);
+      expect(out.decisions[0]).toMatchObject({ outcome: 'update', to: '1.4.3', held: { tag: '1.4.4' } });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
