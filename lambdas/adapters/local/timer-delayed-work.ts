@@ -22,7 +22,7 @@ export interface TimerDelayedWorkOptions {
 }
 
 export class TimerDelayedWork implements DelayedWork {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; at: number; push: PushedImage }>();
   private closed = false;
 
   constructor(private readonly options: TimerDelayedWorkOptions) {}
@@ -42,10 +42,21 @@ export class TimerDelayedWork implements DelayedWork {
     this.arm(key, due.getTime(), push);
   }
 
-  /** Clears every timer: what they would have queued is left to the next event. */
+  /**
+   * Clears every timer. What they would have queued is handed back as the queue hands back an
+   * accepted push: one line each, for the operator (a re-push, or `plan`, applies it).
+   */
   close(): void {
     this.closed = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const { timer, at, push } of this.timers.values()) {
+      clearTimeout(timer);
+      this.options.log.warn('held push handed back: serve stopped before it was due', {
+        image: push.image,
+        tag: push.tag,
+        ...(push.digest ? { digest: push.digest } : {}),
+        due: new Date(at).toISOString(),
+      });
+    }
     this.timers.clear();
   }
 
@@ -66,6 +77,6 @@ export class TimerDelayedWork implements DelayedWork {
       Math.min(wait, MAX_TIMER_MS),
     );
     timer.unref();
-    this.timers.set(key, timer);
+    this.timers.set(key, { timer, at, push });
   }
 }

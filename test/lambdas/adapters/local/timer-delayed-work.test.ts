@@ -65,13 +65,17 @@ describe("serve's delayed work: timers that put a held push back on the queue", 
     expect(work.pending).toBe(2);
   });
 
-  it('close clears every timer: nothing is queued after a shutdown', async () => {
-    const work = new TimerDelayedWork({ queue, log: recordingLog() });
+  it('close clears every timer and hands each held push back in the log: nothing is queued after a shutdown', async () => {
+    const log = recordingLog();
+    const work = new TimerDelayedWork({ queue, log });
     await work.scheduleAt(new Date(Date.now() + 1000), push('1.0.1'));
     work.close();
     await work.scheduleAt(new Date(Date.now() + 1000), push('1.0.2'));
     await vi.advanceTimersByTimeAsync(10_000);
     expect(queued).toEqual([]);
     expect(work.pending).toBe(0);
+    expect(log.entries.map((e) => [e.level, e.message, e.attributes.tag, e.attributes.due])).toEqual([
+      ['warn', 'held push handed back: serve stopped before it was due', '1.0.1', '2026-12-07T12:00:01.000Z'],
+    ]);
   });
 });
