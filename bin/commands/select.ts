@@ -15,6 +15,13 @@ import { CliInputError, EXIT, type CliIo, type Command } from './io.ts';
 import { readInput } from './read-input.ts';
 import { parseTagList } from './tag-list-file.ts';
 import { defined } from '../../lambdas/objects.ts';
+import {
+  gateByAge,
+  hasReleaseAge,
+  heldAbove,
+  instant,
+  type HeldCandidate,
+} from '../../lambdas/core/plan/release-age.ts';
 
 /**
  * `select --policy JSON|@file --tags FILE|- [--current TAG[@DIGEST]] [--json]` (SPEC §9): the tag
@@ -36,19 +43,30 @@ export const select: Command = async (args, io) => {
     io,
   );
   const candidates = parseTagList(tags, source);
-  const result = selectTag(
-    policy,
-    candidates,
-    values.current === undefined ? {} : parseCurrent(values.current),
-  );
+  const options = values.current === undefined ? {} : parseCurrent(values.current);
+  // minimumReleaseAge as the worker applies it, measured now: the newest tag old enough wins.
+  const ages = policy.minimumReleaseAge;
+  const gate = hasReleaseAge(ages)
+    ? gateByAge(policy, ages, candidates, options.current, new Date())
+    : undefined;
+  const result = selectTag(policy, gate ? gate.aged : candidates, options);
+  const held =
+    gate &&
+    heldAbove(
+      policy,
+      gate.young,
+      result.chosen
+        ? { current: result.chosen.tag, ...defined({ currentDigest: result.chosen.digest }) }
+        : options,
+    );
   const code = result.chosen ? EXIT.ok : EXIT.negative;
   if (values.json) {
     // Indented, as `plan --json`: read by people as often as by jq.
-    io.stdout(`${JSON.stringify(toJson(result), null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...toJson(result), ...heldJson(held) }, null, 2)}\n`);
     return code;
   }
   if (!result.chosen) {
-    io.stderr(`image-updater select: ${result.reason}\n`);
+    io.stderr(`image-updater select: ${held ? `held: ${held.reason}` : result.reason}\n`);
     return code;
   }
   const { tag, digest } = result.chosen;
@@ -111,6 +129,13 @@ function toJson(result: SelectionResult): Record<string, unknown> {
       : {}),
     considered: result.considered,
     rejected: result.rejected,
+  };
+}
+
+function heldJson(held: HeldCandidate | undefined): Record<string, unknown> {
+  if (!held) return {};
+  return {
+    held: { tag: held.tag, ...(held.due ? { until: instant(held.due) } : {}), reason: held.reason },
   };
 }
 

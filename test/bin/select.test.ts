@@ -185,3 +185,37 @@ describe('image-updater select', () => {
     expect(run.status).toBe(0);
   });
 });
+
+describe('image-updater select with minimumReleaseAge', () => {
+  const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+  const policy = JSON.stringify({ strategy: 'semver', minimumReleaseAge: { patch: '4h' } });
+
+  it('chooses the newest tag old enough and names the newer one held, with until when', async () => {
+    const stdin = `1.0.1 ${hoursAgo(5)}\n1.0.2 ${hoursAgo(1)}\n`;
+    const run = await runCli(['select', '--policy', policy, '--tags', '-', '--current', '1.0.0', '--json'], {
+      stdin,
+    });
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout);
+    expect(out.chosen).toBe('1.0.1');
+    expect(out.held).toMatchObject({
+      tag: '1.0.2',
+      reason: expect.stringMatching(/minimumReleaseAge 4h \(patch\)/),
+    });
+    expect(Date.parse(out.held.until) - Date.now()).toBeGreaterThan(2.9 * 3_600_000);
+  });
+
+  it('exits 1 and says why when every candidate is too young or has no push time', async () => {
+    const young = await runCli(['select', '--policy', policy, '--tags', '-', '--current', '1.0.0'], {
+      stdin: `1.0.1 ${hoursAgo(1)}\n`,
+    });
+    expect(young.code).toBe(1);
+    expect(young.stderr).toMatch(
+      /^image-updater select: held: 1\.0\.1: pushed at \S+Z, minimumReleaseAge 4h \(patch\): due at \S+Z\n$/,
+    );
+    const unknown = await runCli(['select', '--policy', policy, '--tags', '-', '--current', '1.0.0'], {
+      stdin: '1.0.1\n',
+    });
+    expect(unknown.stderr).toContain('held: 1.0.1: push time unknown');
+  });
+});
