@@ -54,7 +54,7 @@ export const select: Command = async (args, io) => {
     gate &&
     heldAbove(
       policy,
-      gate.young,
+      gate,
       result.chosen
         ? { current: result.chosen.tag, ...defined({ currentDigest: result.chosen.digest }) }
         : options,

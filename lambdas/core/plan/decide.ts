@@ -134,7 +134,7 @@ export function decide(input: DecideInput): PolicyDecision {
   const gate = hasReleaseAge(ages) ? gateByAge(policy, ages, candidates, from?.tag, input.now) : undefined;
   const selection = selectTag(policy, gate ? gate.aged : candidates, optionsAt(floor));
   const chosen = selection.chosen;
-  const young = gate && heldAbove(policy, gate.young, optionsAt(chosen ?? floor));
+  const young = gate && heldAbove(policy, gate, optionsAt(chosen ?? floor));
   if (!chosen && young) {
     return {
       policy,

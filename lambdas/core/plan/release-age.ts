@@ -4,7 +4,7 @@
  * time, ECR `imagePushedAt`), never from a label the publisher controls; a candidate without one
  * is held too. Pure: the time comes in as `now`.
  */
-import type { ReleaseAges } from '../config.ts';
+import { RELEASE_AGE_KEYS, type ReleaseAges } from '../config.ts';
 import {
   classifyUpdate,
   selectTag,
@@ -34,11 +34,6 @@ export function formatDuration(ms: number): string {
   return `${Math.ceil(ms / 1000)}s`;
 }
 
-/** The age an update type must reach; 0 (none) for a type the config does not name. */
-function ageFor(ages: ReleaseAges | undefined, type: UpdateType): number {
-  return ages?.[type] ?? 0;
-}
-
 /** A candidate the gate did not let through, and until when. */
 export interface HeldCandidate extends TagCandidate {
   readonly updateType: UpdateType;
@@ -55,46 +50,33 @@ export function instant(at: Date): string {
   return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/**
- * Whether `candidate`, as an update of type `type`, is old enough at `now`: undefined when it is,
- * else why it is held. Exactly `pushedAt + age <= now` passes.
- */
-function judgeAge(
-  candidate: TagCandidate,
-  type: UpdateType,
-  ages: ReleaseAges | undefined,
-  now: Date | undefined,
-): HeldCandidate | undefined {
-  const age = ageFor(ages, type);
-  if (age === 0) return undefined;
-  const base = { ...candidate, updateType: type, age };
-  const rule = `minimumReleaseAge ${formatDuration(age)} (${type})`;
-  if (candidate.pushedAt === undefined || Number.isNaN(candidate.pushedAt.getTime()))
-    return { ...base, reason: `${candidate.tag}: push time unknown, ${rule} cannot be checked` };
-  const due = new Date(candidate.pushedAt.getTime() + age);
-  if (now !== undefined && due.getTime() <= now.getTime()) return undefined;
-  return {
-    ...base,
-    due,
-    reason: `${candidate.tag}: pushed at ${instant(candidate.pushedAt)}, ${rule}: due at ${instant(due)}`,
-  };
-}
-
 /** Whether a policy's ages can hold anything back at all. */
 export function hasReleaseAge(ages: ReleaseAges | undefined): ages is ReleaseAges {
   return ages !== undefined && Object.values(ages).some((ms) => ms > 0);
 }
 
-/** The candidates split by the gate: those old enough, and those held with why. */
+/** A candidate too young (or of unknown age); the sentence is written only for the one reported. */
+interface Young {
+  readonly candidate: TagCandidate;
+  readonly age: number;
+  /** Unset when every update type has the same age: then nothing needed to classify it. */
+  readonly type?: UpdateType;
+}
+
+/** The candidates split by the gate: those old enough, and those held. */
 export interface AgeGate {
   readonly aged: readonly TagCandidate[];
-  readonly young: readonly HeldCandidate[];
+  readonly young: readonly Young[];
+  /** The tag the update type is measured from. */
+  readonly from: string | undefined;
 }
 
 /**
- * Splits candidates by age. The update type is measured from `from` (the base branch), as
- * `automerge` measures it: that is the change a merge would make. A candidate pushed longer ago
- * than the largest age is old enough whatever its type, so it is not classified at all.
+ * Splits candidates by age: exactly `pushedAt + age <= now` passes; no push time, or no `now`,
+ * holds (the gate fails closed). The update type is measured from `from` (the base branch), as
+ * `automerge` measures it: the change a merge would make. Only what the age depends on is
+ * computed: a candidate older than the largest age passes unclassified, and with one age for
+ * every update type none is classified.
  */
 export function gateByAge(
   policy: SelectionPolicy,
@@ -103,20 +85,25 @@ export function gateByAge(
   from: string | undefined,
   now: Date | undefined,
 ): AgeGate {
-  const longest = Math.max(...Object.values(ages));
+  const values = RELEASE_AGE_KEYS.map((k) => ages[k] ?? 0);
+  const longest = Math.max(...values);
+  const uniform = values.every((v) => v === longest);
+  const at = now?.getTime();
   const aged: TagCandidate[] = [];
-  const young: HeldCandidate[] = [];
+  const young: Young[] = [];
   for (const c of candidates) {
-    const known = c.pushedAt?.getTime();
-    if (now !== undefined && known !== undefined && known + longest <= now.getTime()) {
+    const pushed = c.pushedAt?.getTime();
+    const known = pushed !== undefined && !Number.isNaN(pushed);
+    if (at !== undefined && known && pushed + longest <= at) {
       aged.push(c);
       continue;
     }
-    const held = judgeAge(c, classifyUpdate(policy, from, c.tag), ages, now);
-    if (held) young.push(held);
-    else aged.push(c);
+    const type = uniform ? undefined : classifyUpdate(policy, from, c.tag);
+    const age = type === undefined ? longest : (ages[type] ?? 0);
+    if (age === 0 || (at !== undefined && known && pushed + age <= at)) aged.push(c);
+    else young.push({ candidate: c, age, ...(type ? { type } : {}) });
   }
-  return { aged, young };
+  return { aged, young, from };
 }
 
 /**
@@ -126,14 +113,33 @@ export function gateByAge(
  */
 export function heldAbove(
   policy: SelectionPolicy,
-  young: readonly HeldCandidate[],
+  gate: AgeGate,
   over: SelectOptions,
 ): HeldCandidate | undefined {
-  if (young.length === 0) return undefined;
-  const chosen = selectTag(policy, young, over).chosen;
+  if (gate.young.length === 0) return undefined;
+  const chosen = selectTag(
+    policy,
+    gate.young.map((y) => y.candidate),
+    over,
+  ).chosen;
   if (!chosen) return undefined;
-  return (
-    young.find((h) => h.tag === chosen.tag && h.digest === chosen.digest) ??
-    young.find((h) => h.tag === chosen.tag)
-  );
+  const y =
+    gate.young.find((h) => h.candidate.tag === chosen.tag && h.candidate.digest === chosen.digest) ??
+    gate.young.find((h) => h.candidate.tag === chosen.tag)!;
+  return describe(y, y.type ?? classifyUpdate(policy, gate.from, y.candidate.tag));
+}
+
+function describe(y: Young, updateType: UpdateType): HeldCandidate {
+  const { candidate, age } = y;
+  const base = { ...candidate, updateType, age };
+  const rule = `minimumReleaseAge ${formatDuration(age)} (${updateType})`;
+  const pushed = candidate.pushedAt;
+  if (pushed === undefined || Number.isNaN(pushed.getTime()))
+    return { ...base, reason: `${candidate.tag}: push time unknown, ${rule} cannot be checked` };
+  const due = new Date(pushed.getTime() + age);
+  return {
+    ...base,
+    due,
+    reason: `${candidate.tag}: pushed at ${instant(pushed)}, ${rule}: due at ${instant(due)}`,
+  };
 }

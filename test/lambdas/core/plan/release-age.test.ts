@@ -155,34 +155,45 @@ describe('minimumReleaseAge: the gate in the decision', () => {
   });
 
   const version = fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3)).map(([a, b, c]) => `${a}.${b}.${c}`);
-  const AGES = { major: 7 * D, minor: 2 * D, patch: 4 * H } as Record<string, number>;
+  const PER_TYPE = { major: 7 * D, minor: 2 * D, patch: 4 * H } as Record<string, number>;
+  const ALL = 2 * D;
+  const UNIFORM = { major: ALL, minor: ALL, patch: ALL, prerelease: ALL, digest: ALL, other: ALL } as Record<
+    string,
+    number
+  >;
 
-  it('applies exactly the greatest candidate whose age reaches its update type; holds until pushedAt + age', () => {
-    fc.assert(
-      fc.property(
-        version,
-        fc.uniqueArray(fc.record({ tag: version, ageMs: fc.nat(9 * D) }), {
-          maxLength: 6,
-          selector: (c) => c.tag,
-        }),
-        (current, offered) => {
-          const candidates = offered.map((c) => ({ tag: c.tag, pushedAt: ago(c.ageMs) }));
-          const d = decide({ policy: perType, references: referencesAt(current), candidates, now: NOW });
-          const above = offered.filter((c) => compareTags(perType, c.tag, current)! > 0);
-          const need = (tag: string) => AGES[classifyUpdate(perType, current, tag)] ?? 0;
-          const aged = above.filter((c) => c.ageMs >= need(c.tag));
-          const greatest = (list: typeof offered) =>
-            [...list].sort((a, b) => compareTags(perType, b.tag, a.tag)!)[0];
-          expect(d.to?.tag).toBe(greatest(aged)?.tag);
-          const young = above.filter(
-            (c) => c.ageMs < need(c.tag) && (!d.to || compareTags(perType, c.tag, d.to.tag)! > 0),
-          );
-          const held = greatest(young);
-          expect(d.held?.tag).toBe(held?.tag);
-          if (held) expect(d.held!.due!.getTime()).toBe(ago(held.ageMs).getTime() + need(held.tag));
-          expect(d.outcome === 'held').toBe(!d.to && held !== undefined);
-        },
-      ),
-    );
-  });
+  it.each([
+    ['per update type', perType, PER_TYPE],
+    ['one age for all', policyWith('2d'), UNIFORM],
+  ] as const)(
+    '%s: applies exactly the greatest candidate whose age reaches its update type; holds until pushedAt + age',
+    (_, policy, AGES) => {
+      fc.assert(
+        fc.property(
+          version,
+          fc.uniqueArray(fc.record({ tag: version, ageMs: fc.nat(9 * D) }), {
+            maxLength: 6,
+            selector: (c) => c.tag,
+          }),
+          (current, offered) => {
+            const candidates = offered.map((c) => ({ tag: c.tag, pushedAt: ago(c.ageMs) }));
+            const d = decide({ policy, references: referencesAt(current), candidates, now: NOW });
+            const above = offered.filter((c) => compareTags(policy, c.tag, current)! > 0);
+            const need = (tag: string) => AGES[classifyUpdate(policy, current, tag)] ?? 0;
+            const aged = above.filter((c) => c.ageMs >= need(c.tag));
+            const greatest = (list: typeof offered) =>
+              [...list].sort((a, b) => compareTags(policy, b.tag, a.tag)!)[0];
+            expect(d.to?.tag).toBe(greatest(aged)?.tag);
+            const young = above.filter(
+              (c) => c.ageMs < need(c.tag) && (!d.to || compareTags(policy, c.tag, d.to.tag)! > 0),
+            );
+            const held = greatest(young);
+            expect(d.held?.tag).toBe(held?.tag);
+            if (held) expect(d.held!.due!.getTime()).toBe(ago(held.ageMs).getTime() + need(held.tag));
+            expect(d.outcome === 'held').toBe(!d.to && held !== undefined);
+          },
+        ),
+      );
+    },
+  );
 });
