@@ -144,6 +144,26 @@ describe('minimumReleaseAge: the gate in the decision', () => {
     expect(atDue.held?.due?.toISOString()).toBe('2026-12-07T15:00:00.000Z');
   });
 
+  it('digest strategy: a new digest of the tracked tag is a digest update, held by the digest age', () => {
+    const policy = policyWith('{ digest: 4h }', '    strategy: digest\n    track: latest');
+    const [a, b] = [`sha256:${'a'.repeat(64)}`, `sha256:${'b'.repeat(64)}`];
+    const scanned = scanManifest(`image: ${IMAGE}:latest@${a} # {"$imagepolicy": "api"}\n`, 'a.yaml');
+    if (!scanned.ok) throw new Error(scanned.error.message);
+    const at = (ageMs: number) =>
+      decide({
+        policy,
+        references: scanned.references,
+        candidates: [{ tag: 'latest', digest: b, pushedAt: ago(ageMs) }],
+        now: NOW,
+      });
+    expect(at(1 * H)).toMatchObject({
+      outcome: 'held',
+      held: { tag: 'latest', digest: b, updateType: 'digest' },
+    });
+    expect(at(1 * H).held?.due?.getTime()).toBe(NOW.getTime() + 3 * H);
+    expect(at(4 * H)).toMatchObject({ outcome: 'update', to: { tag: 'latest', digest: b } });
+  });
+
   it('an open PR proposal is not held again', () => {
     const d = decide({
       policy: perType,
