@@ -27,7 +27,7 @@ import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/gi
 import { synthesiseWithBundles, type Synthesised } from './support/bundles.ts';
 import { startLambda, type LambdaProcess } from './support/lambda-process.ts';
 import { MOTO_ACCOUNT, MOTO_REGION, startMoto, type Moto } from './support/moto.ts';
-import { receiveAll } from './support/queue.ts';
+import { receiveAll, templateEnv } from './support/queue.ts';
 import { describeWithTools, probe } from './support/tools.ts';
 
 const MOTO = probe('moto_server', 'moto_server', ['--help']);
@@ -148,10 +148,7 @@ describeWithTools('AWS tier: moto_server', [MOTO], "pip install 'moto[server]==5
     ).ARN!;
 
     const { file, exportName, resource } = synth.bundle('Worker');
-    const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-    const env = Object.fromEntries(
-      Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'),
-    );
+    const env = templateEnv(resource);
     worker = await startLambda({
       file,
       exportName,

@@ -15,13 +15,21 @@ import type { CfnResource } from './bundles.ts';
 import type { LambdaProcess } from './lambda-process.ts';
 import { MOTO_ACCOUNT, MOTO_REGION } from './moto.ts';
 
-/** The function's literal environment variables (references to other resources are the test's to fill). */
+/**
+ * The function's literal environment variables (references to other resources are the test's to
+ * fill). The release-age schedule group's name is literal but its role and queue ARNs are
+ * references, and the three go together: left out, as a test that wants delayed work sets all.
+ */
 export function templateEnv(resource: CfnResource): Record<string, string> {
   const variables = (resource.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
   return Object.fromEntries(
-    Object.entries(variables).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    Object.entries(variables).filter(
+      (e): e is [string, string] => typeof e[1] === 'string' && !RELEASE_AGE_VARIABLES.includes(e[0]),
+    ),
   );
 }
+
+const RELEASE_AGE_VARIABLES = ['RELEASE_AGE_SCHEDULE_GROUP', 'RELEASE_AGE_ROLE_ARN', 'WORK_QUEUE_ARN'];
 
 function sqsEvent(messages: readonly Message[], queue = 'queue'): SQSEvent {
   return {
