@@ -1,8 +1,9 @@
 /**
  * `serve`'s delayed work: one timer per held push, which hands the push back to the in-process
  * queue when it is due. Timers are unref'd (a pending one never keeps the process alive) and
- * cleared on shutdown; a push held across a restart is applied by its next event (or a restart's
- * reconcile of the repositories, `plan`/a re-push): `serve` keeps no state on disk.
+ * cleared on shutdown, each one still waiting handed back in the log: `serve` keeps no state on
+ * disk and runs no reconcile, so a push held across a restart is applied by its next event (a
+ * re-push, or a redelivery of the webhook).
  */
 import { DelayedWorkError, wakeUpKey, type DelayedWork } from '../../ports/delayed-work.ts';
 import type { PushedImage } from '../../core/push.ts';
