@@ -314,7 +314,9 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
     await serveIdle();
     expect(pullFor('image-updater/gate')).toBeUndefined();
     const dashboard = () => github.listIssues(OWNER, REPO).find((i) => i.body?.includes('gate'))?.body ?? '';
-    expect(dashboard()).toMatch(/held: 1\.0\.1: pushed at \S+Z, minimumReleaseAge 3s \(patch\): due at \S+Z/);
+    expect(dashboard()).toMatch(
+      /\*\*held\*\*: 1\.0\.1: pushed at \S+Z, minimumReleaseAge 3s &#40;patch&#41;: due at \S+Z/,
+    );
     // A newer push while 1.0.1 waits: 1.0.1 keeps its own due time, 1.0.2 gets its own.
     await skopeoCopy(layout.dir, '1.0.2', gate());
     await until('the 1.0.2 notification', () => accepted(gate()).includes('1.0.2'));

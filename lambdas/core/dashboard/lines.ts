@@ -111,6 +111,9 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   if (decision.outcome === 'update') return held('no reference could take the update');
   if (d.problems?.length) return held(unreadable(d.problems));
   if (decision.outcome === 'no-references') return held(decision.reason);
+  // minimumReleaseAge: the tag too young and until when (the due time is the push's, so a
+  // duplicate push writes the same line).
+  if (decision.outcome === 'held' && decision.held) return held(decision.held.reason);
   // Up to date, or nothing allowed on offer: said the same way whether a push or the whole tag
   // list was decided, so a reconcile and a duplicate push rewrite nothing.
   if (

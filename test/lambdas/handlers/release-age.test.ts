@@ -84,8 +84,9 @@ describe('worker: minimumReleaseAge', () => {
       writes: server.writeCount(),
     };
     expect(pulls(repo)).toEqual([]);
+    // The line renders the reason as Markdown (parentheses escaped): held, and until when.
     expect(dashboard(repo)).toContain(
-      'held: 1.1.0: pushed at 2019-11-16T01:54:34Z, minimumReleaseAge 2d (minor): due at 2019-11-18T01:54:34Z',
+      '**held**: 1.1.0: pushed at 2019-11-16T01:54:34Z, minimumReleaseAge 2d &#40;minor&#41;: due at 2019-11-18T01:54:34Z',
     );
     expect(asked).toEqual([
       {
