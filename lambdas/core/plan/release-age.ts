@@ -8,6 +8,7 @@ import { RELEASE_AGE_KEYS, type ReleaseAges } from '../config.ts';
 import {
   classifyUpdate,
   selectTag,
+  updateClassifier,
   type SelectOptions,
   type TagCandidate,
   type UpdateType,
@@ -89,6 +90,7 @@ export function gateByAge(
   const longest = Math.max(...values);
   const uniform = values.every((v) => v === longest);
   const at = now?.getTime();
+  const classify = uniform ? undefined : updateClassifier(policy, from);
   const aged: TagCandidate[] = [];
   const young: Young[] = [];
   for (const c of candidates) {
@@ -98,7 +100,7 @@ export function gateByAge(
       aged.push(c);
       continue;
     }
-    const type = uniform ? undefined : classifyUpdate(policy, from, c.tag);
+    const type = classify?.(c.tag);
     const age = type === undefined ? longest : (ages[type] ?? 0);
     if (age === 0 || (at !== undefined && known && pushed + age <= at)) aged.push(c);
     else young.push({ candidate: c, age, ...(type ? { type } : {}) });

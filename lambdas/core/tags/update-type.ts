@@ -19,15 +19,25 @@ export function classifyUpdate(
   _fromDigest?: string,
   _toDigest?: string,
 ): UpdateType {
-  if (from === to) return 'digest';
-  if (from === undefined || policy.strategy !== 'semver') return 'other';
+  return updateClassifier(policy, from)(to);
+}
+
+/** `classifyUpdate` from one tag to many: the `from` tag is read once (the release-age gate). */
+export function updateClassifier(
+  policy: SelectionPolicy,
+  from: string | undefined,
+): (to: string) => UpdateType {
+  if (from === undefined || policy.strategy !== 'semver') return (to) => (to === from ? 'digest' : 'other');
   const compiled = compilePolicy(policy);
   const a = readKey(compiled, from) as SemverKey | undefined;
-  const b = readKey(compiled, to) as SemverKey | undefined;
-  if (a === undefined || b === undefined) return 'other';
-  if (a.major !== b.major) return 'major';
-  if (a.minor !== b.minor) return 'minor';
-  if (a.patch !== b.patch) return 'patch';
-  // Same version spelt differently (`v1.2.3` → `1.2.3`): not a semver step.
-  return compareSemver(a, b) === 0 ? 'other' : 'prerelease';
+  return (to) => {
+    if (to === from) return 'digest';
+    const b = readKey(compiled, to) as SemverKey | undefined;
+    if (a === undefined || b === undefined) return 'other';
+    if (a.major !== b.major) return 'major';
+    if (a.minor !== b.minor) return 'minor';
+    if (a.patch !== b.patch) return 'patch';
+    // Same version spelt differently (`v1.2.3` → `1.2.3`): not a semver step.
+    return compareSemver(a, b) === 0 ? 'other' : 'prerelease';
+  };
 }
