@@ -14,6 +14,7 @@ import {
   UPDATE_MODES,
 } from '../core/config.ts';
 import { boundedGlob, fileGlob, TEXT_LIMITS } from './glob-limits.ts';
+import { VerifySchema } from './verify-schema.ts';
 
 const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
@@ -65,6 +66,7 @@ const defaultsShape = {
   commitMessage: commitMessage
     .optional()
     .describe(`Tokens: ${COMMIT_MESSAGE_TOKENS.map((t) => `{{${t}}}`).join(' ')}`),
+  verify: VerifySchema.optional(),
 };
 
 export const DefaultsSchema = z.strictObject(defaultsShape);

@@ -42,5 +42,6 @@ export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defa
     labels: p.labels ?? d.labels ?? ['image-update'],
     reviewers: p.reviewers ?? d.reviewers ?? [],
     commitMessage: p.commitMessage ?? d.commitMessage ?? DEFAULT_COMMIT_MESSAGE,
+    ...defined({ verify: p.verify ?? d.verify }),
   };
 }

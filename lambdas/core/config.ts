@@ -3,6 +3,7 @@
  * the issues a config can have. `lambdas/config/` parses `.image-updater.yaml` into these; the
  * core never imports `config/` (lint: the layer zones in eslint.config.js).
  */
+import type { VerifyPolicy } from './verify/types.ts';
 
 export const STRATEGIES = ['semver', 'calver', 'numerical', 'alphabetical', 'newest', 'digest'] as const;
 export const UPDATE_MODES = ['pull-request', 'commit'] as const;
@@ -42,6 +43,8 @@ export interface Policy {
   readonly labels: readonly string[];
   readonly reviewers: readonly string[];
   readonly commitMessage: string;
+  /** Signature verification before any write (`core/verify/`). */
+  readonly verify?: VerifyPolicy;
 }
 
 export interface Config {

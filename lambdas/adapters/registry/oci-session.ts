@@ -213,7 +213,7 @@ function basic(credentials: BasicCredentials): string {
   return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 }
 
-export function statusError(status: number, message: string): RegistryError {
+function statusError(status: number, message: string): RegistryError {
   if (status === 404) return new RegistryError('REGISTRY_NOT_FOUND', message);
   if (status === 403) return new RegistryError('REGISTRY_UNAUTHORIZED', message);
   if (status === 429) return new RegistryError('REGISTRY_THROTTLED', message, { retryable: true });

@@ -14,6 +14,7 @@ import {
   type TagCandidate,
   type UpdateType,
 } from '../tags/index.ts';
+import type { Verdict } from '../verify/types.ts';
 import { defined } from '../../objects.ts';
 
 export interface PolicyTarget {
@@ -38,6 +39,8 @@ export interface PolicyDecision {
   readonly selection?: SelectionResult;
   /** Set when a closed PR held candidates back (see `DecideInput.ignored`). */
   readonly ignored?: IgnoredTarget;
+  /** The signature check of `to`, for a policy with `verify` (`core/verify/gate.ts`). */
+  readonly signature?: Verdict;
 }
 
 export interface DecideInput {
