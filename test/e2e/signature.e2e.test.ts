@@ -178,8 +178,8 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
       'the dashboard',
       () => dashboard()?.body.includes('signature-missing') && dashboard(),
     );
-    expect(issue.body).toContain('held: 1.4.3');
-    expect(issue.body).toContain(digest);
+    expect(issue.body ?? '').toContain('held: 1.4.3');
+    expect(issue.body ?? '').toContain(digest);
     await serveIdle();
     expect(pulls()).toEqual([]);
     expect(reasons().at(-1)).toMatch(/^held: 1\.4\.3 \(sha256:[a-f0-9]{64}\): signature-missing/);
@@ -197,7 +197,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
       'the refusal',
       () => dashboard()?.body.includes('signature-invalid') && dashboard(),
     );
-    expect(issue.body).toContain('refused: 1.4.3');
+    expect(issue.body ?? '').toContain('refused: 1.4.3');
     await serveIdle();
     expect(pulls()).toEqual([]);
   });
