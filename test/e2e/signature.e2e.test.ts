@@ -176,7 +176,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
     const digest = await digestOf('1.4.3');
     const issue = await until(
       'the dashboard',
-      () => dashboard()?.body.includes('signature-missing') && dashboard(),
+      () => dashboard()?.body?.includes('signature-missing') && dashboard(),
     );
     expect(issue.body ?? '').toContain('held: 1.4.3');
     expect(issue.body ?? '').toContain(digest);
@@ -195,7 +195,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
     );
     const issue = await until(
       'the refusal',
-      () => dashboard()?.body.includes('signature-invalid') && dashboard(),
+      () => dashboard()?.body?.includes('signature-invalid') && dashboard(),
     );
     expect(issue.body ?? '').toContain('refused: 1.4.3');
     await serveIdle();
