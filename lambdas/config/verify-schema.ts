@@ -16,23 +16,38 @@ const key = z
   )
   .describe('The public key signatures must verify with: PEM text, or a Secrets Manager secret ARN.');
 
-const CosignSchema = z.union([
-  z.strictObject({ key }),
-  z.strictObject({
+const CosignSchema = z
+  .strictObject({
+    key: key.optional(),
     identity: z
       .string()
       .min(1)
       .max(512)
+      .optional()
       .describe('Keyless: the certificate identity (subject alternative name) that must have signed.'),
     issuer: z
-      .string()
       .url()
       .max(512)
+      .optional()
       .describe(
         'Keyless: the OIDC issuer of the signing certificate, e.g. https://token.actions.githubusercontent.com',
       ),
-  }),
-]);
+  })
+  .superRefine((value, ctx) => {
+    const keyless = value.identity !== undefined || value.issuer !== undefined;
+    if (value.key !== undefined && keyless)
+      ctx.addIssue({ code: 'custom', message: 'either key, or identity and issuer (keyless), not both' });
+    else if (value.key === undefined && !(value.identity !== undefined && value.issuer !== undefined))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'needs key (a public key), or identity and issuer together (keyless)',
+      });
+  })
+  .transform((value) =>
+    value.key !== undefined
+      ? { key: value.key }
+      : { identity: value.identity ?? '', issuer: value.issuer ?? '' },
+  );
 
 export const VerifySchema = z
   .strictObject({ cosign: CosignSchema })

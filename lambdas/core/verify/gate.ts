@@ -37,7 +37,7 @@ async function gate(
   if (!verifier) {
     verdict = {
       ok: false,
-      check: 'not-supported',
+      check: 'not-checked',
       detail:
         'signatures are not checked here (no registry access); the deployed updater and serve check them',
     };
@@ -68,15 +68,16 @@ async function gate(
     };
   }
   const waiting =
-    (verdict.check === 'signature-missing' || verdict.check === 'image-missing') &&
-    (to.pushedAt === undefined || now().getTime() - to.pushedAt.getTime() < SIGNATURE_WAIT_MS);
+    verdict.check === 'not-checked' ||
+    ((verdict.check === 'signature-missing' || verdict.check === 'image-missing') &&
+      (to.pushedAt === undefined || now().getTime() - to.pushedAt.getTime() < SIGNATURE_WAIT_MS));
   const { to: _to, updateType: _type, ...rest } = d;
   const subject = `${to.tag}${(verdict.digest ?? to.digest) ? ` (${verdict.digest ?? to.digest})` : ''}`;
   return {
     ...rest,
     outcome: 'no-candidate',
     reason: waiting
-      ? `held: ${subject}: ${verdict.check}: ${verdict.detail}; checked again when its signature is pushed`
+      ? `held: ${subject}: ${verdict.check}: ${verdict.detail}${verdict.check === 'not-checked' ? '' : '; checked again when its signature is pushed'}`
       : `refused: ${subject}: ${verdict.check}: ${verdict.detail}`,
     signature: verdict,
   };

@@ -20,7 +20,8 @@ export interface VerifyPolicy {
  * - `reference-mismatch`: the payload names another repository;
  * - `key-unusable`: the policy's key cannot be read or is not a public key;
  * - `image-missing`: the tag or digest to verify is not in the registry;
- * - `not-supported`: what the policy asks cannot be checked by this version.
+ * - `not-supported`: what the policy asks cannot be checked by this version;
+ * - `not-checked`: nothing here reads registries (`plan`): held, never proposed unchecked.
  */
 export type VerifyCheck =
   | 'signature-missing'
@@ -30,7 +31,8 @@ export type VerifyCheck =
   | 'reference-mismatch'
   | 'key-unusable'
   | 'image-missing'
-  | 'not-supported';
+  | 'not-supported'
+  | 'not-checked';
 
 export type Verdict =
   | {
