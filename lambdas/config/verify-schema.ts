@@ -4,7 +4,7 @@ import * as z from 'zod';
 /** A PEM public key as cosign writes it (`cosign.pub`): ECDSA P-256 or another key type it signs with. */
 const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\s*$/;
 /** A Secrets Manager secret whose value is the PEM (the stack must be allowed to read it). */
-export const SECRET_ARN =
+const SECRET_ARN =
   /^arn:aws(?:-[a-z]+)*:secretsmanager:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$/;
 
 const key = z

@@ -23,7 +23,7 @@ export function generateKey(): TestKey {
   return { privateKey, publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
 
-export const digestOf = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+const digestOf = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
 export interface Blob {
   readonly mediaType: string;
@@ -32,7 +32,7 @@ export interface Blob {
   readonly bytes: Buffer;
 }
 
-export function blob(mediaType: string, bytes: Buffer): Blob {
+function blob(mediaType: string, bytes: Buffer): Blob {
   return { mediaType, digest: digestOf(bytes), size: bytes.length, bytes };
 }
 
@@ -101,7 +101,7 @@ export function signImage(key: TestKey, reference: string, digest: string): Arti
   return sigManifest([{ payload, signature: signBytes(payload, key.privateKey) }]);
 }
 
-export const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const EMPTY = blob('application/vnd.oci.empty.v1+json', Buffer.from('{}'));
 
 /** A Sigstore bundle (v0.3, public key) holding a DSSE envelope of an in-toto statement about `digest`. */
@@ -180,7 +180,7 @@ export async function pushArtifact(host: string, repository: string, reference: 
   await pushManifest(host, repository, reference, artifact.manifest);
 }
 
-export async function pushBlob(host: string, repository: string, bytes: Buffer): Promise<void> {
+async function pushBlob(host: string, repository: string, bytes: Buffer): Promise<void> {
   const start = await fetch(`http://${host}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
   if (start.status !== 202) throw new Error(`blob upload start: ${start.status}`);
   const location = new URL(start.headers.get('location')!, `http://${host}`);

@@ -17,7 +17,7 @@ export const MANIFEST_MEDIA_TYPES = [
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 /** At most this many referrers are read per digest: a hostile registry cannot make a run endless. */
-export const MAX_REFERRERS = 64;
+const MAX_REFERRERS = 64;
 
 export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;

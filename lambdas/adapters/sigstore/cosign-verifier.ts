@@ -18,9 +18,8 @@ import { ImageUpdaterError } from '../../errors.ts';
 import type { Descriptor, ImageReader } from '../../ports/image-reader.ts';
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 
-export const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
-export const SIMPLE_SIGNING_MEDIA_TYPE = 'application/vnd.dev.cosignproject.cosign/simplesigning.v1+json';
-export const BUNDLE_ARTIFACT_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
+const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
+const BUNDLE_ARTIFACT_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 
 /** A payload is a few hundred bytes; a bundle a few KiB. Anything far bigger is not one. */
 const MAX_PAYLOAD_BYTES = 64 * 1024;

@@ -7,7 +7,7 @@
 import { canonicalImageName } from '../image/reference.ts';
 import type { VerifyCheck } from './types.ts';
 
-export const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
+const SIMPLE_SIGNING_TYPE = 'cosign container image signature';
 
 export type PayloadProblem = { readonly check: VerifyCheck; readonly detail: string } | undefined;
 

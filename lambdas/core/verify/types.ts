@@ -4,7 +4,7 @@
  */
 
 /** `verify.cosign` of a policy: a public key (PEM, or the ARN of a secret holding it), or keyless. */
-export type CosignPolicy = { readonly key: string } | { readonly identity: string; readonly issuer: string };
+type CosignPolicy = { readonly key: string } | { readonly identity: string; readonly issuer: string };
 
 export interface VerifyPolicy {
   readonly cosign: CosignPolicy;
