@@ -16,7 +16,7 @@ import { policyWatches, type PolicyDecision } from '../plan/decide.ts';
 export type DashboardOutcome = DashboardAction | { readonly failed: string };
 
 /** A unit's word to the dashboard: its report (early: its PR just opened), or its failure. */
-export interface UnitWord {
+interface UnitWord {
   readonly report?: UnitReport;
   readonly failure?: UnitFailure;
 }

@@ -15,7 +15,7 @@ import { ImageUpdaterError } from '../../errors.ts';
 import { defined } from '../../objects.ts';
 
 export const LINE_STATES = ['up-to-date', 'pr-open', 'held', 'ignored', 'blocked', 'failing'] as const;
-export type LineState = (typeof LINE_STATES)[number];
+type LineState = (typeof LINE_STATES)[number];
 
 export interface DashboardLine {
   readonly policy: string;
@@ -57,7 +57,7 @@ export function failureCode(error: unknown): string {
 }
 
 /** A decided policy's line; `previous` fills in what this run's candidates alone cannot know. */
-export function lineOf(d: DecidedPolicy, previous: DashboardLine | undefined, now: Date): DashboardLine {
+function lineOf(d: DecidedPolicy, previous: DashboardLine | undefined, now: Date): DashboardLine {
   const body = lineBody(d, previous);
   if (previous && sameLine(previous, body)) return previous;
   return { ...body, since: now.toISOString().replace(/\.\d{3}Z$/, 'Z') };

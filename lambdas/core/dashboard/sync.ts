@@ -19,7 +19,7 @@ import {
 export type DashboardAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'left-closed' | 'off';
 
 /** The dashboard among the updater's issues: the open one, else the most recent closed one. */
-export function findDashboard(issues: readonly IssueInfo[]): IssueInfo | undefined {
+function findDashboard(issues: readonly IssueInfo[]): IssueInfo | undefined {
   const titled = issues.filter((i) => i.title === DASHBOARD_TITLE);
   return titled.find((i) => i.state === 'open') ?? titled[0];
 }
