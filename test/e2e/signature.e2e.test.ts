@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { OciImageReader } from '../../lambdas/adapters/registry/oci-image-reader.ts';
+import { OciSession } from '../../lambdas/adapters/registry/oci-session.ts';
 import { CosignVerifier } from '../../lambdas/adapters/sigstore/cosign-verifier.ts';
 import {
   bundleReferrer,
@@ -212,6 +213,52 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
     expect(github.readFile(OWNER, REPO, pull.headRef, 'apps/deployment.yaml')).toContain(`${api()}:1.4.3\n`);
     await serveIdle();
     expect(reasons().some((r) => r.includes('signature verified (cosign .sig)'))).toBe(true);
+  });
+
+  it('costs 2 registry requests for a signed digest and 3 for an unsigned one (measured on loopback)', async () => {
+    await skopeoCopy(layout.dir, '1.5.0', api());
+    const paths: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      paths.push(new URL(String(input)).pathname);
+      return fetch(input, init);
+    };
+    const verifier = new CosignVerifier(
+      new OciImageReader(new OciSession({ fetch: counting })),
+      async (k) => k,
+    );
+    const request = async (tag: string) => ({
+      image: api(),
+      tag,
+      digest: await digestOf(tag),
+      verify: { cosign: { key: key.publicPem } },
+    });
+    const timed = async (tag: string) => {
+      const r = await request(tag);
+      paths.length = 0;
+      const started = performance.now();
+      const verdict = await verifier.verify(r);
+      return { verdict, ms: performance.now() - started, requests: [...paths] };
+    };
+    const first = await timed('1.4.3');
+    const signed = await timed('1.4.3');
+    const unsigned = await timed('1.5.0');
+    console.info(
+      `verify on loopback: signed ${signed.requests.length} requests ${signed.ms.toFixed(1)} ms ` +
+        `(first in the process ${first.ms.toFixed(1)} ms); ` +
+        `unsigned ${unsigned.requests.length} requests ${unsigned.ms.toFixed(1)} ms`,
+    );
+    expect(signed.verdict).toMatchObject({ ok: true });
+    expect(signed.requests.map((p) => p.replace(/[a-f0-9]{64}/g, 'HEX'))).toEqual([
+      '/v2/shop/api/manifests/sha256-HEX.sig',
+      '/v2/shop/api/blobs/sha256:HEX',
+    ]);
+    expect(unsigned.verdict).toMatchObject({ ok: false, check: 'signature-missing' });
+    // Registry 2.8 has no referrers API: its 404 sends the reader to the referrers tag.
+    expect(unsigned.requests.map((p) => p.replace(/[a-f0-9]{64}/g, 'HEX'))).toEqual([
+      '/v2/shop/api/manifests/sha256-HEX.sig',
+      '/v2/shop/api/referrers/sha256:HEX',
+      '/v2/shop/api/manifests/sha256-HEX',
+    ]);
   });
 
   it('reads a Sigstore bundle referrer from the real registry (referrers tag schema), and a tampered one fails', async () => {
