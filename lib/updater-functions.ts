@@ -193,6 +193,9 @@ function functionEnvironment(
     ...(props.registryCredentialsSecret
       ? { REGISTRY_CREDENTIALS_SECRET_ID: props.registryCredentialsSecret.secretArn }
       : {}),
+    ...(props.verifyKeySecrets?.length
+      ? { VERIFY_KEY_SECRET_ARNS: JSON.stringify(props.verifyKeySecrets.map((s) => s.secretArn)) }
+      : {}),
   };
 }
 

@@ -72,6 +72,8 @@ export const FunctionEnvSchema = z
     SECRET_CACHE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Secret with `{"host": {"username", "password"}}` for listing tags of other registries; unset: anonymous. */
     REGISTRY_CREDENTIALS_SECRET_ID: z.string().min(1).optional(),
+    /** The secrets a config's `verify.cosign.key` may name: no other is read, whatever the role may. */
+    VERIFY_KEY_SECRET_ARNS: json(z.array(z.string().min(1))).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.WATCHED_REPOS.length === 0 && !env.DISCOVERY)

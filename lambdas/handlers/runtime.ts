@@ -83,8 +83,10 @@ export function createRuntime(
         }
       : {},
   );
+  const keySecrets = new Set(env.VERIFY_KEY_SECRET_ARNS ?? []);
   const verifier = lazySignatureVerifier({
     reader: imageReader,
+    keySecretAllowed: (arn) => keySecrets.has(arn),
     secretsClient: () => secretsClient,
     maxAgeSeconds: env.SECRET_CACHE_SECONDS,
   });

@@ -120,6 +120,12 @@ describe('UpdaterFunctions', () => {
       expect(grants).toContain(`ReadVerifyKey0 secretsmanager:GetSecretValue "${KEY_ARN}"`);
       expect(grants.filter((g) => g.includes('secretsmanager:'))).toHaveLength(2);
     }
+    // The functions read no other secret as a key, whatever a config names.
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
+      expect(
+        (fn as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment
+          .Variables.VERIFY_KEY_SECRET_ARNS,
+      ).toBe(JSON.stringify([KEY_ARN]));
   });
 
   it('gives both functions an environment their own schema accepts', () => {

@@ -29,6 +29,12 @@ export interface LazyVerifierOptions {
    * the function's region and credentials
    */
   readonly secretsClient?: () => SecretsManagerClient;
+  /**
+   * Which secrets a config may name as its key. A config is written by whoever can commit to the
+   * environment repository: it must not make the updater read another secret its role can read
+   * (the GitHub credentials). @default every secret (`serve`, whose credentials its user chose)
+   */
+  readonly keySecretAllowed?: (arn: string) => boolean;
   /** How long a key read from a secret is trusted. @default 300 */
   readonly maxAgeSeconds?: number;
 }
@@ -36,10 +42,17 @@ export interface LazyVerifierOptions {
 export function lazySignatureVerifier(options: LazyVerifierOptions): SignatureVerifier {
   let loaded: Promise<SignatureVerifier> | undefined;
   const verified = new LRUCache<string, Verdict>({ max: 1000 });
+  // Repositories of one batch that verify the same digest at once share one verification.
+  const pending = new Map<string, Promise<Verdict>>();
   const secrets = new Map<string, CachedSecret>();
   let client: SecretsManagerClient | undefined;
   const keyText = async (key: string): Promise<string> => {
     if (!key.startsWith('arn:')) return key;
+    if (options.keySecretAllowed && !options.keySecretAllowed(key))
+      throw new VerifyKeyError(
+        'VERIFY_KEY_UNREADABLE',
+        'the key secret is not one the deployment allows (verifyKeySecretArns)',
+      );
     let secret = secrets.get(key);
     if (!secret) {
       client ??= options.secretsClient?.() ?? new SecretsManagerClient({});
@@ -74,8 +87,16 @@ export function lazySignatureVerifier(options: LazyVerifierOptions): SignatureVe
           : `${canonicalImageName(request.image) ?? request.image}@${request.digest} ${JSON.stringify(request.verify)}`;
       const known = memo === undefined ? undefined : verified.get(memo);
       if (known) return known;
-      const verdict = await (await load()).verify(request);
-      if (verdict.ok && memo !== undefined) verified.set(memo, verdict);
+      if (memo === undefined) return (await load()).verify(request);
+      let running = pending.get(memo);
+      if (!running) {
+        running = load()
+          .then((v) => v.verify(request))
+          .finally(() => pending.delete(memo));
+        pending.set(memo, running);
+      }
+      const verdict = await running;
+      if (verdict.ok) verified.set(memo, verdict);
       return verdict;
     },
   };

@@ -220,4 +220,33 @@ describe('lazySignatureVerifier', () => {
     expect(denied).toMatchObject({ ok: false, check: 'key-unusable' });
     expect(new VerifyKeyError('VERIFY_KEY_UNAVAILABLE', 'x').retryable).toBe(true);
   });
+
+  it("never reads a secret the deployment does not list as a key, however the config names it (the GitHub credentials' ARN)", async () => {
+    const reader = new MemoryImageReader();
+    reader.put(SIG_TAG, signImage(key, IMAGE, DIGEST));
+    const client = new SecretsManagerClient({ region: 'eu-west-1' });
+    const secrets = mockClient(client);
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: '{"privateKey":"-----BEGIN RSA PRIVATE KEY-----"}' });
+    const github = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:github-AbCdEf';
+    const verifier = lazySignatureVerifier({
+      reader,
+      secretsClient: () => client,
+      keySecretAllowed: (arn) => arn.includes(':secret:cosign-'),
+    });
+    const verdict = await verifier.verify(request({ verify: { cosign: { key: github } } }));
+    expect(verdict).toMatchObject({ ok: false, check: 'key-unusable' });
+    expect(JSON.stringify(verdict)).toContain('VERIFY_KEY_UNREADABLE');
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
+  it('verifies a digest once for the repositories that ask at the same time', async () => {
+    const reader = new MemoryImageReader();
+    reader.put(SIG_TAG, signImage(key, IMAGE, DIGEST));
+    const verifier = lazySignatureVerifier({ reader });
+    const verdicts = await Promise.all([1, 2, 3].map(() => verifier.verify(request())));
+    expect(verdicts.every((v) => v.ok)).toBe(true);
+    expect(reader.requests).toBe(2);
+  });
 });
