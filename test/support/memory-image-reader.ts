@@ -3,7 +3,12 @@
  * with the real reader's digest checks, and referrers derived from the manifests' `subject`.
  * It counts requests as the distribution API would see them.
  */
-import type { Descriptor, ImageReader, ManifestRead } from '../../lambdas/ports/image-reader.ts';
+import {
+  ImageReadError,
+  type Descriptor,
+  type ImageReader,
+  type ManifestRead,
+} from '../../lambdas/ports/image-reader.ts';
 import type { Artifact, Blob } from './cosign.ts';
 
 export class MemoryImageReader implements ImageReader {
@@ -30,7 +35,8 @@ export class MemoryImageReader implements ImageReader {
   async blob(_image: string, digest: string, maxBytes: number): Promise<Uint8Array | undefined> {
     this.requests += 1;
     const bytes = this.blobs.get(digest);
-    if (bytes && bytes.length > maxBytes) throw new Error('too large');
+    if (bytes && bytes.length > maxBytes)
+      throw new ImageReadError('IMAGE_READ_TOO_LARGE', `${digest}: too large`);
     return bytes;
   }
 

@@ -132,7 +132,8 @@ export class CosignVerifier implements SignatureVerifier {
     }
     const layers = parsed.data.layers.filter((l) => l.annotations?.[SIGNATURE_ANNOTATION] !== undefined);
     for (const layer of layers.slice(0, MAX_SIGNATURES)) {
-      const payload = await this.reader.blob(image, layer.digest, MAX_PAYLOAD_BYTES);
+      const payload = await unless(this.reader.blob(image, layer.digest, MAX_PAYLOAD_BYTES), failures);
+      if (payload === null) continue;
       if (!payload) {
         failures.push({ check: 'payload-invalid', detail: `the signed payload ${layer.digest} is missing` });
         continue;
@@ -159,9 +160,12 @@ export class CosignVerifier implements SignatureVerifier {
   ): Promise<boolean> {
     const found: readonly Descriptor[] = await this.reader.referrers(image, digest, BUNDLE_ARTIFACT_TYPE);
     for (const descriptor of found.slice(0, MAX_SIGNATURES)) {
-      const manifest = await this.reader.manifest(image, descriptor.digest);
+      const manifest = await unless(this.reader.manifest(image, descriptor.digest), failures);
       const layer = manifest ? ManifestSchema.safeParse(json(manifest.bytes)).data?.layers[0] : undefined;
-      const bytes = layer ? await this.reader.blob(image, layer.digest, MAX_BUNDLE_BYTES) : undefined;
+      const bytes = layer
+        ? await unless(this.reader.blob(image, layer.digest, MAX_BUNDLE_BYTES), failures)
+        : undefined;
+      if (manifest === null || bytes === null) continue;
       if (!bytes) {
         failures.push({
           check: 'payload-invalid',
@@ -207,6 +211,21 @@ function check(verifier: Verifier, bundle: Bundle, artifact: Buffer | undefined)
     return undefined;
   } catch {
     return { check: 'signature-invalid', detail: "the signature does not verify with the policy's key" };
+  }
+}
+
+/**
+ * One signature's read: a signature the registry will not hand over as asked (too large, bytes
+ * of another digest) is an invalid signature, and the others are still tried (`null`). A
+ * registry that may answer later throws: the run is tried again.
+ */
+async function unless<T>(read: Promise<T>, failures: Failure[]): Promise<T | null> {
+  try {
+    return await read;
+  } catch (error) {
+    if (!(error instanceof ImageUpdaterError) || error.retryable) throw error;
+    failures.push({ check: 'payload-invalid', detail: `a signature could not be read (${error.code})` });
+    return null;
   }
 }
 

@@ -12,10 +12,17 @@
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 import { ImageUpdaterError } from '../../errors.ts';
 import type { PolicyDecision } from '../plan/decide.ts';
-import type { Verdict } from './types.ts';
+import type { Verdict, VerifyCheck } from './types.ts';
 
 /** How long after its push an image may wait for its signature before it is refused as unsigned. */
 export const SIGNATURE_WAIT_MS = 15 * 60 * 1000;
+
+/** What a later push or run can change without anyone touching the policy: held, not refused. */
+const WAITING: ReadonlySet<VerifyCheck> = new Set([
+  'signature-missing',
+  'image-missing',
+  'registry-unreadable',
+]);
 
 export async function gateDecisions(
   decisions: readonly PolicyDecision[],
@@ -54,7 +61,7 @@ async function gate(
       if (!(error instanceof ImageUpdaterError) || error.retryable) throw error;
       verdict = {
         ok: false,
-        check: 'image-missing',
+        check: 'registry-unreadable',
         detail: `the registry could not be read (${error.code})`,
       };
     }
@@ -69,7 +76,7 @@ async function gate(
   }
   const waiting =
     verdict.check === 'not-checked' ||
-    ((verdict.check === 'signature-missing' || verdict.check === 'image-missing') &&
+    (WAITING.has(verdict.check) &&
       (to.pushedAt === undefined || now().getTime() - to.pushedAt.getTime() < SIGNATURE_WAIT_MS));
   const { to: _to, updateType: _type, ...rest } = d;
   const subject = `${to.tag}${(verdict.digest ?? to.digest) ? ` (${verdict.digest ?? to.digest})` : ''}`;

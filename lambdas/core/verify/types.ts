@@ -20,6 +20,7 @@ export interface VerifyPolicy {
  * - `reference-mismatch`: the payload names another repository;
  * - `key-unusable`: the policy's key cannot be read or is not a public key;
  * - `image-missing`: the tag or digest to verify is not in the registry;
+ * - `registry-unreadable`: the registry refused to show it (credentials, permissions);
  * - `not-supported`: what the policy asks cannot be checked by this version;
  * - `not-checked`: nothing here reads registries (`plan`): held, never proposed unchecked.
  */
@@ -31,6 +32,7 @@ export type VerifyCheck =
   | 'reference-mismatch'
   | 'key-unusable'
   | 'image-missing'
+  | 'registry-unreadable'
   | 'not-supported'
   | 'not-checked';
 

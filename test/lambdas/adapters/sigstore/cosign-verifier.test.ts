@@ -134,7 +134,50 @@ const cases: [string, Setup, Record<string, unknown>][] = [
   ],
 ];
 
+/** What a hostile registry can answer: each is an invalid signature, found in bounded work. */
+const hostile: [string, Setup, Record<string, unknown>][] = [
+  [
+    'a .sig manifest that is not JSON',
+    (r) =>
+      r.manifests.set(SIG_TAG, { ...signImage(key, IMAGE, DIGEST).manifest, bytes: Buffer.from('<html>') }),
+    { ok: false, check: 'payload-invalid' },
+  ],
+  [
+    'a .sig manifest with 300 layers',
+    (r) => {
+      const payload = simpleSigningPayload(IMAGE, DIGEST);
+      const one = { payload, signature: signBytes(payload, stranger.privateKey) };
+      r.put(SIG_TAG, sigManifest(Array.from({ length: 300 }, () => one)));
+    },
+    { ok: false, check: 'payload-invalid' },
+  ],
+  [
+    'a signed payload larger than any payload',
+    (r) => r.put(SIG_TAG, signedWith(Buffer.alloc(100_000, 32))),
+    { ok: false, check: 'payload-invalid', detail: 'a signature could not be read (IMAGE_READ_TOO_LARGE)' },
+  ],
+  [
+    'a referrer whose blob is not a bundle',
+    (r) => {
+      const referrer = bundleReferrer(Buffer.from('{"mediaType":"x"}'), {
+        digest: DIGEST,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        size: 1,
+      });
+      r.put(referrer.manifest.digest, referrer);
+    },
+    { ok: false, check: 'payload-invalid' },
+  ],
+];
+
 describe('CosignVerifier', () => {
+  it.each(hostile)('%s: refused, with the check that failed', async (_name, setup, expected) => {
+    const reader = new MemoryImageReader();
+    setup(reader);
+    expect(await verifierOf(reader).verify(request())).toMatchObject(expected);
+    expect(reader.requests).toBeLessThan(40);
+  });
+
   it.each(cases)('%s', async (_name, setup, expected) => {
     const reader = new MemoryImageReader();
     setup(reader);
