@@ -43,6 +43,17 @@ export function checkResults(r: BenchResults): Check[] {
         add('writes per single-policy PR update', '≤ 2', s.writes, s.writes <= 2);
     }
   }
+  if (r.lifecycle) {
+    // Issue 16: a repetition, a held push and a reconcile that changes nothing write nothing, the
+    // dashboard included; a push → PR with its dashboard stays at SPEC §10's 7 round trips.
+    for (const [name, s] of Object.entries(r.lifecycle.steps)) {
+      if (/again|nothing changed|a held push/.test(name))
+        add(`lifecycle, ${name}: writes`, '0', s.writes, s.writes === 0);
+      if (name.startsWith('push → PR'))
+        add(`lifecycle, ${name}: round trips`, '≤ 7', s.roundTrips, s.roundTrips <= 7);
+      if (name.includes('the PR moves')) add(`lifecycle, ${name}: writes`, '≤ 2', s.writes, s.writes <= 2);
+    }
+  }
   if (r.organisation) {
     const o = r.organisation;
     const bar = orgPushBar(o.watchers);

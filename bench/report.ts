@@ -30,6 +30,19 @@ export function markdown(r: BenchResults): string {
       );
     out.push('');
   }
+  if (r.lifecycle) {
+    out.push(
+      `**Pull-request lifecycle and dashboard**, push after push in one repository (one policy, \`range: <2.0.0\`, one file; a warm instance; ${r.lifecycle.latencyMs} ms per request). Writes count every write request, by GitHub operation.`,
+      '',
+      '| step | requests | round trips | writes | what was written | afterwards |',
+      '|---|---:|---:|---:|---|---|',
+    );
+    for (const [name, s] of Object.entries(r.lifecycle.steps))
+      out.push(
+        `| ${name} | ${s.requests} | ${s.roundTrips} | ${s.writes} | ${s.wrote.join(', ') || '–'} | ${s.outcome} |`,
+      );
+    out.push('');
+  }
   if (r.organisation) out.push(...organisationMarkdown(r.organisation));
   const bursts = Object.entries(r.bursts ?? {});
   if (bursts.length > 0) {
@@ -234,6 +247,24 @@ export function readmeSection(r: BenchResults): string {
     row(
       'duplicate event / older event (PR, auto-merge and commit modes)',
       `${Math.max(...quiet.map(([, x]) => x.roundTrips))} round trips at most, ${Math.max(...quiet.map(([, x]) => x.requests))} requests at most, **${quiet.reduce((sum, [, x]) => sum + x.writes, 0)} writes**`,
+      'no write',
+    );
+  }
+  if (r.lifecycle) {
+    const steps = Object.entries(r.lifecycle.steps);
+    const quiet = steps.filter(([k]) => /again|nothing changed|a held push/.test(k));
+    const cost = (match: string) => {
+      const x = steps.find(([k]) => k.includes(match))?.[1];
+      return x ? `${x.requests} requests, ${x.writes} writes` : '?';
+    };
+    row(
+      "PR lifecycle: a person's close answered / a newer tag after it / the PR moving on",
+      `${cost('answers the close')} / ${cost('after the close')} / ${cost('the PR moves')} (the dashboard's line included)`,
+      'PR update ≤ 2 writes',
+    );
+    row(
+      'PR lifecycle: repeated and held pushes, a reconcile that changes nothing',
+      `${Math.max(...quiet.map(([, x]) => x.requests))} requests at most, **${quiet.reduce((sum, [, x]) => sum + x.writes, 0)} writes** (dashboard included)`,
       'no write',
     );
   }

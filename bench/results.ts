@@ -6,6 +6,7 @@ import type { NaiveBurstFigures } from './naive-burst.ts';
 import type { OrganisationFigures } from './organisation.ts';
 import type { PlanFigures } from './plan-files.ts';
 import type { PushToPrFigures } from './push-to-pr.ts';
+import type { LifecycleFigures } from './lifecycle.ts';
 import type { TagSelectionFigures } from './tag-selection.ts';
 
 export interface MachineInfo {
@@ -21,6 +22,7 @@ export interface BenchResults {
   readonly durationSeconds?: number;
   readonly machine: MachineInfo;
   readonly pushToPr?: PushToPrFigures;
+  readonly lifecycle?: LifecycleFigures;
   readonly organisation?: OrganisationFigures;
   readonly bursts?: Record<string, BurstFigures>;
   readonly naiveBurst?: NaiveBurstFigures;

@@ -8,7 +8,8 @@
  *   npm run bench -- --only burst --bursts documented --batch-size 100 --batching-window 20 \
  *     --max-receive-count 20 --max-minutes 300   # one burst against another deployment (temp file)
  *
- * Sections: push (push → PR and duplicates, with the naive script), org (1,000 repositories of
+ * Sections: push (push → PR and duplicates, with the naive script), lifecycle (closed PRs, the
+ * dashboard, overlapping policies: requests and writes per push), org (1,000 repositories of
  * one organisation: before and after the image index, discovery, config changes, reconcile, a
  * steady workload), burst (three bursts: GitHub's
  * documented secondary limits, the per-minute limit alone, and the per-minute limit with 10 %
@@ -27,11 +28,12 @@ import { benchNaiveBurst } from './naive-burst.ts';
 import { benchOrganisation } from './organisation.ts';
 import { benchPlan } from './plan-files.ts';
 import { benchPushToPr } from './push-to-pr.ts';
+import { benchLifecycle } from './lifecycle.ts';
 import { embedInReadme, markdown, PERFORMANCE_DOC, printChecks, readmeSection } from './report.ts';
 import type { BenchResults, MachineInfo } from './results.ts';
 import { benchTagSelectionInFreshProcess } from './tag-selection.ts';
 
-const SECTIONS = ['push', 'org', 'burst', 'naive', 'tags', 'plan', 'functions', 'cli'] as const;
+const SECTIONS = ['push', 'lifecycle', 'org', 'burst', 'naive', 'tags', 'plan', 'functions', 'cli'] as const;
 
 const { values } = parseArgs({
   options: {
@@ -86,6 +88,11 @@ console.log(
 );
 
 if (only.has('push')) results = { ...results, pushToPr: await step('push → PR', () => benchPushToPr()) };
+if (only.has('lifecycle'))
+  results = {
+    ...results,
+    lifecycle: await step('pull-request lifecycle and dashboard', () => benchLifecycle()),
+  };
 if (only.has('org'))
   results = {
     ...results,

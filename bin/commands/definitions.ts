@@ -50,7 +50,15 @@ are skipped. At most ${formatBytes(LIMITS.tagListBytes)}.`;
 export interface ValidateFlags {
   readonly config: string;
   readonly repoDir?: string;
+  readonly defaultBranch: string;
 }
+
+/** A checkout cannot say which branch GitHub calls the default; a policy that names it shares its files. */
+const DEFAULT_BRANCH_FLAG = [
+  '--default-branch <name>',
+  "the repository's default branch on GitHub: a policy whose baseBranch names it edits the same files as one that leaves baseBranch unset",
+  'main',
+] as const;
 
 export function validateDefinition(): Command {
   return command('validate')
@@ -66,6 +74,7 @@ export function validateDefinition(): Command {
       '--repo-dir <dir>',
       "the environment repository's working tree: also fails when two policies would edit one reference, as the updater does",
     )
+    .option(...DEFAULT_BRANCH_FLAG)
     .addHelpText(
       'after',
       `${EXIT_CODES('0 valid, 1 invalid (one file:line:column line per problem on stdout), 2 unreadable or bad flags')}
@@ -110,6 +119,7 @@ export interface PlanFlags {
   readonly config?: string;
   readonly json: boolean;
   readonly write: boolean;
+  readonly defaultBranch: string;
 }
 
 export function planDefinition(): Command {
@@ -131,6 +141,7 @@ export function planDefinition(): Command {
     )
     .option('--json', 'print the changes, pull requests, commits and decisions as indented JSON', false)
     .option('--write', 'apply the changes to the files in --repo-dir, then list the files written', false)
+    .option(...DEFAULT_BRANCH_FLAG)
     .addHelpText(
       'after',
       `

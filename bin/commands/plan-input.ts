@@ -30,7 +30,12 @@ export async function readPlanInput(flags: PlanFlags, io: CliIo): Promise<PlanIn
   if (!flags.push) throw new CliInputError('--push IMAGE:TAG[@DIGEST] is required');
   const push = parsePushFlag(flags.push);
   const image = formatImageReference({ ...push, tag: undefined, digest: undefined });
-  const { repo, configPath, loaded } = await readRepoConfig(flags.repoDir, flags.config, io);
+  const { repo, configPath, loaded } = await readRepoConfig(
+    flags.repoDir,
+    flags.config,
+    flags.defaultBranch,
+    io,
+  );
   if (!loaded.ok) {
     for (const issue of loaded.issues) io.stderr(`${formatConfigIssue(configPath, issue)}\n`);
     throw new CliInputError(`${configPath} is invalid; nothing planned`);
@@ -59,6 +64,7 @@ export async function readPlanInput(flags: PlanFlags, io: CliIo): Promise<PlanIn
 export async function readRepoConfig(
   repoDir: string,
   config: string | undefined,
+  defaultBranch: string,
   io: CliIo,
 ): Promise<{ repo: LocalRepoFiles; configPath: string; loaded: ConfigLoadResult }> {
   const dir = resolve(io.cwd, repoDir);
@@ -67,7 +73,11 @@ export async function readRepoConfig(
   const repo = new LocalRepoFiles(dir);
   const text = await readConfig(repo, dir, configPath, repoDir);
   // A checkout is one tree: every base branch reads its files.
-  const loaded = await checkConfigInRepo(await loadConfig(text), { filesOn: async () => repo, configPath });
+  const loaded = await checkConfigInRepo(await loadConfig(text), {
+    filesOn: async () => repo,
+    defaultBranch,
+    configPath,
+  });
   return { repo, configPath, loaded };
 }
 

@@ -15,7 +15,7 @@ export const validate: Command = async (args, io) => {
   const flags = parseFlags<ValidateFlags>(validateDefinition(), args, io);
   if (!flags) return EXIT.ok;
   if (flags.repoDir !== undefined) {
-    const { configPath, loaded } = await readRepoConfig(flags.repoDir, flags.config, io);
+    const { configPath, loaded } = await readRepoConfig(flags.repoDir, flags.config, flags.defaultBranch, io);
     return report(io, configPath, loaded, ' and its references');
   }
   const file = flags.config;

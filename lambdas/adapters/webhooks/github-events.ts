@@ -15,6 +15,7 @@ import {
   type RepositoriesEvent,
 } from '../../core/repo-events.ts';
 import { UPDATER_ISSUE_LABEL } from '../../names.ts';
+import { readTicks } from '../../core/dashboard/render.ts';
 import { REPO_FULL_NAME } from '../sqs/repo-event-message.ts';
 import type { IgnoredEvent } from './types.ts';
 
@@ -87,7 +88,12 @@ const PullRequestSchema = accepting<Payload<'pull_request'>>()(
     pull_request: z.looseObject({
       merged: z.boolean().nullish(),
       merge_commit_sha: z.string().max(64).nullish(),
-      head: z.looseObject({ ref: z.string().min(1).max(1024), sha }),
+      // A deleted fork's PR has no head repository.
+      head: z.looseObject({
+        ref: z.string().min(1).max(1024),
+        sha,
+        repo: z.looseObject({ full_name: fullName }).nullish(),
+      }),
       base: z.looseObject({ ref: z.string().min(1).max(1024) }),
     }),
     repository,
@@ -96,12 +102,22 @@ const PullRequestSchema = accepting<Payload<'pull_request'>>()(
   }),
 );
 
+/** GitHub takes 65,536 characters; counted in UTF-16 units here, so room for any that fit there. */
+const MAX_ISSUE_BODY = 262_144;
 const labels = z.array(z.looseObject({ name: z.string().max(256) }).nullable()).max(1000);
 const IssueSchema = accepting<Payload<'issues'> | Payload<'issue_comment'>>()(
   z.looseObject({
     action: z.string().max(64),
-    issue: z.looseObject({ number: z.number().int().positive(), labels: labels.optional() }),
+    issue: z.looseObject({
+      number: z.number().int().positive(),
+      labels: labels.optional(),
+      body: z.string().max(MAX_ISSUE_BODY).nullish(),
+    }),
     label: z.looseObject({ name: z.string().max(256) }).nullish(),
+    // `issues` `edited`: the body before the edit, when the body changed.
+    changes: z
+      .looseObject({ body: z.looseObject({ from: z.string().max(MAX_ISSUE_BODY) }).optional() })
+      .optional(),
     repository,
     sender,
     installation,
@@ -152,6 +168,10 @@ export const GITHUB_EVENTS: Readonly<Record<string, Mapper>> = {
     if (p.action !== 'closed' && p.action !== 'reopened')
       return ignored('other-action', `pull_request ${p.action}`);
     const pr = p.pull_request;
+    // Anyone can open a PR from a fork with a branch named like ours and close or reopen it at
+    // will: it must not make the worker read the repository.
+    if (pr.head.repo?.full_name !== p.repository.full_name)
+      return ignored('fork-pull-request', `pull_request from ${pr.head.repo?.full_name ?? 'a deleted fork'}`);
     const mergeCommitSha = pr.merged && pr.merge_commit_sha ? pr.merge_commit_sha : undefined;
     return event<PullRequestEvent>({
       type: 'pull-request',
@@ -205,6 +225,13 @@ function issueEvent(p: z.output<typeof IssueSchema>, action: string): GitHubEven
       'not-an-updater-issue',
       `${p.repository.full_name}#${p.issue.number} has no ${UPDATER_ISSUE_LABEL} label`,
     );
+  // An edit matters only when it ticks a box: the updater's own writes untick them, so with a
+  // token (whose edits come back as a person's) they do not run the repository again.
+  if (action === 'edited' && !ticksAdded(p.changes?.body?.from, p.issue.body))
+    return ignored(
+      'no-box-ticked',
+      `${p.repository.full_name}#${p.issue.number} edited without ticking a box`,
+    );
   return event<IssueEvent>({
     type: 'issue',
     repo: p.repository.full_name,
@@ -212,6 +239,12 @@ function issueEvent(p: z.output<typeof IssueSchema>, action: string): GitHubEven
     action,
     ...who(p),
   });
+}
+
+function ticksAdded(before: string | undefined, after: string | null | undefined): boolean {
+  if (before === undefined || !after) return false;
+  const was = readTicks(before);
+  return [...readTicks(after)].some(([policy, action]) => was.get(policy) !== action);
 }
 
 function names(list: readonly { full_name?: string | undefined }[] | undefined): string[] {

@@ -46,7 +46,11 @@ export type WebhookIgnoreReason =
   /** GitHub: an action of a known event that we do not act on (`pull_request` `opened`, …). */
   | 'other-action'
   /** GitHub: an issue without the updater's label. */
-  | 'not-an-updater-issue';
+  | 'not-an-updater-issue'
+  /** GitHub: a pull request from a fork: never one of the updater's, whatever its branch is named. */
+  | 'fork-pull-request'
+  /** GitHub: an edit of one of the updater's issues that ticked no box (its own writes, say). */
+  | 'no-box-ticked';
 
 export interface IgnoredEvent {
   readonly reason: WebhookIgnoreReason;

@@ -9,7 +9,7 @@ import type { CommitSnapshot, RepoClient, RepoState } from '../../ports/git-host
 import { policyWatches, type IgnoredTarget, type PolicyDecision, type PolicyTarget } from '../plan/decide.ts';
 import { candidatesFor, planUpdates } from '../plan/plan.ts';
 import { checkConfigInRepo } from '../plan/overlap.ts';
-import { policyReferences, type FileProblem } from '../plan/scan.ts';
+import { policyProblems, policyReferences, type FileProblem } from '../plan/scan.ts';
 import { BRANCH_PREFIX, branchFor, buildUnit, unitKey } from '../plan/units.ts';
 import { UPDATER_ISSUE_LABEL } from '../../names.ts';
 import type { ApplyOptions, ApplyRequest } from './apply.ts';
@@ -260,6 +260,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
   input.feed.planned(
     decided,
     early.map((e) => e.promise),
+    new Map(decided.map((d) => [d.policy.name, policyProblems(d.policy, plan.scan)])),
   );
   const answered = await answerCloses(input, unitKeys, unitPolicies, plan.decisions);
   // Units are independent: one that fails (its writes refused, GitHub down for it) does not
@@ -348,7 +349,8 @@ async function answerCloses(
   const closes = input.unanswered.filter((c) => unitKeys.includes(c.key));
   const settled = await Promise.allSettled(
     closes.map((c) => {
-      const answer = () => answerClosed(client, c, unitPolicies(c.key), decisions);
+      const answer = () =>
+        answerClosed(client, c, unitPolicies(c.key), decisions, input.config.dashboard !== false);
       return client.reserveWrites ? client.reserveWrites(ANSWER_COST, answer) : answer();
     }),
   );

@@ -73,6 +73,7 @@ export async function answerClosed(
   closed: ClosedPull,
   policies: readonly Policy[],
   decisions: readonly PolicyDecision[],
+  dashboard: boolean,
 ): Promise<UnitReport | undefined> {
   const { pull, state } = closed;
   const held = policies.filter((p) => {
@@ -94,7 +95,9 @@ export async function answerClosed(
       '',
       ...lines,
       '',
-      'A newer tag opens a new pull request. To undo, reopen this pull request: image-updater then updates it as usual.',
+      `A newer tag opens a new pull request. To undo, reopen this pull request: image-updater then updates it as usual${
+        dashboard ? '; or tick its line in the dashboard issue to have it proposed again in a new one' : ''
+      }.`,
     ].join('\n'),
   );
   await client.updatePull(pull.number, { body: withState(pull.body, { ...state, closed: 'ignored' }) });

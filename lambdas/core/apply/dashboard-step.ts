@@ -7,11 +7,12 @@ import type { Config } from '../config.ts';
 import type { RepoClient, RepoState } from '../../ports/git-host.ts';
 import { candidatesFor } from '../plan/plan.ts';
 import { decidedPolicies, failureCode } from '../dashboard/lines.ts';
-import { DASHBOARD_COST, planDashboard, type DashboardAction } from '../dashboard/sync.ts';
+import { planDashboard, type DashboardAction } from '../dashboard/sync.ts';
 import type { ApplyRequest } from './apply.ts';
 import type { OpenPull } from './open-pulls.ts';
 import type { UnitFailure, UnitReport } from './report.ts';
 import { policyWatches, type PolicyDecision } from '../plan/decide.ts';
+import type { FileProblem } from '../plan/scan.ts';
 
 export type DashboardOutcome = DashboardAction | { readonly failed: string };
 
@@ -35,11 +36,17 @@ function deferred<T>(): Deferred<T> {
 interface Planned {
   readonly decisions: readonly PolicyDecision[];
   readonly units: readonly Promise<UnitWord>[];
+  /** The problems of each decided policy's files, by policy name. */
+  readonly problems: ReadonlyMap<string, readonly FileProblem[]>;
 }
 
 /** What one base branch's work tells the dashboard. */
 export interface BaseFeed {
-  planned(decisions: readonly PolicyDecision[], units: readonly Promise<UnitWord>[]): void;
+  planned(
+    decisions: readonly PolicyDecision[],
+    units: readonly Promise<UnitWord>[],
+    problems: ReadonlyMap<string, readonly FileProblem[]>,
+  ): void;
   unit(): Deferred<UnitWord>;
 }
 
@@ -57,7 +64,7 @@ export class DashboardFeed {
 
   base(i: number): BaseFeed {
     return {
-      planned: (decisions, units) => this.bases[i]!.resolve({ decisions, units }),
+      planned: (decisions, units, problems) => this.bases[i]!.resolve({ decisions, units, problems }),
       unit: () => deferred<UnitWord>(),
     };
   }
@@ -75,6 +82,7 @@ export class DashboardFeed {
       readonly decisions: readonly PolicyDecision[];
       readonly units: readonly UnitReport[];
       readonly failures: readonly UnitFailure[];
+      readonly problems: ReadonlyMap<string, readonly FileProblem[]>;
     }) => Promise<DashboardOutcome>,
   ): Promise<DashboardOutcome> {
     const run = async () => {
@@ -86,6 +94,7 @@ export class DashboardFeed {
         decisions: planned.flatMap((p) => p.decisions),
         units: words.flatMap((w) => (w.report ? [w.report] : [])),
         failures: words.flatMap((w) => (w.failure ? [w.failure] : [])),
+        problems: new Map(planned.flatMap((p) => [...p.problems])),
       });
     };
     return run().catch((error: unknown) => ({ failed: failureCode(error) }));
@@ -103,6 +112,7 @@ export async function keepDashboard(
     readonly decisions: readonly PolicyDecision[];
     readonly units: readonly UnitReport[];
     readonly failures: readonly UnitFailure[];
+    readonly problems: ReadonlyMap<string, readonly FileProblem[]>;
   },
 ): Promise<DashboardOutcome> {
   const { request } = input;
@@ -113,6 +123,7 @@ export async function keepDashboard(
     pulls: input.pulls,
     candidatesOf: (p) => candidatesFor(p, request.pushes, request.tagLists),
     listed: (p) => [...(request.tagLists?.keys() ?? [])].some((image) => policyWatches(p, image)),
+    problemsOf: (p) => input.problems.get(p.name) ?? [],
   });
   const plan = planDashboard(client, {
     config: input.config,
@@ -123,7 +134,7 @@ export async function keepDashboard(
   const { send } = plan;
   if (!send) return plan.action;
   try {
-    await (client.reserveWrites ? client.reserveWrites(DASHBOARD_COST, send) : send());
+    await (client.reserveWrites ? client.reserveWrites(plan.cost, send) : send());
     return plan.action;
   } catch (error) {
     return { failed: failureCode(error) };

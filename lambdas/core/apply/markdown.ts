@@ -33,3 +33,16 @@ export function cellCode(text: string): string {
     .replace(/\\(?=\|)/g, '\\u005c')
     .replace(/\|/g, '\\|');
 }
+
+/** GitHub refuses an issue or pull request body longer than this. */
+export const MAX_BODY_CHARS = 65_536;
+
+/**
+ * A link whose text is already Markdown (a code span, say) to an address we built: only
+ * `https:` is linked, and the characters that could end the destination early are encoded.
+ */
+export function markdownLink(text: string, url: string): string {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed?.protocol !== 'https:') return text;
+  return `[${text}](${parsed.href.replace(/[()<> ]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)})`;
+}

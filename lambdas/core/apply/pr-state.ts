@@ -5,9 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
-import type { UpdateType } from '../tags/index.ts';
 import type { UnitPlan } from '../plan/units.ts';
-import { cellCode, inlineCode, markdownText } from './markdown.ts';
 import { defined } from '../../objects.ts';
 
 const MARKER_OPEN = '<!-- image-updater-state: ';
@@ -99,7 +97,7 @@ export function sameProposals(unit: UnitPlan, state: PrState): boolean {
 }
 
 /** The body's hidden state; `<` and `>` as JSON escapes, so no name can close the comment. */
-function stateMarker(state: PrState): string {
+export function stateMarker(state: PrState): string {
   const json = JSON.stringify(state).replace(/[<>]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
   return `${MARKER_OPEN}${json} -->`;
 }
@@ -117,57 +115,6 @@ export function withState(body: string, state: PrState): string {
 /** `2026-12-02T10:00:00Z`: sub-second digits only when there are any. */
 export function formatInstant(at: Date): string {
   return at.toISOString().replace(/\.000Z$/, 'Z');
-}
-
-const UPDATE_NOTES: Partial<Record<UpdateType, string>> = {
-  other:
-    'Update type `other`: update types come from semver, and this policy orders its tags otherwise (calver, a pattern); `automerge` merges it only when set to `all`.',
-};
-
-/** The PR description: a table a reviewer reads, and the hidden state, last. */
-export function renderPrBody(unit: UnitPlan, state: PrState): string {
-  const rows = unit.updates.map((u) => {
-    const digest = u.to.digest ? cellCode(`${u.to.digest.slice(0, 19)}…`) : '';
-    const pushed = u.to.pushedAt ? formatInstant(u.to.pushedAt) : '';
-    const files = u.files.map(cellCode).join('<br>');
-    const cells = [
-      markdownText(u.policy.name),
-      cellCode(u.policy.image),
-      u.from ? cellCode(u.from.tag) : '',
-      cellCode(u.to.tag),
-      u.updateType,
-      digest,
-      pushed,
-      files,
-    ];
-    return `| ${cells.join(' | ')} |`;
-  });
-  const skipped = unit.updates.flatMap((u) =>
-    u.skipped.map(
-      (s) =>
-        `- ${markdownText(u.policy.name)}: ${inlineCode(`${s.file}:${s.line}`)} left unchanged: ${markdownText(s.reason)}`,
-    ),
-  );
-  const notes = [...new Set(unit.updates.map((u) => UPDATE_NOTES[u.updateType]))].filter(
-    (n): n is string => n !== undefined,
-  );
-  const merge = unit.automerge
-    ? `This update merges without review (${unit.mergeStrategy === 'auto' ? 'GitHub auto-merge, after required checks' : 'merged as soon as it is mergeable'}).`
-    : 'This update waits for review.';
-  return [
-    `Image updates from the registry, proposed by image-updater.`,
-    '',
-    '| Policy | Image | From | To | Update | Digest | Pushed at | Files |',
-    '|---|---|---|---|---|---|---|---|',
-    ...rows,
-    '',
-    ...(skipped.length ? ['References left alone:', ...skipped, ''] : []),
-    ...(notes.length ? [...notes, ''] : []),
-    merge,
-    'A newer tag updates this pull request; commits pushed here by anyone else stop further updates.',
-    '',
-    stateMarker(state),
-  ].join('\n');
 }
 
 /** Trailer on every commit the updater writes, so its commits are recognised on a branch. */

@@ -8,6 +8,7 @@
  */
 import type { Policy } from '../config.ts';
 import type { PolicyDecision } from '../plan/decide.ts';
+import type { FileProblem } from '../plan/scan.ts';
 import { unitKey } from '../plan/units.ts';
 import { compareTags, selectTag, type TagCandidate } from '../tags/index.ts';
 import type { UnitFailure, UnitReport } from '../apply/report.ts';
@@ -47,6 +48,8 @@ export interface DecidedPolicy {
   /** The candidates the decision saw; `listed` when they include the registry's whole tag list. */
   readonly candidates: readonly TagCandidate[];
   readonly listed: boolean;
+  /** Problems of the files the policy selects (a YAML syntax error, bytes that are not UTF-8). */
+  readonly problems?: readonly FileProblem[];
 }
 
 type LineBody = Omit<DashboardLine, 'since'>;
@@ -68,18 +71,22 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   const landed = unit?.action === 'committed' || unit?.merge === 'merged';
   const base = landed ? decision.to?.tag : decision.from?.tag;
   const keep = d.listed ? undefined : previous;
-  const allowed = greatest(policy, [keep?.allowed, base, decision.selection?.best, decision.to?.tag]);
+  // What the policy allows: a tag pinned by hand outside its range is on the base, not allowed.
+  const allowedBase = base !== undefined && allows(policy, base) ? base : undefined;
+  const allowed = greatest(policy, [keep?.allowed, allowedBase, decision.selection?.best, decision.to?.tag]);
   const newest = greatest(policy, [keep?.newer, allowed, newestInRegistry(policy, d.candidates)]);
   const newer =
     newest !== undefined && allowed !== undefined && newest !== allowed && policy.strategy !== 'digest'
       ? newest
       : undefined;
-  const common = { policy: policy.name, image: policy.image, ...defined({ base, newer }) };
-  if (failure)
-    return { ...common, state: 'failing', ...defined({ allowed }), detail: failureCode(failure.error) };
+  const common = { policy: policy.name, image: policy.image, ...defined({ base, allowed, newer }) };
+  if (failure) return { ...common, state: 'failing', detail: failureCode(failure.error) };
+  // A PR's line names the PR, whose title says the tag: a newer push that moves the tag (or would,
+  // once unblocked) leaves the line, and so the dashboard, as it is.
+  const { allowed: _shownByThePr, ...withPull } = common;
   if (unit?.action === 'blocked')
     return {
-      ...common,
+      ...(unit.pull === undefined ? common : withPull),
       state: 'blocked',
       ...defined({ pull: unit.pull }),
       detail: 'someone else pushed to its branch; close the pull request or reset the branch to resume',
@@ -90,25 +97,60 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   if (pull !== undefined) {
     const armed =
       unit?.merge === 'auto-merge-enabled' || (unit?.merge === undefined && d.openPull?.autoMerge);
-    return { ...common, state: 'pr-open', pull, detail: armed ? 'auto-merge armed' : 'waits for review' };
+    return { ...withPull, state: 'pr-open', pull, detail: armed ? 'auto-merge armed' : 'waits for review' };
   }
   if (decision.ignored)
     return {
       ...common,
       state: 'ignored',
-      ...defined({ allowed }),
       pull: decision.ignored.pull,
       detail: `${decision.ignored.tag} and older were closed unmerged`,
     };
-  if (decision.outcome === 'up-to-date' || landed)
-    return {
-      ...common,
-      state: 'up-to-date',
-      ...defined({ allowed }),
-      detail: landed ? 'updated by this run' : 'up to date',
-    };
-  const detail = decision.outcome === 'update' ? 'no reference could take the update' : decision.reason;
-  return { ...common, state: 'held', ...defined({ allowed }), detail };
+  if (landed) return { ...common, state: 'up-to-date', detail: 'updated by this run' };
+  const held = (detail: string): LineBody => ({ ...common, state: 'held', detail });
+  if (decision.outcome === 'update') return held('no reference could take the update');
+  if (d.problems?.length) return held(unreadable(d.problems));
+  if (decision.outcome === 'no-references') return held(decision.reason);
+  // Up to date, or nothing allowed on offer: said the same way whether a push or the whole tag
+  // list was decided, so a reconcile and a duplicate push rewrite nothing.
+  if (
+    base !== undefined &&
+    allowed !== undefined &&
+    allowedBase === undefined &&
+    above(policy, base, allowed)
+  )
+    return held(`${base} on the base branch is above the newest allowed tag and is never downgraded`);
+  if (newer !== undefined) return held(`${newer} is ${notAllowed(policy, newer)}`);
+  if (allowed === undefined) return held(decision.reason);
+  return { ...common, state: 'up-to-date', detail: 'up to date' };
+}
+
+/** The problems of the policy's files, in one sentence: the first one's place and what is wrong. */
+function unreadable(problems: readonly FileProblem[]): string {
+  const [first] = problems;
+  const at =
+    first!.line === undefined
+      ? ''
+      : `:${first!.line}${first!.column === undefined ? '' : `:${first!.column}`}`;
+  const more = problems.length > 1 ? ` (and ${problems.length - 1} more files)` : '';
+  return `${first!.file}${at} cannot be read: ${first!.message}${more}`;
+}
+
+/** Whether the policy allows this tag on its own (range, pre-release, filters). */
+function allows(policy: Policy, tag: string): boolean {
+  return selectTag(policy, [{ tag }], {}).best === tag;
+}
+
+function above(policy: Policy, a: string, b: string): boolean {
+  return (compareTags(policy, a, b) ?? 0) > 0;
+}
+
+/** Why the policy turns a tag away that its strategy and filters would read: its range or pre-release setting. */
+function notAllowed(policy: Policy, tag: string): string {
+  const reason = selectTag(policy, [{ tag }], {}).rejected.find((r) => r.tag === tag)?.reason;
+  if (reason === 'out-of-range') return `outside the range ${policy.range ?? '*'}`;
+  if (reason === 'prerelease') return 'a pre-release (prerelease: false)';
+  return 'not allowed by the policy';
 }
 
 /** The greatest of some tags in the policy's order; an unorderable pair keeps the later one. */
@@ -172,6 +214,7 @@ export function decidedPolicies(input: {
   >;
   readonly candidatesOf: (policy: Policy) => readonly TagCandidate[];
   readonly listed: (policy: Policy) => boolean;
+  readonly problemsOf: (policy: Policy) => readonly FileProblem[];
 }): DecidedPolicy[] {
   return input.decisions.map((decision) => {
     const key = unitKey(decision.policy);
@@ -187,6 +230,7 @@ export function decidedPolicies(input: {
       ...(open ? { openPull: { number: open.number, autoMerge: open.autoMerge } } : {}),
       candidates: input.candidatesOf(decision.policy),
       listed: input.listed(decision.policy),
+      problems: input.problemsOf(decision.policy),
     };
   });
 }

@@ -4,12 +4,10 @@
  * Bounded by GitHub's 65,536-character body: lines that do not fit are summed up in one line.
  */
 import * as z from 'zod';
-import { cellCode, inlineCode, markdownText } from '../apply/markdown.ts';
+import { cellCode, markdownText, MAX_BODY_CHARS } from '../apply/markdown.ts';
 import { LINE_STATES, type DashboardLine } from './lines.ts';
 
 export const DASHBOARD_TITLE = 'image-updater dashboard';
-/** GitHub refuses a longer issue body. */
-export const MAX_BODY_CHARS = 65_536;
 
 const MARKER_OPEN = '<!-- image-updater-dashboard: ';
 const MARKER = /^<!--\s*image-updater-dashboard:\s*(\{.*\})\s*-->\s*$/;
@@ -23,9 +21,15 @@ const LineSchema = z.object({
   newer: z.string().optional(),
   pull: z.number().int().positive().optional(),
   detail: z.string(),
-  since: z.string(),
+  // Read back from a body anyone with write access can edit: only an instant is shown as it is.
+  since: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
 });
-const StateSchema = z.object({ v: z.literal(1), lines: z.array(LineSchema) });
+const StateSchema = z.object({
+  v: z.literal(1),
+  lines: z.array(LineSchema),
+  /** Set when the updater closed it (`dashboard: false`): turned back on, it is reopened. */
+  off: z.literal(true).optional(),
+});
 
 export type RenderedLine =
   DashboardLine | { readonly policy: string; readonly image: string; readonly pending: true };
@@ -34,19 +38,36 @@ export type RenderedLine =
 export type TickAction = 'retry' | 'unignore';
 const TICK = /^\s*[-*] \[[xX]\] <!-- (retry|unignore):([^\s>]+) -->/;
 
-/** The lines a dashboard body holds in its hidden state (the last marker; earlier ones are forgeries). */
-export function readDashboardLines(body: string): DashboardLine[] {
+/** The hidden state of a dashboard body (the last marker; earlier ones are forgeries). */
+function readState(body: string): z.infer<typeof StateSchema> | undefined {
   const at = body.lastIndexOf(MARKER_OPEN);
-  if (at < 0) return [];
+  if (at < 0) return undefined;
   const end = body.indexOf('\n', at);
   const json = MARKER.exec(body.slice(body.lastIndexOf('\n', at) + 1, end < 0 ? undefined : end))?.[1];
-  if (!json) return [];
+  if (!json) return undefined;
   try {
     const parsed = StateSchema.safeParse(JSON.parse(json));
-    return parsed.success ? (parsed.data.lines as DashboardLine[]) : [];
+    return parsed.success ? parsed.data : undefined;
   } catch {
-    return [];
+    return undefined;
   }
+}
+
+/** The lines a dashboard body holds in its hidden state. */
+export function readDashboardLines(body: string): DashboardLine[] {
+  return (readState(body)?.lines ?? []) as DashboardLine[];
+}
+
+/** Whether the updater closed this dashboard itself (`dashboard: false`), not a person. */
+export function closedByUpdater(body: string): boolean {
+  return readState(body)?.off === true;
+}
+
+/** The body with its hidden state saying the updater closed it: sent with the close. */
+export function markedOff(body: string): string {
+  const at = body.lastIndexOf(MARKER_OPEN);
+  const kept = at < 0 ? body : body.slice(0, body.lastIndexOf('\n', at) + 1);
+  return `${kept}${at < 0 ? '\n' : ''}${stateMarker(readDashboardLines(body), true)}`;
 }
 
 /** The boxes ticked in a body, by policy name (the caller keeps only its config's policies). */
@@ -62,11 +83,11 @@ export function readTicks(body: string): Map<string, TickAction> {
 /** One key order, the schema's, whatever order a line was built in: equal lines, equal bodies. */
 const LINE_KEYS = Object.keys(LineSchema.shape) as (keyof DashboardLine)[];
 
-function stateMarker(lines: readonly DashboardLine[]): string {
+function stateMarker(lines: readonly DashboardLine[], off?: true): string {
   const ordered = lines.map((l) =>
     Object.fromEntries(LINE_KEYS.filter((k) => l[k] !== undefined).map((k) => [k, l[k]])),
   );
-  const json = JSON.stringify({ v: 1, lines: ordered }).replace(
+  const json = JSON.stringify({ v: 1, lines: ordered, ...(off ? { off } : {}) }).replace(
     /[<>]/g,
     (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
   );
@@ -89,7 +110,7 @@ function stateCell(l: DashboardLine): string {
     case 'blocked':
       return `**blocked**${l.pull ? ` (${pr(l.pull)})` : ''}: ${detail}`;
     case 'failing':
-      return `**failing**: ${inlineCode(l.detail)}, retried with its events`;
+      return `**failing**: ${cellCode(l.detail)}, retried with its events`;
   }
 }
 
@@ -97,9 +118,10 @@ function row(l: RenderedLine): string {
   const tag = (t: string | undefined) => (t === undefined ? '–' : cellCode(t));
   if ('pending' in l)
     return `| ${markdownText(l.policy)} | ${cellCode(l.image)} | – | – | – | not decided yet: the next event for its image or the reconcile fills this in | – |`;
-  const allowed = l.state === 'pr-open' ? `in ${pr(l.pull!)}` : tag(l.allowed);
-  const registry =
-    l.newer !== undefined ? cellCode(l.newer) : l.state === 'pr-open' ? `in ${pr(l.pull!)}` : allowed;
+  // An open or blocked PR's line shows the PR: its title says the tag.
+  const inPull = l.pull !== undefined && (l.state === 'pr-open' || l.state === 'blocked');
+  const allowed = inPull ? `in ${pr(l.pull!)}` : tag(l.allowed);
+  const registry = l.newer !== undefined ? cellCode(l.newer) : allowed;
   return `| ${markdownText(l.policy)} | ${cellCode(l.image)} | ${tag(l.base)} | ${allowed} | ${registry} | ${stateCell(l)} | ${l.since} |`;
 }
 
@@ -132,7 +154,7 @@ export function renderDashboard(lines: readonly RenderedLine[], max: number = MA
     ...(left > 0
       ? [
           '',
-          `${left} more ${left === 1 ? 'policy does' : 'policies do'} not fit in this issue; \`npx image-updater plan\` shows them.`,
+          `${left} more ${left === 1 ? 'policy does' : 'policies do'} not fit in this issue (GitHub takes at most 65,536 characters): each has its pull request when it has an update, and the updater's logs say why when it has none.`,
         ]
       : []),
     ...(boxes.length ? ['', '**Act on a line**', '', ...boxes] : []),

@@ -9,19 +9,30 @@ import type { IssueInfo, RepoClient } from '../../ports/git-host.ts';
 import { UPDATER_ISSUE_LABEL } from '../../names.ts';
 import { mergeLines, type DecidedPolicy } from './lines.ts';
 import {
+  closedByUpdater,
   DASHBOARD_TITLE,
+  markedOff,
   readDashboardLines,
   readTicks,
   renderDashboard,
   type TickAction,
 } from './render.ts';
 
-export type DashboardAction = 'created' | 'updated' | 'unchanged' | 'closed' | 'left-closed' | 'off';
+export type DashboardAction =
+  'created' | 'updated' | 'unchanged' | 'reopened' | 'closed' | 'left-closed' | 'off';
 
-/** The dashboard among the updater's issues: the open one, else the most recent closed one. */
+/**
+ * The dashboard among the updater's issues: the oldest open one (two runs racing on a repository
+ * without one may both open one: the others are closed as duplicates), else the most recent closed.
+ */
 function findDashboard(issues: readonly IssueInfo[]): IssueInfo | undefined {
   const titled = issues.filter((i) => i.title === DASHBOARD_TITLE);
-  return titled.find((i) => i.state === 'open') ?? titled[0];
+  const open = titled.filter((i) => i.state === 'open').sort((a, b) => a.number - b.number);
+  return open[0] ?? titled[0];
+}
+
+function duplicates(issues: readonly IssueInfo[], kept: IssueInfo | undefined): IssueInfo[] {
+  return issues.filter((i) => i.title === DASHBOARD_TITLE && i.state === 'open' && i !== kept);
 }
 
 /** The boxes ticked on the open dashboard, for the config's policies only. */
@@ -36,12 +47,10 @@ export function dashboardTicks(config: Config, issues: readonly IssueInfo[]): Ma
   return ticks;
 }
 
-/** The writes a dashboard plan sends at most: one issue created, updated or closed. */
-export const DASHBOARD_COST = 1;
-
-/** What the dashboard needs: nothing, or one write (`send`), decided before any budget is spent. */
+/** What the dashboard needs: nothing, or writes (`send`) whose number is `cost`, decided before any budget is spent. */
 export interface DashboardPlan {
   readonly action: DashboardAction;
+  readonly cost: number;
   readonly send?: () => Promise<unknown>;
 }
 
@@ -55,20 +64,29 @@ export function planDashboard(
   },
 ): DashboardPlan {
   const existing = findDashboard(input.issues);
+  const extra = duplicates(input.issues, existing).map((i) => i.number);
+  const closeExtra = () => Promise.all(extra.map((n) => client.updateIssue(n, { state: 'closed' })));
+  const plan = (action: DashboardAction, write?: () => Promise<unknown>): DashboardPlan => {
+    const writes = (write ? 1 : 0) + extra.length;
+    if (writes === 0) return { action, cost: 0 };
+    return { action, cost: writes, send: () => Promise.all([write?.(), closeExtra()]) };
+  };
   if (input.config.dashboard === false) {
-    if (existing?.state !== 'open') return { action: 'off' };
-    const { number } = existing;
-    return { action: 'closed', send: () => client.updateIssue(number, { state: 'closed' }) };
+    if (existing?.state !== 'open') return plan('off');
+    const { number, body } = existing;
+    return plan('closed', () => client.updateIssue(number, { state: 'closed', body: markedOff(body) }));
   }
-  if (existing?.state === 'closed') return { action: 'left-closed' };
+  // A person closed it: they do not want it. Reopening it turns it back on.
+  if (existing?.state === 'closed' && !closedByUpdater(existing.body)) return plan('left-closed');
   const previous = existing ? readDashboardLines(existing.body) : [];
   const body = renderDashboard(mergeLines(input.config.policies, input.decided, previous, input.now));
   if (!existing)
-    return {
-      action: 'created',
-      send: () => client.createIssue({ title: DASHBOARD_TITLE, body, labels: [UPDATER_ISSUE_LABEL] }),
-    };
-  if (existing.body === body) return { action: 'unchanged' };
+    return plan('created', () =>
+      client.createIssue({ title: DASHBOARD_TITLE, body, labels: [UPDATER_ISSUE_LABEL] }),
+    );
   const { number } = existing;
-  return { action: 'updated', send: () => client.updateIssue(number, { body }) };
+  if (existing.state === 'closed')
+    return plan('reopened', () => client.updateIssue(number, { state: 'open', body }));
+  if (existing.body === body) return plan('unchanged');
+  return plan('updated', () => client.updateIssue(number, { body }));
 }

@@ -124,6 +124,12 @@ export function policyMatcher(policy: Policy): (path: string) => boolean {
   return picomatch(policy.files as string[], { dot: false });
 }
 
+/** The problems of the files a policy's globs select (a YAML syntax error, bytes that are not UTF-8). */
+export function policyProblems(policy: Policy, scan: RepoScan): FileProblem[] {
+  const mine = new Set(scan.filesByPolicy.get(policy.name) ?? []);
+  return scan.problems.filter((p) => mine.has(p.file));
+}
+
 /** The references a policy owns, file by file, within the files its globs select. */
 export function policyReferences(policy: Policy, scan: RepoScan): Map<string, ManifestReference[]> {
   const result = new Map<string, ManifestReference[]>();

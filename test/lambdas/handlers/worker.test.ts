@@ -271,11 +271,11 @@ describe('worker: events that are not pushes to act on', () => {
     // The documented push is tagged `latest`, which a semver policy cannot order: no PR.
     expect(metrics.sum('Pushes')).toBe(1);
     expect(openPulls(repo)).toEqual([]);
-    // One write: the dashboard, saying why the push is held.
+    // One write: the dashboard, where `latest` changes nothing: the repository is up to date.
     expect(server.writeCount()).toBe(1);
     const [issue] = server.listIssues(repo.repo.split('/')[0]!, repo.repo.split('/')[1]!, { state: 'all' });
     expect(issue).toMatchObject({ title: 'image-updater dashboard' });
-    expect(issue?.body).toMatch(/\*\*held\*\*: /);
+    expect(issue?.body).toMatch(/\| `1\.0\.0` \| `1\.0\.0` \| `1\.0\.0` \| up to date \|/);
     const reasons = log.entries.filter((e) => e.message === 'event ignored').map((e) => e.attributes.reason);
     expect(reasons).toEqual(['not-a-push', 'other-event', 'untagged']);
     const malformed = log.entries.find((e) => e.message === 'malformed message acknowledged');

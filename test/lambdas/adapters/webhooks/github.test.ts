@@ -268,6 +268,38 @@ describe('POST /webhooks/github: events', () => {
     });
   });
 
+  const BOX = (mark: ' ' | 'x') =>
+    `- [${mark}] <!-- retry:api --> Retry **api** now, from the registry's tag list`;
+  const edited = (from: string | undefined, body: string) => {
+    const sample = labelled('issues.labeled', ['image-updater']);
+    return {
+      ...sample,
+      action: 'edited',
+      issue: { ...sample.issue, body },
+      ...(from === undefined ? {} : { changes: { body: { from } } }),
+    };
+  };
+  it.each([
+    ['a box ticked', BOX(' '), BOX('x'), 202],
+    [
+      'a box unticked (the updater rewriting its line, or a person changing their mind)',
+      BOX('x'),
+      BOX(' '),
+      200,
+    ],
+    ['text edited, no box ticked', `${BOX(' ')}\nold`, `${BOX(' ')}\nnew`, 200],
+    ['the title edited (no body change)', undefined, BOX('x'), 200],
+  ] as const)('issues edited, %s: queued only when a box was ticked', async (_, from, body, status) => {
+    const rig = githubRig();
+    const response = await rig.send('issues', edited(from, body));
+    expect(response.status).toBe(status);
+    if (status === 202) expect(rig.events[0]!.event).toMatchObject({ type: 'issue', action: 'edited' });
+    else {
+      expect(reasons(response)).toEqual(['no-box-ticked']);
+      expect(rig.events).toEqual([]);
+    }
+  });
+
   it.each([
     ['issues', 'issues.labeled'],
     ['issue_comment', 'issue_comment.created.with-installation'],

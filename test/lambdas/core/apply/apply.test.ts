@@ -56,7 +56,12 @@ describe('push → pull request', () => {
     const commit = e.server.commit(OWNER, REPO, pr!.headSha)!;
     expect(commit.parents).toEqual([e.server.branchHead(OWNER, REPO, 'main')]);
     expect(commit.message).toContain('Image-Updater-Unit: api');
-    expect(pr?.body).toContain('| api | `' + API + '` | `1.4.2` | `1.4.3` | patch |');
+    // The new tag links to its page in the ECR console.
+    expect(pr?.body).toContain(
+      '| api | `' +
+        API +
+        '` | `1.4.2` | [`1.4.3`](https://eu-west-1.console.aws.amazon.com/ecr/repositories/private/123456789012/shop/api?region=eu-west-1) | patch |',
+    );
     expect(readPrState(pr?.body ?? '')).toMatchObject({
       key: 'api',
       policies: { api: { tag: '1.4.3', from: '1.4.2' } },

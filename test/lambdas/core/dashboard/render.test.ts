@@ -1,12 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DashboardLine } from '../../../../lambdas/core/dashboard/lines.ts';
-import {
-  MAX_BODY_CHARS,
-  readDashboardLines,
-  readTicks,
-  renderDashboard,
-} from '../../../../lambdas/core/dashboard/render.ts';
+import { MAX_BODY_CHARS } from '../../../../lambdas/core/apply/markdown.ts';
+import { readDashboardLines, readTicks, renderDashboard } from '../../../../lambdas/core/dashboard/render.ts';
 
 const IMAGE = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api';
 const line = (over: Partial<DashboardLine> = {}): DashboardLine => ({
