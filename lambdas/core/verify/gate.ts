@@ -86,6 +86,6 @@ async function gate(
     reason: waiting
       ? `held: ${subject}: ${verdict.check}: ${verdict.detail}${verdict.check === 'not-checked' ? '' : '; checked again when its signature is pushed'}`
       : `refused: ${subject}: ${verdict.check}: ${verdict.detail}`,
-    signature: verdict,
+    signature: { ...verdict, held: waiting },
   };
 }

@@ -50,6 +50,8 @@ export type Verdict =
       /** One sentence for a person: what was checked and what was found. */
       readonly detail: string;
       readonly digest?: string;
+      /** Set by the gate: true while a later push or run may still release it, false when refused. */
+      readonly held?: boolean;
     };
 
 export interface VerifyRequest {

@@ -84,15 +84,16 @@ function worker(name: string, verify: boolean) {
     retries: 0,
   });
   const log = recordingLog();
+  const metrics = recordingMetrics();
   const handler = createWorker({
     repos: [repo(name, verify)],
     host: async () => host,
     tagLister,
     log,
-    metrics: recordingMetrics(),
+    metrics,
     apply: { backoffMs: 1, verifier },
   });
-  return { handler, signed, asked, listed, log };
+  return { handler, signed, asked, listed, log, metrics };
 }
 
 describe('a signature push through the worker', () => {
@@ -101,6 +102,7 @@ describe('a signature push through the worker', () => {
     await w.handler(sqsEvent(sqsRecord(ecrPush('1.1.0', DIGEST))));
     expect(server.listPulls('acme', 'held', { state: 'open' })).toEqual([]);
     expect(w.asked).toHaveLength(1);
+    expect(w.metrics.sum('SignaturesHeld')).toBe(1);
     w.signed.value = true;
     await w.handler(sqsEvent(sqsRecord(ecrPush(SIG_TAG, `sha256:${'5'.repeat(64)}`))));
     expect(w.listed).toEqual([IMAGE]);
@@ -108,6 +110,8 @@ describe('a signature push through the worker', () => {
     expect(server.listPulls('acme', 'held', { state: 'open' }).map((p) => p.title)).toEqual([
       'chore(images): update api to 1.1.0',
     ]);
+    expect(w.metrics.sum('SignaturesVerified')).toBe(1);
+    expect(w.metrics.sum('SignaturesRefused')).toBe(0);
   });
 
   it('costs a repository whose policies do not verify its first read only: what a push of an image it does not follow costs', async () => {

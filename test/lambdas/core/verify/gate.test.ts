@@ -94,7 +94,11 @@ describe('the signature gate', () => {
   ])('%s: nothing planned, and the reason names the check', async (_name, verdict, reason) => {
     const result = await plan(answering(verdict));
     expect(result.units).toEqual([]);
-    expect(result.decisions[0]).toMatchObject({ outcome: 'no-candidate', reason, signature: verdict });
+    expect(result.decisions[0]).toMatchObject({
+      outcome: 'no-candidate',
+      reason,
+      signature: { ...verdict, held: reason.startsWith('held:') },
+    });
     expect(result.decisions[0]!.to).toBeUndefined();
   });
 
