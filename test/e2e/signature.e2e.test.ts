@@ -3,8 +3,10 @@
  * docker-registry 2.8) sends its notifications to `image-updater serve` (the real CLI), which
  * opens PRs on the GitHub test server. The image is pushed with `skopeo copy`; its signatures
  * are made here in cosign's exact `.sig` format with a key the test generates, and pushed over
- * the distribution API as cosign does. An unsigned image, then one signed by another key, open
- * no PR and say why on the dashboard; the valid signature, pushed later, releases it.
+ * the distribution API as cosign does (Sigstore bundles as referrers, through the referrers tag
+ * schema: registry 2.8 has no referrers API). An unsigned image, then one signed by another key,
+ * open no PR and say why on the dashboard; the valid signature, pushed later, releases it; a
+ * bundle referrer releases the next tag; a tampered payload under a valid signature is refused.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +25,10 @@ import {
   pushArtifact,
   pushManifest,
   referrersIndex,
+  sigManifest,
+  signBytes,
   signImage,
+  simpleSigningPayload,
 } from '../support/cosign.ts';
 import {
   freePort,
@@ -108,7 +113,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'iu-e2e-sig-'));
-    layout = writeOciLayout(join(work, 'oci'), ['1.4.3', '1.5.0']);
+    layout = writeOciLayout(join(work, 'oci'), ['1.4.3', '1.5.0', '1.6.0']);
     github = await createGitHubTestServer();
     const registryPort = await freePort();
     host = `127.0.0.1:${registryPort}`;
@@ -261,13 +266,19 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
     ]);
   });
 
-  it('reads a Sigstore bundle referrer from the real registry (referrers tag schema), and a tampered one fails', async () => {
+  it('a Sigstore bundle referrer (referrers tag schema) releases the next tag through serve; one signed by another key fails', async () => {
     await skopeoCopy(layout.dir, '1.5.0', api());
     const digest = await digestOf('1.5.0');
     const subject = { digest, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 100 };
     const good = bundleReferrer(dsseBundle(key, api(), digest), subject);
     await pushArtifact(host, 'shop/api', good.manifest.digest, good);
     await pushManifest(host, 'shop/api', digest.replace(':', '-'), referrersIndex([good]));
+    // Through serve: the referrers tag's push names the digest, and the PR moves to 1.5.0.
+    await until('the PR at 1.5.0', () =>
+      pulls().find((p) => p.title === 'chore(images): update api to 1.5.0'),
+    );
+    await serveIdle();
+    expect(reasons().some((r) => r.includes('signature verified (Sigstore bundle referrer)'))).toBe(true);
     const verifier = new CosignVerifier(new OciImageReader(), async (k) => k);
     const request = { image: api(), tag: '1.5.0', digest, verify: { cosign: { key: key.publicPem } } };
     expect(await verifier.verify(request)).toMatchObject({ ok: true, via: 'referrer' });
@@ -275,5 +286,33 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
     await pushArtifact(host, 'shop/api', forged.manifest.digest, forged);
     await pushManifest(host, 'shop/api', digest.replace(':', '-'), referrersIndex([forged]));
     expect(await verifier.verify(request)).toMatchObject({ ok: false, check: 'signature-invalid' });
+  });
+  it('a tampered payload under a valid signature opens nothing: the PR stays at the verified tag and the log says why', async () => {
+    await skopeoCopy(layout.dir, '1.6.0', api());
+    await until('1.6.0 held', () => reasons().some((r) => r.startsWith('held: 1.6.0')));
+    await serveIdle();
+    const digest = await digestOf('1.6.0');
+    const payload = simpleSigningPayload(api(), digest);
+    const tampered = Buffer.from(
+      payload.toString().replace('"optional":null', '"optional":{"by":"someone else"}'),
+    );
+    const before = pulls().find((p) => p.headRef === 'image-updater/api');
+    const logged = reasons().length;
+    await pushArtifact(
+      host,
+      'shop/api',
+      `${digest.replace(':', '-')}.sig`,
+      sigManifest([{ payload: tampered, signature: signBytes(payload, key.privateKey) }]),
+    );
+    const reason = await until('the refusal in the log', () =>
+      reasons()
+        .slice(logged)
+        .find((r) => r.startsWith('refused: 1.6.0')),
+    );
+    expect(reason).toContain('signature-invalid');
+    await serveIdle();
+    const after = pulls().find((p) => p.headRef === 'image-updater/api');
+    expect(after?.title).toBe(before?.title);
+    expect(after?.headSha).toBe(before?.headSha);
   });
 });
