@@ -88,6 +88,8 @@ export class OciImageReader implements ImageReader {
       `referrers/${digest}${query}`,
       image,
       'application/vnd.oci.image.index.v1+json',
+      // Registries from before the API answer 404, some 400 or 405: each means "no API here".
+      true,
     );
     const what = `${image} referrers of ${digest}`;
     if (response)
@@ -104,13 +106,21 @@ export class OciImageReader implements ImageReader {
     return location;
   }
 
-  /** One GET under `/v2/<name>/`; a 404 is undefined. */
-  private async get(location: Location, path: string, image: string, accept: string) {
+  /** One GET under `/v2/<name>/`; a 404 (with `absentOnRefusal`, any other 4xx the session does not name) is undefined. */
+  private async get(
+    location: Location,
+    path: string,
+    image: string,
+    accept: string,
+    absentOnRefusal = false,
+  ) {
     const url = new URL(`${location.origin}/v2/${location.path}/${path}`);
     try {
       return await this.session.get(url, location, image, accept);
     } catch (error) {
       if (error instanceof RegistryError && error.code === 'REGISTRY_NOT_FOUND') return undefined;
+      if (absentOnRefusal && error instanceof RegistryError && error.code === 'REGISTRY_REQUEST_FAILED')
+        return undefined;
       throw translate(error);
     }
   }

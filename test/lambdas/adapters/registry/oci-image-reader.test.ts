@@ -117,7 +117,20 @@ describe('OciImageReader', () => {
     expect(found.map((d) => d.artifactType)).toEqual([BUNDLE]);
   });
 
-  it('falls back to the referrers tag schema (sha256-<hex>) where the registry has no referrers API', async () => {
+  it.each([404, 400, 405])(
+    'falls back to the referrers tag schema (sha256-<hex>) where the registry has no referrers API (%i)',
+    async (status) => {
+      const fallback = index([entry(BUNDLE, 3)]);
+      const host = await registry((path) =>
+        path === `/v2/shop/api/manifests/sha256-${'a'.repeat(64)}`
+          ? { status: 200, body: fallback }
+          : { status: path.includes('/referrers/') ? status : 404 },
+      );
+      expect(await new OciImageReader().referrers(`${host}/shop/api`, DIGEST, BUNDLE)).toHaveLength(1);
+    },
+  );
+
+  it('asks the referrers API first, then the referrers tag', async () => {
     const fallback = index([entry(BUNDLE, 3)]);
     const asked: string[] = [];
     const host = await registry((path) => {
