@@ -29,6 +29,9 @@ export const METRIC = {
   retriedRecords: 'RecordsRetried',
   droppedRecords: 'RecordsDropped',
   tagListFailures: 'TagListFailures',
+  signaturesVerified: 'SignaturesVerified',
+  signaturesHeld: 'SignaturesHeld',
+  signaturesRefused: 'SignaturesRefused',
   pushToPullRequestLatency: 'PushToPullRequestLatency',
 } as const;
 

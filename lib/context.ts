@@ -22,6 +22,7 @@
  * | `webhookFrontDoor` | `function-url` (default) or `http-api` |
  * | `webhookReservedConcurrency` | a number; default none |
  * | `registryCredentialsSecretArn` | secret with registry credentials for tag listing (non-ECR) |
+ * | `verifyKeySecretArns` | comma-separated ARNs of secrets holding cosign public keys that configs name in `verify` |
  * | `secretsKmsKeyArn` | customer-managed KMS key of the imported secrets |
  * | `account`, `region` | pin the stack to this environment; default environment-agnostic |
  * | `stackName` | default `ImageUpdater` |
@@ -74,6 +75,7 @@ const CONTEXT_KEYS = [
   'webhookFrontDoor',
   'webhookReservedConcurrency',
   'registryCredentialsSecretArn',
+  'verifyKeySecretArns',
   'secretsKmsKeyArn',
   'account',
   'region',
@@ -200,6 +202,7 @@ function secretsProps(read: ContextReaders): Optional {
       arn('secretsmanager'),
       SECRET_ARN_FORM,
     ),
+    verifyKeySecretArns: read.eachMatching('verifyKeySecretArns', arn('secretsmanager'), SECRET_ARN_FORM),
     secretsKmsKeyArn: read.matching(
       'secretsKmsKeyArn',
       arn('kms'),

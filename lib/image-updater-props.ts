@@ -266,6 +266,18 @@ export interface ImageUpdaterProps {
    * @default - tags are listed anonymously
    */
   readonly registryCredentialsSecret?: secretsmanager.ISecret;
+
+  /**
+   * Secrets whose value is a cosign public key (PEM) that policies name by ARN in
+   * `verify.cosign.key`; the worker and the reconcile may read these and no other. A policy whose
+   * key is inline PEM needs none.
+   *
+   * Set it when an environment repository's config names its verification key by secret ARN
+   * (keys kept out of Git, rotated in one place).
+   *
+   * @default - no key secret is readable: a policy naming one is refused (`key-unusable`)
+   */
+  readonly verifyKeySecrets?: readonly secretsmanager.ISecret[];
 }
 
 /** The webhook endpoint (`ImageUpdaterProps.webhook`). */

@@ -13,7 +13,10 @@ import { defined } from '../lambdas/objects.ts';
 export interface ImageUpdaterStackProps
   extends
     StackProps,
-    Omit<ImageUpdaterProps, 'githubSecret' | 'alarmTopic' | 'webhook' | 'registryCredentialsSecret'> {
+    Omit<
+      ImageUpdaterProps,
+      'githubSecret' | 'alarmTopic' | 'webhook' | 'registryCredentialsSecret' | 'verifyKeySecrets'
+    > {
   /**
    * Turns the webhook endpoint on for these images (`REGISTRY[/PATH-PREFIX]`, or `*`), with a
    * generated secret.
@@ -32,7 +35,7 @@ export interface ImageUpdaterStackProps
   readonly webhookReservedConcurrency?: number;
   /**
    * ARN of the customer-managed KMS key that encrypts the imported secrets (`githubSecretArn`,
-   * `githubSecretName`, `registryCredentialsSecretArn`); the functions get `kms:Decrypt` on it,
+   * `githubSecretName`, `registryCredentialsSecretArn`, `verifyKeySecretArns`); the functions get `kms:Decrypt` on it,
    * through Secrets Manager only. Secrets encrypted with the AWS-managed key need none.
    * @default - the secrets use the AWS-managed key `aws/secretsmanager`
    */
@@ -42,6 +45,12 @@ export interface ImageUpdaterStackProps
    * @default - anonymous tag listing
    */
   readonly registryCredentialsSecretArn?: string;
+  /**
+   * ARNs of secrets holding cosign public keys that policies name in `verify.cosign.key`
+   * (`ImageUpdaterProps.verifyKeySecrets`).
+   * @default - none readable
+   */
+  readonly verifyKeySecretArns?: readonly string[];
   /**
    * ARN of an existing secret with the GitHub credentials.
    * @default - see `githubSecretName`
@@ -71,7 +80,12 @@ export class ImageUpdaterStack extends Stack {
       ? kms.Key.fromKeyArn(this, 'SecretsKey', props.secretsKmsKeyArn)
       : undefined;
     const githubSecret = importedGitHubSecret(this, props, encryptionKey);
-    if (encryptionKey && !githubSecret && !props.registryCredentialsSecretArn) {
+    if (
+      encryptionKey &&
+      !githubSecret &&
+      !props.registryCredentialsSecretArn &&
+      !props.verifyKeySecretArns?.length
+    ) {
       throw new InvalidPropsError(
         'secretsKmsKeyArn applies to imported secrets: set githubSecretArn, githubSecretName or registryCredentialsSecretArn too',
       );
@@ -84,6 +98,7 @@ export class ImageUpdaterStack extends Stack {
       webhookFrontDoor,
       webhookReservedConcurrency,
       registryCredentialsSecretArn,
+      verifyKeySecretArns,
       secretsKmsKeyArn: _key,
       ...updaterProps
     } = props;
@@ -98,9 +113,16 @@ export class ImageUpdaterStack extends Stack {
           ...defined({ encryptionKey }),
         })
       : undefined;
+    const verifyKeySecrets = (verifyKeySecretArns ?? []).map((secretCompleteArn, i) =>
+      secretsmanager.Secret.fromSecretAttributes(this, `VerifyKey${i}`, {
+        secretCompleteArn,
+        ...defined({ encryptionKey }),
+      }),
+    );
     this.updater = new ImageUpdater(this, 'ImageUpdater', {
       ...updaterProps,
       ...defined({ githubSecret, alarmTopic, registryCredentialsSecret }),
+      ...(verifyKeySecrets.length > 0 ? { verifyKeySecrets } : {}),
       ...(webhookAllowedImages?.length ? { webhook } : {}),
     });
     addOutputs(this, this.updater);

@@ -124,6 +124,7 @@ export class ImageUpdater extends Construct {
       githubAuth: props.githubAuth ?? 'app',
       githubApiUrl: props.githubApiUrl,
       registryCredentialsSecret: props.registryCredentialsSecret,
+      verifyKeySecrets: props.verifyKeySecrets,
       ecrRepositoryArns: watched.repositoryArns,
       maxConcurrency: props.maxConcurrency,
       batchSize: props.batchSize,

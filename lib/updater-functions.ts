@@ -65,6 +65,11 @@ export interface UpdaterFunctionsProps {
   readonly githubApiUrl?: string | undefined;
   /** @default - tags are listed anonymously */
   readonly registryCredentialsSecret?: secretsmanager.ISecret | undefined;
+  /**
+   * Secrets holding cosign public keys that policies name by ARN (`verify.cosign.key`).
+   * @default - none
+   */
+  readonly verifyKeySecrets?: readonly secretsmanager.ISecret[] | undefined;
   /** The ECR repositories the functions may describe (`WatchedEcr.repositoryArns`). */
   readonly ecrRepositoryArns: readonly string[];
   /** @default WORKER_DEFAULTS.maxConcurrency */
@@ -145,23 +150,25 @@ export class UpdaterFunctions {
 
 /** What both functions may read: the watched repositories' images and the credentials. */
 function grantReads(fn: NodejsFunction, props: UpdaterFunctionsProps): void {
-  // Only DescribeImages: the tag lister never calls ListImages.
+  // DescribeImages lists tags (never ListImages); BatchGetImage and GetDownloadUrlForLayer read
+  // a digest's signatures (`verify`). Pulling needs GetAuthorizationToken, which is not granted.
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      sid: 'DescribeWatchedRepositories',
-      actions: ['ecr:DescribeImages'],
+      sid: 'ReadWatchedRepositories',
+      actions: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer'],
       resources: [...props.ecrRepositoryArns],
     }),
   );
   grantReadSecret(fn, 'ReadGitHubCredentials', props.githubSecret);
   if (props.registryCredentialsSecret)
     grantReadSecret(fn, 'ReadRegistryCredentials', props.registryCredentialsSecret);
+  (props.verifyKeySecrets ?? []).forEach((secret, i) => grantReadSecret(fn, `ReadVerifyKey${i}`, secret));
   const stack = Stack.of(fn);
   for (const arn of props.ecrRepositoryArns) {
     Validations.of(fn.role!).acknowledge({
       id: `AwsSolutions-IAM5[${nagResourceFinding(stack, arn)}]`,
       reason:
-        'ecr:DescribeImages is scoped to the watched repositories: one ARN per allowed account, region and repository-name prefix, ending in `*` because a prefix names many repositories. No action is a wildcard.',
+        'ecr:DescribeImages, BatchGetImage and GetDownloadUrlForLayer are scoped to the watched repositories: one ARN per allowed account, region and repository-name prefix, ending in `*` because a prefix names many repositories. No action is a wildcard.',
     });
   }
 }
@@ -190,6 +197,9 @@ function functionEnvironment(
     ...props.releaseAge.environment(props.queue),
     ...(props.registryCredentialsSecret
       ? { REGISTRY_CREDENTIALS_SECRET_ID: props.registryCredentialsSecret.secretArn }
+      : {}),
+    ...(props.verifyKeySecrets?.length
+      ? { VERIFY_KEY_SECRET_ARNS: JSON.stringify(props.verifyKeySecrets.map((s) => s.secretArn)) }
       : {}),
   };
 }

@@ -16,6 +16,7 @@ import {
 } from '../core/config.ts';
 import { releaseAge } from './release-age-schema.ts';
 import { boundedGlob, fileGlob, TEXT_LIMITS } from './glob-limits.ts';
+import { VerifySchema } from './verify-schema.ts';
 
 const COMMIT_MESSAGE_TOKENS = ['policy', 'image', 'from', 'to', 'digest', 'updateType'] as const;
 
@@ -68,6 +69,7 @@ const defaultsShape = {
     .optional()
     .describe(`Tokens: ${COMMIT_MESSAGE_TOKENS.map((t) => `{{${t}}}`).join(' ')}`),
   minimumReleaseAge: releaseAge(RELEASE_AGE_KEYS).optional(),
+  verify: VerifySchema.optional(),
 };
 
 export const DefaultsSchema = z.strictObject(defaultsShape);

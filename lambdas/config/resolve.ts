@@ -44,6 +44,7 @@ export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defa
     reviewers: p.reviewers ?? d.reviewers ?? [],
     commitMessage: p.commitMessage ?? d.commitMessage ?? DEFAULT_COMMIT_MESSAGE,
     ...defined({ minimumReleaseAge: releaseAges(p.minimumReleaseAge ?? d.minimumReleaseAge) }),
+    ...defined({ verify: p.verify ?? d.verify }),
   };
 }
 

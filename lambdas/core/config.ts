@@ -3,6 +3,7 @@
  * the issues a config can have. `lambdas/config/` parses `.image-updater.yaml` into these; the
  * core never imports `config/` (lint: the layer zones in eslint.config.js).
  */
+import type { VerifyPolicy } from './verify/types.ts';
 
 export const STRATEGIES = ['semver', 'calver', 'numerical', 'alphabetical', 'newest', 'digest'] as const;
 export const UPDATE_MODES = ['pull-request', 'commit'] as const;
@@ -50,6 +51,8 @@ export interface Policy {
   readonly commitMessage: string;
   /** How old (from the registry's push time) a candidate must be, per update type; unset: no gate. */
   readonly minimumReleaseAge?: ReleaseAges;
+  /** Signature verification before any write (`core/verify/`). */
+  readonly verify?: VerifyPolicy;
 }
 
 export interface Config {

@@ -87,6 +87,8 @@ export const FunctionEnvSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:.+$/, 'an SQS queue ARN')
       .optional(),
+    /** The secrets a config's `verify.cosign.key` may name: no other is read, whatever the role may. */
+    VERIFY_KEY_SECRET_ARNS: json(z.array(z.string().min(1))).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.WATCHED_REPOS.length === 0 && !env.DISCOVERY)

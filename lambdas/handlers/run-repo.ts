@@ -12,6 +12,7 @@ import { needsTagList, policyWatches } from '../core/plan/decide.ts';
 import { BRANCH_PREFIX } from '../core/plan/units.ts';
 import { dashboardTicks } from '../core/dashboard/sync.ts';
 import type { PushedImage } from '../core/push.ts';
+import { signatureSubject } from '../core/tags/index.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import type { DelayedWork } from '../ports/delayed-work.ts';
 import { configPathOf, type WatchedRepo } from './env.ts';
@@ -83,8 +84,11 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
     // failure doing so retries every push, as nothing can say which ones it would watch.
     const policies: readonly Policy[] | undefined =
       loaded === undefined ? [] : loaded.ok ? loaded.config.policies : undefined;
-    if (policies)
-      watched = new Set(pushes.filter((p) => policies.some((policy) => policyWatches(policy, p.image))));
+    // A signature's push matters only to policies that verify: it may release an image they hold.
+    const concerns = (policy: Policy, p: PushedImage) =>
+      policyWatches(policy, p.image) &&
+      (policy.verify !== undefined || signatureSubject(p.tag) === undefined);
+    if (policies) watched = new Set(pushes.filter((p) => policies.some((policy) => concerns(policy, p))));
 
     const toList = new Set<string>();
     // A box ticked on the dashboard decides its policy from the registry's list, now.
@@ -93,6 +97,12 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
       if (input.reconcile || ticked.has(policy)) toList.add(policy.image);
       else if (needsTagList(policy) && [...watched].some((p) => policyWatches(policy, p.image)))
         toList.add(policy.image);
+      // Which tag the signature's digest carries is the registry's answer: decide from its list.
+      else if (
+        policy.verify &&
+        [...watched].some((p) => signatureSubject(p.tag) !== undefined && policyWatches(policy, p.image))
+      )
+        toList.add(policy.image);
     }
     const listing = await input.tagLists.list(toList);
     if (input.onListFailure === 'fail' && listing.failures.length > 0) throw listing.failures[0]!.error;
@@ -100,7 +110,10 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
     const report = await applyToRepo(
       client,
       {
-        pushes,
+        // A signature's push no verifying policy watches costs nothing past the first read.
+        pushes: policies
+          ? pushes.filter((p) => signatureSubject(p.tag) === undefined || watched.has(p))
+          : pushes,
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
         now: new Date((input.now ?? Date.now)()),

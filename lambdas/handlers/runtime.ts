@@ -1,22 +1,22 @@
 /**
  * Production wiring shared by the functions, built once per cold start: Powertools Logger (with
  * the redacting formatter) and Metrics, the GitHub credentials from Secrets Manager, a GitHub host rebuilt only when the
- * credentials change, and the tag listers (ECR, and the OCI distribution API for the rest).
+ * credentials change, the tag listers and image readers (ECR, and the OCI distribution API for
+ * the rest), and the signature verifier (its Sigstore libraries load on first use).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
 import { GitHubHost } from '../adapters/github/host.ts';
 import { secretsManagerCredentials } from '../adapters/registry/credentials.ts';
-import { OciTagLister } from '../adapters/registry/oci-tag-lister.ts';
+import { registryAccess } from '../adapters/registry/registry-access.ts';
+import { lazySignatureVerifier } from '../adapters/sigstore/lazy-verifier.ts';
 import { GitHubCredentialsSource, type GitHubCredentials } from '../adapters/secrets/github-credentials.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { parseFunctionEnv, type FunctionEnv } from './env.ts';
 import { METRICS_NAMESPACE } from '../names.ts';
 import { functionLogger } from '../adapters/logging/json-log.ts';
-import { combineTagListers } from '../adapters/registry/tag-lists.ts';
 import { lazyDynamoImageIndex } from '../adapters/dynamodb/lazy-index.ts';
 import { lazySchedulerDelayedWork } from '../adapters/scheduler/lazy-delayed-work.ts';
 import type { UpdaterDeps } from './updater-deps.ts';
@@ -73,20 +73,24 @@ export function createRuntime(
         },
       }),
   );
-  const tagLister = combineTagListers([
-    new EcrTagLister(),
-    new OciTagLister(
-      env.REGISTRY_CREDENTIALS_SECRET_ID
-        ? {
-            credentials: secretsManagerCredentials({
-              client: secretsClient,
-              secretId: env.REGISTRY_CREDENTIALS_SECRET_ID,
-              maxAgeSeconds: env.SECRET_CACHE_SECONDS,
-            }),
-          }
-        : {},
-    ),
-  ]);
+  const { tagLister, imageReader } = registryAccess(
+    env.REGISTRY_CREDENTIALS_SECRET_ID
+      ? {
+          credentials: secretsManagerCredentials({
+            client: secretsClient,
+            secretId: env.REGISTRY_CREDENTIALS_SECRET_ID,
+            maxAgeSeconds: env.SECRET_CACHE_SECONDS,
+          }),
+        }
+      : {},
+  );
+  const keySecrets = new Set(env.VERIFY_KEY_SECRET_ARNS ?? []);
+  const verifier = lazySignatureVerifier({
+    reader: imageReader,
+    keySecretAllowed: (arn) => keySecrets.has(arn),
+    secretsClient: () => secretsClient,
+    maxAgeSeconds: env.SECRET_CACHE_SECONDS,
+  });
   const credentialsRejected = () => credentials.invalidate();
   return {
     env,
@@ -97,6 +101,7 @@ export function createRuntime(
       host,
       credentialsRejected,
       tagLister,
+      apply: { verifier },
       log: logger,
       metrics,
       ...(env.DISCOVERY ? { discovery: env.DISCOVERY } : {}),

@@ -7,10 +7,10 @@
  * ends, what is still in flight is aborted (nothing more reaches GitHub) and handed back.
  */
 import { workController } from '../adapters/github/abort.ts';
-import { EcrTagLister } from '../adapters/ecr/tag-lister.ts';
 import { GitHubHost, type GitHubAuth } from '../adapters/github/host.ts';
 import { staticCredentials, type BasicCredentials } from '../adapters/registry/credentials.ts';
-import { OciTagLister } from '../adapters/registry/oci-tag-lister.ts';
+import { registryAccess } from '../adapters/registry/registry-access.ts';
+import { lazySignatureVerifier } from '../adapters/sigstore/lazy-verifier.ts';
 import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
 import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhooks/secrets.ts';
 import type { GitHost } from '../ports/git-host.ts';
@@ -19,7 +19,6 @@ import { InProcessQueue } from '../adapters/local/in-process-queue.ts';
 import { TimerDelayedWork } from '../adapters/local/timer-delayed-work.ts';
 import { startLocalServer, type LocalServer } from '../adapters/local/local-server.ts';
 import { checkGitHubAccess } from './serve-preflight.ts';
-import { combineTagListers } from '../adapters/registry/tag-lists.ts';
 import type { Log, MetricSink } from '../ports/telemetry.ts';
 import { createWebhookRouter } from './webhook-router.ts';
 import { createWorker } from './worker.ts';
@@ -118,6 +117,9 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
   });
   // A held push comes back through the queue when due, as an SQS message would from Scheduler.
   const delayed = new TimerDelayedWork({ queue, log, ...defined({ maxPending: config.maxHeldTimers }) });
+  const registry = registryAccess(
+    config.registryCredentials ? { credentials: staticCredentials(config.registryCredentials) } : {},
+  );
   const worker = createWorker({
     repos: config.repos,
     index,
@@ -125,12 +127,8 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     directory,
     ...defined({ discovery: config.discovery }),
     host: async () => host,
-    tagLister: combineTagListers([
-      new EcrTagLister(),
-      new OciTagLister(
-        config.registryCredentials ? { credentials: staticCredentials(config.registryCredentials) } : {},
-      ),
-    ]),
+    tagLister: registry.tagLister,
+    apply: { verifier: lazySignatureVerifier({ reader: registry.imageReader }) },
     delayedWork: delayed,
     log,
     metrics: NO_METRICS,

@@ -24,6 +24,10 @@ export function recordReport(metrics: MetricSink, report: RepoReport): boolean {
   count(METRIC.pullRequestsMerged, report.units.filter((u) => u.merge === 'merged').length);
   count(METRIC.autoMergeEnabled, report.units.filter((u) => u.merge === 'auto-merge-enabled').length);
   count(METRIC.configInvalid, report.outcome === 'config-invalid' ? 1 : 0);
+  const verdicts = report.decisions.flatMap((d) => (d.signature ? [d.signature] : []));
+  count(METRIC.signaturesVerified, verdicts.filter((v) => v.ok).length);
+  count(METRIC.signaturesHeld, verdicts.filter((v) => !v.ok && v.held).length);
+  count(METRIC.signaturesRefused, verdicts.filter((v) => !v.ok && !v.held).length);
   const wrote =
     report.units.some((u) => u.action !== 'unchanged' && u.action !== 'blocked') ||
     report.units.some((u) => u.merge !== undefined);

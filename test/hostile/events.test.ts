@@ -101,8 +101,8 @@ const IGNORED: readonly [string, string][] = [
   ['a failed ECR push', ecr({ result: 'FAILURE' })],
   ['an untagged per-platform manifest', ecr({ 'image-tag': '' })],
   [
-    'a signature tag',
-    ecr({ 'image-tag': 'sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.sig' }),
+    'an attestation tag',
+    ecr({ 'image-tag': 'sha256-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.att' }),
   ],
   ['another event type', JSON.stringify({ ...push, 'detail-type': 'ECR Image Scan', detail: {} })],
 ];

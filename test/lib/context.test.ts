@@ -68,6 +68,7 @@ describe('stack props from CDK context', () => {
       webhookFrontDoor: 'http-api',
       webhookReservedConcurrency: '5',
       secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/0d1f2e3c-aaaa-bbbb-cccc-123456789012',
+      verifyKeySecretArns: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:cosign-AbCdEf',
       account: '111122223333',
       region: 'eu-west-1',
     });
@@ -87,6 +88,7 @@ describe('stack props from CDK context', () => {
       webhookFrontDoor: 'http-api',
       webhookReservedConcurrency: 5,
       secretsKmsKeyArn: 'arn:aws:kms:eu-west-1:111122223333:key/0d1f2e3c-aaaa-bbbb-cccc-123456789012',
+      verifyKeySecretArns: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:cosign-AbCdEf'],
       env: { account: '111122223333', region: 'eu-west-1' },
     });
     expect(props.reconcileSchedule?.expressionString).toBe('cron(0 6 * * ? *)');

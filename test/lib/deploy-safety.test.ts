@@ -110,6 +110,10 @@ describe('imported secrets encrypted with a customer-managed key', () => {
       'registryCredentialsSecretArn',
       { registryCredentialsSecretArn: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:reg-AbCdEf' },
     ],
+    [
+      'verifyKeySecretArns',
+      { verifyKeySecretArns: ['arn:aws:secretsmanager:eu-west-1:111122223333:secret:cosign-AbCdEf'] },
+    ],
   ])('lets both functions decrypt with the key (%s)', (_, props) => {
     const template = stackTemplate({ ...props, secretsKmsKeyArn: KEY });
     const decrypt = iamStatements(template).filter(

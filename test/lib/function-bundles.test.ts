@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,9 +24,27 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'iu-bundles-'));
 /** A message only re2js holds. */
 const RE2JS_TEXT = 'invalid or unsupported Perl syntax';
+/** A message only @sigstore/verify holds. */
+const SIGSTORE_TEXT = 'duplicate tlog entry';
 
 const chunks = (outdir: string) =>
   readdirSync(join(outdir, CHUNK_DIR)).map((f) => readFileSync(join(outdir, CHUNK_DIR, f), 'utf8'));
+
+/** What a cold start loads: the entry and every chunk it imports statically, not `import()`. */
+function initialImport(outdir: string): string[] {
+  const seen = new Map<string, string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    const text = readFileSync(file, 'utf8');
+    seen.set(file, text);
+    for (const m of text.matchAll(
+      /(?:^|[;}\s])(?:import|export)\s*(?:[^"'();]*?from\s*)?["'](\.[^"']+)["']/g,
+    ))
+      visit(join(dirname(file), m[1]!));
+  };
+  visit(join(outdir, ENTRY_FILE));
+  return [...seen.values()];
+}
 
 beforeAll(() => {
   buildFunction('worker-main.ts', join(dir, 'worker'));
@@ -40,6 +58,50 @@ describe('the worker bundle', () => {
     expect(readFileSync(join(worker, ENTRY_FILE), 'utf8')).not.toContain(RE2JS_TEXT);
     expect(chunks(worker).filter((c) => c.includes(RE2JS_TEXT))).toHaveLength(1);
   });
+
+  it('leaves the Sigstore libraries out of its initial import (under 1 MB), in a chunk of its own', () => {
+    const worker = join(dir, 'worker');
+    const initial = initialImport(worker);
+    expect(initial.some((text) => text.includes(SIGSTORE_TEXT))).toBe(false);
+    expect(chunks(worker).filter((c) => c.includes(SIGSTORE_TEXT))).toHaveLength(1);
+    const bytes = initial.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    console.info(`worker initial import: ${bytes} bytes in ${initial.length} files`);
+    expect(bytes).toBeLessThan(1_000_000);
+  });
+
+  it('verifies a cosign signature from a bundle built the same way, loading the Sigstore chunk on first use', async () => {
+    const probe = join(dir, 'verify-probe.ts');
+    const src = (file: string) => JSON.stringify(join(PROJECT_ROOT, file));
+    writeFileSync(
+      probe,
+      `import { lazySignatureVerifier } from ${src('lambdas/adapters/sigstore/lazy-verifier.ts')};
+import { generateKey, signImage } from ${src('test/support/cosign.ts')};
+import { MemoryImageReader } from ${src('test/support/memory-image-reader.ts')};
+export async function handler() {
+  const key = generateKey();
+  const digest = 'sha256:' + 'a'.repeat(64);
+  const reader = new MemoryImageReader();
+  reader.put('sha256-' + 'a'.repeat(64) + '.sig', signImage(key, 'ghcr.io/acme/api', digest));
+  const verifier = lazySignatureVerifier({ reader });
+  const request = (pem: string) => ({ image: 'ghcr.io/acme/api', tag: '1.0.0', digest, verify: { cosign: { key: pem } } });
+  return [await verifier.verify(request(key.publicPem)), await verifier.verify(request(generateKey().publicPem))];
+}
+`,
+    );
+    const outdir = join(dir, 'verify-probe');
+    await build({ ...esbuildOptions('worker-main.ts', outdir), entryPoints: { index: probe } });
+    expect(initialImport(outdir).some((text) => text.includes(SIGSTORE_TEXT))).toBe(false);
+    const { stdout } = await run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(join(outdir, ENTRY_FILE))});
+console.log(JSON.stringify(await m.handler()));`,
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject([
+      { ok: true, via: 'sig-tag' },
+      { ok: false, check: 'signature-invalid' },
+    ]);
+  }, 60_000);
 
   it('selects through a pattern from a bundle built the same way, loading the chunk on first use', async () => {
     const probe = join(dir, 'probe.ts');

@@ -148,7 +148,7 @@ describe('ImageUpdater construct', () => {
     const ecr = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ecr:')));
     expect(ecr).toHaveLength(2);
     for (const s of ecr) {
-      expect(actionsOf(s)).toEqual(['ecr:DescribeImages']);
+      expect(actionsOf(s)).toEqual(['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:GetDownloadUrlForLayer']);
       const resources = (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).map((r) => JSON.stringify(r));
       expect(resources).toHaveLength(2);
       expect(resources[0]).toMatch(/:ecr:eu-west-1:111122223333:repository\/shop\/\*/);

@@ -73,7 +73,10 @@ describe('UpdaterFunctions', () => {
     const worker = grantsOf(template, 'Worker');
     const reconcile = grantsOf(template, 'Reconcile');
     for (const grants of [worker, reconcile]) {
-      expect(grants).toContain(`DescribeWatchedRepositories ecr:DescribeImages "${ECR_ARN}"`);
+      expect(grants).toContain(
+        `ReadWatchedRepositories ecr:BatchGetImage,ecr:DescribeImages,ecr:GetDownloadUrlForLayer "${ECR_ARN}"`,
+      );
+      expect(grants.join('\n')).not.toMatch(/ecr:GetAuthorizationToken|ecr:ListImages/);
       expect(grants).toContain(`ReadGitHubCredentials secretsmanager:GetSecretValue "${GITHUB_ARN}"`);
       expect(grants.some((g) => g.startsWith('WriteOwnLogs logs:CreateLogStream,logs:PutLogEvents'))).toBe(
         true,
@@ -140,6 +143,27 @@ describe('UpdaterFunctions', () => {
       expect(grants).toContain(`ReadRegistryCredentials secretsmanager:GetSecretValue "${REGISTRY_ARN}"`);
       expect(grants.filter((g) => g.startsWith('- kms:Decrypt'))).toHaveLength(1);
     }
+  });
+
+  it('lets both functions read the verify key secrets named, and no other secret', () => {
+    const KEY_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:cosign-pub-AbCdEf';
+    const stack = new Stack(testApp(), 'V', { env: { account: '111122223333', region: 'eu-west-1' } });
+    const { template } = functions({
+      verifyKeySecrets: [
+        secretsmanager.Secret.fromSecretAttributes(stack, 'Key', { secretCompleteArn: KEY_ARN }),
+      ],
+    });
+    for (const role of ['Worker', 'Reconcile']) {
+      const grants = grantsOf(template, role);
+      expect(grants).toContain(`ReadVerifyKey0 secretsmanager:GetSecretValue "${KEY_ARN}"`);
+      expect(grants.filter((g) => g.includes('secretsmanager:'))).toHaveLength(2);
+    }
+    // The functions read no other secret as a key, whatever a config names.
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function')))
+      expect(
+        (fn as { Properties: { Environment: { Variables: Record<string, string> } } }).Properties.Environment
+          .Variables.VERIFY_KEY_SECRET_ARNS,
+      ).toBe(JSON.stringify([KEY_ARN]));
   });
 
   it('gives both functions an environment their own schema accepts', () => {

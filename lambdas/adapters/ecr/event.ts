@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import { isValidTag, SHA256_DIGEST } from '../../core/image/reference.ts';
 import type { PushedImage } from '../../core/push.ts';
-import { isReferrerTag } from '../../core/tags/index.ts';
+import { isReferrerTag, signatureSubject } from '../../core/tags/index.ts';
 import { ecrImageName } from './image.ts';
 
 /**
@@ -75,7 +75,8 @@ export function interpretEcrImageAction(event: EcrImageActionEvent): EcrEventMea
   if (d.result !== 'SUCCESS') return ignored('push-failed', `push of ${repo}:${tag} reported ${d.result}`);
   if (tag === '') return ignored('untagged', `untagged manifest pushed to ${repo}`);
   if (!isValidTag(tag)) return ignored('invalid-tag', `${repo}: the tag is outside the OCI tag grammar`);
-  if (isReferrerTag(tag))
+  // A signature's tag goes on: it can release an image held for it (policies with `verify`).
+  if (isReferrerTag(tag) && signatureSubject(tag) === undefined)
     return ignored('referrer-tag', `${repo}:${tag} is a signature, attestation or SBOM`);
   const digest = d['image-digest'];
   const pushedAt = new Date(event.time);

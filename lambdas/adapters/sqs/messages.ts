@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { readEcrEvent, type EcrIgnoreReason } from '../ecr/event.ts';
 import { canonicalImageName, DIGEST, OCI_TAG } from '../../core/image/reference.ts';
 import type { PushedImage } from '../../core/push.ts';
-import { isReferrerTag } from '../../core/tags/index.ts';
+import { isReferrerTag, signatureSubject } from '../../core/tags/index.ts';
 import { defined } from '../../objects.ts';
 import type { RepoEvent } from '../../core/repo-events.ts';
 import { isQueuedRepoEvent, type QueuedMessage } from '../../ports/push-queue.ts';
@@ -128,7 +128,7 @@ function decodePush(value: Record<string, unknown>): DecodedMessage {
   const parsed = PushMessageSchema.safeParse(value);
   if (!parsed.success) return { kind: 'malformed', reason: `push message: ${describe(parsed.error)}` };
   const { push, source, id } = parsed.data;
-  if (isReferrerTag(push.tag)) {
+  if (isReferrerTag(push.tag) && signatureSubject(push.tag) === undefined) {
     return {
       kind: 'ignored',
       id,

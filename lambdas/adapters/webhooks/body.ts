@@ -1,7 +1,7 @@
 /** Shared parsing steps: the body as JSON, zod errors as short messages without values. */
 import type * as z from 'zod';
 import { isValidTag, parseImageReference, SHA256_DIGEST } from '../../core/image/reference.ts';
-import { isReferrerTag } from '../../core/tags/index.ts';
+import { isReferrerTag, signatureSubject } from '../../core/tags/index.ts';
 import type { IgnoredEvent, ParseResult } from './types.ts';
 
 export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false; reason: string } {
@@ -27,7 +27,8 @@ export function malformed(reason: string): ParseResult {
 
 /**
  * Why a tag can't be a push: empty or a digest (pushed by digest), outside the OCI grammar, or a
- * signature/attestation/SBOM referrer. Undefined when it is a tag push.
+ * attestation/SBOM referrer. Undefined when it is a tag push, or a signature's tag (which can
+ * release an image held for its signature).
  */
 export function tagProblem(
   image: string,
@@ -38,7 +39,7 @@ export function tagProblem(
     return { reason: 'untagged', detail: `${image} pushed by digest, no tag` };
   if (!isValidTag(tag))
     return { reason: 'invalid-tag', detail: `${image}: the tag is outside the OCI tag grammar` };
-  if (isReferrerTag(tag))
+  if (isReferrerTag(tag) && signatureSubject(tag) === undefined)
     return { reason: 'referrer-tag', detail: `${image}:${tag} is a signature, attestation or SBOM` };
   return undefined;
 }

@@ -15,6 +15,7 @@ import type { TagCandidate } from '../tags/index.ts';
 import { attemptOnce } from './attempt.ts';
 import { ConcurrentUpdateError } from './errors.ts';
 import type { PrState } from './pr-state.ts';
+import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 import type { RepoReport } from './report.ts';
 
 export type { RepoReport } from './report.ts';
@@ -52,6 +53,8 @@ export interface ApplyOptions {
   readonly random?: () => number;
   readonly memo?: ApplyMemo;
   readonly prefetched?: Prefetched;
+  /** Checks signatures for policies with `verify`; without it their updates are held. */
+  readonly verifier?: SignatureVerifier;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -251,6 +251,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     ignored: input.ignored,
     policies,
     configPath: input.options.configPath,
+    ...defined({ verifier: input.options.verifier }),
   });
   const unitKeys = [...new Set(policies.map(unitKey))];
   const unitPolicies = (key: string) => policies.filter((p) => unitKey(p) === key);

@@ -109,6 +109,8 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   if (landed) return { ...common, state: 'up-to-date', detail: 'updated by this run' };
   const held = (detail: string): LineBody => ({ ...common, state: 'held', detail });
   if (decision.outcome === 'update') return held('no reference could take the update');
+  // The signature gate's verdict (`core/verify/gate.ts`): held or refused, and which check failed.
+  if (decision.signature?.ok === false) return held(decision.reason);
   if (d.problems?.length) return held(unreadable(d.problems));
   if (decision.outcome === 'no-references') return held(decision.reason);
   // minimumReleaseAge: the tag too young and until when (the due time is the push's, so a

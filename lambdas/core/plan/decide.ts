@@ -14,6 +14,7 @@ import {
   type TagCandidate,
   type UpdateType,
 } from '../tags/index.ts';
+import type { Verdict } from '../verify/types.ts';
 import { defined } from '../../objects.ts';
 import { gateByAge, hasReleaseAge, heldAbove, instant, type HeldCandidate } from './release-age.ts';
 
@@ -41,6 +42,8 @@ export interface PolicyDecision {
   readonly ignored?: IgnoredTarget;
   /** A candidate above `to` (or the floor) that `minimumReleaseAge` holds, and until when. */
   readonly held?: HeldCandidate;
+  /** The signature check of `to`, for a policy with `verify` (`core/verify/gate.ts`). */
+  readonly signature?: Verdict;
 }
 
 export interface DecideInput {

@@ -17,6 +17,8 @@ import {
 } from './decide.ts';
 import { policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
 import { buildUnit, unitKey, type UnitPlan, type UnitTarget } from './units.ts';
+import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
+import { gateDecisions } from '../verify/gate.ts';
 import { defined } from '../../objects.ts';
 
 export interface PlanInput {
@@ -35,6 +37,8 @@ export interface PlanInput {
   readonly configPath?: string;
   /** When `minimumReleaseAge` is measured (the caller's clock; the core reads none). */
   readonly now?: Date;
+  /** Checks the signature of what a policy with `verify` would propose; without it they are held. */
+  readonly verifier?: SignatureVerifier;
 }
 
 export interface Plan {
@@ -52,7 +56,7 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
     input.policies ??
     config.policies.filter((p) => pushes.length === 0 || pushes.some((push) => policyWatches(p, push.image)));
   const scan = await scanRepo(policies, input.repo, input.configPath ? { configPath: input.configPath } : {});
-  const decisions = policies.map((policy) =>
+  const decided = policies.map((policy) =>
     decide({
       policy,
       references: [...policyReferences(policy, scan).values()].flat(),
@@ -61,6 +65,7 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
       ...defined({ ignored: input.ignored?.get(policy.name), now: input.now }),
     }),
   );
+  const decisions = await gateDecisions(decided, input.verifier);
   const byUnit = new Map<string, UnitTarget[]>();
   for (const d of decisions) {
     if (d.outcome !== 'update' || !d.to || !d.updateType) continue;

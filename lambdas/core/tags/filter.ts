@@ -33,6 +33,19 @@ export function isReferrerTag(tag: string): boolean {
   return tag.charCodeAt(0) === 115 /* s */ && tag.startsWith('sha256-');
 }
 
+const SIGNATURE_TAG = /^sha256-([a-f0-9]{64})(?:\.sig)?$/;
+
+/**
+ * The digest a signature tag is about: cosign's `sha256-<hex>.sig`, or the referrers tag
+ * schema's `sha256-<hex>` (where a registry without the referrers API lists a digest's
+ * referrers, Sigstore bundles among them). Such a push is no candidate, but it can release an
+ * image held for its signature (`core/verify/gate.ts`). Undefined for any other tag.
+ */
+export function signatureSubject(tag: string): string | undefined {
+  const match = SIGNATURE_TAG.exec(tag);
+  return match ? `sha256:${match[1]}` : undefined;
+}
+
 /** Per ASCII code: 2 may start a tag (`[A-Za-z0-9_]`), 1 may follow (`.` `-`), 0 never. */
 const TAG_CHAR = (() => {
   const table = new Uint8Array(128);

@@ -59,6 +59,13 @@ describe('ECR Image Action events (documentation samples)', () => {
     expect(interpret(withDetail(detail))).toMatchObject({ kind: 'ignored', reason });
   });
 
+  it.each([`sha256-${'c'.repeat(64)}.sig`, `sha256-${'c'.repeat(64)}`])(
+    'passes the signature tag %s on as a push: it can release an image held for its signature',
+    (tag) => {
+      expect(interpret(withDetail({ 'image-tag': tag }))).toMatchObject({ kind: 'push', push: { tag } });
+    },
+  );
+
   it('keeps fields ECR added later (manifest and artifact media types)', () => {
     const event = withDetail({
       'manifest-media-type': 'application/vnd.oci.image.index.v1+json',

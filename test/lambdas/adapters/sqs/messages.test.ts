@@ -97,10 +97,15 @@ describe('queue messages', () => {
     });
   });
 
-  it('a referrer tag in a push message is ignored', () => {
+  it("a referrer tag in a push message is ignored; a signature's tag goes on as a push", () => {
     expect(decodeMessage(encodePushMessage({ image: IMAGE, tag: 'sha256-abc.sig' }, 'harbor'))).toMatchObject(
       { kind: 'ignored', reason: 'referrer-tag' },
     );
+    const sig = `sha256-${'d'.repeat(64)}.sig`;
+    expect(decodeMessage(encodePushMessage({ image: IMAGE, tag: sig }, 'harbor'))).toMatchObject({
+      kind: 'push',
+      push: { tag: sig },
+    });
   });
 
   it('never throws, whatever the body', () => {

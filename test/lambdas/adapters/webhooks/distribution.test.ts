@@ -136,7 +136,7 @@ describe('POST /webhooks/distribution', () => {
       envelope(event({ mediaType: 'application/octet-stream', fromRepository: 'x/y' }, { action: 'mount' })),
       ['not-a-push'],
     ],
-    ['a cosign signature tag', envelope(event({ tag: `sha256-${'a'.repeat(64)}.sig` })), ['referrer-tag']],
+    ['a cosign attestation tag', envelope(event({ tag: `sha256-${'a'.repeat(64)}.att` })), ['referrer-tag']],
     ['an empty envelope', envelope(), []],
   ])('%s → 200 ignored with the reason, nothing queued', async (_what, body, expected) => {
     const rig = webhookRig();

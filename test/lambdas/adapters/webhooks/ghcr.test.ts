@@ -178,7 +178,7 @@ describe('POST /webhooks/ghcr', () => {
       signed(packageEvent({ tag: '' })),
       'untagged',
     ],
-    ['a cosign signature', signed(packageEvent({ tag: `sha256-${'a'.repeat(64)}.sig` })), 'referrer-tag'],
+    ['a cosign attestation', signed(packageEvent({ tag: `sha256-${'a'.repeat(64)}.att` })), 'referrer-tag'],
   ])('%s → 200 ignored', async (_what, { body, headers }, reason) => {
     const rig = webhookRig();
     const response = await rig.post('ghcr', body, { headers });
