@@ -152,19 +152,17 @@ export function readingOf(
  * repository's work, whose events are then retried: a held push is never dropped silently.
  */
 async function scheduleHeld(delayed: DelayedWork, report: RepoReport): Promise<void> {
-  const wakeUps = report.decisions.flatMap((d) =>
-    d.held?.due
-      ? [
-          {
-            due: d.held.due,
-            push: {
-              image: d.policy.image,
-              tag: d.held.tag,
-              ...defined({ digest: d.held.digest, pushedAt: d.held.pushedAt }),
-            },
-          },
-        ]
-      : [],
-  );
+  const wakeUps = report.decisions.flatMap((d) => {
+    // minimumReleaseAge: when the tag is old enough; a signature gate: when to look again.
+    const recheck = d.signature?.ok === false ? d.signature.recheck : undefined;
+    const held = d.held?.due ? { ...d.held, due: d.held.due } : recheck && { ...recheck, due: recheck.at };
+    if (!held) return [];
+    const push = {
+      image: d.policy.image,
+      tag: held.tag,
+      ...defined({ digest: held.digest, pushedAt: held.pushedAt }),
+    };
+    return [{ due: held.due, push }];
+  });
   await Promise.all(wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)));
 }

@@ -65,7 +65,8 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
       ...defined({ ignored: input.ignored?.get(policy.name), now: input.now }),
     }),
   );
-  const decisions = await gateDecisions(decided, input.verifier);
+  const { now } = input;
+  const decisions = await gateDecisions(decided, input.verifier, now ? () => now : undefined);
   const byUnit = new Map<string, UnitTarget[]>();
   for (const d of decisions) {
     if (d.outcome !== 'update' || !d.to || !d.updateType) continue;

@@ -11,11 +11,19 @@
  */
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 import { ImageUpdaterError } from '../../errors.ts';
-import type { PolicyDecision } from '../plan/decide.ts';
+import type { PolicyDecision, PolicyTarget } from '../plan/decide.ts';
+import { defined } from '../../objects.ts';
 import type { Verdict, VerifyCheck } from './types.ts';
 
 /** How long after its push an image may wait for its signature before it is refused as unsigned. */
 export const SIGNATURE_WAIT_MS = 15 * 60 * 1000;
+
+/**
+ * When a held image is looked at again without a push, after its own push: once soon (a
+ * signature whose push sent no event, an ECR referrer say) and once just past the wait, when it
+ * is verified or refused for good. Bounded: two wake-ups per pushed digest at most.
+ */
+const RECHECKS_MS = [2 * 60 * 1000, SIGNATURE_WAIT_MS + 1000];
 
 /** What a later push or run can change without anyone touching the policy: held, not refused. */
 const WAITING: ReadonlySet<VerifyCheck> = new Set([
@@ -86,6 +94,17 @@ async function gate(
     reason: waiting
       ? `held: ${subject}: ${verdict.check}: ${verdict.detail}${verdict.check === 'not-checked' ? '' : '; checked again when its signature is pushed'}`
       : `refused: ${subject}: ${verdict.check}: ${verdict.detail}`,
-    signature: { ...verdict, held: waiting },
+    signature: {
+      ...verdict,
+      held: waiting,
+      ...defined({ recheck: waiting ? recheckOf(to, verdict.check, now()) : undefined }),
+    },
   };
+}
+
+function recheckOf(to: PolicyTarget, check: VerifyCheck, now: Date) {
+  if (check === 'not-checked' || to.pushedAt === undefined) return undefined;
+  const pushedAt = to.pushedAt;
+  const at = RECHECKS_MS.map((ms) => new Date(pushedAt.getTime() + ms)).find((t) => t > now);
+  return at && { at, tag: to.tag, pushedAt, ...defined({ digest: to.digest }) };
 }

@@ -52,6 +52,16 @@ export type Verdict =
       readonly digest?: string;
       /** Set by the gate: true while a later push or run may still release it, false when refused. */
       readonly held?: boolean;
+      /**
+       * Set by the gate on a held verdict: when to look again without a push (the signature's own
+       * push usually comes first), and the push to look at.
+       */
+      readonly recheck?: {
+        readonly at: Date;
+        readonly tag: string;
+        readonly digest?: string;
+        readonly pushedAt: Date;
+      };
     };
 
 export interface VerifyRequest {

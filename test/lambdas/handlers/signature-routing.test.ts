@@ -9,6 +9,9 @@ import { GitHubHost } from '../../../lambdas/adapters/github/host.ts';
 import type { Verdict, VerifyRequest } from '../../../lambdas/core/verify/types.ts';
 import { createWorker } from '../../../lambdas/handlers/worker.ts';
 import type { TagLister } from '../../../lambdas/ports/tag-lister.ts';
+import type { DelayedWork } from '../../../lambdas/ports/delayed-work.ts';
+import { encodePushMessage } from '../../../lambdas/adapters/sqs/messages.ts';
+import type { PushedImage } from '../../../lambdas/core/push.ts';
 import { corpusEvent } from '../../support/corpus.ts';
 import { recordingLog, recordingMetrics, sqsEvent, sqsRecord } from '../../support/handlers.ts';
 
@@ -56,7 +59,7 @@ function repo(name: string, verify: boolean) {
   return { repo: `acme/${name}` };
 }
 
-function worker(name: string, verify: boolean) {
+function worker(name: string, verify: boolean, delayedWork?: DelayedWork) {
   const signed = { value: false };
   const asked: VerifyRequest[] = [];
   const listed: string[] = [];
@@ -92,6 +95,7 @@ function worker(name: string, verify: boolean) {
     log,
     metrics,
     apply: { backoffMs: 1, verifier },
+    ...(delayedWork ? { delayedWork } : {}),
   });
   return { handler, signed, asked, listed, log, metrics };
 }
@@ -112,6 +116,25 @@ describe('a signature push through the worker', () => {
     ]);
     expect(w.metrics.sum('SignaturesVerified')).toBe(1);
     expect(w.metrics.sum('SignaturesRefused')).toBe(0);
+  });
+
+  it('looks again without a push when the signature sent no event (an ECR referrer): the wake-up opens the PR', async () => {
+    const asked: { due: Date; push: PushedImage }[] = [];
+    const w = worker('no-event', true, { scheduleAt: async (due, push) => void asked.push({ due, push }) });
+    const pushedAt = Date.now();
+    await w.handler(sqsEvent(sqsRecord(ecrPush('1.1.0', DIGEST))));
+    expect(server.listPulls('acme', 'no-event', { state: 'open' })).toEqual([]);
+    // One look again, two minutes after the push, at the pushed digest.
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.due.getTime() - pushedAt).toBeGreaterThanOrEqual(2 * 60 * 1000 - 1000);
+    expect(asked[0]!.due.getTime() - pushedAt).toBeLessThanOrEqual(2 * 60 * 1000 + 1000);
+    expect(asked[0]!.push).toMatchObject({ image: IMAGE, tag: '1.1.0', digest: DIGEST });
+    // The signature arrived meanwhile, but nothing said so: the wake-up's message finds it.
+    w.signed.value = true;
+    await w.handler(sqsEvent(sqsRecord(encodePushMessage(asked[0]!.push, 'signature-recheck'))));
+    expect(server.listPulls('acme', 'no-event', { state: 'open' }).map((p) => p.title)).toEqual([
+      'chore(images): update api to 1.1.0',
+    ]);
   });
 
   it('costs a repository whose policies do not verify its first read only: what a push of an image it does not follow costs', async () => {

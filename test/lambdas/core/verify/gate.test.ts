@@ -108,6 +108,37 @@ describe('the signature gate', () => {
     expect(result.decisions[0]!.reason).toMatch(/^refused: 1\.1\.0 .*signature-missing/);
   });
 
+  it.each([
+    ['just pushed: soon, for a signature whose push sent no event', 0, 2 * 60 * 1000],
+    [
+      'pushed 5 minutes ago: just past the wait, when it is verified or refused',
+      5 * 60 * 1000,
+      SIGNATURE_WAIT_MS + 1000,
+    ],
+  ])('an image held for its signature is looked at again without a push: %s', async (_, ago, after) => {
+    const pushedAt = new Date(Date.now() - ago);
+    const verdict: Verdict = { ok: false, check: 'signature-missing', detail: 'no signature' };
+    const result = await plan(answering(verdict), pushedAt);
+    expect(result.decisions[0]!.signature).toMatchObject({
+      held: true,
+      recheck: { at: new Date(pushedAt.getTime() + after), tag: '1.1.0', digest: DIGEST, pushedAt },
+    });
+  });
+
+  it.each<[string, Verdict | undefined, number]>([
+    ['refused (a wrong signature)', { ok: false, check: 'signature-invalid', detail: 'x' }, 0],
+    [
+      'refused (unsigned past the wait)',
+      { ok: false, check: 'signature-missing', detail: 'x' },
+      SIGNATURE_WAIT_MS + 2000,
+    ],
+    ['not checked (no registry access)', undefined, 0],
+  ])('%s: no look again', async (_, verdict, ago) => {
+    const result = await plan(verdict && answering(verdict), new Date(Date.now() - ago));
+    expect(result.decisions[0]!.signature).toMatchObject({ ok: false });
+    expect(result.decisions[0]!.signature).not.toHaveProperty('recheck');
+  });
+
   it('fails closed without a verifier (plan reads no registry): held, nothing planned', async () => {
     const result = await plan(undefined);
     expect(result.units).toEqual([]);
