@@ -42,6 +42,12 @@ export interface Policy {
   readonly labels: readonly string[];
   readonly reviewers: readonly string[];
   readonly commitMessage: string;
+  /**
+   * Environment promotion (docs/promotion.md): follow what the `from` policy's files hold on its
+   * base branch instead of the registry. The ordering keys above (`strategy`, `order`, `layout`,
+   * `track`, `tags.pattern`) are then the chain's first policy's, so tags compare as upstream.
+   */
+  readonly promote?: { readonly from: string };
 }
 
 export interface Config {

@@ -4,7 +4,13 @@
  * then run the shared apply path on the state already read.
  */
 import { workController } from '../adapters/github/abort.ts';
-import { applyToRepo, type ApplyMemo, type ApplyOptions, type RepoReport } from '../core/apply/apply.ts';
+import {
+  applyToRepo,
+  type ApplyMemo,
+  type ApplyOptions,
+  type ApplyRequest,
+  type RepoReport,
+} from '../core/apply/apply.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Policy } from '../core/config.ts';
 import type { ConfigReading } from '../core/repo-index.ts';
@@ -23,6 +29,8 @@ export interface RunRepoInput {
   readonly repo: WatchedRepo;
   readonly pushes: readonly PushedImage[];
   readonly reconcile: boolean;
+  /** A change landed on a base branch: decide the promote policies it concerns (`ApplyRequest`). */
+  readonly promotions?: ApplyRequest['promotions'];
   readonly tagLists: TagListCache;
   readonly memo: ApplyMemo;
   readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo' | 'loadConfig'>;
@@ -98,6 +106,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         pushes,
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
+        ...defined({ promotions: input.promotions }),
       },
       {
         ...input.apply,

@@ -26,11 +26,22 @@ export interface ApplyRequest {
   readonly tagLists?: ReadonlyMap<string, readonly TagCandidate[]>;
   /** Decide every policy from the tag lists, not only those watching a pushed image. */
   readonly reconcile?: boolean;
+  /**
+   * Decide the `promote` policies whose source's files are among these paths (`all`: every
+   * promote policy): a change landed on a base branch (docs/promotion.md).
+   */
+  readonly promotions?: 'all' | readonly string[];
 }
 
 /** Per warm function instance: which valid configs already had their config issue checked. */
 export interface ApplyMemo {
   readonly checkedConfigs: Set<string>;
+  /**
+   * Per repository (`owner/name`, lower case): whether its config, as last read, has `promote`
+   * policies. A push to its base branch that changes no config runs it only when it has, or when
+   * this instance has not read it yet.
+   */
+  readonly promoting?: Map<string, boolean>;
 }
 
 /** What the caller already read: the first attempt uses it instead of reading again. */

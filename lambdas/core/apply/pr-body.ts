@@ -9,6 +9,7 @@ import { automergeAllows } from '../plan/automerge.ts';
 import { registryPage } from '../image/registry-page.ts';
 import { cellCode, inlineCode, markdownLink, markdownText, MAX_BODY_CHARS } from './markdown.ts';
 import { formatInstant, stateMarker, type PrState } from './pr-state.ts';
+import { promotionSections } from './promotion-section.ts';
 
 /** A section a feature adds to the description (Markdown it has escaped itself). */
 export interface PrBodySection {
@@ -137,11 +138,8 @@ function render(unit: UnitPlan, state: PrState, sections: readonly PrBodySection
  * The description, at most `MAX_BODY_CHARS`: too long, the added sections go first, then table
  * rows from the end (the state marker, which later runs read, is always whole).
  */
-export function renderPrBody(
-  unit: UnitPlan,
-  state: PrState,
-  sections: readonly PrBodySection[] = [],
-): string {
+export function renderPrBody(unit: UnitPlan, state: PrState, added: readonly PrBodySection[] = []): string {
+  const sections = [...promotionSections(unit), ...added];
   let rows = unit.updates.length;
   let body = render(unit, state, sections, rows);
   if (body.length <= MAX_BODY_CHARS) return body;

@@ -74,7 +74,9 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   // What the policy allows: a tag pinned by hand outside its range is on the base, not allowed.
   const allowedBase = base !== undefined && allows(policy, base) ? base : undefined;
   const allowed = greatest(policy, [keep?.allowed, allowedBase, decision.selection?.best, decision.to?.tag]);
-  const newest = greatest(policy, [keep?.newer, allowed, newestInRegistry(policy, d.candidates)]);
+  // A promotion follows its source's files: what the registry holds is not on offer to it.
+  const registry = decision.promotion ? undefined : newestInRegistry(policy, d.candidates);
+  const newest = greatest(policy, [decision.promotion ? undefined : keep?.newer, allowed, registry]);
   const newer =
     newest !== undefined && allowed !== undefined && newest !== allowed && policy.strategy !== 'digest'
       ? newest
@@ -111,6 +113,7 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   if (decision.outcome === 'update') return held('no reference could take the update');
   if (d.problems?.length) return held(unreadable(d.problems));
   if (decision.outcome === 'no-references') return held(decision.reason);
+  if (decision.promotion) return promotionLine(d, base, common);
   // Up to date, or nothing allowed on offer: said the same way whether a push or the whole tag
   // list was decided, so a reconcile and a duplicate push rewrite nothing.
   if (
@@ -123,6 +126,28 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   if (newer !== undefined) return held(`${newer} is ${notAllowed(policy, newer)}`);
   if (allowed === undefined) return held(decision.reason);
   return { ...common, state: 'up-to-date', detail: 'up to date' };
+}
+
+/** A promote policy's line: up to date while it runs what its source runs, else held and why. */
+function promotionLine(
+  d: DecidedPolicy,
+  base: string | undefined,
+  common: Omit<LineBody, 'state' | 'detail'>,
+): LineBody {
+  const { policy, decision } = d;
+  const promotion = decision.promotion!;
+  const target = promotion.target;
+  const from = `"${promotion.from}"`;
+  if (!target) return { ...common, state: 'held', detail: decision.reason };
+  if (base === target.tag && (decision.from?.digest ?? target.digest) === target.digest)
+    return { ...common, state: 'up-to-date', detail: `follows ${from}: runs what it runs` };
+  if (base !== undefined && above(policy, base, target.tag))
+    return {
+      ...common,
+      state: 'held',
+      detail: `follows ${from}: ${base} on the base branch is above what ${from} runs (${target.tag}) and is never downgraded`,
+    };
+  return { ...common, state: 'held', detail: decision.reason };
 }
 
 /** The problems of the policy's files, in one sentence: the first one's place and what is wrong. */

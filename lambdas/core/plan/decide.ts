@@ -15,6 +15,7 @@ import {
   type UpdateType,
 } from '../tags/index.ts';
 import { defined } from '../../objects.ts';
+import type { Promotion } from './promote.ts';
 
 export interface PolicyTarget {
   readonly tag: string;
@@ -38,6 +39,8 @@ export interface PolicyDecision {
   readonly selection?: SelectionResult;
   /** Set when a closed PR held candidates back (see `DecideInput.ignored`). */
   readonly ignored?: IgnoredTarget;
+  /** A promote policy's source, what it runs and since when (`promote.ts`). */
+  readonly promotion?: Promotion;
 }
 
 export interface DecideInput {
