@@ -32,6 +32,8 @@ export interface DashboardLine {
   readonly pull?: number;
   /** One sentence: why held, the failing error's code, what the PR waits for. */
   readonly detail: string;
+  /** A promote policy's source: it follows that policy, not the registry (docs/promotion.md). */
+  readonly follows?: string;
   /** When the line last changed (ISO 8601). */
   readonly since: string;
 }
@@ -81,7 +83,11 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
     newest !== undefined && allowed !== undefined && newest !== allowed && policy.strategy !== 'digest'
       ? newest
       : undefined;
-  const common = { policy: policy.name, image: policy.image, ...defined({ base, allowed, newer }) };
+  const common = {
+    policy: policy.name,
+    image: policy.image,
+    ...defined({ base, allowed, newer, follows: decision.promotion?.from }),
+  };
   if (failure) return { ...common, state: 'failing', detail: failureCode(failure.error) };
   // A PR's line names the PR, whose title says the tag: a newer push that moves the tag (or would,
   // once unblocked) leaves the line, and so the dashboard, as it is.
@@ -140,7 +146,7 @@ function promotionLine(
   const from = `"${promotion.from}"`;
   if (!target) return { ...common, state: 'held', detail: decision.reason };
   if (base === target.tag && (decision.from?.digest ?? target.digest) === target.digest)
-    return { ...common, state: 'up-to-date', detail: `follows ${from}: runs what it runs` };
+    return { ...common, state: 'up-to-date', detail: 'up to date' };
   if (base !== undefined && above(policy, base, target.tag))
     return {
       ...common,
@@ -203,7 +209,17 @@ function newestInRegistry(policy: Policy, candidates: readonly TagCandidate[]): 
 }
 
 function sameLine(a: DashboardLine, b: LineBody): boolean {
-  const keys: (keyof LineBody)[] = ['policy', 'image', 'state', 'base', 'allowed', 'newer', 'pull', 'detail'];
+  const keys: (keyof LineBody)[] = [
+    'policy',
+    'image',
+    'state',
+    'base',
+    'allowed',
+    'newer',
+    'pull',
+    'detail',
+    'follows',
+  ];
   return keys.every((k) => a[k] === b[k]);
 }
 
