@@ -94,7 +94,12 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
     const ticked = loaded?.ok ? dashboardTicks(loaded.config, state.issues) : new Map();
     for (const policy of policies ?? []) {
       if (input.reconcile || ticked.has(policy)) toList.add(policy.image);
-      else if (needsTagList(policy) && [...watched].some((p) => policyWatches(policy, p.image)))
+      // A promote policy reads its source's files, never the registry (docs/promotion.md).
+      else if (
+        !policy.promote &&
+        needsTagList(policy) &&
+        [...watched].some((p) => policyWatches(policy, p.image))
+      )
         toList.add(policy.image);
     }
     const listing = await input.tagLists.list(toList);

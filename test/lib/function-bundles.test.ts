@@ -24,6 +24,8 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'iu-bundles-'));
 /** A message only re2js holds. */
 const RE2JS_TEXT = 'invalid or unsupported Perl syntax';
+/** A message only the promotion decision (lambdas/core/plan/promote.ts) holds. */
+const PROMOTION_TEXT = 'promoted once they agree';
 
 const chunks = (outdir: string) =>
   readdirSync(join(outdir, CHUNK_DIR)).map((f) => readFileSync(join(outdir, CHUNK_DIR, f), 'utf8'));
@@ -39,6 +41,12 @@ describe('the worker bundle', () => {
     const worker = join(dir, 'worker');
     expect(readFileSync(join(worker, ENTRY_FILE), 'utf8')).not.toContain(RE2JS_TEXT);
     expect(chunks(worker).filter((c) => c.includes(RE2JS_TEXT))).toHaveLength(1);
+  });
+
+  it('leaves the promotion decision out of its initial import, in a chunk of its own', () => {
+    const worker = join(dir, 'worker');
+    expect(readFileSync(join(worker, ENTRY_FILE), 'utf8')).not.toContain(PROMOTION_TEXT);
+    expect(chunks(worker).filter((c) => c.includes(PROMOTION_TEXT))).toHaveLength(1);
   });
 
   it('selects through a pattern from a bundle built the same way, loading the chunk on first use', async () => {

@@ -107,8 +107,12 @@ function render(unit: UnitPlan, state: PrState, sections: readonly PrBodySection
     (n): n is string => n !== undefined,
   );
   const left = unit.updates.length - rows;
+  // A promotion comes from another environment's files, not from the registry.
+  const promoted = unit.updates.every((u) => u.promotion);
   return [
-    'Image updates from the registry, proposed by image-updater. Each new tag links to its page in the registry, where it has one.',
+    promoted
+      ? 'Image promotions from another environment, proposed by image-updater: each policy takes what the policy it follows runs (see Promotion below). Each new tag links to its page in the registry, where it has one.'
+      : 'Image updates from the registry, proposed by image-updater. Each new tag links to its page in the registry, where it has one.',
     '',
     '| Policy | Image | From | To | Update | Digest | Pushed at | Files |',
     '|---|---|---|---|---|---|---|---|',

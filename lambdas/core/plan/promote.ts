@@ -181,10 +181,13 @@ export function decidePromotion(input: PromotionInput): PolicyDecision {
   const { policy, upstream } = input;
   const follows = `follows "${upstream.promotion.from}" on ${upstream.promotion.baseBranch}`;
   if (!upstream.ok) {
+    // Nothing on offer: decided all the same, so the plan and the dashboard say where it is.
+    const held = decide({ policy, references: input.references, candidates: [] });
     return {
-      policy,
+      ...held,
       outcome: input.references.length === 0 ? 'no-references' : 'no-candidate',
-      reason: `${follows}: ${upstream.reason}`,
+      // The reason names the source and its branch already.
+      reason: upstream.reason,
       promotion: upstream.promotion,
     };
   }

@@ -216,4 +216,23 @@ describe('promotion through GitHub events', () => {
     const none = await cost(env, () => handleRepoEvent(ctx, event));
     expect(none.requests).toBe(0);
   });
+
+  it('the reconcile promotes too; while the source references disagree the dashboard says so, and nothing is proposed', async () => {
+    const env = await githubEnvFor({
+      ...FILES(),
+      'dev/api.yaml': deployment(`${API}:1.5.0@${D2}`, 'api-dev'),
+      'dev/worker.yaml': deployment(`${API}:1.6.0@${D3}`, 'api-dev-worker'),
+    });
+    await env.apply({ pushes: [], reconcile: true });
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+    const dashboard = env.server.listIssues(OWNER, REPO).find((i) => i.title === 'image-updater dashboard');
+    expect(dashboard?.body).toContain(
+      '| `1.4.0` | `1.4.0` | follows api-dev | **held**: the references of "api-dev" on main disagree: 1.5.0 &#40;dev/api.yaml:10&#41;, 1.6.0 &#40;dev/worker.yaml:10&#41;; promoted once they agree |',
+    );
+    env.server.commitFiles(OWNER, REPO, 'main', {
+      'dev/worker.yaml': deployment(`${API}:1.5.0@${D2}`, 'api-dev-worker'),
+    });
+    await env.apply({ pushes: [], reconcile: true });
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
+  });
 });

@@ -126,7 +126,7 @@ describe('a promote policy', () => {
     });
     expect(decision.outcome).toBe('no-candidate');
     expect(decision.reason).toBe(
-      'follows "api-dev" on the default branch: the references of "api-dev" on the default branch disagree: 1.5.0 (dev/a.yaml:10), 1.6.0 (dev/b.yaml:10); promoted once they agree',
+      'the references of "api-dev" on the default branch disagree: 1.5.0 (dev/a.yaml:10), 1.6.0 (dev/b.yaml:10); promoted once they agree',
     );
     expect(plan.units).toEqual([]);
   });
