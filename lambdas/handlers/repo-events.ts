@@ -16,7 +16,7 @@
  * A failure that can succeed later hands the event's records back, like a push's.
  */
 import type { ApplyMemo } from '../core/apply/apply.ts';
-import type { IndexEntry } from '../core/repo-index.ts';
+import { landsPromotion, type IndexEntry } from '../core/repo-index.ts';
 import type {
   IssueEvent,
   PullRequestEvent,
@@ -93,12 +93,13 @@ async function onPush(ctx: RepoEventContext, event: RepoPushEvent): Promise<Repo
 /**
  * A push to the base branch that changes no config may land what a promote policy follows (a
  * merged PR, a direct commit, a person's edit): the promote policies whose source's files it
- * touched are decided now (docs/promotion.md). A repository this instance read without promote
- * policies costs nothing; one it has not read costs the first round trip of reads.
+ * touched are decided now (docs/promotion.md). Which files those are, the index entry says (from
+ * the config the last run read), so any other push costs no request.
  */
 async function onLanded(ctx: RepoEventContext, repo: WatchedRepo, event: RepoPushEvent) {
-  if (ctx.memo.promoting?.get(repo.repo.toLowerCase()) === false)
-    return nothing(`the push does not change ${configPathOf(repo)} and no policy promotes`);
+  const entry = await ctx.directory.entry(repo.repo);
+  if (!landsPromotion(entry, event.changedPaths, event.truncated))
+    return nothing(`the push does not change ${configPathOf(repo)} or what a promotion follows`);
   const result = await runRepo({
     host: ctx.host,
     repo,

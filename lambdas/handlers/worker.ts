@@ -50,7 +50,7 @@ export interface WorkerDeps extends UpdaterDeps {
 export type WorkerHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
 export function createWorker(deps: WorkerDeps): WorkerHandler {
-  const memo: ApplyMemo = { checkedConfigs: new Set(), promoting: new Map() };
+  const memo: ApplyMemo = { checkedConfigs: new Set() };
   const directory = directoryOf(deps, deps.now);
   return async (event, context) => {
     try {

@@ -36,12 +36,6 @@ export interface ApplyRequest {
 /** Per warm function instance: which valid configs already had their config issue checked. */
 export interface ApplyMemo {
   readonly checkedConfigs: Set<string>;
-  /**
-   * Per repository (`owner/name`, lower case): whether its config, as last read, has `promote`
-   * policies. A push to its base branch that changes no config runs it only when it has, or when
-   * this instance has not read it yet.
-   */
-  readonly promoting?: Map<string, boolean>;
 }
 
 /** What the caller already read: the first attempt uses it instead of reading again. */

@@ -89,10 +89,6 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     return { ...none, outcome: 'config-invalid', configIssue };
   }
   const config = loaded.config;
-  options.memo?.promoting?.set(
-    repo.toLowerCase(),
-    config.policies.some((p) => p.promote),
-  );
   const configIssue = closeConfigIssue(client, options, memoKey, state.issues);
 
   // Boxes ticked on the dashboard: their policies are decided now, whatever the event.

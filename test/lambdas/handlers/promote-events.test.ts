@@ -7,6 +7,8 @@ import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
 import { TagListCache } from '../../../lambdas/adapters/registry/tag-lists.ts';
 import type { PullRequestEvent, RepoPushEvent } from '../../../lambdas/core/repo-events.ts';
+import { MemoryImageIndex } from '../../../lambdas/adapters/local/memory-index.ts';
+import { loadConfig } from '../../../lambdas/config/load.ts';
 import { RepoDirectory } from '../../../lambdas/handlers/repo-directory.ts';
 import { handleRepoEvent } from '../../../lambdas/handlers/repo-events.ts';
 import {
@@ -49,8 +51,9 @@ const FILES = (devUpdate?: string) => ({
 });
 const githubEnvFor = githubEnvPerTest();
 
-function context(env: GitHubEnv, memo = { checkedConfigs: new Set<string>(), promoting: new Map() }) {
+function context(env: GitHubEnv) {
   const repos = [{ repo: `${OWNER}/${REPO}` }];
+  const index = new MemoryImageIndex();
   return {
     deps: {
       repos,
@@ -59,8 +62,9 @@ function context(env: GitHubEnv, memo = { checkedConfigs: new Set<string>(), pro
       host: async () => env.host,
       apply: { backoffMs: 1 },
     },
-    directory: new RepoDirectory({ repos, log: recordingLog() }),
-    memo,
+    directory: new RepoDirectory({ repos, index, log: recordingLog() }),
+    index,
+    memo: { checkedConfigs: new Set<string>() },
     host: env.host,
     // The registry: a merged PR's run lists it, as a reconcile does.
     tagLists: new TagListCache({
@@ -181,6 +185,15 @@ describe('promotion through GitHub events', () => {
   it('a direct commit upstream (update: commit) promotes from the push event it causes', async () => {
     const env = await githubEnvFor(FILES('commit'));
     const ctx = context(env);
+    // What the last run of the repository recorded: the files promotions follow.
+    const loaded = await loadConfig(CONFIG('commit'));
+    if (!loaded.ok) throw new Error('invalid config');
+    await ctx.directory.record(
+      { repo: `${OWNER}/${REPO}` },
+      { kind: 'valid', sha: 'sha', policies: loaded.config.policies },
+      { readAt: Date.now() },
+    );
+    expect((await ctx.index.get(`${OWNER}/${REPO}`))?.promotes).toEqual(['dev/**', 'staging/**']);
     await env.apply([push(API, '1.5.0', { digest: D2 })]);
     expect(env.read('dev/api.yaml')).toContain(`${API}:1.5.0@${D2}`);
     expect(openPull(env, 'api-staging')).toBeUndefined();
@@ -208,11 +221,13 @@ describe('promotion through GitHub events', () => {
     ]);
     expect(promoted.requests).toBe(13);
 
-    // A push that touches no source's files decides nothing and writes nothing; in a repository
-    // this instance read without promote policies it costs no request at all.
-    const other = await cost(env, () => handleRepoEvent(ctx, { ...event, changedPaths: ['README.md'] }));
-    expect(other.writes).toEqual([]);
-    ctx.memo.promoting.set(`${OWNER}/${REPO}`, false);
+    // A push that touches no source's files costs no request: the index says which files count.
+    const other = await cost(env, () =>
+      handleRepoEvent(ctx, { ...event, changedPaths: ['envs/prod/x.yaml'] }),
+    );
+    expect(other.requests).toBe(0);
+    // Nor does any push in a repository whose config has no promotion.
+    await ctx.index.put({ ...(await ctx.index.get(`${OWNER}/${REPO}`))!, promotes: undefined });
     const none = await cost(env, () => handleRepoEvent(ctx, event));
     expect(none.requests).toBe(0);
   });
