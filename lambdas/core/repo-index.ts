@@ -85,7 +85,7 @@ export function indexEntryOf(
 }
 
 /** The `files` globs of every policy a `promote` policy follows. */
-export function promotionSources(policies: readonly Policy[]): string[] {
+function promotionSources(policies: readonly Policy[]): string[] {
   const followed = new Set(policies.flatMap((p) => (p.promote ? [p.promote.from] : [])));
   return [...new Set(policies.filter((p) => followed.has(p.name)).flatMap((p) => p.files))].sort();
 }
