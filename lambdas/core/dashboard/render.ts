@@ -138,7 +138,7 @@ function box(l: RenderedLine): string | undefined {
   if (l.state === 'ignored')
     return `- [ ] <!-- unignore:${l.policy} --> Propose **${name}** again: lift the "no" of ${pr(l.pull!)}`;
   if (l.state === 'held' || l.state === 'failing')
-    return `- [ ] <!-- retry:${l.policy} --> Retry **${name}** now, from the registry's tag list`;
+    return `- [ ] <!-- retry:${l.policy} --> Retry **${name}** now, ${l.follows === undefined ? "from the registry's tag list" : `from what ${markdownText(l.follows)} runs`}`;
   return undefined;
 }
 

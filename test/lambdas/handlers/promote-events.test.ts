@@ -244,6 +244,9 @@ describe('promotion through GitHub events', () => {
     expect(dashboard?.body).toContain(
       '| `1.4.0` | `1.4.0` | follows api-dev | **held**: the references of "api-dev" on main disagree: 1.5.0 &#40;dev/api.yaml:10&#41;, 1.6.0 &#40;dev/worker.yaml:10&#41;; promoted once they agree |',
     );
+    expect(dashboard?.body).toContain(
+      '- [ ] <!-- retry:api-staging --> Retry **api-staging** now, from what api-dev runs',
+    );
     env.server.commitFiles(OWNER, REPO, 'main', {
       'dev/worker.yaml': deployment(`${API}:1.5.0@${D2}`, 'api-dev-worker'),
     });
