@@ -23,13 +23,15 @@ import {
 } from '../support/distribution-registry.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { writeOciLayout, type OciLayout } from '../support/oci-layout.ts';
-import { githubHeaders } from '../support/github-events.ts';
+import { githubHeaders, pushPayload } from '../support/github-events.ts';
 
 const CLI = fileURLToPath(new URL('../../bin/image-updater.mjs', import.meta.url));
 const SECRET = 'e2e-webhook-secret-promotion-4b1';
 const GITHUB_SECRET = 'e2e-github-webhook-secret-promotion-9c';
 const OWNER = 'acme';
 const REPO = 'gitops';
+/** A second repository, whose dev commits straight to main (`update: commit`). */
+const DIRECT = 'gitops-direct';
 
 const skipReason =
   MISSING_BINARIES.length > 0
@@ -147,9 +149,42 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       },
     });
 
+    github.createRepo(OWNER, DIRECT, {
+      files: {
+        '.image-updater.yaml': [
+          'version: 1',
+          'policies:',
+          '  - name: worker-dev',
+          `    image: ${host}/shop/worker`,
+          '    files: ["envs/dev/**"]',
+          '    pin: tag+digest',
+          '    update: commit',
+          '  - name: worker-staging',
+          `    image: ${host}/shop/worker`,
+          '    promote: { from: worker-dev }',
+          '    files: ["envs/staging/**"]',
+          '    pin: tag+digest',
+          '',
+        ].join('\n'),
+        'envs/dev/worker.yaml': deployment('worker-dev', `${host}/shop/worker:1.4.2`),
+        'envs/staging/worker.yaml': deployment('worker-staging', `${host}/shop/worker:1.4.2`),
+      },
+    });
+
     serve = spawn(
       process.execPath,
-      [CLI, 'serve', '--port', '0', '--repo', `${OWNER}/${REPO}`, '--github-api', github.url],
+      [
+        CLI,
+        'serve',
+        '--port',
+        '0',
+        '--repo',
+        `${OWNER}/${REPO}`,
+        '--repo',
+        `${OWNER}/${DIRECT}`,
+        '--github-api',
+        github.url,
+      ],
       {
         env: {
           PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -217,6 +252,35 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
     expect(imageIn(fileOn('main', 'envs/dev/api.yaml'))).toBe(released);
     expect(imageIn(fileOn('image-updater/api-staging', 'envs/staging/api.yaml'))).toBe(released);
     expect(pullOf('api-prod')).toBeUndefined();
+  });
+
+  it('a direct commit upstream (update: commit) → GitHub’s push event → a staging PR with its tag and digest', async () => {
+    await skopeoCopy(releases.dir, '1.5.0', `${host}/shop/worker`);
+    const committed = await until('the dev commit', () =>
+      /worker:1\.5\.0@sha256:[0-9a-f]{64}/.test(
+        github.readFile(OWNER, DIRECT, 'main', 'envs/dev/worker.yaml') ?? '',
+      ),
+    );
+    expect(committed).toBe(true);
+    const devRuns = imageIn(github.readFile(OWNER, DIRECT, 'main', 'envs/dev/worker.yaml') ?? '');
+    // What GitHub sends for that commit: a push to main changing the dev file.
+    const body = JSON.stringify(pushPayload(`${OWNER}/${DIRECT}`, { paths: ['envs/dev/worker.yaml'] }));
+    const sent = performance.now();
+    const response = await fetch(`${serveUrl}/webhooks/github`, {
+      method: 'POST',
+      headers: githubHeaders('push', randomUUID(), body, GITHUB_SECRET),
+      body,
+    });
+    expect(response.status).toBe(202);
+    const pull = await until('the staging PR', () =>
+      github
+        .listPulls(OWNER, DIRECT, { state: 'open' })
+        .find((p) => p.headRef === 'image-updater/worker-staging'),
+    );
+    console.log(`push event (direct commit) → promotion PR: ${Math.round(performance.now() - sent)} ms`);
+    expect(imageIn(github.readFile(OWNER, DIRECT, pull.headRef, 'envs/staging/worker.yaml') ?? '')).toBe(
+      devRuns,
+    );
   });
 
   it('staging merged → a prod PR with what staging runs (not dev’s newer PR)', async () => {
