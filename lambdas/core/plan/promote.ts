@@ -225,9 +225,11 @@ export function decidePromotion(input: PromotionInput): PolicyDecision {
       promotion: upstream.promotion,
     };
   }
+  // "already the greatest allowed tag" says what a registry policy means; here it runs the same.
+  const same = decision.outcome === 'up-to-date' && from?.tag === target.tag;
   return {
     ...decision,
-    reason: `${follows} (${runs}): ${decision.reason}`,
+    reason: `${follows} (${runs}): ${same ? 'already runs it' : decision.reason}`,
     promotion: upstream.promotion,
   };
 }

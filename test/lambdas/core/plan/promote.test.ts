@@ -101,6 +101,7 @@ describe('a promote policy', () => {
     });
     expect(decision.outcome).toBe(outcome);
     expect(decision.reason).toMatch(/^follows "api-dev" on /);
+    if (dev === staging) expect(decision.reason).toMatch(/: already runs it$/);
     if (to) {
       expect(decision.to).toEqual(to);
       expect(decision.promotion).toMatchObject({ from: 'api-dev', target: to, at: 'dev/a.yaml:10' });
