@@ -144,8 +144,9 @@ describe('promotion through GitHub events', () => {
     expect(staging?.body).toContain(`the same image, digest \`${D2}\``);
     // Nothing for prod yet: staging does not run 1.5.0.
     expect(openPull(env, 'api-prod')).toBeUndefined();
-    // The run: one wave of reads, the dev files and the staging files, then the new PR (4 writes)
-    // and its labels, and the dashboard (dev up to date, staging's PR).
+    // The run (a merged PR's: every policy): one wave of reads, the dev, staging and prod files,
+    // then the new PR (4 writes) and its labels, and the dashboard (dev up to date, staging's PR).
+    // Which PR brought 1.5.0 to main comes from the pull request list of the first wave.
     expect(promoted.writes).toEqual([
       'git/create-tree',
       'git/create-commit',
