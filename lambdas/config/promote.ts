@@ -28,6 +28,7 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
   const policies = config.policies;
   const rawPolicies = (raw as { policies?: unknown[] } | null)?.policies ?? [];
   const byName = new Map(policies.map((p, i) => [p.name, i]));
+  const chains = chainsOf(policies);
   const issues: PromotionIssue[] = [];
   policies.forEach((policy, index) => {
     if (!policy.promote) return;
@@ -69,9 +70,14 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
         message: `"${policy.name}" and "${from}", which it promotes from, cannot share group "${group}": one pull request would update both environments at once`,
       });
     }
-    const cycle = cycleFrom(policies, index);
-    if (cycle) issues.push({ path: at, message: `promotion cycle: ${cycle.join(' → ')}` });
-    const root = rootOf(policies, index);
+    const { cycle, root: rootIndex } = chains[index]!;
+    if (cycle) {
+      // Bounded: a hostile file's cycle of thousands is named by its ends, not spelled out.
+      const shown =
+        cycle.length > 8 ? [...cycle.slice(0, 4), `… ${cycle.length - 6} more …`, ...cycle.slice(-2)] : cycle;
+      issues.push({ path: at, message: `promotion cycle: ${shown.join(' → ')}` });
+    }
+    const root = rootIndex === undefined ? undefined : policies[rootIndex];
     if (root?.strategy === 'digest' && policy.pin === 'tag') {
       issues.push({
         path: ['policies', index, 'pin'],
@@ -84,29 +90,57 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
 
 type Named = Pick<RawConfig['policies'][number], 'name' | 'promote'>;
 
-/** The names along the chain from `index` back to itself, when it is a cycle. */
-function cycleFrom(policies: readonly Named[], index: number): string[] | undefined {
-  const start = policies[index]!;
-  const names = [start.name];
-  let current: Named | undefined = start;
-  for (let step = 0; step < policies.length && current?.promote; step++) {
-    const next = policies.find((p) => p.name === current!.promote!.from);
-    if (!next) return undefined;
-    names.push(next.name);
-    if (next.name === start.name) return names;
-    current = next;
-  }
-  return undefined;
+/** Per policy: the first policy of its chain (its index), or the cycle it is part of. */
+interface Chain {
+  readonly root?: number;
+  readonly cycle?: readonly string[];
 }
 
-/** The first policy of the chain (the one that follows the registry), when there is one. */
-function rootOf<P extends Named>(policies: readonly P[], index: number): P | undefined {
-  let current: P | undefined = policies[index];
-  for (let step = 0; step <= policies.length && current?.promote; step++) {
-    const from: string = current.promote.from;
-    current = policies.find((p) => p.name === from);
+/**
+ * Every policy's chain, in time linear in the number of policies (each `from` is followed once
+ * over the whole file), so a file of thousands of chained policies is checked at once.
+ */
+function chainsOf(policies: readonly Named[]): Chain[] {
+  const byName = new Map<string, number>();
+  policies.forEach((p, i) => {
+    if (!byName.has(p.name)) byName.set(p.name, i);
+  });
+  const result: (Chain | undefined)[] = new Array<Chain | undefined>(policies.length);
+  for (let start = 0; start < policies.length; start++) {
+    if (result[start]) continue;
+    const path: number[] = [];
+    const onPath = new Map<number, number>();
+    let at: number | undefined = start;
+    let outcome: Chain = {};
+    for (;;) {
+      if (at === undefined) break; // an unknown source: no chain
+      const known: Chain | undefined = result[at];
+      if (known) {
+        if (!known.cycle) outcome = known;
+        break;
+      }
+      const seen = onPath.get(at);
+      if (seen !== undefined) {
+        const members = path.slice(seen);
+        members.forEach((m, k) => {
+          const names = [...members.slice(k), ...members.slice(0, k), m].map((i) => policies[i]!.name);
+          result[m] = { cycle: names };
+        });
+        break;
+      }
+      const policy: Named = policies[at]!;
+      if (!policy.promote) {
+        outcome = { root: at };
+        break;
+      }
+      onPath.set(at, path.length);
+      path.push(at);
+      at = byName.get(policy.promote.from);
+    }
+    for (const m of path) result[m] ??= outcome;
+    result[start] ??= outcome;
   }
-  return current?.promote ? undefined : current;
+  return result.map((c) => c ?? {});
 }
 
 /**
@@ -119,9 +153,11 @@ export function withPromotionOrdering(
   policies: readonly Policy[],
   pinWritten: (index: number) => boolean,
 ): Policy[] {
+  const chains = chainsOf(policies);
   return policies.map((policy, index) => {
     if (!policy.promote) return policy;
-    const root = rootOf(policies, index);
+    const rootIndex = chains[index]?.root;
+    const root = rootIndex === undefined ? undefined : policies[rootIndex];
     if (!root) return policy;
     const { layout: _layout, track: _track, ...rest } = policy;
     return {

@@ -206,3 +206,37 @@ policies:
     ]);
   });
 });
+
+describe('promote: long chains are checked in linear time', () => {
+  const N = 2_000;
+  const chain = (cycle: boolean) =>
+    [
+      'version: 1',
+      'policies:',
+      `  - {name: p0, image: ghcr.io/a/b, files: ["e0/**"]${cycle ? `, promote: {from: p${N - 1}}` : ''}}`,
+      ...Array.from(
+        { length: N - 1 },
+        (_, i) =>
+          `  - {name: p${i + 1}, image: ghcr.io/a/b, files: ["e${i + 1}/**"], promote: {from: p${i}}}`,
+      ),
+      '',
+    ].join('\n');
+
+  it(`a chain of ${N} policies: each orders tags as the first`, () => {
+    const result = parseConfig(chain(false));
+    if (!result.ok) throw new Error(JSON.stringify(result.issues.slice(0, 3)));
+    expect(result.config.policies.at(-1)).toMatchObject({
+      strategy: 'semver',
+      promote: { from: `p${N - 2}` },
+    });
+  });
+
+  it(`a cycle of ${N} policies: an error at each, naming the whole cycle`, () => {
+    const result = parseConfig(chain(true));
+    if (result.ok) throw new Error('expected the cycle to be reported');
+    expect(result.issues).toHaveLength(N);
+    expect(result.issues[0]?.message).toBe(
+      'promotion cycle: p0 → p1999 → p1998 → p1997 → … 1995 more … → p1 → p0',
+    );
+  });
+});
