@@ -33,6 +33,8 @@ import type { PrState } from './pr-state.ts';
 import type { RepoOutcome, RepoReport, UnitFailure, UnitReport } from './report.ts';
 import { snapshotFiles } from './snapshot-files.ts';
 import { cannotImprove, unitTargets } from './targets.ts';
+import { landingsOf } from './landings.ts';
+import { policyMatcher } from '../plan/scan.ts';
 import { chooseUnitAction, costOf } from './unit-action.ts';
 import { defined } from '../../objects.ts';
 
@@ -91,10 +93,15 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
 
   // Boxes ticked on the dashboard: their policies are decided now, whatever the event.
   const ticks = dashboardTicks(config, state.issues);
+  // A registry push never moves a promote policy; a change landed on a base branch does.
+  const landed = promotedBy(config, request.promotions);
   const watching = request.reconcile
     ? config.policies
     : config.policies.filter(
-        (p) => ticks.has(p) || request.pushes.some((push) => policyWatches(p, push.image)),
+        (p) =>
+          ticks.has(p) ||
+          landed(p) ||
+          (!p.promote && request.pushes.some((push) => policyWatches(p, push.image))),
       );
   const keys = new Set(watching.map(unitKey));
   const pulls = await readOpenPulls(client, state.pulls, keys);
@@ -126,6 +133,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
 
   if (
     !request.reconcile &&
+    request.promotions === undefined &&
     unanswered.length === 0 &&
     ticks.size === 0 &&
     redundant(request, watching, pulls, open, ignored, input.opened)
@@ -208,6 +216,21 @@ function redundant(
   );
 }
 
+/**
+ * Which promote policies a change landed on a base branch concerns: those whose source's files
+ * the change touched (`all`: every one).
+ */
+function promotedBy(config: Config, promotions: ApplyRequest['promotions']): (p: Policy) => boolean {
+  if (promotions === undefined) return () => false;
+  return (p) => {
+    const source = p.promote && config.policies.find((s) => s.name === p.promote!.from);
+    if (!source) return false;
+    if (promotions === 'all') return true;
+    const matches = policyMatcher(source);
+    return promotions.some((path) => matches(path));
+  };
+}
+
 interface BaseWork {
   readonly decisions: readonly PolicyDecision[];
   readonly units: readonly UnitReport[];
@@ -252,6 +275,17 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     policies,
     configPath: input.options.configPath,
     ...defined({ verifier: input.options.verifier }),
+    promotion: {
+      defaultBranch: state.defaultBranch,
+      filesOn: async (other) => {
+        const at =
+          other === base ? snapshot : other === undefined ? state.head : await client.readBranch(other);
+        return at
+          ? snapshotFiles(client, at)
+          : { listFiles: async () => [], readFile: async () => undefined };
+      },
+      landed: landingsOf(state.closedPulls),
+    },
   });
   const unitKeys = [...new Set(policies.map(unitKey))];
   const unitPolicies = (key: string) => policies.filter((p) => unitKey(p) === key);
