@@ -166,17 +166,18 @@ export function readingOf(
  * repository's work, whose events are then retried: a held push is never dropped silently.
  */
 async function scheduleHeld(delayed: DelayedWork, report: RepoReport): Promise<void> {
+  // minimumReleaseAge: when the held tag is old enough; the signature gate: when to look again
+  // at the tag it checked (another tag than the held one, when an older tag is applied meanwhile).
   const wakeUps = report.decisions.flatMap((d) => {
-    // minimumReleaseAge: when the tag is old enough; a signature gate: when to look again.
     const recheck = d.signature?.ok === false ? d.signature.recheck : undefined;
-    const held = d.held?.due ? { ...d.held, due: d.held.due } : recheck && { ...recheck, due: recheck.at };
-    if (!held) return [];
-    const push = {
-      image: d.policy.image,
-      tag: held.tag,
-      ...defined({ digest: held.digest, pushedAt: held.pushedAt }),
-    };
-    return [{ due: held.due, push }];
+    const due = [
+      ...(d.held?.due ? [{ ...d.held, due: d.held.due }] : []),
+      ...(recheck ? [{ ...recheck, due: recheck.at }] : []),
+    ];
+    return due.map((w) => ({
+      due: w.due,
+      push: { image: d.policy.image, tag: w.tag, ...defined({ digest: w.digest, pushedAt: w.pushedAt }) },
+    }));
   });
   await Promise.all(wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)));
 }

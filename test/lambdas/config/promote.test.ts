@@ -155,6 +155,17 @@ describe('promote: config errors, with line and column', () => {
       ],
     ],
     [
+      'minimumReleaseAge beside promote (its source passed its own)',
+      config(`  - name: api-staging
+    image: ${API}
+    minimumReleaseAge: 2d
+    promote: { from: api-dev }
+`),
+      [
+        '.image-updater.yaml:12:24: policies[1].minimumReleaseAge: "minimumReleaseAge" does not apply beside promote: what "api-dev" runs already passed its own age; a promotion follows it when it lands',
+      ],
+    ],
+    [
       'tag filters beside promote',
       config(`  - name: api-staging
     image: ${API}
