@@ -62,10 +62,12 @@ export interface Artifact {
 }
 
 /** A `.sig` manifest with one layer per (payload, signature). */
-export function sigManifest(signatures: readonly { payload: Buffer; signature: string }[]): Artifact {
+export function sigManifest(
+  signatures: readonly { payload: Buffer; signature: string; annotations?: Record<string, string> }[],
+): Artifact {
   const layers = signatures.map((s) => ({
     ...blob('application/vnd.dev.cosignproject.cosign/simplesigning.v1+json', s.payload),
-    annotations: { 'dev.cosignproject.cosign/signature': s.signature },
+    annotations: { ...s.annotations, 'dev.cosignproject.cosign/signature': s.signature },
   }));
   const config = blob(
     'application/vnd.oci.image.config.v1+json',
