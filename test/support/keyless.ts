@@ -267,4 +267,3 @@ export function keylessSigManifest(signatures: readonly KeylessSignature[]): Art
     })),
   );
 }
-

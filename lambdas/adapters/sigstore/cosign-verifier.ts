@@ -17,7 +17,7 @@ import type { Verdict, VerifyCheck, VerifyRequest } from '../../core/verify/type
 import { ImageUpdaterError } from '../../errors.ts';
 import type { Descriptor, ImageReader } from '../../ports/image-reader.ts';
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
-import type { TrustRootSource } from '../../ports/trust-root.ts';
+import { TrustRootError, type TrustRootSource } from '../../ports/trust-root.ts';
 import { checkKeyless, keylessVerifier, sigLayerBundle } from './keyless.ts';
 
 const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
@@ -120,7 +120,7 @@ export class CosignVerifier implements SignatureVerifier {
     try {
       root = await this.trustRoot.trustedRoot();
     } catch (error) {
-      if (error instanceof ImageUpdaterError) return unavailable(error.code);
+      if (error instanceof TrustRootError) return { check: 'trust-root-unavailable', detail: error.message };
       throw error;
     }
     let verifier = this.keyless?.root === root ? this.keyless?.verifier : undefined;
