@@ -19,7 +19,14 @@ import { createHash, KeyObject, sign, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { json } from '@sigstore/core';
 import { X509Certificate as SigstoreCertificate, EXTENSION_OID_SCT } from '@sigstore/core';
-import { sigManifest, simpleSigningPayload, type Artifact } from './cosign.ts';
+import {
+  IN_TOTO_TYPE,
+  inTotoStatement,
+  pae,
+  sigManifest,
+  simpleSigningPayload,
+  type Artifact,
+} from './cosign.ts';
 
 x509.cryptoProvider.set(webcrypto as never);
 
@@ -204,6 +211,100 @@ export interface KeylessOptions extends LeafOptions {
   readonly rekorKey?: KeyPair;
 }
 
+/** A Rekor v1 entry of `body` and its signed entry timestamp, logged a second after `notBefore`. */
+function rekorEntry(sigstore: LocalSigstore, body: Buffer, notBefore: Date, options: KeylessOptions) {
+  const integrated = options.integratedTime ?? new Date(notBefore.getTime() + 1000);
+  const entry = {
+    body: body.toString('base64'),
+    integratedTime: Math.floor(integrated.getTime() / 1000),
+    logIndex: 0,
+    logID: logId(sigstore.rekor).toString('hex'),
+  };
+  const set = sign(
+    'sha256',
+    Buffer.from(json.canonicalize(entry)),
+    (options.rekorKey ?? sigstore.rekor).privateKey,
+  );
+  return { entry, set: set.toString('base64') };
+}
+
+/**
+ * The inclusion proof of an entry that is alone in its log (tree size 1: the root is the leaf
+ * hash) and the log's checkpoint over it, a signed note (transparency-dev/formats).
+ */
+function inclusionProof(sigstore: LocalSigstore, body: Buffer, rekorKey = sigstore.rekor) {
+  const root = createHash('sha256')
+    .update(Buffer.concat([Buffer.from([0]), body]))
+    .digest();
+  const note = `log.invalid - test\n1\n${root.toString('base64')}\n`;
+  const signature = sign('sha256', Buffer.from(note), rekorKey.privateKey);
+  const hinted = Buffer.concat([logId(sigstore.rekor).subarray(0, 4), signature]).toString('base64');
+  return {
+    logIndex: '0',
+    rootHash: root.toString('base64'),
+    treeSize: '1',
+    hashes: [],
+    checkpoint: { envelope: `${note}\n\u2014 log.invalid ${hinted}\n` },
+  };
+}
+
+/**
+ * A keyless Sigstore bundle v0.3 as `cosign sign --new-bundle-format` writes it: a DSSE
+ * envelope of an in-toto statement about `digest`, the leaf certificate, and a Rekor `dsse`
+ * entry with its inclusion promise and inclusion proof.
+ */
+export async function keylessDsseBundle(
+  sigstore: LocalSigstore,
+  subjectName: string,
+  digest: string,
+  options: KeylessOptions,
+): Promise<Buffer> {
+  const statement = options.payload ?? inTotoStatement(subjectName, digest);
+  const notBefore = options.notBefore ?? new Date(Date.now() - 60_000);
+  const { key, cert } = await fulcioLeaf(sigstore, { ...options, notBefore });
+  const signature = sign('sha256', pae(IN_TOTO_TYPE, statement), key.privateKey).toString('base64');
+  const body = Buffer.from(
+    json.canonicalize({
+      apiVersion: '0.0.1',
+      kind: 'dsse',
+      spec: {
+        payloadHash: { algorithm: 'sha256', value: createHash('sha256').update(statement).digest('hex') },
+        signatures: [{ signature, verifier: Buffer.from(cert.toString('pem')).toString('base64') }],
+      },
+    }),
+  );
+  const { entry, set } = rekorEntry(sigstore, body, notBefore, options);
+  const tlogEntries =
+    options.tlog === false
+      ? []
+      : [
+          {
+            logIndex: '0',
+            logId: { keyId: logId(sigstore.rekor).toString('base64') },
+            kindVersion: { kind: 'dsse', version: '0.0.1' },
+            integratedTime: String(entry.integratedTime),
+            inclusionPromise: { signedEntryTimestamp: set },
+            inclusionProof: inclusionProof(sigstore, body, options.rekorKey),
+            canonicalizedBody: entry.body,
+          },
+        ];
+  return Buffer.from(
+    JSON.stringify({
+      mediaType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+      verificationMaterial: {
+        certificate: { rawBytes: Buffer.from(cert.rawData).toString('base64') },
+        tlogEntries,
+        timestampVerificationData: { rfc3161Timestamps: [] },
+      },
+      dsseEnvelope: {
+        payload: statement.toString('base64'),
+        payloadType: IN_TOTO_TYPE,
+        signatures: [{ sig: signature, keyid: '' }],
+      },
+    }),
+  );
+}
+
 export interface KeylessSignature {
   readonly payload: Buffer;
   readonly annotations: Record<string, string>;
@@ -227,32 +328,16 @@ export async function signKeyless(
     'dev.sigstore.cosign/chain': (options.ca ?? sigstore.ca).cert.toString('pem') + '\n',
   };
   if (options.tlog !== false) {
-    const body = Buffer.from(
-      json.canonicalize({
-        apiVersion: '0.0.1',
-        kind: 'hashedrekord',
-        spec: {
-          data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') } },
-          signature: { content: signature, publicKey: { content: Buffer.from(certPem).toString('base64') } },
-        },
-      }),
-    );
-    const integrated = options.integratedTime ?? new Date(notBefore.getTime() + 1000);
-    const entry = {
-      body: body.toString('base64'),
-      integratedTime: Math.floor(integrated.getTime() / 1000),
-      logIndex: 42,
-      logID: logId(sigstore.rekor).toString('hex'),
-    };
-    const set = sign(
-      'sha256',
-      Buffer.from(json.canonicalize(entry)),
-      (options.rekorKey ?? sigstore.rekor).privateKey,
-    );
-    annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({
-      SignedEntryTimestamp: set.toString('base64'),
-      Payload: entry,
+    const body = json.canonicalize({
+      apiVersion: '0.0.1',
+      kind: 'hashedrekord',
+      spec: {
+        data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(payload).digest('hex') } },
+        signature: { content: signature, publicKey: { content: Buffer.from(certPem).toString('base64') } },
+      },
     });
+    const { entry, set } = rekorEntry(sigstore, Buffer.from(body), notBefore, options);
+    annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({ SignedEntryTimestamp: set, Payload: entry });
   }
   return { payload, annotations };
 }

@@ -8,8 +8,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CosignVerifier } from '../../../../lambdas/adapters/sigstore/cosign-verifier.ts';
 import type { VerifyRequest } from '../../../../lambdas/core/verify/types.ts';
 import { TrustRootError, type TrustRootSource } from '../../../../lambdas/ports/trust-root.ts';
-import { simpleSigningPayload } from '../../../support/cosign.ts';
+import { lazySignatureVerifier } from '../../../../lambdas/adapters/sigstore/lazy-verifier.ts';
+import { bundleReferrer, inTotoStatement, simpleSigningPayload } from '../../../support/cosign.ts';
 import {
+  keylessDsseBundle,
   keylessSigManifest,
   localSigstore,
   makeCA,
@@ -185,5 +187,70 @@ describe('keyless .sig signatures', () => {
     );
     await new CosignVerifier(reader, async (k) => k, rootOf(sigstore)).verify(request());
     expect(reader.requests).toBe(2);
+  });
+});
+
+describe('keyless Sigstore bundle referrers (v0.3, DSSE)', () => {
+  const SUBJECT = { digest: DIGEST, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 100 };
+
+  async function verifyBundle(options: Partial<KeylessOptions> & { tamper?: boolean } = {}) {
+    let bundle = await keylessDsseBundle(sigstore, IMAGE, options.digest ?? DIGEST, {
+      identity: IDENTITY,
+      issuer: ISSUER,
+      ...options,
+    });
+    if (options.tamper) {
+      const parsed = JSON.parse(bundle.toString());
+      parsed.dsseEnvelope.payload = inTotoStatement(`${IMAGE}-x`, DIGEST).toString('base64');
+      bundle = Buffer.from(JSON.stringify(parsed));
+    }
+    const reader = new MemoryImageReader();
+    reader.put('referrer', bundleReferrer(bundle, SUBJECT));
+    return new CosignVerifier(reader, async (k) => k, rootOf(sigstore)).verify(request());
+  }
+
+  it('verifies a bundle by the identity and issuer the policy names', async () => {
+    expect(await verifyBundle()).toEqual({ ok: true, digest: DIGEST, via: 'referrer' });
+  });
+
+  it.each<[string, () => Promise<Partial<KeylessOptions> & { digest?: string; tamper?: boolean }>, string]>([
+    ['another identity', async () => ({ identity: 'someone@else.example' }), 'identity-mismatch'],
+    ['another issuer', async () => ({ issuer: 'https://gitlab.com' }), 'issuer-mismatch'],
+    ['a certificate from another CA', async () => ({ ca: await makeCA('rogue') }), 'certificate-invalid'],
+    ['a tampered statement', async () => ({ tamper: true }), 'tlog-invalid'],
+    ['a statement about another digest', async () => ({ digest: OTHER }), 'digest-mismatch'],
+    ['no transparency-log entry', async () => ({ tlog: false }), 'tlog-invalid'],
+    [
+      'a log entry signed by another key',
+      async () => ({ rekorKey: (await localSigstore()).rekor }),
+      'tlog-invalid',
+    ],
+  ])('refuses %s, naming the check', async (_name, options, check) => {
+    expect(await verifyBundle(await options())).toMatchObject({ ok: false, check });
+  });
+});
+
+describe('keyless through the lazily loaded verifier', () => {
+  it('verifies with the trusted root it is given, and remembers the verdict', async () => {
+    const reader = new MemoryImageReader();
+    reader.put(
+      SIG_TAG,
+      keylessSigManifest([
+        await signKeyless(sigstore, IMAGE, DIGEST, { identity: IDENTITY, issuer: ISSUER }),
+      ]),
+    );
+    let loads = 0;
+    const verifier = lazySignatureVerifier({
+      reader,
+      trustRoot: { trustedRoot: async () => (loads++, sigstore.trustedRoot) },
+    });
+    expect(await verifier.verify(request())).toMatchObject({ ok: true, via: 'sig-tag' });
+    expect(await verifier.verify(request())).toMatchObject({ ok: true });
+    expect(reader.requests).toBe(2);
+    expect(loads).toBe(1);
+    expect(await verifier.verify(request({ identity: 'x@y.example', issuer: ISSUER }))).toMatchObject({
+      ok: false,
+      check: 'identity-mismatch',
+    });
   });
 });
