@@ -193,7 +193,7 @@ describe('keyless .sig signatures', () => {
 describe('keyless Sigstore bundle referrers (v0.3, DSSE)', () => {
   const SUBJECT = { digest: DIGEST, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 100 };
 
-  async function verifyBundle(options: Partial<KeylessOptions> & { tamper?: boolean } = {}) {
+  async function verifyBundle(options: Partial<KeylessOptions> & { digest?: string; tamper?: boolean } = {}) {
     let bundle = await keylessDsseBundle(sigstore, IMAGE, options.digest ?? DIGEST, {
       identity: IDENTITY,
       issuer: ISSUER,
