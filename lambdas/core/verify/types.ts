@@ -29,7 +29,6 @@ export interface VerifyPolicy {
  *   one about another signature;
  * - `trust-root-unavailable`: keyless: the trusted root (CAs and log keys) could not be loaded
  *   now: held, never verified;
- * - `not-supported`: what the policy asks cannot be checked by this version;
  * - `not-checked`: nothing here reads registries (`plan`): held, never proposed unchecked.
  */
 export type VerifyCheck =
@@ -46,7 +45,6 @@ export type VerifyCheck =
   | 'certificate-invalid'
   | 'tlog-invalid'
   | 'trust-root-unavailable'
-  | 'not-supported'
   | 'not-checked';
 
 export type Verdict =
