@@ -11,7 +11,7 @@
  * library does every check. A referrer already holds a bundle.
  */
 import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
-import { crypto } from '@sigstore/core';
+import { crypto, X509Certificate } from '@sigstore/core';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { PolicyError, toSignedEntity, toTrustMaterial, VerificationError, Verifier } from '@sigstore/verify';
 import * as z from 'zod';
@@ -55,6 +55,8 @@ const RekorBundleSchema = z.object({
 const BodySchema = z.looseObject({ kind: z.string().max(64), apiVersion: z.string().max(64) });
 
 const PEM = /-----BEGIN CERTIFICATE-----\r?\n([A-Za-z0-9+/=\r\n]+?)-----END CERTIFICATE-----/;
+/** A Fulcio leaf is about 1 KiB of PEM; the annotation is searched only up to this. */
+const MAX_CERTIFICATE_CHARS = 16 * 1024;
 
 /**
  * The bundle a keyless `.sig` layer stands for: the signature over the payload, the leaf
@@ -67,9 +69,15 @@ export function sigLayerBundle(
   signature: Buffer,
   payload: Uint8Array,
 ): Bundle | { readonly check: VerifyCheck; readonly detail: string } {
-  const pem = PEM.exec(annotations[CERTIFICATE_ANNOTATION] ?? '');
+  const pem = PEM.exec((annotations[CERTIFICATE_ANNOTATION] ?? '').slice(0, MAX_CERTIFICATE_CHARS));
   if (!pem)
     return { check: 'certificate-invalid', detail: 'the keyless signature carries no PEM certificate' };
+  const der = pem[1]!.replace(/\s/g, '');
+  try {
+    X509Certificate.parse(Buffer.from(der, 'base64'));
+  } catch {
+    return { check: 'certificate-invalid', detail: 'the certificate cannot be read as X.509' };
+  }
   const tlogEntries = [];
   const rekor = annotations[REKOR_BUNDLE_ANNOTATION];
   if (rekor !== undefined) {
@@ -93,7 +101,7 @@ export function sigLayerBundle(
     return bundleFromJSON({
       mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
       verificationMaterial: {
-        x509CertificateChain: { certificates: [{ rawBytes: pem[1]!.replace(/\s/g, '') }] },
+        x509CertificateChain: { certificates: [{ rawBytes: der }] },
         tlogEntries,
         timestampVerificationData: { rfc3161Timestamps: [] },
       },
@@ -117,6 +125,11 @@ export function checkKeyless(
   artifact: Buffer | undefined,
   policy: KeylessPolicy,
 ): PayloadProblem {
+  if (bundle.verificationMaterial.content.$case === 'publicKey')
+    return {
+      check: 'certificate-invalid',
+      detail: 'signed with a key, not a certificate: a keyless policy needs a Fulcio certificate',
+    };
   let signer;
   try {
     signer = verifier.verify(toSignedEntity(bundle, artifact));
@@ -161,7 +174,16 @@ function failure(error: unknown): NonNullable<PayloadProblem> {
       check: 'tlog-invalid',
       detail: `the transparency-log entry does not verify (${code.toLowerCase()})`,
     };
-  return { check: 'signature-invalid', detail: "the signature does not verify with its certificate's key" };
+  if (code === 'SIGNATURE_ERROR')
+    return {
+      check: 'signature-invalid',
+      detail: "the signature does not verify with its certificate's key",
+    };
+  // Anything else: a certificate, key or timestamp the library could not even parse.
+  return {
+    check: 'payload-invalid',
+    detail: `the keyless signature cannot be checked (${code.toLowerCase()})`,
+  };
 }
 
 const clip = (text: string) => (text.length > 200 ? `${text.slice(0, 200)}…` : text);

@@ -9,7 +9,13 @@ import { CosignVerifier } from '../../../../lambdas/adapters/sigstore/cosign-ver
 import type { VerifyRequest } from '../../../../lambdas/core/verify/types.ts';
 import { TrustRootError, type TrustRootSource } from '../../../../lambdas/ports/trust-root.ts';
 import { lazySignatureVerifier } from '../../../../lambdas/adapters/sigstore/lazy-verifier.ts';
-import { bundleReferrer, inTotoStatement, simpleSigningPayload } from '../../../support/cosign.ts';
+import {
+  bundleReferrer,
+  dsseBundle,
+  generateKey,
+  inTotoStatement,
+  simpleSigningPayload,
+} from '../../../support/cosign.ts';
 import {
   keylessDsseBundle,
   keylessSigManifest,
@@ -142,6 +148,56 @@ describe('keyless .sig signatures', () => {
     reader.put(SIG_TAG, keylessSigManifest([{ payload: signed.payload, annotations: bare }]));
     const verdict = await new CosignVerifier(reader, async (k) => k, rootOf(sigstore)).verify(request());
     expect(verdict).toMatchObject({ ok: false, check: 'certificate-invalid' });
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'a certificate annotation without PEM',
+      { 'dev.sigstore.cosign/certificate': 'hello' },
+      'certificate-invalid',
+    ],
+    [
+      'a PEM certificate that is not X.509',
+      { 'dev.sigstore.cosign/certificate': '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n' },
+      'certificate-invalid',
+    ],
+    [
+      'a certificate annotation of a megabyte of PEM headers',
+      { 'dev.sigstore.cosign/certificate': '-----BEGIN CERTIFICATE-----\n'.repeat(40_000) },
+      'certificate-invalid',
+    ],
+    ['a Rekor bundle annotation that is not JSON', { 'dev.sigstore.cosign/bundle': '{' }, 'tlog-invalid'],
+    [
+      'a Rekor bundle whose body is not JSON',
+      {
+        'dev.sigstore.cosign/bundle': JSON.stringify({
+          SignedEntryTimestamp: 'AAAA',
+          Payload: { body: 'AAAA', integratedTime: 1, logIndex: 0, logID: 'a'.repeat(64) },
+        }),
+      },
+      'tlog-invalid',
+    ],
+  ])('refuses %s with a clear check, without throwing', async (_name, override, check) => {
+    const signed = await signKeyless(sigstore, IMAGE, DIGEST, { identity: IDENTITY, issuer: ISSUER });
+    const reader = new MemoryImageReader();
+    reader.put(
+      SIG_TAG,
+      keylessSigManifest([{ payload: signed.payload, annotations: { ...signed.annotations, ...override } }]),
+    );
+    const verdict = await new CosignVerifier(reader, async (k) => k, rootOf(sigstore)).verify(request());
+    expect(verdict).toMatchObject({ ok: false, check });
+  });
+
+  it('refuses a key-signed bundle referrer under a keyless policy, saying a certificate is needed', async () => {
+    const key = generateKey();
+    const reader = new MemoryImageReader();
+    reader.put(
+      'r',
+      bundleReferrer(dsseBundle(key, IMAGE, DIGEST), { digest: DIGEST, mediaType: 'x', size: 1 }),
+    );
+    const verdict = await new CosignVerifier(reader, async (k) => k, rootOf(sigstore)).verify(request());
+    expect(verdict).toMatchObject({ ok: false, check: 'certificate-invalid' });
+    expect(verdict.ok === false && verdict.detail).toContain('needs a Fulcio certificate');
   });
 
   it('verifies when one of several signatures is good, and says how many failed otherwise', async () => {
