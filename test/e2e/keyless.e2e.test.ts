@@ -15,6 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
+import { OciImageReader } from '../../lambdas/adapters/registry/oci-image-reader.ts';
+import { OciSession } from '../../lambdas/adapters/registry/oci-session.ts';
+import { CosignVerifier } from '../../lambdas/adapters/sigstore/cosign-verifier.ts';
 import { bundleReferrer, pushArtifact, pushManifest, referrersIndex } from '../support/cosign.ts';
 import {
   freePort,
@@ -211,6 +214,42 @@ describe.skipIf(MISSING_BINARIES.length > 0)(
       );
       await serveIdle();
       expect(reasons().some((r) => r.includes('signature verified (cosign .sig)'))).toBe(true);
+    });
+
+    it('costs the same 2 registry requests as a key-based check (measured on loopback)', async () => {
+      const paths: string[] = [];
+      const counting: typeof fetch = (input, init) => {
+        paths.push(new URL(String(input)).pathname);
+        return fetch(input, init);
+      };
+      const verifier = new CosignVerifier(
+        new OciImageReader(new OciSession({ fetch: counting })),
+        async (k) => k,
+        { trustedRoot: async () => sigstore.trustedRoot },
+      );
+      const request = {
+        image: api(),
+        tag: '1.4.3',
+        digest: await digestOf('1.4.3'),
+        verify: { cosign: { identity: IDENTITY, issuer: ISSUER } },
+      };
+      const timed = async () => {
+        paths.length = 0;
+        const started = performance.now();
+        const verdict = await verifier.verify(request);
+        return { verdict, ms: performance.now() - started, requests: [...paths] };
+      };
+      const first = await timed();
+      const warm = await timed();
+      console.info(
+        `keyless verify on loopback: ${warm.requests.length} requests ${warm.ms.toFixed(1)} ms ` +
+          `(first in the process ${first.ms.toFixed(1)} ms)`,
+      );
+      expect(warm.verdict).toMatchObject({ ok: true, via: 'sig-tag' });
+      expect(warm.requests.map((p) => p.replace(/[a-f0-9]{64}/g, 'HEX'))).toEqual([
+        '/v2/shop/api/manifests/sha256-HEX.sig',
+        '/v2/shop/api/blobs/sha256:HEX',
+      ]);
     });
 
     it('a keyless Sigstore bundle referrer by the right identity moves the PR to the next tag', async () => {
