@@ -53,6 +53,11 @@ export interface ServeConfig {
   readonly githubRetryAfterBaseMs?: number;
   /** Pushes `minimumReleaseAge` holds, waiting on a timer, at most. @default 10 000 */
   readonly maxHeldTimers?: number;
+  /**
+   * The Sigstore trusted root keyless signatures are checked against (`trusted_root.json`,
+   * parsed). @default the public good instance's, through its TUF repository
+   */
+  readonly trustedRoot?: unknown;
 }
 
 export interface RunningServe extends LocalServer {
@@ -128,7 +133,14 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     ...defined({ discovery: config.discovery }),
     host: async () => host,
     tagLister: registry.tagLister,
-    apply: { verifier: lazySignatureVerifier({ reader: registry.imageReader }) },
+    apply: {
+      verifier: lazySignatureVerifier({
+        reader: registry.imageReader,
+        ...(config.trustedRoot !== undefined
+          ? { trustRoot: { trustedRoot: async () => config.trustedRoot } }
+          : {}),
+      }),
+    },
     delayedWork: delayed,
     log,
     metrics: NO_METRICS,
