@@ -11,6 +11,7 @@ import { GitHubHost, type GitHubAuth } from '../adapters/github/host.ts';
 import { staticCredentials, type BasicCredentials } from '../adapters/registry/credentials.ts';
 import { registryAccess } from '../adapters/registry/registry-access.ts';
 import { lazySignatureVerifier } from '../adapters/sigstore/lazy-verifier.ts';
+import { provenanceReader } from '../adapters/provenance/provenance-reader.ts';
 import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
 import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhooks/secrets.ts';
 import type { GitHost } from '../ports/git-host.ts';
@@ -128,7 +129,10 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     ...defined({ discovery: config.discovery }),
     host: async () => host,
     tagLister: registry.tagLister,
-    apply: { verifier: lazySignatureVerifier({ reader: registry.imageReader }) },
+    apply: {
+      verifier: lazySignatureVerifier({ reader: registry.imageReader }),
+      provenance: provenanceReader({ reader: registry.imageReader, log }),
+    },
     delayedWork: delayed,
     log,
     metrics: NO_METRICS,

@@ -33,7 +33,9 @@ import type { PrState } from './pr-state.ts';
 import type { RepoOutcome, RepoReport, UnitFailure, UnitReport } from './report.ts';
 import { snapshotFiles } from './snapshot-files.ts';
 import { cannotImprove, unitTargets } from './targets.ts';
-import { chooseUnitAction, costOf } from './unit-action.ts';
+import { chooseUnitAction, costOf, type UnitAction } from './unit-action.ts';
+import type { PrBodySection } from './pr-body.ts';
+import type { Verdict } from '../verify/types.ts';
 import { defined } from '../../objects.ts';
 
 export interface AttemptInput {
@@ -286,6 +288,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
         opened: input.opened,
         ...defined({ append }),
       });
+      const sections = provenanceOf(input, action, plan.decisions);
       const ctx = {
         client,
         key,
@@ -294,6 +297,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
         modeOf: files.modeOf,
         opened: input.opened,
         opening: (report: UnitReport) => early[i]!.resolve({ report }),
+        ...defined({ sections }),
       };
       const run = () => runUnitAction(ctx, action);
       const writes = costOf(action);
@@ -333,6 +337,31 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     problems,
     ...defined({ lostRace }),
   };
+}
+
+/** Actions that write a PR description, and so show its provenance. */
+const DESCRIBING: ReadonlySet<UnitAction['kind']> = new Set(['open-pr', 'update-pr', 'foreign-head']);
+
+/**
+ * The Provenance section of a unit whose action writes its description, looked up as the unit
+ * starts so the registry and release reads overlap its commit's writes. Never rejects.
+ */
+function provenanceOf(
+  input: BaseInput,
+  action: UnitAction,
+  decisions: readonly PolicyDecision[],
+): Promise<readonly PrBodySection[]> | undefined {
+  const reader = input.options.provenance;
+  if (!reader || !('unit' in action) || !action.unit) return undefined;
+  if (!DESCRIBING.has(action.kind) && !(action.kind === 'refresh-description' && action.describe))
+    return undefined;
+  const unit = action.unit;
+  const signatures = new Map<string, Verdict>();
+  for (const d of decisions) if (d.signature) signatures.set(d.policy.name, d.signature);
+  // Loaded on first use: its own chunk, like the other optional parts.
+  return import('./provenance-section.ts')
+    .then((m) => m.provenanceSections(unit, { reader, client: input.client, signatures }))
+    .catch(() => []);
 }
 
 /**
