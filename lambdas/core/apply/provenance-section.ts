@@ -56,7 +56,7 @@ function githubHost(client: ProvenanceLookup['client']): string | undefined {
   return client.webOrigin && URL.canParse(client.webOrigin) ? new URL(client.webOrigin).host : undefined;
 }
 
-/** The release of `repo` matching the new image, read with the client's credentials (at most 2 requests). */
+/** The release of `repo` matching the new image, read with the client's credentials (at most 2 requests, at once). */
 async function releaseOf(
   client: ProvenanceLookup['client'],
   repo: SourceRepo,
@@ -67,16 +67,18 @@ async function releaseOf(
   if (!client.readRelease || repo.kind !== 'github' || !host || new URL(repo.origin).host !== host)
     return undefined;
   const [owner, name] = repo.path as [string, string];
-  for (const candidate of releaseTags(version, tag)) {
-    try {
-      const found = await client.readRelease({ owner, name }, candidate);
-      if (found) return { tag: candidate, body: found.body };
-    } catch {
-      // GitHub down or refusing: the notes are left out, the PR is not held back for them.
-      return undefined;
-    }
-  }
-  return undefined;
+  // Both spellings at once: one round trip instead of two, so the notes are in before the commit
+  // is (the PR waits for them); the first candidate that exists wins.
+  const found = await Promise.all(
+    releaseTags(version, tag).map((candidate) =>
+      client.readRelease!({ owner, name }, candidate).then(
+        (release) => release && { tag: candidate, body: release.body },
+        // GitHub down or refusing: the notes are left out, the PR is not held back for them.
+        () => undefined,
+      ),
+    ),
+  );
+  return found.find((r) => r !== undefined);
 }
 
 /**

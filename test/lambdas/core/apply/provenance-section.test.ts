@@ -127,7 +127,7 @@ describe('provenanceSections', () => {
     expect(client.asked).toEqual([]);
   });
 
-  it('the release of a GitHub source: the version, then v+version (at most 2 requests), in a collapsed block', async () => {
+  it('the release of a GitHub source: the version and v+version (2 requests at once), in a collapsed block', async () => {
     const unit = await unitOf();
     const client = clientOf({ 'acme/api@v1.5.0': '## Changes\n- faster **builds**' });
     const [section] = await provenanceSections(unit, {
