@@ -25,10 +25,25 @@ const image = (revision: string, version: string) =>
     },
   });
 
-async function setup(options: { pinned?: boolean; latencyMs?: number } = {}) {
+/** A registry answering after `ms`, as a real one across a network does. */
+class SlowImageReader extends MemoryImageReader {
+  constructor(private readonly ms: number) {
+    super();
+  }
+  override async manifest(image: string, reference: string) {
+    await new Promise((r) => setTimeout(r, this.ms));
+    return super.manifest(image, reference);
+  }
+  override async blob(image: string, digest: string, maxBytes: number) {
+    await new Promise((r) => setTimeout(r, this.ms));
+    return super.blob(image, digest, maxBytes);
+  }
+}
+
+async function setup(options: { pinned?: boolean; latencyMs?: number; registryMs?: number } = {}) {
   const old = image(REV_OLD, '1.4.0');
   const next = image(REV_NEW, '1.5.0');
-  const reader = new MemoryImageReader();
+  const reader = new SlowImageReader(options.registryMs ?? 0);
   reader.put('1.4.0', old);
   reader.put('1.5.0', next);
   const env = await githubEnv(
@@ -103,21 +118,28 @@ describe('a PR with provenance, against the GitHub test server', () => {
   });
 
   it('adds no GitHub round trip and no write to push → PR; a newer tag keeps the section, reading only the new image', async () => {
-    // Round trips are told apart by time: GitHub answers after 100 ms (the bench: 50 ms).
+    // Round trips are told apart by time: GitHub answers after 100 ms, the registry after 50 ms:
+    // provenance's 2 registry round trips and 1 release read overlap tree → commit → ref.
     // A warm instance has the provenance chunks loaded already.
     await Promise.all([
       import('../../../../lambdas/core/apply/provenance-section.ts'),
       import('../../../../lambdas/adapters/provenance/image-labels.ts'),
     ]);
-    const plain = await setup({ latencyMs: 100 });
+    const plain = await setup({ latencyMs: 100, registryMs: 50 });
+    let started = performance.now();
     await plain.env.apply([plain.pushNew()]);
+    const plainMs = performance.now() - started;
     const without = { requests: plain.env.server.requestCount(), rounds: plain.env.server.roundTrips() };
-    const withIt = await setup({ latencyMs: 100 });
+    const withIt = await setup({ latencyMs: 100, registryMs: 50 });
+    started = performance.now();
     await withIt.env.apply([withIt.pushNew()], { apply: { provenance: withIt.provenance } });
+    console.info(
+      `push → PR (GitHub 100 ms, registry 50 ms): ${Math.round(plainMs)} ms without provenance, ${Math.round(performance.now() - started)} ms with it; ${withIt.env.server.roundTrips()} GitHub round trips`,
+    );
     const releaseReads = withIt.env.server.requestCount({ operationId: 'repos/get-release-by-tag' });
     expect(withIt.env.server.writeCount()).toBe(plain.env.server.writeCount());
     expect(withIt.env.server.requestCount()).toBe(without.requests + releaseReads);
-    expect(withIt.env.server.roundTrips()).toBe(without.rounds);
+    expect(withIt.env.server.roundTrips()).toBeLessThanOrEqual(without.rounds);
 
     const newer = image('abcdefabcdefabcdefabcdefabcdefabcdefabcd', '1.6.0');
     withIt.reader.put('1.6.0', newer);
