@@ -11,6 +11,7 @@ import { errorFields } from '../../errors.ts';
 import type { ImageReader } from '../../ports/image-reader.ts';
 import type { ImageProvenance, ProvenanceReader } from '../../ports/provenance.ts';
 import type { Log } from '../../ports/telemetry.ts';
+import { ProvenanceTimeoutError } from './errors.ts';
 import type * as ImageLabels from './image-labels.ts';
 
 export interface ProvenanceReaderOptions {
@@ -18,6 +19,11 @@ export interface ProvenanceReaderOptions {
   readonly log: Pick<Log, 'warn'>;
   /** Digests remembered. @default 1000 */
   readonly max?: number;
+  /**
+   * How long a pull request waits for a lookup. A slower registry leaves the section out (the
+   * read goes on, and a later update of the PR finds it remembered). @default 5000
+   */
+  readonly maxWaitMs?: number;
 }
 
 type Found = { readonly digest: string; readonly provenance: ImageProvenance } | undefined;
@@ -51,7 +57,7 @@ export function provenanceReader(options: ProvenanceReaderOptions): ProvenanceRe
       // A tag may move: only a digest's answer is shared and kept.
       let running = byDigest ? pending.get(memo) : undefined;
       if (!running) {
-        running = read(image, reference).catch((error: unknown) => {
+        running = withDeadline(read(image, reference), options.maxWaitMs ?? 5000).catch((error: unknown) => {
           log.warn('provenance left out of the pull request: the registry could not be read', {
             image,
             reference,
@@ -67,4 +73,21 @@ export function provenanceReader(options: ProvenanceReaderOptions): ProvenanceRe
       return running;
     },
   };
+}
+
+/** `work`, or a `ProvenanceTimeoutError` after `ms`; the work itself goes on. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ProvenanceTimeoutError(`the registry did not answer within ${ms} ms`, { retryable: true }),
+        ),
+      ms,
+    );
+    timer.unref();
+  });
+  work.catch(() => {});
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -198,6 +198,32 @@ describe('provenanceReader', () => {
     expect((await provenance.provenanceOf(IMAGE, image.manifest.digest))?.provenance.revision).toBe(REV);
   });
 
+  it('a registry slower than the PR waits: no provenance now, a warning; the read goes on and is remembered', async () => {
+    const reader = new MemoryImageReader();
+    const warnings: Record<string, unknown>[] = [];
+    const image = labelledImage({ labels });
+    reader.put('1.5.0', image);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const manifest = reader.manifest.bind(reader);
+    reader.manifest = async (i, r) => {
+      await gate;
+      return manifest(i, r);
+    };
+    const provenance = provenanceReader({
+      reader,
+      maxWaitMs: 20,
+      log: { warn: (message, ...a) => warnings.push({ message, ...a[0] }) },
+    });
+    expect(await provenance.provenanceOf(IMAGE, image.manifest.digest)).toBeUndefined();
+    expect(warnings[0]).toMatchObject({ errorCode: 'PROVENANCE_TIMEOUT' });
+    release();
+    await new Promise((r) => setTimeout(r, 5));
+    const requests = reader.requests;
+    expect((await provenance.provenanceOf(IMAGE, image.manifest.digest))?.provenance.revision).toBe(REV);
+    expect(reader.requests).toBe(requests);
+  });
+
   it('an image that is not there: undefined, no warning', async () => {
     const { provenance, warnings } = setup();
     expect(await provenance.provenanceOf(IMAGE, `sha256:${'c'.repeat(64)}`)).toBeUndefined();
