@@ -180,6 +180,34 @@ describe('provenanceSections', () => {
   });
 });
 
+describe('a group PR', () => {
+  it("says each policy's provenance under its name; a policy whose image tells nothing is left out", async () => {
+    const WEB = `${ECR}/shop/web`;
+    const loaded = parseConfig(
+      `version: 1\npolicies:\n  - {name: api, image: ${API}, group: shop, files: [apps/api.yaml]}\n  - {name: web, image: ${WEB}, group: shop, files: [apps/web.yaml]}\n`,
+    );
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const plan = await planUpdates({
+      config: loaded.config,
+      repo: new MemoryRepo({
+        'apps/api.yaml': deployment(`${API}:1.4.0@${OLD}`),
+        'apps/web.yaml': deployment(`${WEB}:2.0.0`, 'web'),
+      }),
+      pushes: [push(API, '1.5.0', { digest: NEW }), push(WEB, '2.1.0')],
+    });
+    const unit = plan.units[0]!;
+    expect(unit.updates).toHaveLength(2);
+    const [section] = await provenanceSections(unit, {
+      reader: readerOf({ [OLD]: claims(REV_OLD), [NEW]: claims(REV_NEW) }),
+      client: clientOf(),
+      signatures: new Map(),
+    });
+    expect(section?.markdown).toContain('**api** `1.5.0`:');
+    expect(section?.markdown).not.toContain('**web**');
+    expect(section?.markdown).toContain(`/compare/${REV_OLD}...${REV_NEW}`);
+  });
+});
+
 describe('provenanceSection with hostile claims', () => {
   const base = async (to: ImageProvenance, from?: ImageProvenance, release?: string) => {
     const unit = await unitOf();
