@@ -115,6 +115,7 @@ Example:
 export interface PlanFlags {
   readonly repoDir?: string;
   readonly push?: string;
+  readonly promote?: string;
   readonly tags?: string;
   readonly config?: string;
   readonly json: boolean;
@@ -124,11 +125,15 @@ export interface PlanFlags {
 
 export function planDefinition(): Command {
   return command('plan')
-    .description('show (or --write) the edits and pull requests a push would make')
+    .description('show (or --write) the edits and pull requests a push, or a promotion, would make')
     .option('--repo-dir <dir>', "the environment repository's working tree; required")
     .option(
       '--push <image:tag[@digest]>',
-      'the push to plan for, e.g. ghcr.io/acme/web:v2.4.0 (digest: sha256:<64 hex>); required',
+      'the push to plan for, e.g. ghcr.io/acme/web:v2.4.0 (digest: sha256:<64 hex>); required unless --promote',
+    )
+    .option(
+      '--promote <policy>',
+      "instead of a push: what the promote policy would propose now, from its source policy's files in --repo-dir",
     )
     .option(
       '--config <path>',
@@ -149,6 +154,7 @@ export function planDefinition(): Command {
 ${EXIT_CODES('0 whether or not changes are planned, 2 invalid input')}
 Example:
   image-updater plan --repo-dir examples/gitops --push ghcr.io/acme/web:v2.4.0
+  image-updater plan --repo-dir ./gitops --promote api-staging
 `,
     );
 }

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { LocalRepoFiles } from '../../lambdas/adapters/local/repo-files.ts';
 import { formatConfigIssue } from '../../lambdas/core/config.ts';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../../lambdas/config/load.ts';
-import type { Config, ConfigLoadResult } from '../../lambdas/core/config.ts';
+import type { Config, ConfigLoadResult, Policy } from '../../lambdas/core/config.ts';
 import { checkConfigInRepo } from '../../lambdas/core/plan/overlap.ts';
 import { canonicalImageName, formatImageReference } from '../../lambdas/core/image/reference.ts';
 import { isConfinedPath } from '../../lambdas/core/plan/scan.ts';
@@ -16,8 +16,11 @@ import { parseTagList } from './tag-list-file.ts';
 
 export interface PlanInput {
   readonly image: string;
-  readonly tag: string;
+  /** The push (`--push`); unset with `--promote`. */
+  readonly tag?: string;
   readonly digest: string | undefined;
+  /** `--promote`: the promote policy to plan. */
+  readonly promote?: Policy;
   readonly repo: LocalRepoFiles;
   readonly configPath: string;
   readonly config: Config;
@@ -27,7 +30,8 @@ export interface PlanInput {
 /** `plan`'s flags → what the planner needs; each problem is one CliInputError saying which. */
 export async function readPlanInput(flags: PlanFlags, io: CliIo): Promise<PlanInput> {
   if (!flags.repoDir) throw new CliInputError('--repo-dir DIR is required');
-  if (!flags.push) throw new CliInputError('--push IMAGE:TAG[@DIGEST] is required');
+  if (flags.promote !== undefined) return readPromoteInput(flags, flags.repoDir, flags.promote, io);
+  if (!flags.push) throw new CliInputError('--push IMAGE:TAG[@DIGEST] (or --promote POLICY) is required');
   const push = parsePushFlag(flags.push);
   const image = formatImageReference({ ...push, tag: undefined, digest: undefined });
   const { repo, configPath, loaded } = await readRepoConfig(
@@ -55,6 +59,38 @@ export async function readPlanInput(flags: PlanFlags, io: CliIo): Promise<PlanIn
       ])
     : undefined;
   return { image, tag: push.tag, digest: push.digest, repo, configPath, config: loaded.config, tagLists };
+}
+
+/** `--promote POLICY`: no push; the policy must be a promote policy of the config. */
+async function readPromoteInput(
+  flags: PlanFlags,
+  repoDir: string,
+  name: string,
+  io: CliIo,
+): Promise<PlanInput> {
+  if (flags.push !== undefined) throw new CliInputError('--push and --promote: give one of them');
+  if (flags.tags !== undefined)
+    throw new CliInputError('--tags does not apply to --promote: a promotion reads no tag list');
+  const { repo, configPath, loaded } = await readRepoConfig(repoDir, flags.config, flags.defaultBranch, io);
+  if (!loaded.ok) {
+    for (const issue of loaded.issues) io.stderr(`${formatConfigIssue(configPath, issue)}\n`);
+    throw new CliInputError(`${configPath} is invalid; nothing planned`);
+  }
+  const policy = loaded.config.policies.find((p) => p.name === name);
+  if (!policy) throw new CliInputError(`--promote ${JSON.stringify(name)}: no such policy in ${configPath}`);
+  if (!policy.promote)
+    throw new CliInputError(
+      `--promote ${name}: the policy follows the registry, not another policy (plan it with --push)`,
+    );
+  return {
+    image: policy.image,
+    digest: undefined,
+    promote: policy,
+    repo,
+    configPath,
+    config: loaded.config,
+    tagLists: undefined,
+  };
 }
 
 /**

@@ -15,18 +15,25 @@ type Combined = ReturnType<typeof combineUnits>;
 
 /**
  * `plan --repo-dir DIR --push IMAGE:TAG[@DIGEST] [--tags FILE] [--json] [--write]`: what the
- * updater would do for that push. Exit 0 whether or not it plans changes; 2 on invalid input.
+ * updater would do for that push; `--promote POLICY` instead of `--push`: what that promote
+ * policy would propose now (docs/promotion.md). Exit 0 whether or not it plans changes; 2 on invalid input.
  */
 export const plan: Command = async (args, io) => {
   const values = parseFlags<PlanFlags>(planDefinition(), args, io);
   if (!values) return EXIT.ok;
-  const { image, tag, digest, repo, configPath, config, tagLists } = await readPlanInput(values, io);
+  const { image, tag, digest, promote, repo, configPath, config, tagLists } = await readPlanInput(values, io);
   // The push is taken as happening now: `minimumReleaseAge` then says until when it is held.
   const now = new Date();
   const result = await planUpdates({
     config,
     repo,
-    pushes: [{ image, tag, ...(digest ? { digest } : {}), pushedAt: now }],
+    ...(promote
+      ? {
+          policies: [promote],
+          // A checkout is one tree: every base branch reads its files.
+          promotion: { defaultBranch: values.defaultBranch, filesOn: async () => repo },
+        }
+      : { pushes: [{ image, tag: tag!, ...(digest ? { digest } : {}), pushedAt: now }] }),
     ...defined({ tagLists }),
     configPath,
     now,
@@ -46,7 +53,12 @@ export const plan: Command = async (args, io) => {
 
   if (values.json)
     io.stdout(`${JSON.stringify(planJson(result, combined, problems, values.write), null, 2)}\n`);
-  else printPlan(io, image, result, combined, problems);
+  else {
+    const heading = promote
+      ? `Promotion of ${promote.name} (follows ${promote.promote?.from ?? ''})`
+      : `Policies watching ${image}`;
+    printPlan(io, heading, result, combined, problems);
+  }
   if (values.write && !values.json) io.stdout(wroteLine(combined.files.map((f) => f.file)));
   return EXIT.ok;
 };
@@ -93,6 +105,25 @@ function planJson(
         files: u.files.map((f) => f.file),
       })),
     decisions: result.decisions.map(decisionSummary),
+    // Promote policies: what their source runs, where (null when its references disagree).
+    ...(result.decisions.some((d) => d.promotion)
+      ? {
+          promotions: result.decisions.flatMap((d) =>
+            d.promotion
+              ? [
+                  {
+                    policy: d.policy.name,
+                    from: d.promotion.from,
+                    baseBranch: d.promotion.baseBranch,
+                    tag: d.promotion.target?.tag ?? null,
+                    digest: d.promotion.target?.digest ?? null,
+                    at: d.promotion.at ?? null,
+                  },
+                ]
+              : [],
+          ),
+        }
+      : {}),
     problems,
     ...(write ? { written: combined.files.map((f) => f.file) } : {}),
   };
@@ -101,13 +132,13 @@ function planJson(
 /** The human output: the diff, each policy's decision, the changes, problems on stderr. */
 function printPlan(
   io: CliIo,
-  image: string,
+  heading: string,
   result: Plan,
   combined: Combined,
   problems: readonly FileProblem[],
 ): void {
   for (const f of combined.files) io.stdout(unifiedDiff(f.file, f.before, f.after));
-  io.stdout(`${combined.files.length > 0 ? '\n' : ''}Policies watching ${image}:\n`);
+  io.stdout(`${combined.files.length > 0 ? '\n' : ''}${printable(heading)}:\n`);
   for (const d of result.decisions) io.stdout(`  ${d.policy.name}: ${d.outcome} (${printable(d.reason)})\n`);
   if (result.decisions.length === 0) io.stdout('  none\n');
   io.stdout(result.units.length > 0 ? 'Changes:\n' : 'No changes.\n');

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { composeDocuments, position, ScanLimitError } from '../core/manifest/source.ts';
 import { preparePatterns } from '../core/tags/pattern.ts';
 import type { ConfigIssue, ConfigLoadResult } from '../core/config.ts';
+import { promotionIssues } from './promote.ts';
 import { resolveConfig } from './resolve.ts';
 import { ConfigSchema } from './schema.ts';
 
@@ -86,6 +87,14 @@ export function readYaml(
 
 function validate({ data, doc, lineCounter }: ReadYaml): ConfigLoadResult {
   const parsed = ConfigSchema.safeParse(data);
+  const promotions = parsed.success ? promotionIssues(data, parsed.data) : [];
+  if (promotions.length > 0) {
+    const issues = promotions.map(({ path, message }) => {
+      const pos = lineCounter.linePos(nodeOffset(doc, path));
+      return { path: formatPath(path), message, line: pos.line, column: pos.col };
+    });
+    return { ok: false, issues: issues.sort((a, b) => a.line - b.line || a.column - b.column) };
+  }
   if (parsed.success) {
     const positions = parsed.data.policies.map((_, i) => {
       const pos = lineCounter.linePos(nodeOffset(doc, ['policies', i]));

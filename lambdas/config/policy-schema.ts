@@ -132,6 +132,14 @@ const policyShape = {
     .max(100)
     .optional(),
   allowDowngrade: z.boolean().optional(),
+  promote: z
+    .strictObject({
+      from: z.string().regex(POLICY_NAME, 'the name of another policy of this file').max(100),
+    })
+    .optional()
+    .describe(
+      "Environment promotion: propose the tag and digest that the `from` policy's files hold on its base branch, not the registry's. No strategy or tag filters of its own.",
+    ),
   ...defaultsShape,
 };
 
@@ -201,7 +209,11 @@ function checkPolicy(policy: Omit<PolicyFields, 'name' | 'image'>, ctx: z.Refine
 
 export const PolicySchema = z.strictObject(policyShape).superRefine(checkPolicy);
 
-/** One policy given on its own (the CLI's `select --policy`): name and image are optional. */
+/**
+ * One policy given on its own (the CLI's `select --policy`): name and image are optional, and
+ * `promote` is unknown (a promotion selects from another policy's files, not from tags).
+ */
 export const StandalonePolicySchema = z
   .strictObject({ ...policyShape, name: policyShape.name.optional(), image: policyShape.image.optional() })
+  .omit({ promote: true })
   .superRefine(checkPolicy);

@@ -3,6 +3,7 @@ import { RELEASE_AGE_KEYS, type Config, type Policy, type ReleaseAges } from '..
 import { parseDuration } from '../core/plan/release-age.ts';
 import { defined } from '../objects.ts';
 import type { Defaults, StandalonePolicySchema } from './policy-schema.ts';
+import { withPromotionOrdering } from './promote.ts';
 import type { RawConfig } from './schema.ts';
 import type * as z from 'zod';
 
@@ -13,7 +14,13 @@ const DEFAULT_FILES = ['**/*.yaml', '**/*.yml', '**/Kustomization'];
 export function resolveConfig(raw: RawConfig): Config {
   return {
     version: 1,
-    policies: raw.policies.map((p) => resolvePolicy(p, raw.defaults)),
+    policies: withPromotionOrdering(
+      raw.policies.map((p) => ({
+        ...resolvePolicy(p, raw.defaults),
+        ...(p.promote ? { promote: { from: p.promote.from } } : {}),
+      })),
+      (index) => raw.policies[index]?.pin !== undefined,
+    ),
     dashboard: raw.dashboard ?? true,
   };
 }

@@ -53,6 +53,12 @@ export interface Policy {
   readonly minimumReleaseAge?: ReleaseAges;
   /** Signature verification before any write (`core/verify/`). */
   readonly verify?: VerifyPolicy;
+  /**
+   * Environment promotion (docs/promotion.md): follow what the `from` policy's files hold on its
+   * base branch instead of the registry. The ordering keys above (`strategy`, `order`, `layout`,
+   * `track`, `tags.pattern`) are then the chain's first policy's, so tags compare as upstream.
+   */
+  readonly promote?: { readonly from: string };
 }
 
 export interface Config {

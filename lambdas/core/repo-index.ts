@@ -27,6 +27,11 @@ export interface IndexEntry {
   readonly images: readonly string[];
   /** The config blob the entry was made from: an unchanged sha needs no write. */
   readonly configSha?: string;
+  /**
+   * The `files` globs of the policies that `promote` policies follow, sorted: a push to the
+   * default branch touching one of them decides those promotions (docs/promotion.md). Absent: none.
+   */
+  readonly promotes?: readonly string[];
   /** The GitHub App installation the repository was found in (discovery). */
   readonly installationId?: number;
   /** Epoch milliseconds of the read the entry was made from. */
@@ -62,12 +67,40 @@ export function indexEntryOf(
         status: 'unread',
         images: previous?.images ?? [],
         ...(previous?.configSha !== undefined ? { configSha: previous.configSha } : {}),
+        ...(previous?.promotes !== undefined ? { promotes: previous.promotes } : {}),
       };
     case 'invalid':
       return { ...base, status: 'invalid', images: [], configSha: reading.sha };
-    case 'valid':
-      return { ...base, status: 'watching', images: watchedImages(reading.policies), configSha: reading.sha };
+    case 'valid': {
+      const promotes = promotionSources(reading.policies);
+      return {
+        ...base,
+        status: 'watching',
+        images: watchedImages(reading.policies),
+        configSha: reading.sha,
+        ...(promotes.length > 0 ? { promotes } : {}),
+      };
+    }
   }
+}
+
+/** The `files` globs of every policy a `promote` policy follows. */
+function promotionSources(policies: readonly Policy[]): string[] {
+  const followed = new Set(policies.flatMap((p) => (p.promote ? [p.promote.from] : [])));
+  return [...new Set(policies.filter((p) => followed.has(p.name)).flatMap((p) => p.files))].sort();
+}
+
+/** Whether a push that changed `paths` (all when `truncated`) may land what a promotion follows. */
+export function landsPromotion(
+  entry: IndexEntry | undefined,
+  paths: readonly string[],
+  truncated: boolean,
+): boolean {
+  const globs = entry?.promotes ?? [];
+  if (globs.length === 0) return false;
+  if (truncated) return true;
+  const matches = picomatch(globs as string[], { dot: false });
+  return paths.some((path) => matches(path));
 }
 
 /** The canonical names the policies follow. */
@@ -103,7 +136,8 @@ export function shouldReplace(previous: IndexEntry | undefined, next: IndexEntry
     previous.configPath !== next.configPath ||
     previous.configSha !== next.configSha ||
     previous.installationId !== next.installationId ||
-    previous.images.join('\n') !== next.images.join('\n')
+    previous.images.join('\n') !== next.images.join('\n') ||
+    (previous.promotes ?? []).join('\n') !== (next.promotes ?? []).join('\n')
   );
 }
 

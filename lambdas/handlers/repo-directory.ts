@@ -108,6 +108,11 @@ export class RepoDirectory {
     return entry ? this.asWatched(entry) : undefined;
   }
 
+  /** The repository's index entry, when there is an index and it has one. */
+  async entry(repo: string): Promise<IndexEntry | undefined> {
+    return this.options.index?.get(repo);
+  }
+
   /**
    * Records what a run read of the repository's config at `readAt` (when the read started: a
    * later reading already in the index is kept).

@@ -8,13 +8,15 @@
  * - `pull-request`: an updater PR closed unmerged by someone other than a bot, or reopened, runs
  *   the repository at once, so the close is answered ("closed means no", core/apply/closed-pulls.ts)
  *   or the reopened PR updated now rather than at the next push (which would do the same);
- * - a merged updater PR runs the repository too, so its dashboard line says up to date now;
+ * - a merged updater PR runs the repository too, so its dashboard line says up to date now and
+ *   the promote policies that follow it propose what it brought (docs/promotion.md);
+ * - a `push` that changes no config runs the promote policies whose source's files it changed;
  * - `issue`: a person's edit of one of the updater's issues (a box ticked on the dashboard)
  *   runs the repository, which acts on the ticked boxes (core/dashboard/).
  * A failure that can succeed later hands the event's records back, like a push's.
  */
 import type { ApplyMemo } from '../core/apply/apply.ts';
-import type { IndexEntry } from '../core/repo-index.ts';
+import { landsPromotion, type IndexEntry } from '../core/repo-index.ts';
 import type {
   IssueEvent,
   PullRequestEvent,
@@ -83,10 +85,33 @@ async function onPush(ctx: RepoEventContext, event: RepoPushEvent): Promise<Repo
     return added ? runIndexed(ctx, added, entry) : nothing(`${event.repo} is not watched`);
   }
   const configPath = configPathOf(repo);
-  if (!event.truncated && !event.changedPaths.includes(configPath))
-    return nothing(`the push does not change ${configPath}`);
+  if (!event.truncated && !event.changedPaths.includes(configPath)) return onLanded(ctx, repo, event);
   const entry = await directory.refresh(host, repo, event.installationId);
   return runIndexed(ctx, repo, entry);
+}
+
+/**
+ * A push to the base branch that changes no config may land what a promote policy follows (a
+ * merged PR, a direct commit, a person's edit): the promote policies whose source's files it
+ * touched are decided now (docs/promotion.md). Which files those are, the index entry says (from
+ * the config the last run read), so any other push costs no request.
+ */
+async function onLanded(ctx: RepoEventContext, repo: WatchedRepo, event: RepoPushEvent) {
+  const entry = await ctx.directory.entry(repo.repo);
+  if (!landsPromotion(entry, event.changedPaths, event.truncated))
+    return nothing(`the push does not change ${configPathOf(repo)} or what a promotion follows`);
+  const result = await runRepo({
+    host: ctx.host,
+    repo,
+    pushes: [],
+    reconcile: false,
+    promotions: event.truncated ? 'all' : event.changedPaths,
+    tagLists: ctx.tagLists,
+    memo: ctx.memo,
+    onListFailure: 'skip',
+    ...defined({ apply: ctx.deps.apply }),
+  });
+  return { runs: [{ repo, result }], indexed: [], detail: 'push to the base branch: promotions decided' };
 }
 
 async function onPullRequest(ctx: RepoEventContext, event: PullRequestEvent): Promise<RepoEventOutcome> {

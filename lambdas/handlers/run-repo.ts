@@ -4,7 +4,13 @@
  * then run the shared apply path on the state already read.
  */
 import { workController } from '../adapters/github/abort.ts';
-import { applyToRepo, type ApplyMemo, type ApplyOptions, type RepoReport } from '../core/apply/apply.ts';
+import {
+  applyToRepo,
+  type ApplyMemo,
+  type ApplyOptions,
+  type ApplyRequest,
+  type RepoReport,
+} from '../core/apply/apply.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Policy } from '../core/config.ts';
 import type { ConfigReading } from '../core/repo-index.ts';
@@ -25,6 +31,8 @@ export interface RunRepoInput {
   readonly repo: WatchedRepo;
   readonly pushes: readonly PushedImage[];
   readonly reconcile: boolean;
+  /** A change landed on a base branch: decide the promote policies it concerns (`ApplyRequest`). */
+  readonly promotions?: ApplyRequest['promotions'];
   readonly tagLists: TagListCache;
   readonly memo: ApplyMemo;
   readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo' | 'loadConfig'>;
@@ -95,7 +103,12 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
     const ticked = loaded?.ok ? dashboardTicks(loaded.config, state.issues) : new Map();
     for (const policy of policies ?? []) {
       if (input.reconcile || ticked.has(policy)) toList.add(policy.image);
-      else if (needsTagList(policy) && [...watched].some((p) => policyWatches(policy, p.image)))
+      // A promote policy reads its source's files, never the registry (docs/promotion.md).
+      else if (
+        !policy.promote &&
+        needsTagList(policy) &&
+        [...watched].some((p) => policyWatches(policy, p.image))
+      )
         toList.add(policy.image);
       // Which tag the signature's digest carries is the registry's answer: decide from its list.
       else if (
@@ -117,6 +130,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
         now: new Date((input.now ?? Date.now)()),
+        ...defined({ promotions: input.promotions }),
       },
       {
         ...input.apply,

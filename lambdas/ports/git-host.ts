@@ -33,6 +33,9 @@ export interface PullRequestInfo {
   readonly nodeId: string;
   readonly state: 'open' | 'closed';
   readonly merged: boolean;
+  /** When and as which commit a merged PR landed (a promotion's "since", `core/apply/landings.ts`). */
+  readonly mergedAt?: Date;
+  readonly mergeCommitSha?: string;
   readonly headRef: string;
   readonly headSha: string;
   readonly baseRef: string;

@@ -105,7 +105,7 @@ describe('image-updater plan', () => {
       ['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3`, '--push=ghcr.io/acme/web:v2.4.0'],
       '--push is given more than once; give it once',
     ],
-    [['--repo-dir', EXAMPLE], '--push IMAGE:TAG[@DIGEST] is required'],
+    [['--repo-dir', EXAMPLE], '--push IMAGE:TAG[@DIGEST] (or --promote POLICY) is required'],
     [['--repo-dir', EXAMPLE, '--push', API], 'no tag; expected IMAGE:TAG'],
     [
       ['--repo-dir', EXAMPLE, '--push', `${API}:1.4.3\n- evil`],

@@ -28,6 +28,8 @@ const RE2JS_TEXT = 'invalid or unsupported Perl syntax';
 const PROVENANCE_TEXTS = ['org.opencontainers.image.created', 'Release notes of'];
 /** A message only @sigstore/verify holds. */
 const SIGSTORE_TEXT = 'duplicate tlog entry';
+/** A message only the promotion decision (lambdas/core/plan/promote.ts) holds. */
+const PROMOTION_TEXT = 'promoted once they agree';
 
 const chunks = (outdir: string) =>
   readdirSync(join(outdir, CHUNK_DIR)).map((f) => readFileSync(join(outdir, CHUNK_DIR, f), 'utf8'));
@@ -113,6 +115,12 @@ console.log(JSON.stringify(await m.handler()));`,
       { ok: false, check: 'signature-invalid' },
     ]);
   }, 60_000);
+
+  it('leaves the promotion decision out of its initial import, in a chunk of its own', () => {
+    const worker = join(dir, 'worker');
+    expect(initialImport(worker).some((text) => text.includes(PROMOTION_TEXT))).toBe(false);
+    expect(chunks(worker).filter((c) => c.includes(PROMOTION_TEXT))).toHaveLength(1);
+  });
 
   it('selects through a pattern from a bundle built the same way, loading the chunk on first use', async () => {
     const probe = join(dir, 'probe.ts');

@@ -115,8 +115,17 @@ export async function startRegistry(options: {
   };
 }
 
-/** `skopeo copy` from the OCI layout to the registry (plain HTTP on loopback). */
-export async function skopeoCopy(layoutDir: string, tag: string, destination: string): Promise<void> {
+/**
+ * `skopeo copy` from the OCI layout to the registry (plain HTTP on loopback): the layout's `tag`
+ * as `destination:destinationTag` (default: the same tag; another one re-pushes a tag as another
+ * image).
+ */
+export async function skopeoCopy(
+  layoutDir: string,
+  tag: string,
+  destination: string,
+  destinationTag = tag,
+): Promise<void> {
   if (!SKOPEO_BIN) throw new Error('skopeo is not installed');
   await run(
     SKOPEO_BIN,
@@ -126,7 +135,7 @@ export async function skopeoCopy(layoutDir: string, tag: string, destination: st
       '--quiet',
       '--dest-tls-verify=false',
       `oci:${layoutDir}:${tag}`,
-      `docker://${destination}:${tag}`,
+      `docker://${destination}:${destinationTag}`,
     ],
     { timeout: 60_000 },
   );

@@ -12,14 +12,18 @@ import type { ImageIndex } from '../../lambdas/ports/image-index.ts';
 const REPOS = ['acme/a', 'acme/b', 'Acme/C', 'team/d'];
 const IMAGES = ['ghcr.io/acme/api', 'ghcr.io/acme/web', 'docker.io/library/nginx'];
 
-const entryArb: fc.Arbitrary<IndexEntry> = fc.record({
-  repo: fc.constantFrom(...REPOS),
-  configPath: fc.constantFrom('.image-updater.yaml', 'deploy/.image-updater.yaml'),
-  status: fc.constantFrom<IndexStatus>('watching', 'no-config', 'invalid', 'unread'),
-  images: fc.uniqueArray(fc.constantFrom(...IMAGES), { maxLength: 3 }).map((i) => i.sort()),
-  configSha: fc.constantFrom('b1', 'b2', 'c3'),
-  checkedAt: fc.nat({ max: 20 }),
-});
+const entryArb: fc.Arbitrary<IndexEntry> = fc
+  .record({
+    repo: fc.constantFrom(...REPOS),
+    configPath: fc.constantFrom('.image-updater.yaml', 'deploy/.image-updater.yaml'),
+    status: fc.constantFrom<IndexStatus>('watching', 'no-config', 'invalid', 'unread'),
+    images: fc.uniqueArray(fc.constantFrom(...IMAGES), { maxLength: 3 }).map((i) => i.sort()),
+    configSha: fc.constantFrom('b1', 'b2', 'c3'),
+    checkedAt: fc.nat({ max: 20 }),
+    // The files promotions follow (docs/promotion.md), kept as written.
+    promotes: fc.constantFrom(undefined, ['dev/**'], ['dev/**', 'qa/**']),
+  })
+  .map(({ promotes, ...entry }) => (promotes ? { ...entry, promotes } : entry));
 
 type Op = { readonly put: IndexEntry } | { readonly remove: string };
 const opArb: fc.Arbitrary<Op> = fc.oneof(
@@ -46,7 +50,8 @@ export function imageIndexContract(make: () => Promise<ImageIndex>, runs = 40): 
               held.status === op.put.status &&
               held.configPath === op.put.configPath &&
               held.configSha === op.put.configSha &&
-              held.images.join() === op.put.images.join();
+              held.images.join() === op.put.images.join() &&
+              (held.promotes ?? []).join() === (op.put.promotes ?? []).join();
             if (!held || (held.checkedAt <= op.put.checkedAt && !same))
               model.set(op.put.repo.toLowerCase(), op.put);
           } else {

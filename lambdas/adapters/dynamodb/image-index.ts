@@ -174,12 +174,13 @@ function fromEntry(entry: IndexEntry): Record<string, unknown> {
     configSha: entry.configSha,
     installationId: entry.installationId,
     checkedAt: entry.checkedAt,
+    ...(entry.promotes !== undefined ? { promotes: [...entry.promotes] } : {}),
   };
 }
 
 /** An item as an entry; one that is not (edited by hand, an older format) is an error, not a guess. */
 function toEntry(item: Record<string, unknown>): IndexEntry {
-  const { repo, configPath, status, images, configSha, installationId, checkedAt } = item;
+  const { repo, configPath, status, images, configSha, installationId, checkedAt, promotes } = item;
   const valid =
     typeof repo === 'string' &&
     typeof configPath === 'string' &&
@@ -188,7 +189,8 @@ function toEntry(item: Record<string, unknown>): IndexEntry {
     images.every((i) => typeof i === 'string') &&
     typeof checkedAt === 'number' &&
     (configSha === undefined || typeof configSha === 'string') &&
-    (installationId === undefined || typeof installationId === 'number');
+    (installationId === undefined || typeof installationId === 'number') &&
+    (promotes === undefined || (Array.isArray(promotes) && promotes.every((g) => typeof g === 'string')));
   if (!valid)
     throw new ImageIndexError(
       'INDEX_CORRUPT',
@@ -202,5 +204,6 @@ function toEntry(item: Record<string, unknown>): IndexEntry {
     checkedAt,
     ...(configSha !== undefined ? { configSha } : {}),
     ...(installationId !== undefined ? { installationId } : {}),
+    ...(promotes !== undefined ? { promotes: promotes as string[] } : {}),
   };
 }

@@ -45,6 +45,7 @@ export interface PullLike {
   node_id: string;
   state: string;
   merged_at?: string | null;
+  merge_commit_sha?: string | null;
   merged?: boolean;
   head: { ref: string; sha: string; repo?: { full_name: string } | null };
   base: { ref: string };
@@ -60,6 +61,8 @@ export function toPull(p: PullLike): PullRequestInfo {
     nodeId: p.node_id,
     state: p.state === 'open' ? 'open' : 'closed',
     merged: Boolean(p.merged ?? p.merged_at),
+    ...(p.merged_at ? { mergedAt: new Date(p.merged_at) } : {}),
+    ...(p.merged_at && p.merge_commit_sha ? { mergeCommitSha: p.merge_commit_sha } : {}),
     headRef: p.head.ref,
     headSha: p.head.sha,
     baseRef: p.base.ref,

@@ -30,6 +30,11 @@ export interface ApplyRequest {
   readonly reconcile?: boolean;
   /** The caller's clock, which `minimumReleaseAge` is measured at. */
   readonly now?: Date;
+  /**
+   * Decide the `promote` policies whose source's files are among these paths (`all`: every
+   * promote policy): a change landed on a base branch (docs/promotion.md).
+   */
+  readonly promotions?: 'all' | readonly string[];
 }
 
 /** Per warm function instance: which valid configs already had their config issue checked. */

@@ -33,9 +33,10 @@ import type { PrState } from './pr-state.ts';
 import type { RepoOutcome, RepoReport, UnitFailure, UnitReport } from './report.ts';
 import { snapshotFiles } from './snapshot-files.ts';
 import { cannotImprove, unitTargets } from './targets.ts';
-import { chooseUnitAction, costOf, type UnitAction } from './unit-action.ts';
-import type { PrBodySection } from './pr-body.ts';
-import type { Verdict } from '../verify/types.ts';
+import { landingsOf } from './landings.ts';
+import { policyMatcher } from '../plan/scan.ts';
+import { chooseUnitAction, costOf } from './unit-action.ts';
+import { provenanceOf } from './provenance-step.ts';
 import { defined } from '../../objects.ts';
 
 export interface AttemptInput {
@@ -93,10 +94,15 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
 
   // Boxes ticked on the dashboard: their policies are decided now, whatever the event.
   const ticks = dashboardTicks(config, state.issues);
+  // A registry push never moves a promote policy; a change landed on a base branch does.
+  const landed = promotedBy(config, request.promotions);
   const watching = request.reconcile
     ? config.policies
     : config.policies.filter(
-        (p) => ticks.has(p) || request.pushes.some((push) => policyWatches(p, push.image)),
+        (p) =>
+          ticks.has(p) ||
+          landed(p) ||
+          (!p.promote && request.pushes.some((push) => policyWatches(p, push.image))),
       );
   const keys = new Set(watching.map(unitKey));
   const pulls = await readOpenPulls(client, state.pulls, keys);
@@ -128,6 +134,7 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
 
   if (
     !request.reconcile &&
+    request.promotions === undefined &&
     unanswered.length === 0 &&
     ticks.size === 0 &&
     redundant(request, watching, pulls, open, ignored, input.opened)
@@ -210,6 +217,21 @@ function redundant(
   );
 }
 
+/**
+ * Which promote policies a change landed on a base branch concerns: those whose source's files
+ * the change touched (`all`: every one).
+ */
+function promotedBy(config: Config, promotions: ApplyRequest['promotions']): (p: Policy) => boolean {
+  if (promotions === undefined) return () => false;
+  return (p) => {
+    const source = p.promote && config.policies.find((s) => s.name === p.promote!.from);
+    if (!source) return false;
+    if (promotions === 'all') return true;
+    const matches = policyMatcher(source);
+    return promotions.some((path) => matches(path));
+  };
+}
+
 interface BaseWork {
   readonly decisions: readonly PolicyDecision[];
   readonly units: readonly UnitReport[];
@@ -254,6 +276,17 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     policies,
     configPath: input.options.configPath,
     ...defined({ verifier: input.options.verifier }),
+    promotion: {
+      defaultBranch: state.defaultBranch,
+      filesOn: async (other) => {
+        const at =
+          other === base ? snapshot : other === undefined ? state.head : await client.readBranch(other);
+        return at
+          ? snapshotFiles(client, at)
+          : { listFiles: async () => [], readFile: async () => undefined };
+      },
+      landed: landingsOf(state.closedPulls),
+    },
   });
   const unitKeys = [...new Set(policies.map(unitKey))];
   const unitPolicies = (key: string) => policies.filter((p) => unitKey(p) === key);
@@ -288,7 +321,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
         opened: input.opened,
         ...defined({ append }),
       });
-      const sections = provenanceOf(input, action, plan.decisions);
+      const sections = provenanceOf(input.options.provenance, input.client, action, plan.decisions);
       const ctx = {
         client,
         key,
@@ -337,31 +370,6 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
     problems,
     ...defined({ lostRace }),
   };
-}
-
-/** Actions that write a PR description, and so show its provenance. */
-const DESCRIBING: ReadonlySet<UnitAction['kind']> = new Set(['open-pr', 'update-pr', 'foreign-head']);
-
-/**
- * The Provenance section of a unit whose action writes its description, looked up as the unit
- * starts so the registry and release reads overlap its commit's writes. Never rejects.
- */
-function provenanceOf(
-  input: BaseInput,
-  action: UnitAction,
-  decisions: readonly PolicyDecision[],
-): Promise<readonly PrBodySection[]> | undefined {
-  const reader = input.options.provenance;
-  if (!reader || !('unit' in action) || !action.unit) return undefined;
-  if (!DESCRIBING.has(action.kind) && !(action.kind === 'refresh-description' && action.describe))
-    return undefined;
-  const unit = action.unit;
-  const signatures = new Map<string, Verdict>();
-  for (const d of decisions) if (d.signature) signatures.set(d.policy.name, d.signature);
-  // Loaded on first use: its own chunk, like the other optional parts.
-  return import('./provenance-section.ts')
-    .then((m) => m.provenanceSections(unit, { reader, client: input.client, signatures }))
-    .catch(() => []);
 }
 
 /**

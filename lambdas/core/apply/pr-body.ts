@@ -9,6 +9,7 @@ import { automergeAllows } from '../plan/automerge.ts';
 import { registryPage } from '../image/registry-page.ts';
 import { cellCode, inlineCode, markdownLink, markdownText, MAX_BODY_CHARS } from './markdown.ts';
 import { formatInstant, stateMarker, type PrState } from './pr-state.ts';
+import { promotionSections } from './promotion-section.ts';
 
 /** A section a feature adds to the description (Markdown it has escaped itself). */
 export interface PrBodySection {
@@ -106,8 +107,12 @@ function render(unit: UnitPlan, state: PrState, sections: readonly PrBodySection
     (n): n is string => n !== undefined,
   );
   const left = unit.updates.length - rows;
+  // A promotion comes from another environment's files, not from the registry.
+  const promoted = unit.updates.every((u) => u.promotion);
   return [
-    'Image updates from the registry, proposed by image-updater. Each new tag links to its page in the registry, where it has one.',
+    promoted
+      ? 'Image promotions from another environment, proposed by image-updater: each policy takes what the policy it follows runs (see Promotion below). Each new tag links to its page in the registry, where it has one.'
+      : 'Image updates from the registry, proposed by image-updater. Each new tag links to its page in the registry, where it has one.',
     '',
     '| Policy | Image | From | To | Update | Digest | Pushed at | Files |',
     '|---|---|---|---|---|---|---|---|',
@@ -137,11 +142,8 @@ function render(unit: UnitPlan, state: PrState, sections: readonly PrBodySection
  * The description, at most `MAX_BODY_CHARS`: too long, the added sections go first, then table
  * rows from the end (the state marker, which later runs read, is always whole).
  */
-export function renderPrBody(
-  unit: UnitPlan,
-  state: PrState,
-  sections: readonly PrBodySection[] = [],
-): string {
+export function renderPrBody(unit: UnitPlan, state: PrState, added: readonly PrBodySection[] = []): string {
+  const sections = [...promotionSections(unit), ...added];
   let rows = unit.updates.length;
   let body = render(unit, state, sections, rows);
   if (body.length <= MAX_BODY_CHARS) return body;

@@ -36,10 +36,16 @@ export function unitTargets(
   for (const policy of policies) {
     const d = decisions.find((x) => x.policy === policy);
     if (d?.outcome === 'update' && d.to && d.updateType) {
-      targets.push({ policy, to: d.to, ...defined({ from: d.from }), updateType: d.updateType });
+      targets.push({
+        policy,
+        to: d.to,
+        ...defined({ from: d.from, promotion: d.promotion }),
+        updateType: d.updateType,
+      });
       continue;
     }
-    const proposal = proposed.get(policy.name);
+    // A promotion proposes what its source runs now, never an older proposal the source left.
+    const proposal = policy.promote ? undefined : proposed.get(policy.name);
     if (!proposal) continue;
     const still = decide({
       policy,

@@ -32,6 +32,8 @@ export interface DashboardLine {
   readonly pull?: number;
   /** One sentence: why held, the failing error's code, what the PR waits for. */
   readonly detail: string;
+  /** A promote policy's source: it follows that policy, not the registry (docs/promotion.md). */
+  readonly follows?: string;
   /** When the line last changed (ISO 8601). */
   readonly since: string;
 }
@@ -74,12 +76,18 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   // What the policy allows: a tag pinned by hand outside its range is on the base, not allowed.
   const allowedBase = base !== undefined && allows(policy, base) ? base : undefined;
   const allowed = greatest(policy, [keep?.allowed, allowedBase, decision.selection?.best, decision.to?.tag]);
-  const newest = greatest(policy, [keep?.newer, allowed, newestInRegistry(policy, d.candidates)]);
+  // A promotion follows its source's files: what the registry holds is not on offer to it.
+  const registry = decision.promotion ? undefined : newestInRegistry(policy, d.candidates);
+  const newest = greatest(policy, [decision.promotion ? undefined : keep?.newer, allowed, registry]);
   const newer =
     newest !== undefined && allowed !== undefined && newest !== allowed && policy.strategy !== 'digest'
       ? newest
       : undefined;
-  const common = { policy: policy.name, image: policy.image, ...defined({ base, allowed, newer }) };
+  const common = {
+    policy: policy.name,
+    image: policy.image,
+    ...defined({ base, allowed, newer, follows: decision.promotion?.from }),
+  };
   if (failure) return { ...common, state: 'failing', detail: failureCode(failure.error) };
   // A PR's line names the PR, whose title says the tag: a newer push that moves the tag (or would,
   // once unblocked) leaves the line, and so the dashboard, as it is.
@@ -113,6 +121,7 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   if (decision.signature?.ok === false) return held(decision.reason);
   if (d.problems?.length) return held(unreadable(d.problems));
   if (decision.outcome === 'no-references') return held(decision.reason);
+  if (decision.promotion) return promotionLine(d, base, common);
   // minimumReleaseAge: the tag too young and until when (the due time is the push's, so a
   // duplicate push writes the same line).
   if (decision.outcome === 'held' && decision.held) return held(decision.held.reason);
@@ -128,6 +137,28 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
   if (newer !== undefined) return held(`${newer} is ${notAllowed(policy, newer)}`);
   if (allowed === undefined) return held(decision.reason);
   return { ...common, state: 'up-to-date', detail: 'up to date' };
+}
+
+/** A promote policy's line: up to date while it runs what its source runs, else held and why. */
+function promotionLine(
+  d: DecidedPolicy,
+  base: string | undefined,
+  common: Omit<LineBody, 'state' | 'detail'>,
+): LineBody {
+  const { policy, decision } = d;
+  const promotion = decision.promotion!;
+  const target = promotion.target;
+  const from = `"${promotion.from}"`;
+  if (!target) return { ...common, state: 'held', detail: decision.reason };
+  if (base === target.tag && (decision.from?.digest ?? target.digest) === target.digest)
+    return { ...common, state: 'up-to-date', detail: 'up to date' };
+  if (base !== undefined && above(policy, base, target.tag))
+    return {
+      ...common,
+      state: 'held',
+      detail: `follows ${from}: ${base} on the base branch is above what ${from} runs (${target.tag}) and is never downgraded`,
+    };
+  return { ...common, state: 'held', detail: decision.reason };
 }
 
 /** The problems of the policy's files, in one sentence: the first one's place and what is wrong. */
@@ -183,7 +214,17 @@ function newestInRegistry(policy: Policy, candidates: readonly TagCandidate[]): 
 }
 
 function sameLine(a: DashboardLine, b: LineBody): boolean {
-  const keys: (keyof LineBody)[] = ['policy', 'image', 'state', 'base', 'allowed', 'newer', 'pull', 'detail'];
+  const keys: (keyof LineBody)[] = [
+    'policy',
+    'image',
+    'state',
+    'base',
+    'allowed',
+    'newer',
+    'pull',
+    'detail',
+    'follows',
+  ];
   return keys.every((k) => a[k] === b[k]);
 }
 

@@ -21,6 +21,7 @@ const LineSchema = z.object({
   newer: z.string().optional(),
   pull: z.number().int().positive().optional(),
   detail: z.string(),
+  follows: z.string().optional(),
   // Read back from a body anyone with write access can edit: only an instant is shown as it is.
   since: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
 });
@@ -100,7 +101,7 @@ function stateCell(l: DashboardLine): string {
   const detail = markdownText(l.detail);
   switch (l.state) {
     case 'up-to-date':
-      return 'up to date';
+      return l.follows === undefined ? 'up to date' : `up to date: runs what ${markdownText(l.follows)} runs`;
     case 'pr-open':
       return `${pr(l.pull!)} open: ${detail}`;
     case 'held':
@@ -121,7 +122,13 @@ function row(l: RenderedLine): string {
   // An open or blocked PR's line shows the PR: its title says the tag.
   const inPull = l.pull !== undefined && (l.state === 'pr-open' || l.state === 'blocked');
   const allowed = inPull ? `in ${pr(l.pull!)}` : tag(l.allowed);
-  const registry = l.newer !== undefined ? cellCode(l.newer) : allowed;
+  // A promotion's offer is its source's files, not the registry.
+  const registry =
+    l.follows !== undefined
+      ? `follows ${markdownText(l.follows)}`
+      : l.newer !== undefined
+        ? cellCode(l.newer)
+        : allowed;
   return `| ${markdownText(l.policy)} | ${cellCode(l.image)} | ${tag(l.base)} | ${allowed} | ${registry} | ${stateCell(l)} | ${l.since} |`;
 }
 
@@ -131,7 +138,7 @@ function box(l: RenderedLine): string | undefined {
   if (l.state === 'ignored')
     return `- [ ] <!-- unignore:${l.policy} --> Propose **${name}** again: lift the "no" of ${pr(l.pull!)}`;
   if (l.state === 'held' || l.state === 'failing')
-    return `- [ ] <!-- retry:${l.policy} --> Retry **${name}** now, from the registry's tag list`;
+    return `- [ ] <!-- retry:${l.policy} --> Retry **${name}** now, ${l.follows === undefined ? "from the registry's tag list" : `from what ${markdownText(l.follows)} runs`}`;
   return undefined;
 }
 

@@ -17,6 +17,7 @@ import {
 import type { Verdict } from '../verify/types.ts';
 import { defined } from '../../objects.ts';
 import { gateByAge, hasReleaseAge, heldAbove, instant, type HeldCandidate } from './release-age.ts';
+import type { Promotion } from './promote.ts';
 
 export interface PolicyTarget {
   readonly tag: string;
@@ -44,6 +45,8 @@ export interface PolicyDecision {
   readonly held?: HeldCandidate;
   /** The signature check of `to`, for a policy with `verify` (`core/verify/gate.ts`). */
   readonly signature?: Verdict;
+  /** A promote policy's source, what it runs and since when (`promote.ts`). */
+  readonly promotion?: Promotion;
 }
 
 export interface DecideInput {

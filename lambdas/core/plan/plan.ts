@@ -15,6 +15,7 @@ import {
   type PolicyDecision,
   type PolicyTarget,
 } from './decide.ts';
+import type { PromotionOptions } from './promote.ts';
 import { policyReferences, scanRepo, type FileProblem, type RepoScan } from './scan.ts';
 import { buildUnit, unitKey, type UnitPlan, type UnitTarget } from './units.ts';
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
@@ -39,6 +40,8 @@ export interface PlanInput {
   readonly now?: Date;
   /** Checks the signature of what a policy with `verify` would propose; without it they are held. */
   readonly verifier?: SignatureVerifier;
+  /** For `promote` policies: the default branch, other base branches' files, where changes landed. */
+  readonly promotion?: PromotionOptions;
 }
 
 export interface Plan {
@@ -52,19 +55,51 @@ export interface Plan {
 export async function planUpdates(input: PlanInput): Promise<Plan> {
   const { config } = input;
   const pushes = input.pushes ?? [];
+  // A registry push never moves a promote policy: it follows its source's files, not the registry.
   const policies =
     input.policies ??
-    config.policies.filter((p) => pushes.length === 0 || pushes.some((push) => policyWatches(p, push.image)));
-  const scan = await scanRepo(policies, input.repo, input.configPath ? { configPath: input.configPath } : {});
-  const decided = policies.map((policy) =>
-    decide({
-      policy,
-      references: [...policyReferences(policy, scan).values()].flat(),
-      candidates: candidatesFor(policy, pushes, input.tagLists),
-      ...(input.proposed?.has(policy.name) ? { proposed: input.proposed.get(policy.name) } : {}),
-      ...defined({ ignored: input.ignored?.get(policy.name), now: input.now }),
-    }),
+    config.policies.filter(
+      (p) => pushes.length === 0 || (!p.promote && pushes.some((push) => policyWatches(p, push.image))),
+    );
+  const promoting = policies.filter((p) => p.promote);
+  // Loaded on first use: only configs with promotions need it.
+  const promote = promoting.length > 0 ? await import('./promote.ts') : undefined;
+  const sources = promote
+    ? promoting
+        .map((p) => promote.sourceOf(config, p))
+        .filter(
+          (s, i): s is Policy =>
+            s !== undefined &&
+            !policies.includes(s) &&
+            promote.sameBase(promoting[i]!, s, input.promotion?.defaultBranch),
+        )
+    : [];
+  const scan = await scanRepo(
+    [...policies, ...new Set(sources)],
+    input.repo,
+    input.configPath ? { configPath: input.configPath } : {},
   );
+  const upstreams = promote
+    ? await promote.readUpstreams(config, promoting, scan, {
+        ...input.promotion,
+        ...defined({ configPath: input.configPath }),
+      })
+    : undefined;
+  const decided = policies.map((policy) => {
+    const references = [...policyReferences(policy, scan).values()].flat();
+    const proposed = input.proposed?.get(policy.name);
+    const ignored = input.ignored?.get(policy.name);
+    const upstream = upstreams?.get(policy.name);
+    if (promote && upstream)
+      return promote.decidePromotion({ policy, references, upstream, ...defined({ proposed, ignored }) });
+    return decide({
+      policy,
+      references,
+      candidates: candidatesFor(policy, pushes, input.tagLists),
+      ...(input.proposed?.has(policy.name) ? { proposed } : {}),
+      ...defined({ ignored, now: input.now }),
+    });
+  });
   const { now } = input;
   const decisions = await gateDecisions(decided, input.verifier, now ? () => now : undefined);
   const byUnit = new Map<string, UnitTarget[]>();
@@ -75,7 +110,7 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
     targets.push({
       policy: d.policy,
       to: d.to,
-      ...defined({ from: d.from }),
+      ...defined({ from: d.from, promotion: d.promotion }),
       updateType: d.updateType,
     });
     byUnit.set(key, targets);

@@ -9,6 +9,7 @@ import { editManifest, type ManifestReference, type ReferenceEdit } from '../man
 import type { UpdateType } from '../tags/index.ts';
 import { automergeAllows, largerUpdate } from './automerge.ts';
 import type { PolicyTarget } from './decide.ts';
+import type { Promotion } from './promote.ts';
 import { policyReferences, type FileProblem, type RepoScan } from './scan.ts';
 import { renderTemplate } from './template.ts';
 import { defined } from '../../objects.ts';
@@ -40,6 +41,8 @@ interface PolicyUpdate {
   readonly files: readonly string[];
   /** References left alone and why (e.g. a digest pin and a push without a digest). */
   readonly skipped: readonly { readonly file: string; readonly line: number; readonly reason: string }[];
+  /** A promotion's source, for the PR's "Promotion" section. */
+  readonly promotion?: Promotion;
 }
 
 /** Where and how a unit lands: its policies' settings (labels and reviewers: all of theirs). */
@@ -75,6 +78,7 @@ export interface UnitTarget {
   readonly to: PolicyTarget;
   readonly from?: PolicyTarget;
   readonly updateType: UpdateType;
+  readonly promotion?: Promotion;
 }
 
 export function unitKey(policy: Policy): string {
@@ -101,6 +105,7 @@ export function buildUnit(key: string, targets: readonly UnitTarget[], scan: Rep
       updateType: t.updateType,
       files: [...(touched.get(t.policy.name) ?? [])].sort(),
       skipped: skipped.get(t.policy.name) ?? [],
+      ...defined({ promotion: t.promotion }),
     }));
   const updateType = updates.map((u) => u.updateType).reduce<UpdateType>(largerUpdate, 'digest');
   const group = first.policy.group;

@@ -1,0 +1,294 @@
+/**
+ * Environment promotion end to end with real parts (docs/promotion.md): `image-updater serve`
+ * (the real CLI, a child process) with GitHub's webhook secret, the CNCF Distribution registry on
+ * loopback notifying it, `skopeo` pushing, the GitHub test server holding the environment
+ * repository. dev follows the registry; staging promotes from dev, prod from staging. A merged
+ * dev PR (GitHub's `pull_request` closed/merged event) proposes staging with the same tag and
+ * digest; a merged staging PR proposes prod; a tag re-pushed as another image reaches neither.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Octokit } from '@octokit/rest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  freePort,
+  MISSING_BINARIES,
+  skopeoCopy,
+  startRegistry,
+  type RunningRegistry,
+} from '../support/distribution-registry.ts';
+import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
+import { writeOciLayout, type OciLayout } from '../support/oci-layout.ts';
+import { githubHeaders, pushPayload } from '../support/github-events.ts';
+
+const CLI = fileURLToPath(new URL('../../bin/image-updater.mjs', import.meta.url));
+const SECRET = 'e2e-webhook-secret-promotion-4b1';
+const GITHUB_SECRET = 'e2e-github-webhook-secret-promotion-9c';
+const OWNER = 'acme';
+const REPO = 'gitops';
+/** A second repository, whose dev commits straight to main (`update: commit`). */
+const DIRECT = 'gitops-direct';
+
+const skipReason =
+  MISSING_BINARIES.length > 0
+    ? ` (skipped: ${MISSING_BINARIES.join(' and ')} not installed; scripts/ci-setup.sh installs them)`
+    : '';
+if (process.env.CI && MISSING_BINARIES.length > 0)
+  throw new Error(
+    `CI must run the promotion end-to-end test: ${MISSING_BINARIES.join(' and ')} not installed`,
+  );
+
+describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReason}`, () => {
+  let github: GitHubTestServer;
+  let registry: RunningRegistry;
+  let serve: ChildProcess;
+  let serveUrl: string;
+  let serveLog = '';
+  let serveExit: Promise<number | null>;
+  let releases: OciLayout;
+  let rebuilt: OciLayout;
+  let work: string;
+  let host: string;
+
+  const api = () => `${host}/shop/api`;
+  const deployment = (name: string, ref: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ${ref}\n`;
+  const logLines = () =>
+    serveLog
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const pullOf = (policy: string) =>
+    github.listPulls(OWNER, REPO, { state: 'open' }).find((p) => p.headRef === `image-updater/${policy}`);
+  const fileOn = (ref: string, path: string) => github.readFile(OWNER, REPO, ref, path) ?? '';
+  const imageIn = (text: string) => /image: (\S+)/.exec(text)?.[1];
+
+  async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+    const started = Date.now();
+    for (;;) {
+      const value = probe();
+      if (value) return value;
+      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${serveLog}`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** Merges the policy's PR as a person and delivers GitHub's `pull_request` closed event. */
+  async function mergeAndNotify(policy: string): Promise<{ sent: number; number: number }> {
+    const pull = pullOf(policy);
+    if (!pull) throw new Error(`no open PR for ${policy}`);
+    const alice = new Octokit({ baseUrl: github.url, auth: 'alice-token' });
+    const merged = await alice.rest.pulls.merge({
+      owner: OWNER,
+      repo: REPO,
+      pull_number: pull.number,
+      merge_method: 'squash',
+    });
+    const payload = {
+      action: 'closed',
+      number: pull.number,
+      pull_request: {
+        merged: true,
+        merge_commit_sha: merged.data.sha,
+        head: { ref: pull.headRef, sha: pull.headSha, repo: { full_name: `${OWNER}/${REPO}` } },
+        base: { ref: 'main' },
+      },
+      repository: { full_name: `${OWNER}/${REPO}`, default_branch: 'main' },
+      sender: { login: 'alice', type: 'User' },
+    };
+    const body = JSON.stringify(payload);
+    const sent = performance.now();
+    const response = await fetch(`${serveUrl}/webhooks/github`, {
+      method: 'POST',
+      headers: githubHeaders('pull_request', randomUUID(), body, GITHUB_SECRET),
+      body,
+    });
+    expect(response.status).toBe(202);
+    return { sent, number: pull.number };
+  }
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'iu-promote-'));
+    releases = writeOciLayout(join(work, 'releases'), ['1.4.2', '1.5.0', '1.6.0']);
+    // Another image under a tag of its own, pushed later as 1.5.0: a re-pushed tag.
+    rebuilt = writeOciLayout(join(work, 'rebuilt'), ['1.5.0-rebuilt']);
+    github = await createGitHubTestServer();
+    github.addToken('alice-token', 'alice');
+    const registryPort = await freePort();
+    host = `127.0.0.1:${registryPort}`;
+    github.createRepo(OWNER, REPO, {
+      files: {
+        '.image-updater.yaml': [
+          'version: 1',
+          'defaults:',
+          '  mergeStrategy: immediate',
+          'policies:',
+          '  - name: api-dev',
+          `    image: ${host}/shop/api`,
+          '    files: ["envs/dev/**"]',
+          '    pin: tag+digest',
+          '  - name: api-staging',
+          `    image: ${host}/shop/api`,
+          '    promote: { from: api-dev }',
+          '    files: ["envs/staging/**"]',
+          '    pin: tag+digest',
+          '  - name: api-prod',
+          `    image: ${host}/shop/api`,
+          '    promote: { from: api-staging }',
+          '    files: ["envs/prod/**"]',
+          '    pin: tag+digest',
+          '',
+        ].join('\n'),
+        'envs/dev/api.yaml': deployment('api-dev', `${host}/shop/api:1.4.2`),
+        'envs/staging/api.yaml': deployment('api-staging', `${host}/shop/api:1.4.2`),
+        'envs/prod/api.yaml': deployment('api-prod', `${host}/shop/api:1.4.2`),
+      },
+    });
+
+    github.createRepo(OWNER, DIRECT, {
+      files: {
+        '.image-updater.yaml': [
+          'version: 1',
+          'policies:',
+          '  - name: worker-dev',
+          `    image: ${host}/shop/worker`,
+          '    files: ["envs/dev/**"]',
+          '    pin: tag+digest',
+          '    update: commit',
+          '  - name: worker-staging',
+          `    image: ${host}/shop/worker`,
+          '    promote: { from: worker-dev }',
+          '    files: ["envs/staging/**"]',
+          '    pin: tag+digest',
+          '',
+        ].join('\n'),
+        'envs/dev/worker.yaml': deployment('worker-dev', `${host}/shop/worker:1.4.2`),
+        'envs/staging/worker.yaml': deployment('worker-staging', `${host}/shop/worker:1.4.2`),
+      },
+    });
+
+    serve = spawn(
+      process.execPath,
+      [
+        CLI,
+        'serve',
+        '--port',
+        '0',
+        '--repo',
+        `${OWNER}/${REPO}`,
+        '--repo',
+        `${OWNER}/${DIRECT}`,
+        '--github-api',
+        github.url,
+      ],
+      {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: work,
+          GITHUB_TOKEN: 'test-token',
+          WEBHOOK_SECRET: SECRET,
+          GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+          WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
+          SERVE_HOST: '127.0.0.1',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    serve.stdout!.on('data', (d: Buffer) => (serveLog += d.toString()));
+    serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
+    serveExit = new Promise((resolve) => serve.once('exit', (code) => resolve(code)));
+    serveUrl = (
+      await until('serve to listen', () => logLines().find((l) => l.message === 'serve listening'), 30_000)
+    ).url as string;
+    registry = await startRegistry({
+      port: registryPort,
+      notify: { url: `${serveUrl}/webhooks/distribution`, authorization: `Bearer ${SECRET}` },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    let code: number | null | undefined;
+    if (serve) {
+      serve.kill('SIGTERM');
+      code = await serveExit;
+    }
+    await registry?.stop();
+    await github?.close();
+    rmSync(work, { recursive: true, force: true });
+    if (serve) expect(code, serveLog).toBe(0);
+  });
+
+  let released: string | undefined;
+
+  it('a registry push opens the dev PR only', async () => {
+    await skopeoCopy(releases.dir, '1.5.0', api());
+    const pull = await until('the dev PR', () => pullOf('api-dev'));
+    released = imageIn(fileOn(pull.headRef, 'envs/dev/api.yaml'));
+    expect(released).toMatch(new RegExp(`^${host}/shop/api:1\\.5\\.0@sha256:[0-9a-f]{64}$`));
+    expect(pullOf('api-staging')).toBeUndefined();
+    expect(pullOf('api-prod')).toBeUndefined();
+  });
+
+  it('dev merged → a staging PR with the same tag and digest, within a second', async () => {
+    const { sent, number } = await mergeAndNotify('api-dev');
+    const pull = await until('the staging PR', () => pullOf('api-staging'));
+    const latency = performance.now() - sent;
+    console.log(`pull_request merged event → promotion PR (dev → staging): ${Math.round(latency)} ms`);
+    expect(imageIn(fileOn(pull.headRef, 'envs/staging/api.yaml'))).toBe(released);
+    expect(pull.body).toContain(`brought there by #${number}`);
+    expect(pullOf('api-prod')).toBeUndefined();
+    expect(latency).toBeLessThan(1000);
+  });
+
+  it('a tag re-pushed as another image moves neither staging nor prod (nor dev: same tag)', async () => {
+    await skopeoCopy(rebuilt.dir, '1.5.0-rebuilt', api(), '1.5.0');
+    // Events of one image are applied in order: once 1.6.0 is in the dev PR, the re-push was seen.
+    await skopeoCopy(releases.dir, '1.6.0', api());
+    await until('the dev PR at 1.6.0', () => pullOf('api-dev')?.title.includes('1.6.0'));
+    expect(imageIn(fileOn('main', 'envs/dev/api.yaml'))).toBe(released);
+    expect(imageIn(fileOn('image-updater/api-staging', 'envs/staging/api.yaml'))).toBe(released);
+    expect(pullOf('api-prod')).toBeUndefined();
+  });
+
+  it('a direct commit upstream (update: commit) → GitHub’s push event → a staging PR with its tag and digest', async () => {
+    await skopeoCopy(releases.dir, '1.5.0', `${host}/shop/worker`);
+    const committed = await until('the dev commit', () =>
+      /worker:1\.5\.0@sha256:[0-9a-f]{64}/.test(
+        github.readFile(OWNER, DIRECT, 'main', 'envs/dev/worker.yaml') ?? '',
+      ),
+    );
+    expect(committed).toBe(true);
+    const devRuns = imageIn(github.readFile(OWNER, DIRECT, 'main', 'envs/dev/worker.yaml') ?? '');
+    // What GitHub sends for that commit: a push to main changing the dev file.
+    const body = JSON.stringify(pushPayload(`${OWNER}/${DIRECT}`, { paths: ['envs/dev/worker.yaml'] }));
+    const sent = performance.now();
+    const response = await fetch(`${serveUrl}/webhooks/github`, {
+      method: 'POST',
+      headers: githubHeaders('push', randomUUID(), body, GITHUB_SECRET),
+      body,
+    });
+    expect(response.status).toBe(202);
+    const pull = await until('the staging PR', () =>
+      github
+        .listPulls(OWNER, DIRECT, { state: 'open' })
+        .find((p) => p.headRef === 'image-updater/worker-staging'),
+    );
+    console.log(`push event (direct commit) → promotion PR: ${Math.round(performance.now() - sent)} ms`);
+    expect(imageIn(github.readFile(OWNER, DIRECT, pull.headRef, 'envs/staging/worker.yaml') ?? '')).toBe(
+      devRuns,
+    );
+  });
+
+  it('staging merged → a prod PR with what staging runs (not dev’s newer PR)', async () => {
+    const { sent } = await mergeAndNotify('api-staging');
+    const pull = await until('the prod PR', () => pullOf('api-prod'));
+    const latency = performance.now() - sent;
+    console.log(`pull_request merged event → promotion PR (staging → prod): ${Math.round(latency)} ms`);
+    expect(imageIn(fileOn(pull.headRef, 'envs/prod/api.yaml'))).toBe(released);
+    expect(latency).toBeLessThan(1000);
+  });
+});

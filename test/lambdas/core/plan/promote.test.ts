@@ -1,0 +1,230 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../../lambdas/config/load.ts';
+import type { Config } from '../../../../lambdas/core/config.ts';
+import { planUpdates } from '../../../../lambdas/core/plan/plan.ts';
+import { MemoryRepo } from '../../../support/memory-repo.ts';
+
+const API = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api';
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+
+function config(text: string): Config {
+  const result = parseConfig(text);
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.config;
+}
+
+const deployment = (ref: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: ${ref}
+`;
+
+const chain = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    prerelease: true
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev }
+    files: ["staging/**"]
+    automerge: minor
+  - name: api-prod
+    image: ${API}
+    promote: { from: api-staging }
+    files: ["prod/**"]
+`);
+
+const policy = (name: string) => chain.policies.find((p) => p.name === name)!;
+
+async function promote(files: Record<string, string>, name = 'api-staging', extra = {}) {
+  const plan = await planUpdates({
+    config: chain,
+    repo: new MemoryRepo(files),
+    policies: [policy(name)],
+    ...extra,
+  });
+  return { plan, decision: plan.decisions[0]! };
+}
+
+describe('a promote policy', () => {
+  it.each([
+    {
+      what: 'takes the tag its source runs',
+      dev: `${API}:1.5.0`,
+      staging: `${API}:1.4.0`,
+      outcome: 'update',
+      to: { tag: '1.5.0' },
+      written: `${API}:1.5.0`,
+    },
+    {
+      what: 'takes the digest with the tag where its reference carries one',
+      dev: `${API}:1.5.0@${D2}`,
+      staging: `${API}:1.4.0@${D1}`,
+      outcome: 'update',
+      to: { tag: '1.5.0', digest: D2 },
+      written: `${API}:1.5.0@${D2}`,
+    },
+    {
+      what: 'follows a re-pushed tag only once its source runs the new digest (update type digest)',
+      dev: `${API}:1.5.0@${D2}`,
+      staging: `${API}:1.5.0@${D1}`,
+      outcome: 'update',
+      to: { tag: '1.5.0', digest: D2 },
+      written: `${API}:1.5.0@${D2}`,
+    },
+    {
+      what: 'is up to date when it runs what its source runs',
+      dev: `${API}:1.5.0@${D1}`,
+      staging: `${API}:1.5.0@${D1}`,
+      outcome: 'up-to-date',
+    },
+    {
+      what: 'never goes below its own base branch (the floor), whatever the source runs',
+      dev: `${API}:1.3.0`,
+      staging: `${API}:1.4.0`,
+      outcome: 'up-to-date',
+    },
+  ])('$what', async ({ dev, staging, outcome, to, written }) => {
+    const { plan, decision } = await promote({
+      'dev/a.yaml': deployment(dev),
+      'staging/a.yaml': deployment(staging),
+    });
+    expect(decision.outcome).toBe(outcome);
+    expect(decision.reason).toMatch(/^follows "api-dev" on /);
+    if (dev === staging) expect(decision.reason).toMatch(/: already runs it$/);
+    if (to) {
+      expect(decision.to).toEqual(to);
+      expect(decision.promotion).toMatchObject({ from: 'api-dev', target: to, at: 'dev/a.yaml:10' });
+      const after = plan.units[0]?.files[0]?.after;
+      expect(after).toContain(`image: ${written}\n`);
+      expect(plan.units[0]?.updates[0]?.promotion?.from).toBe('api-dev');
+    } else expect(plan.units).toEqual([]);
+  });
+
+  it('says the update type from the tags, so automerge applies as usual', async () => {
+    const { plan } = await promote({
+      'dev/a.yaml': deployment(`${API}:1.5.0`),
+      'staging/a.yaml': deployment(`${API}:1.4.3`),
+    });
+    expect(plan.units[0]).toMatchObject({ updateType: 'minor', automerge: true });
+  });
+
+  it('holds while its source references disagree, naming them', async () => {
+    const { decision, plan } = await promote({
+      'dev/a.yaml': deployment(`${API}:1.5.0`),
+      'dev/b.yaml': deployment(`${API}:1.6.0`),
+      'staging/a.yaml': deployment(`${API}:1.4.0`),
+    });
+    expect(decision.outcome).toBe('no-candidate');
+    expect(decision.reason).toBe(
+      'the references of "api-dev" on the default branch disagree: 1.5.0 (dev/a.yaml:10), 1.6.0 (dev/b.yaml:10); promoted once they agree',
+    );
+    expect(plan.units).toEqual([]);
+  });
+
+  it('holds when its source has no reference', async () => {
+    const { decision } = await promote({ 'staging/a.yaml': deployment(`${API}:1.4.0`) });
+    expect(decision.outcome).toBe('no-candidate');
+    expect(decision.reason).toContain(`no reference to ${API} in the files of "api-dev"`);
+  });
+
+  it('promotes along a chain one link at a time: prod follows what staging runs, not dev', async () => {
+    const files = {
+      'dev/a.yaml': deployment(`${API}:1.6.0`),
+      'staging/a.yaml': deployment(`${API}:1.5.0`),
+      'prod/a.yaml': deployment(`${API}:1.4.0`),
+    };
+    const { decision } = await promote(files, 'api-prod');
+    expect(decision.to).toEqual({ tag: '1.5.0' });
+  });
+
+  it('is never moved by a registry push, while its source is', async () => {
+    const plan = await planUpdates({
+      config: chain,
+      repo: new MemoryRepo({
+        'dev/a.yaml': deployment(`${API}:1.4.0`),
+        'staging/a.yaml': deployment(`${API}:1.3.0`),
+      }),
+      pushes: [{ image: API, tag: '1.5.0', digest: D2 }],
+    });
+    expect(plan.decisions.map((d) => d.policy.name)).toEqual(['api-dev']);
+  });
+
+  it('follows its source back after a rollback: an open PR does not hold a version the source left', async () => {
+    const { decision } = await promote(
+      { 'dev/a.yaml': deployment(`${API}:1.5.0`), 'staging/a.yaml': deployment(`${API}:1.4.0`) },
+      'api-staging',
+      { proposed: new Map([['api-staging', { tag: '1.6.0' }]]) },
+    );
+    expect(decision).toMatchObject({ outcome: 'update', to: { tag: '1.5.0' } });
+  });
+
+  it('reads a source on another base branch through filesOn', async () => {
+    const split = config(`version: 1
+policies:
+  - name: dev
+    image: ${API}
+    baseBranch: develop
+    files: ["dev/**"]
+  - name: prod
+    image: ${API}
+    promote: { from: dev }
+    files: ["prod/**"]
+`);
+    const develop = new MemoryRepo({ 'dev/a.yaml': deployment(`${API}:2.0.0`) });
+    const plan = await planUpdates({
+      config: split,
+      repo: new MemoryRepo({ 'prod/a.yaml': deployment(`${API}:1.0.0`) }),
+      policies: [split.policies[1]!],
+      promotion: {
+        defaultBranch: 'main',
+        filesOn: async (base) => (base === 'develop' ? develop : new MemoryRepo({})),
+      },
+    });
+    expect(plan.decisions[0]).toMatchObject({
+      outcome: 'update',
+      to: { tag: '2.0.0' },
+      promotion: { from: 'dev', baseBranch: 'develop' },
+    });
+  });
+});
+
+describe('a promotion never proposes what its source does not run', () => {
+  const version = fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3)).map(([a, b, c]) => `${a}.${b}.${c}`);
+  const digest = fc.option(fc.constantFrom(D1, D2), { nil: undefined });
+  const ref = fc.tuple(version, digest).map(([v, d]) => `${API}:${v}${d ? `@${d}` : ''}`);
+
+  it('whatever the source and the promotion hold (one or more source files)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(ref, { minLength: 1, maxLength: 3 }), ref, async (sources, staging) => {
+        const files: Record<string, string> = { 'staging/a.yaml': deployment(staging) };
+        sources.forEach((s, i) => (files[`dev/${i}.yaml`] = deployment(s)));
+        const { decision, plan } = await promote(files);
+        const proposed = plan.units.flatMap((u) => u.updates.map((x) => x.to));
+        for (const to of [...proposed, ...(decision.to ? [decision.to] : [])]) {
+          // The tag (and digest, when it has one) is one some source file holds.
+          expect(
+            sources.some(
+              (s) =>
+                s === `${API}:${to.tag}${to.digest ? `@${to.digest}` : ''}` ||
+                (to.digest === undefined && s.startsWith(`${API}:${to.tag}`)),
+            ),
+          ).toBe(true);
+        }
+        if (new Set(sources).size > 1 && new Set(sources.map((s) => s.split('@')[0])).size > 1)
+          expect(proposed).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});

@@ -1,0 +1,257 @@
+/**
+ * Environment promotion (docs/promotion.md) through GitHub's events, with the production adapter
+ * against the GitHub test server: a merged dev PR proposes staging, a merged staging PR proposes
+ * prod, each with the same tag and digest; a registry push moves dev only.
+ */
+import { Octokit } from '@octokit/rest';
+import { describe, expect, it } from 'vitest';
+import { TagListCache } from '../../../lambdas/adapters/registry/tag-lists.ts';
+import type { PullRequestEvent, RepoPushEvent } from '../../../lambdas/core/repo-events.ts';
+import { MemoryImageIndex } from '../../../lambdas/adapters/local/memory-index.ts';
+import { loadConfig } from '../../../lambdas/config/load.ts';
+import { RepoDirectory } from '../../../lambdas/handlers/repo-directory.ts';
+import { handleRepoEvent } from '../../../lambdas/handlers/repo-events.ts';
+import {
+  deployment,
+  ECR,
+  githubEnvPerTest,
+  OWNER,
+  push,
+  REPO,
+  type GitHubEnv,
+} from '../../support/github-env.ts';
+import { recordingLog, recordingMetrics } from '../../support/handlers.ts';
+
+const API = `${ECR}/shop/api`;
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
+const D3 = `sha256:${'3'.repeat(64)}`;
+
+const CONFIG = (devUpdate = 'pull-request') => `version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    files: ["dev/**"]
+    update: ${devUpdate}
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev }
+    files: ["staging/**"]
+  - name: api-prod
+    image: ${API}
+    promote: { from: api-staging }
+    files: ["prod/**"]
+`;
+const FILES = (devUpdate?: string) => ({
+  '.image-updater.yaml': CONFIG(devUpdate),
+  // Different texts, as in a real repository: each file is a blob read of its own.
+  'dev/api.yaml': deployment(`${API}:1.4.0@${D1}`, 'api-dev'),
+  'staging/api.yaml': deployment(`${API}:1.4.0@${D1}`, 'api-staging'),
+  'prod/api.yaml': deployment(`${API}:1.4.0@${D1}`, 'api-prod'),
+});
+const githubEnvFor = githubEnvPerTest();
+
+function context(env: GitHubEnv) {
+  const repos = [{ repo: `${OWNER}/${REPO}` }];
+  const index = new MemoryImageIndex();
+  return {
+    deps: {
+      repos,
+      log: recordingLog(),
+      metrics: recordingMetrics(),
+      host: async () => env.host,
+      apply: { backoffMs: 1 },
+    },
+    directory: new RepoDirectory({ repos, index, log: recordingLog() }),
+    index,
+    memo: { checkedConfigs: new Set<string>() },
+    host: env.host,
+    // The registry: a merged PR's run lists it, as a reconcile does.
+    tagLists: new TagListCache({
+      supports: () => true,
+      listTags: async () => [
+        { tag: '1.4.0', digest: D1 },
+        { tag: '1.5.0', digest: D2 },
+      ],
+    }),
+  };
+}
+
+function openPull(env: GitHubEnv, policy: string) {
+  return env.server
+    .listPulls(OWNER, REPO, { state: 'open' })
+    .find((p) => p.headRef === `image-updater/${policy}`);
+}
+
+/** Merges the policy's open PR as a person, and returns the event GitHub sends. */
+async function merge(env: GitHubEnv, policy: string): Promise<PullRequestEvent> {
+  const pull = openPull(env, policy);
+  if (!pull) throw new Error(`no open PR for ${policy}`);
+  env.server.addToken('alice-token', 'alice');
+  const alice = new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
+  const merged = await alice.rest.pulls.merge({
+    owner: OWNER,
+    repo: REPO,
+    pull_number: pull.number,
+    merge_method: 'squash',
+  });
+  return {
+    type: 'pull-request',
+    repo: `${OWNER}/${REPO}`,
+    number: pull.number,
+    action: 'closed',
+    merged: true,
+    headRef: pull.headRef,
+    headSha: pull.headSha,
+    baseRef: 'main',
+    mergeCommitSha: merged.data.sha,
+    sender: 'alice',
+    senderIsBot: false,
+  };
+}
+
+async function cost(env: GitHubEnv, run: () => Promise<unknown>) {
+  env.server.resetLog();
+  await run();
+  const requests = env.server.requests;
+  return {
+    requests: requests.length,
+    writes: requests.filter((r) => r.write && r.status < 300).map((r) => r.operationId),
+  };
+}
+
+describe('promotion through GitHub events', () => {
+  it('dev merged → staging PR with the same tag and digest; staging merged → prod PR; a registry push moves dev only', async () => {
+    const env = await githubEnvFor(FILES());
+    const ctx = context(env);
+    await env.apply([push(API, '1.5.0', { digest: D2 })]);
+    expect(env.server.listPulls(OWNER, REPO, { state: 'open' }).map((p) => p.headRef)).toEqual([
+      'image-updater/api-dev',
+    ]);
+
+    const devMerged = await merge(env, 'api-dev');
+    const promoted = await cost(env, () => handleRepoEvent(ctx, devMerged));
+    if (process.env.SHOW_REQUESTS)
+      console.log(env.server.requests.map((r) => `${r.operationId} ${r.status}`));
+    const staging = openPull(env, 'api-staging');
+    expect(staging?.title).toBe('chore(images): update api-staging to 1.5.0');
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(
+      `image: ${API}:1.5.0@${D2} #`,
+    );
+    expect(staging?.body).toContain(
+      `- api-staging follows api-dev, which runs \`1.5.0\` on \`main\` (\`dev/api.yaml:10\`): brought there by #${devMerged.number} (${devMerged.mergeCommitSha}), since `,
+    );
+    expect(staging?.body).toContain(`the same image, digest \`${D2}\``);
+    // Nothing for prod yet: staging does not run 1.5.0.
+    expect(openPull(env, 'api-prod')).toBeUndefined();
+    // The run (a merged PR's: every policy): one wave of reads, the dev, staging and prod files,
+    // then the new PR (4 writes) and its labels, and the dashboard (dev up to date, staging's PR).
+    // Which PR brought 1.5.0 to main comes from the pull request list of the first wave.
+    expect(promoted.writes).toEqual([
+      'git/create-tree',
+      'git/create-commit',
+      'git/create-ref',
+      'pulls/create',
+      'issues/add-labels',
+      'issues/update',
+    ]);
+    expect(promoted.requests).toBe(14);
+
+    // A re-pushed tag with another digest: dev keeps the image it runs (same tag), and neither
+    // staging nor prod moves; a newer tag moves dev alone.
+    await env.apply([push(API, '1.5.0', { digest: D3 })]);
+    await env.apply([push(API, '1.6.0', { digest: D3 })]);
+    expect(openPull(env, 'api-dev')?.title).toContain('1.6.0');
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
+    expect(openPull(env, 'api-prod')).toBeUndefined();
+
+    const stagingMerged = await merge(env, 'api-staging');
+    await handleRepoEvent(ctx, stagingMerged);
+    const prod = openPull(env, 'api-prod');
+    expect(prod?.title).toBe('chore(images): update api-prod to 1.5.0');
+    expect(env.read('prod/api.yaml', 'image-updater/api-prod')).toContain(`image: ${API}:1.5.0@${D2} #`);
+    expect(prod?.body).toContain(`brought there by #${stagingMerged.number}`);
+    // Staging's source still runs 1.5.0 on main: no new staging PR for dev's open 1.6.0.
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+
+    const dashboard = env.server.listIssues(OWNER, REPO).find((i) => i.title === 'image-updater dashboard');
+    expect(dashboard?.body).toMatch(
+      /\| api-staging \| `[^`]+` \| `1\.5\.0` \| `1\.5\.0` \| follows api-dev \| up to date: runs what api-dev runs \|/,
+    );
+    expect(dashboard?.body).toMatch(
+      /\| api-prod \| `[^`]+` \| `1\.4\.0` \| in #\d+ \| follows api-staging \| #\d+ open/,
+    );
+  });
+
+  it('a direct commit upstream (update: commit) promotes from the push event it causes', async () => {
+    const env = await githubEnvFor(FILES('commit'));
+    const ctx = context(env);
+    // What the last run of the repository recorded: the files promotions follow.
+    const loaded = await loadConfig(CONFIG('commit'));
+    if (!loaded.ok) throw new Error('invalid config');
+    await ctx.directory.record(
+      { repo: `${OWNER}/${REPO}` },
+      { kind: 'valid', sha: 'sha', policies: loaded.config.policies },
+      { readAt: Date.now() },
+    );
+    expect((await ctx.index.get(`${OWNER}/${REPO}`))?.promotes).toEqual(['dev/**', 'staging/**']);
+    await env.apply([push(API, '1.5.0', { digest: D2 })]);
+    expect(env.read('dev/api.yaml')).toContain(`${API}:1.5.0@${D2}`);
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+    const event: RepoPushEvent = {
+      type: 'push',
+      repo: `${OWNER}/${REPO}`,
+      branch: 'main',
+      after: 'the new head',
+      changedPaths: ['dev/api.yaml'],
+      truncated: false,
+    };
+    const promoted = await cost(env, () => handleRepoEvent(ctx, event));
+    const staging = openPull(env, 'api-staging');
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
+    expect(staging?.body).toContain(
+      'brought there by a commit that was not an image-updater pull request on the latest page of pull requests',
+    );
+    expect(promoted.writes).toEqual([
+      'git/create-tree',
+      'git/create-commit',
+      'git/create-ref',
+      'pulls/create',
+      'issues/add-labels',
+      'issues/update',
+    ]);
+    expect(promoted.requests).toBe(13);
+
+    // A push that touches no source's files costs no request: the index says which files count.
+    const other = await cost(env, () =>
+      handleRepoEvent(ctx, { ...event, changedPaths: ['envs/prod/x.yaml'] }),
+    );
+    expect(other.requests).toBe(0);
+    // Nor does any push in a repository whose config has no promotion.
+    await ctx.index.put({ ...(await ctx.index.get(`${OWNER}/${REPO}`))!, promotes: undefined });
+    const none = await cost(env, () => handleRepoEvent(ctx, event));
+    expect(none.requests).toBe(0);
+  });
+
+  it('the reconcile promotes too; while the source references disagree the dashboard says so, and nothing is proposed', async () => {
+    const env = await githubEnvFor({
+      ...FILES(),
+      'dev/api.yaml': deployment(`${API}:1.5.0@${D2}`, 'api-dev'),
+      'dev/worker.yaml': deployment(`${API}:1.6.0@${D3}`, 'api-dev-worker'),
+    });
+    await env.apply({ pushes: [], reconcile: true });
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+    const dashboard = env.server.listIssues(OWNER, REPO).find((i) => i.title === 'image-updater dashboard');
+    expect(dashboard?.body).toContain(
+      '| `1.4.0` | `1.4.0` | follows api-dev | **held**: the references of "api-dev" on main disagree: 1.5.0 &#40;dev/api.yaml:10&#41;, 1.6.0 &#40;dev/worker.yaml:10&#41;; promoted once they agree |',
+    );
+    expect(dashboard?.body).toContain(
+      '- [ ] <!-- retry:api-staging --> Retry **api-staging** now, from what api-dev runs',
+    );
+    env.server.commitFiles(OWNER, REPO, 'main', {
+      'dev/worker.yaml': deployment(`${API}:1.5.0@${D2}`, 'api-dev-worker'),
+    });
+    await env.apply({ pushes: [], reconcile: true });
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
+  });
+});
