@@ -114,10 +114,20 @@ async function lookUpProvenance(unit: UnitPlan, lookup: ProvenanceLookup): Promi
 
 const shortRevision = (r: string) => (isCommitId(r) ? r.slice(0, 12) : r);
 
-function changesLine(u: UpdateProvenance, repo: SourceRepo | undefined): string | undefined {
+function changesLine(
+  u: UpdateProvenance,
+  repo: SourceRepo | undefined,
+  githubHostName: string | undefined,
+): string | undefined {
   const next = u.to?.revision;
   if (!next) return undefined;
-  const prev = u.from?.revision;
+  // A revision of another repository (the source moved, or a different image) compares nothing.
+  const oldSource = u.from?.source;
+  const elsewhere =
+    oldSource !== undefined &&
+    oldSource !== u.to?.source &&
+    sourceRepo(oldSource, githubHostName)?.url !== repo?.url;
+  const prev = elsewhere ? undefined : u.from?.revision;
   const fromTag = u.update.from?.tag;
   if (prev !== undefined && prev === next)
     return `- Revision: ${inlineCode(shortRevision(next))}, the same as ${inlineCode(fromTag ?? 'the old image')}'s`;
@@ -126,7 +136,11 @@ function changesLine(u: UpdateProvenance, repo: SourceRepo | undefined): string 
     return `- Changes: ${markdownLink(inlineCode(`${shortRevision(prev)}...${shortRevision(next)}`), compare)} (the compare view, from ${inlineCode(fromTag ?? '')}'s revision to ${inlineCode(u.update.to.tag)}'s)`;
   const commit = repo ? commitUrl(repo, next) : undefined;
   const shown = commit ? markdownLink(inlineCode(shortRevision(next)), commit) : inlineCode(next);
-  const why = prev === undefined ? ' (the old image names no revision)' : ` (was ${inlineCode(prev)})`;
+  const why = elsewhere
+    ? ` (the old image names another source, ${inlineCode(oldSource)})`
+    : prev === undefined
+      ? ' (the old image names no revision)'
+      : ` (was ${inlineCode(prev)})`;
   return `- Revision: ${shown}${u.update.from ? why : ''}`;
 }
 
@@ -173,7 +187,7 @@ function updateLines(u: UpdateProvenance, githubHostName: string | undefined, he
     lines.push(
       `- Source: ${repo ? markdownLink(inlineCode(repo.url), repo.url) : `${inlineCode(claims.source)} (not linked: not an https address of a repository)`}`,
     );
-  const changes = changesLine(u, repo);
+  const changes = changesLine(u, repo, githubHostName);
   if (changes) lines.push(changes);
   const built = [
     claims.version ? `version ${inlineCode(claims.version)}` : undefined,

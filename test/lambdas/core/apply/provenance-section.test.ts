@@ -118,6 +118,23 @@ describe('provenanceSections', () => {
     expect(same?.markdown).not.toContain('/compare/');
   });
 
+  it('an old image of another source repository is not compared with: the new commit is linked', async () => {
+    const unit = await unitOf();
+    const [section] = await provenanceSections(unit, {
+      reader: readerOf({
+        [OLD]: { source: 'https://github.com/acme/legacy-api', revision: REV_OLD },
+        [NEW]: claims(REV_NEW),
+      }),
+      client: clientOf(),
+      signatures: new Map(),
+    });
+    expect(section?.markdown).not.toContain('/compare/');
+    expect(section?.markdown).toContain(`(https://github.com/acme/api/commit/${REV_NEW})`);
+    expect(section?.markdown).toContain(
+      'the old image names another source, `https://github.com/acme/legacy-api`',
+    );
+  });
+
   it('an image without labels and no signature check: no section at all', async () => {
     const unit = await unitOf();
     const client = clientOf();
