@@ -11,6 +11,7 @@ import { GitHubHost, type GitHubAuth } from '../adapters/github/host.ts';
 import { staticCredentials, type BasicCredentials } from '../adapters/registry/credentials.ts';
 import { registryAccess } from '../adapters/registry/registry-access.ts';
 import { lazySignatureVerifier } from '../adapters/sigstore/lazy-verifier.ts';
+import { provenanceReader } from '../adapters/provenance/provenance-reader.ts';
 import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
 import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhooks/secrets.ts';
 import type { GitHost } from '../ports/git-host.ts';
@@ -140,6 +141,7 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
           ? { trustRoot: { trustedRoot: async () => config.trustedRoot } }
           : {}),
       }),
+      provenance: provenanceReader({ reader: registry.imageReader, log }),
     },
     delayedWork: delayed,
     log,

@@ -24,6 +24,8 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'iu-bundles-'));
 /** A message only re2js holds. */
 const RE2JS_TEXT = 'invalid or unsupported Perl syntax';
+/** Texts only the provenance reader's parsing and the PR's Provenance section hold. */
+const PROVENANCE_TEXTS = ['org.opencontainers.image.created', 'Release notes of'];
 /** A message only @sigstore/verify holds. */
 const SIGSTORE_TEXT = 'duplicate tlog entry';
 /** A message only the promotion decision (lambdas/core/plan/promote.ts) holds. */
@@ -61,6 +63,15 @@ describe('the worker bundle', () => {
     const worker = join(dir, 'worker');
     expect(readFileSync(join(worker, ENTRY_FILE), 'utf8')).not.toContain(RE2JS_TEXT);
     expect(chunks(worker).filter((c) => c.includes(RE2JS_TEXT))).toHaveLength(1);
+  });
+
+  it('leaves provenance (label parsing, the PR section) out of its initial import, in chunks loaded on first use', () => {
+    const worker = join(dir, 'worker');
+    const initial = initialImport(worker);
+    for (const text of PROVENANCE_TEXTS) {
+      expect(initial.some((t) => t.includes(text))).toBe(false);
+      expect(chunks(worker).filter((c) => c.includes(text))).toHaveLength(1);
+    }
   });
 
   it('leaves the Sigstore libraries out of its initial import (under 1 MB), in a chunk of its own', () => {
