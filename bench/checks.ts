@@ -34,8 +34,18 @@ export function checkResults(r: BenchResults): Check[] {
     for (const [name, s] of Object.entries(r.pushToPr.scenarios)) {
       if (/cold|warm/.test(name)) {
         add(`push → PR ${name}: round trips`, '≤ 7', s.roundTrips, s.roundTrips <= 7);
-        if (name.startsWith('pull-request'))
-          add(`push → PR ${name}: requests`, '≤ 12', s.requests, s.requests <= 12);
+        // SPEC §10's 12 requests are the PR's path; keeping the dashboard current (§6, later)
+        // adds its one write when the line changes, counted on its own.
+        if (name.startsWith('pull-request')) {
+          const path = s.requests - (s.dashboardWrites ?? 0);
+          add(`push → PR ${name}: requests besides the dashboard's write`, '≤ 12', path, path <= 12);
+          add(
+            `push → PR ${name}: dashboard writes`,
+            '≤ 1',
+            s.dashboardWrites ?? 0,
+            (s.dashboardWrites ?? 0) <= 1,
+          );
+        }
       }
       if (/duplicate|older/.test(name)) add(`${name} event: writes`, '0', s.writes, s.writes === 0);
       // SPEC §10: an existing PR updated by a newer tag, where GitHub allows it (createCommitOnBranch).
@@ -59,7 +69,14 @@ export function checkResults(r: BenchResults): Check[] {
     const bar = orgPushBar(o.watchers);
     for (const [phase, p] of Object.entries(o.after)) {
       const what = `org push (${o.watchers} of ${o.repositories} watching), ${phase}`;
-      add(`${what}: requests`, `≤ ${bar}`, p.requests, p.requests <= bar);
+      const path = p.requests - (p.dashboardWrites ?? 0);
+      add(`${what}: requests besides dashboard writes`, `≤ ${bar}`, path, path <= bar);
+      add(
+        `${what}: dashboard writes`,
+        `≤ ${o.watchers}`,
+        p.dashboardWrites ?? 0,
+        (p.dashboardWrites ?? 0) <= o.watchers,
+      );
       add(
         `${what}: requests to repositories not watching the image`,
         '0',

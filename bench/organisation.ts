@@ -44,6 +44,8 @@ export interface OrgPushFigures {
   readonly requests: number;
   readonly notModified: number;
   readonly writes: number;
+  /** Writes to dashboard issues (created or updated), one per repository whose line changed. */
+  readonly dashboardWrites: number;
   readonly wallMs: number;
   /** Repositories that got at least one request. */
   readonly reposTouched: number;
@@ -59,6 +61,8 @@ export interface OrgCostFigures {
   /** Requests GitHub counts against the primary limit (a `304` does not count). */
   readonly primaryLimitCost: number;
   readonly writes: number;
+  /** Writes to dashboard issues (created or updated), one per repository whose line changed. */
+  readonly dashboardWrites: number;
   readonly wallMs: number;
   readonly indexWrites: number;
 }
@@ -214,6 +218,7 @@ async function push(
     requests: server.requestCount(),
     notModified: server.requests.filter((r) => r.status === 304).length,
     writes: server.writeCount(),
+    dashboardWrites: server.writeCount({ operationId: /^issues\/(create|update)$/ }),
     wallMs,
     reposTouched: byRepo.size,
     requestsToNonWatchers: [...byRepo].filter(([name]) => !watchers.has(name)).reduce((s, [, n]) => s + n, 0),
@@ -240,6 +245,7 @@ async function cost(
     notModified,
     primaryLimitCost: requests - notModified,
     writes: server.writeCount(),
+    dashboardWrites: server.writeCount({ operationId: /^issues\/(create|update)$/ }),
     wallMs,
     indexWrites: index.writes - writesBefore,
   };

@@ -20,6 +20,8 @@ interface RequestFigures {
   readonly requests: number;
   readonly roundTrips: number;
   readonly writes: number;
+  /** Writes to the dashboard issue (created or updated): the push's part of keeping it current. */
+  readonly dashboardWrites: number;
   /** Pull requests that exist afterwards (open or merged), for the naive comparison. */
   readonly pulls?: number;
 }
@@ -117,6 +119,7 @@ async function measure(
     requests: server.requestCount(),
     roundTrips: server.roundTrips(),
     writes: server.writeCount(),
+    dashboardWrites: server.writeCount({ operationId: /^issues\/(create|update)$/ }),
     ...(pulls ? { pulls: pulls() } : {}),
   };
 }

@@ -114,7 +114,8 @@ function lineBody(d: DecidedPolicy, previous: DashboardLine | undefined): LineBo
       pull: decision.ignored.pull,
       detail: `${decision.ignored.tag} and older were closed unmerged`,
     };
-  if (landed) return { ...common, state: 'up-to-date', detail: 'updated by this run' };
+  // Said as any later run says it, so the next event for the same tag rewrites nothing.
+  if (landed) return { ...common, state: 'up-to-date', detail: 'up to date' };
   const held = (detail: string): LineBody => ({ ...common, state: 'held', detail });
   if (decision.outcome === 'update') return held('no reference could take the update');
   // The signature gate's verdict (`core/verify/gate.ts`): held or refused, and which check failed.
