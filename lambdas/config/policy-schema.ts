@@ -14,7 +14,7 @@ import {
   STRATEGIES,
   UPDATE_MODES,
 } from '../core/config.ts';
-import { releaseAge } from './release-age-schema.ts';
+import { duration, releaseAge } from './release-age-schema.ts';
 import { boundedGlob, fileGlob, TEXT_LIMITS } from './glob-limits.ts';
 import { VerifySchema } from './verify-schema.ts';
 
@@ -135,6 +135,11 @@ const policyShape = {
   promote: z
     .strictObject({
       from: z.string().regex(POLICY_NAME, 'the name of another policy of this file').max(100),
+      after: duration
+        .optional()
+        .describe(
+          "A soak time: propose the source's change once it has run this long on its base branch (from its landing: the merge of the updater PR that brought it).",
+        ),
     })
     .optional()
     .describe(

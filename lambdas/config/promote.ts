@@ -88,7 +88,10 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
   return issues;
 }
 
-type Named = Pick<RawConfig['policies'][number], 'name' | 'promote'>;
+interface Named {
+  readonly name: string;
+  readonly promote?: { readonly from: string };
+}
 
 /** Per policy: the first policy of its chain (its index), or the cycle it is part of. */
 interface Chain {

@@ -58,7 +58,11 @@ export interface Policy {
    * base branch instead of the registry. The ordering keys above (`strategy`, `order`, `layout`,
    * `track`, `tags.pattern`) are then the chain's first policy's, so tags compare as upstream.
    */
-  readonly promote?: { readonly from: string };
+  readonly promote?: {
+    readonly from: string;
+    /** The soak time (ms): the source's change is proposed once it has run this long there. */
+    readonly after?: number;
+  };
 }
 
 export interface Config {

@@ -1,6 +1,7 @@
 /**
  * What GitHub says about the environment repositories (its App webhooks), normalised at the
- * intake so the worker never sees a webhook payload. Repositories are `owner/name`.
+ * intake so the worker never sees a webhook payload, and the updater's own wake-ups of them.
+ * Repositories are `owner/name`.
  */
 
 /** A push to a repository's default branch (pushes to other branches are not forwarded). */
@@ -59,6 +60,18 @@ export interface IssueEvent {
   readonly installationId?: number;
 }
 
-export type RepoEvent = RepoPushEvent | RepositoriesEvent | PullRequestEvent | IssueEvent;
+/**
+ * A promotion `promote.after` held is due (docs/promotion.md): the delayed-work scheduler's
+ * wake-up, not GitHub's. The repository's promotions are decided again.
+ */
+export interface PromotionDueEvent {
+  readonly type: 'promotion-due';
+  readonly repo: string;
+}
+
+export type RepoEvent = RepoPushEvent | RepositoriesEvent | PullRequestEvent | IssueEvent | PromotionDueEvent;
+
+/** Who sent a repository event: GitHub's App webhook, or the updater's own delayed work. */
+export type RepoEventSource = 'github' | 'scheduler';
 
 export const MAX_CHANGED_PATHS = 1_000;

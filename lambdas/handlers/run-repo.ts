@@ -44,7 +44,10 @@ export interface RunRepoInput {
   readonly onListFailure: 'fail' | 'skip';
   /** Gives the repository's work up (a shutdown); its own end aborts what it left running. */
   readonly signal?: AbortSignal;
-  /** Wakes a push `minimumReleaseAge` holds when it is due; without it, the next event or reconcile does. */
+  /**
+   * Wakes a push `minimumReleaseAge` holds (or the repository, for a promotion `promote.after`
+   * holds) when it is due; without it, the next event or reconcile does.
+   */
   readonly delayed?: DelayedWork;
   /** The clock `minimumReleaseAge` is measured with (epoch ms). */
   readonly now?: () => number;
@@ -140,7 +143,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         prefetched: { state, ...defined({ config: loaded }) },
       },
     );
-    if (input.delayed) await scheduleHeld(input.delayed, report);
+    if (input.delayed) await scheduleHeld(input.delayed, repo.repo, report);
     return { ok: true, report, watched, listing, reading: readingOf(state.config, loaded), readAt };
   } catch (error) {
     return { ok: false, error, watched };
@@ -162,11 +165,18 @@ export function readingOf(
 
 /**
  * A wake-up for each held candidate with a due time: the push goes back on the queue then, with
- * its own push time, so it is applied without another push. One that cannot be set fails the
+ * its own push time, so it is applied without another push; a promotion `promote.after` holds
+ * has its repository run then (one wake-up per due time). One that cannot be set fails the
  * repository's work, whose events are then retried: a held push is never dropped silently.
  */
-async function scheduleHeld(delayed: DelayedWork, report: RepoReport): Promise<void> {
+async function scheduleHeld(delayed: DelayedWork, repo: string, report: RepoReport): Promise<void> {
+  const runs = new Map<number, Date>();
+  for (const d of report.decisions) {
+    const due = d.policy.promote ? d.held?.due : undefined;
+    if (due) runs.set(due.getTime(), due);
+  }
   const wakeUps = report.decisions.flatMap((d) => {
+    if (d.policy.promote) return [];
     // minimumReleaseAge: when the tag is old enough; a signature gate: when to look again.
     const recheck = d.signature?.ok === false ? d.signature.recheck : undefined;
     const held = d.held?.due ? { ...d.held, due: d.held.due } : recheck && { ...recheck, due: recheck.at };
@@ -178,5 +188,8 @@ async function scheduleHeld(delayed: DelayedWork, report: RepoReport): Promise<v
     };
     return [{ due: held.due, push }];
   });
-  await Promise.all(wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)));
+  await Promise.all([
+    ...wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)),
+    ...[...runs.values()].map((due) => delayed.scheduleRepoRun(due, repo)),
+  ]);
 }

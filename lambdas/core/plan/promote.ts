@@ -12,6 +12,7 @@ import type { RepoFiles } from '../../ports/repo-files.ts';
 import type { ManifestReference } from '../manifest/index.ts';
 import { decide, type IgnoredTarget, type PolicyDecision, type PolicyTarget } from './decide.ts';
 import { policyReferences, scanRepo, type RepoScan } from './scan.ts';
+import { formatDuration, instant } from './release-age.ts';
 import { defined } from '../../objects.ts';
 
 /** Where the upstream's current target came to its base branch: its PR or commit, and when. */
@@ -35,6 +36,20 @@ export interface Promotion {
   /** The first reference of the source holding it (`file:line`). */
   readonly at?: string;
   readonly landing?: Landing;
+  /** `promote.after`: how the soak stands (set when the policy has one and there is a target). */
+  readonly soak?: Soak;
+}
+
+export interface Soak {
+  /** The soak time asked for, ms. */
+  readonly after: number;
+  /** `landing.at + after`; unset when the landing time is unknown. */
+  readonly due?: Date;
+  /** How long the source has run it when decided, ms. */
+  readonly ran?: number;
+  /** Whether the soak is over. */
+  readonly done: boolean;
+  readonly reason: string;
 }
 
 /** The source's files read: one target, or the reason there is none to promote. */
@@ -170,6 +185,8 @@ export interface PromotionInput {
   readonly upstream: UpstreamRead;
   readonly proposed?: PolicyTarget;
   readonly ignored?: IgnoredTarget;
+  /** When `promote.after` is measured (the caller's clock); without it a soak holds. */
+  readonly now?: Date;
 }
 
 /**
@@ -227,9 +244,71 @@ export function decidePromotion(input: PromotionInput): PolicyDecision {
   }
   // "already the greatest allowed tag" says what a registry policy means; here it runs the same.
   const same = decision.outcome === 'up-to-date' && from?.tag === target.tag;
-  return {
+  const decided: PolicyDecision = {
     ...decision,
     reason: `${follows} (${runs}): ${same ? 'already runs it' : decision.reason}`,
     promotion: upstream.promotion,
+  };
+  return soaked(decided, input.now);
+}
+
+/**
+ * `promote.after`: an update is held until the source's change has run that long on its base
+ * branch, counted from its landing (`soakOf`). Only an update is held: what a promotion already
+ * proposes (its open PR) or runs is not taken back.
+ */
+function soaked(decision: PolicyDecision, now: Date | undefined): PolicyDecision {
+  const soak = decision.outcome === 'update' ? soakOf(decision, now) : undefined;
+  if (!soak || soak.done)
+    return soak?.done ? { ...decision, promotion: { ...decision.promotion!, soak } } : decision;
+  const to = decision.to!;
+  const { from: _from, floor: _floor, to: _to, updateType: _type, ...rest } = decision;
+  return {
+    ...rest,
+    ...defined({ from: decision.from, floor: decision.floor }),
+    outcome: 'held',
+    reason: `held: ${soak.reason}`,
+    held: {
+      tag: to.tag,
+      ...defined({ digest: to.digest }),
+      updateType: decision.updateType ?? 'other',
+      age: soak.after,
+      ...defined({ due: soak.due }),
+      reason: soak.reason,
+    },
+    promotion: { ...decision.promotion!, soak },
+  };
+}
+
+/**
+ * Where a promotion stands against its soak time: due at `landing.at + after`. A change whose
+ * landing time is unknown (no updater PR found for it) is held: nothing says how long it ran.
+ */
+export function soakOf(
+  decision: Pick<PolicyDecision, 'policy' | 'promotion'>,
+  now: Date | undefined,
+): Soak | undefined {
+  const after = decision.policy.promote?.after;
+  const promotion = decision.promotion;
+  if (!after || !promotion?.target) return undefined;
+  const { from, baseBranch, target, landing } = promotion;
+  const at = landing?.at;
+  const what = `"${from}" runs ${target.tag} on ${baseBranch}`;
+  if (!at || Number.isNaN(at.getTime()))
+    return {
+      after,
+      done: false,
+      reason: `${what}, landing time unknown: the soak of ${formatDuration(after)} is counted from the merge of the updater pull request that brought it`,
+    };
+  const due = new Date(at.getTime() + after);
+  const ran = now ? Math.max(0, now.getTime() - at.getTime()) : 0;
+  if (now && due.getTime() <= now.getTime())
+    return { after, due, ran, done: true, reason: `${what}; soaked ${formatDuration(after)}` };
+  return {
+    after,
+    due,
+    ran,
+    done: false,
+    reason: `${what} since ${instant(at)}, soaking until ${instant(due)} (promote.after ${formatDuration(after)})`,
   };
 }

@@ -228,3 +228,75 @@ describe('a promotion never proposes what its source does not run', () => {
     );
   });
 });
+
+describe('promote.after: a soak time on the source', () => {
+  const soaking = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    prerelease: true
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: 2h }
+    files: ["staging/**"]
+`);
+  const staging = soaking.policies[1]!;
+  const merged = new Date('2026-12-07T01:00:00Z');
+  const landed = () => ({ pull: 12, commit: 'a'.repeat(40), at: merged });
+  const files = {
+    'dev/api.yaml': deployment(`${API}:1.5.0`),
+    'staging/api.yaml': deployment(`${API}:1.4.0`),
+  };
+  const decideAt = async (now: Date | undefined, landing: typeof landed | (() => undefined) = landed) =>
+    (
+      await planUpdates({
+        config: soaking,
+        repo: new MemoryRepo(files),
+        policies: [staging],
+        promotion: { landed: landing, defaultBranch: 'main' },
+        ...(now ? { now } : {}),
+      })
+    ).decisions[0]!;
+
+  it.each([
+    ['just merged', '2026-12-07T01:00:00Z', 'held'],
+    ['a second before due', '2026-12-07T02:59:59Z', 'held'],
+    ['exactly due', '2026-12-07T03:00:00Z', 'update'],
+    ['long after', '2026-12-09T00:00:00Z', 'update'],
+  ])('%s (%s): %s', async (_what, now, outcome) => {
+    const d = await decideAt(new Date(now));
+    expect(d.outcome).toBe(outcome);
+    expect(d.promotion?.soak).toMatchObject({ after: 7_200_000, due: new Date('2026-12-07T03:00:00Z') });
+    if (outcome === 'held') {
+      expect(d.reason).toBe(
+        'held: "api-dev" runs 1.5.0 on main since 2026-12-07T01:00:00Z, soaking until 2026-12-07T03:00:00Z (promote.after 2h)',
+      );
+      // The wake-up's time, and nothing to write.
+      expect(d.held).toMatchObject({ tag: '1.5.0', due: new Date('2026-12-07T03:00:00Z') });
+      expect(d.to).toBeUndefined();
+    } else expect(d.to).toEqual({ tag: '1.5.0' });
+  });
+
+  it('holds a change whose landing time is unknown (no updater PR found), with no wake-up', async () => {
+    const d = await decideAt(new Date('2026-12-09T00:00:00Z'), () => undefined);
+    expect(d.outcome).toBe('held');
+    expect(d.held?.due).toBeUndefined();
+    expect(d.reason).toContain('landing time unknown');
+  });
+
+  it('holds without a clock (fails closed)', async () => {
+    expect((await decideAt(undefined)).outcome).toBe('held');
+  });
+
+  it('holds nothing when the promotion already runs what the source runs', async () => {
+    const plan = await planUpdates({
+      config: soaking,
+      repo: new MemoryRepo({ ...files, 'staging/api.yaml': deployment(`${API}:1.5.0`) }),
+      policies: [staging],
+      promotion: { landed },
+      now: merged,
+    });
+    expect(plan.decisions[0]!.outcome).toBe('up-to-date');
+  });
+});
