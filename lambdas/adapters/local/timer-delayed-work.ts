@@ -90,14 +90,12 @@ export class TimerDelayedWork implements DelayedWork {
       () => {
         if (wait > MAX_TIMER_MS) return this.arm(key, at, wake);
         this.timers.delete(key);
-        this.options.queue
-          .enqueue([wake.message])
-          .catch((error: unknown) =>
-            this.options.log.error(`held ${wake.what} not queued when due`, {
-              ...wake.fields,
-              ...errorFields(error),
-            }),
-          );
+        this.options.queue.enqueue([wake.message]).catch((error: unknown) =>
+          this.options.log.error(`held ${wake.what} not queued when due`, {
+            ...wake.fields,
+            ...errorFields(error),
+          }),
+        );
       },
       Math.min(wait, MAX_TIMER_MS),
     );
