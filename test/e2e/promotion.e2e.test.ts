@@ -323,7 +323,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
     const { sent, number } = await mergeAndNotify('cart-dev', SOAK);
     // The merged PR's run holds staging and says so on the dashboard.
     const dashboard = await until('the dashboard saying staging soaks', () =>
-      github.listIssues(OWNER, SOAK, { state: 'open' }).find((i) => i.body.includes('soaking until')),
+      github.listIssues(OWNER, SOAK, { state: 'open' }).find((i) => i.body?.includes('soaking until')),
     );
     expect(dashboard.body).toMatch(
       /\*\*held\*\*: "cart-dev" runs 1\.5\.0 on main since \S+Z, soaking until \S+Z &#40;promote\.after 2s&#41;/,
