@@ -152,6 +152,14 @@ export interface RepoClient {
   commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]>;
   /** One commit by sha or branch name; undefined when there is none. */
   readCommit(ref: string): Promise<CommitInfo | undefined>;
+  /**
+   * The newest commit on `ref` that changed `path`, and when it was committed (one request):
+   * when a change whose pull request is unknown landed. Hosts without it leave it out.
+   */
+  lastCommitTouching?(
+    ref: string,
+    path: string,
+  ): Promise<{ readonly sha: string; readonly at: Date } | undefined>;
   createPull(input: {
     readonly head: string;
     readonly base: string;

@@ -309,6 +309,22 @@ export class GitHubRepoReads {
     });
   }
 
+  async lastCommitTouching(ref: string, path: string): Promise<{ sha: string; at: Date } | undefined> {
+    return this.call(`last commit of ${path} on ${ref}`, async () => {
+      const { data } = await this.octokit.rest.repos.listCommits({
+        ...this.base,
+        sha: ref,
+        path,
+        per_page: 1,
+      });
+      const commit = data[0];
+      // The committer's date: when it was applied to the branch (a rebase or cherry-pick keeps
+      // the author's). A missing or unreadable date is no landing time.
+      const at = commit?.commit.committer?.date ? new Date(commit.commit.committer.date) : undefined;
+      return commit && at && !Number.isNaN(at.getTime()) ? { sha: commit.sha, at } : undefined;
+    });
+  }
+
   async readCommit(ref: string): Promise<CommitInfo | undefined> {
     try {
       // One file of the diff at most: only the message is wanted.

@@ -285,6 +285,14 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
           : { listFiles: async () => [], readFile: async () => undefined };
       },
       landed: landingsOf(state.closedPulls),
+      ...(client.lastCommitTouching
+        ? {
+            lastChange: async (branch: string, file: string) => {
+              const last = await client.lastCommitTouching!(branch, file);
+              return last && { commit: last.sha, at: last.at };
+            },
+          }
+        : {}),
     },
   });
   const unitKeys = [...new Set(policies.map(unitKey))];

@@ -12,7 +12,7 @@ import type { RepoFiles } from '../../ports/repo-files.ts';
 import type { ManifestReference } from '../manifest/index.ts';
 import { decide, type IgnoredTarget, type PolicyDecision, type PolicyTarget } from './decide.ts';
 import { policyReferences, scanRepo, type RepoScan } from './scan.ts';
-import { formatDuration, instant } from './release-age.ts';
+import { soaked, type Soak } from './soak.ts';
 import { defined } from '../../objects.ts';
 
 /** Where the upstream's current target came to its base branch: its PR or commit, and when. */
@@ -40,18 +40,6 @@ export interface Promotion {
   readonly soak?: Soak;
 }
 
-export interface Soak {
-  /** The soak time asked for, ms. */
-  readonly after: number;
-  /** `landing.at + after`; unset when the landing time is unknown. */
-  readonly due?: Date;
-  /** How long the source has run it when decided, ms. */
-  readonly ran?: number;
-  /** Whether the soak is over. */
-  readonly done: boolean;
-  readonly reason: string;
-}
-
 /** The source's files read: one target, or the reason there is none to promote. */
 export type UpstreamRead =
   | { readonly ok: true; readonly promotion: Promotion & { readonly target: PolicyTarget } }
@@ -63,6 +51,11 @@ export interface PromotionOptions {
   /** The files of another base branch, for a source on another branch than its promotion. */
   readonly filesOn?: (base: string | undefined) => Promise<RepoFiles>;
   readonly landed?: LandingLookup;
+  /**
+   * The newest commit on `base` that changed `file`: where a change no updater PR brought
+   * landed, asked only for a promotion with a soak time (`promote.after`) that needs it.
+   */
+  readonly lastChange?: (base: string, file: string) => Promise<Landing | undefined>;
 }
 
 /** The source policy of a promote policy (the config check guarantees it exists). */
@@ -135,6 +128,43 @@ function distinct(pairs: readonly (readonly [string, string])[]): Map<string, st
  * caller scanned their files with it), else from that branch's files (`options.filesOn`).
  */
 export async function readUpstreams(
+  config: Config,
+  promoting: readonly Policy[],
+  scan: RepoScan,
+  options: PromotionOptions & { readonly configPath?: string },
+): Promise<Map<string, UpstreamRead>> {
+  const reads = await readSources(config, promoting, scan, options);
+  const lastChange = options.lastChange;
+  if (!lastChange) return reads;
+  // A soak needs the landing time: for a change no updater PR brought (a direct commit, a
+  // person's edit), the last commit that changed the source's file, once per file and branch.
+  const asked = new Map<string, Promise<Landing | undefined>>();
+  await Promise.all(
+    promoting.map(async (policy) => {
+      const read = reads.get(policy.name);
+      if (!policy.promote?.after || !read?.ok || read.promotion.landing?.at || !read.promotion.at) return;
+      // Asked only while the promotion does not run it yet: an up-to-date one costs nothing.
+      const { tag, digest } = read.promotion.target;
+      const own = [...policyReferences(policy, scan).values()].flat();
+      if (
+        own.length > 0 &&
+        own.every(
+          (r) => r.tag === tag && (digest === undefined || r.digest === undefined || r.digest === digest),
+        )
+      )
+        return;
+      const file = read.promotion.at.slice(0, read.promotion.at.lastIndexOf(':'));
+      const base = read.promotion.baseBranch;
+      const key = JSON.stringify([base, file]);
+      if (!asked.has(key)) asked.set(key, lastChange(base, file));
+      const landing = await asked.get(key);
+      if (landing) reads.set(policy.name, { ok: true, promotion: { ...read.promotion, landing } });
+    }),
+  );
+  return reads;
+}
+
+async function readSources(
   config: Config,
   promoting: readonly Policy[],
   scan: RepoScan,
@@ -250,65 +280,4 @@ export function decidePromotion(input: PromotionInput): PolicyDecision {
     promotion: upstream.promotion,
   };
   return soaked(decided, input.now);
-}
-
-/**
- * `promote.after`: an update is held until the source's change has run that long on its base
- * branch, counted from its landing (`soakOf`). Only an update is held: what a promotion already
- * proposes (its open PR) or runs is not taken back.
- */
-function soaked(decision: PolicyDecision, now: Date | undefined): PolicyDecision {
-  const soak = decision.outcome === 'update' ? soakOf(decision, now) : undefined;
-  if (!soak || soak.done)
-    return soak?.done ? { ...decision, promotion: { ...decision.promotion!, soak } } : decision;
-  const to = decision.to!;
-  const { from: _from, floor: _floor, to: _to, updateType: _type, ...rest } = decision;
-  return {
-    ...rest,
-    ...defined({ from: decision.from, floor: decision.floor }),
-    outcome: 'held',
-    reason: `held: ${soak.reason}`,
-    held: {
-      tag: to.tag,
-      ...defined({ digest: to.digest }),
-      updateType: decision.updateType ?? 'other',
-      age: soak.after,
-      ...defined({ due: soak.due }),
-      reason: soak.reason,
-    },
-    promotion: { ...decision.promotion!, soak },
-  };
-}
-
-/**
- * Where a promotion stands against its soak time: due at `landing.at + after`. A change whose
- * landing time is unknown (no updater PR found for it) is held: nothing says how long it ran.
- */
-export function soakOf(
-  decision: Pick<PolicyDecision, 'policy' | 'promotion'>,
-  now: Date | undefined,
-): Soak | undefined {
-  const after = decision.policy.promote?.after;
-  const promotion = decision.promotion;
-  if (!after || !promotion?.target) return undefined;
-  const { from, baseBranch, target, landing } = promotion;
-  const at = landing?.at;
-  const what = `"${from}" runs ${target.tag} on ${baseBranch}`;
-  if (!at || Number.isNaN(at.getTime()))
-    return {
-      after,
-      done: false,
-      reason: `${what}, landing time unknown: the soak of ${formatDuration(after)} is counted from the merge of the updater pull request that brought it`,
-    };
-  const due = new Date(at.getTime() + after);
-  const ran = now ? Math.max(0, now.getTime() - at.getTime()) : 0;
-  if (now && due.getTime() <= now.getTime())
-    return { after, due, ran, done: true, reason: `${what}; soaked ${formatDuration(after)}` };
-  return {
-    after,
-    due,
-    ran,
-    done: false,
-    reason: `${what} since ${instant(at)}, soaking until ${instant(due)} (promote.after ${formatDuration(after)})`,
-  };
 }

@@ -333,4 +333,43 @@ describe('promotion through GitHub events', () => {
     );
     expect(gone.requests).toBe(0);
   });
+
+  it('promote.after on a direct commit upstream: the soak counts from the last commit that changed the source file (one request)', async () => {
+    const env = await githubEnvFor(FILES('commit', '30m'));
+    const runs: Date[] = [];
+    const delayedWork: DelayedWork = {
+      scheduleAt: async () => {},
+      scheduleRepoRun: async (due) => void runs.push(due),
+    };
+    let now = Date.now();
+    const ctx = context(env, { delayedWork, now: () => now });
+    await env.apply([push(API, '1.5.0', { digest: D2 })]);
+    const { data: commits } = await new Octokit({
+      baseUrl: env.server.url,
+      auth: 'test-token',
+    }).rest.repos.listCommits({ owner: OWNER, repo: REPO, sha: 'main', path: 'dev/api.yaml', per_page: 1 });
+    const committed = commits[0]!;
+    const due = new Date(Date.parse(committed.commit.committer!.date!) + 30 * 60_000);
+    const event: RepoPushEvent = {
+      type: 'push',
+      repo: `${OWNER}/${REPO}`,
+      branch: 'main',
+      after: committed.sha,
+      changedPaths: ['dev/api.yaml'],
+      truncated: false,
+    };
+    await ctx.directory.refresh(env.host, { repo: `${OWNER}/${REPO}` });
+    const held = await cost(env, () => handleRepoEvent(ctx, event));
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+    expect(runs).toEqual([due]);
+    expect(env.server.requests.filter((r) => r.operationId === 'repos/list-commits')).toHaveLength(1);
+    expect(held.writes).toEqual(['issues/update']);
+
+    now = due.getTime();
+    await handleRepoEvent(ctx, { type: 'promotion-due', repo: `${OWNER}/${REPO}` });
+    const staging = openPull(env, 'api-staging');
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
+    expect(staging?.body).toContain(`brought there by ${committed.sha}, since `);
+    expect(staging?.body).toContain('  - soak: ran 30 min of the required 30 min (`promote.after: 30m`');
+  });
 });

@@ -300,3 +300,53 @@ policies:
     expect(plan.decisions[0]!.outcome).toBe('up-to-date');
   });
 });
+
+describe('promote.after: the landing of a change no updater PR brought', () => {
+  const soaking = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: 30m }
+    files: ["staging/**"]
+`);
+  const committed = new Date('2026-12-07T01:00:00Z');
+  async function run(staging: string, now: Date) {
+    const asked: string[] = [];
+    const plan = await planUpdates({
+      config: soaking,
+      repo: new MemoryRepo({
+        'dev/api.yaml': deployment(`${API}:1.5.0`),
+        'staging/api.yaml': deployment(staging),
+      }),
+      policies: [soaking.policies[1]!],
+      now,
+      promotion: {
+        defaultBranch: 'main',
+        lastChange: async (base, file) => {
+          asked.push(`${base}:${file}`);
+          return { commit: 'c'.repeat(40), at: committed };
+        },
+      },
+    });
+    return { decision: plan.decisions[0]!, asked };
+  }
+
+  it('is the last commit that changed the file holding the reference: held until then, promoted once due', async () => {
+    const early = await run(`${API}:1.4.0`, new Date('2026-12-07T01:10:00Z'));
+    expect(early.asked).toEqual(['main:dev/api.yaml']);
+    expect(early.decision.outcome).toBe('held');
+    expect(early.decision.held?.due).toEqual(new Date('2026-12-07T01:30:00Z'));
+    const due = await run(`${API}:1.4.0`, new Date('2026-12-07T01:30:00Z'));
+    expect(due.decision.outcome).toBe('update');
+    expect(due.decision.promotion?.landing).toEqual({ commit: 'c'.repeat(40), at: committed });
+  });
+
+  it('is not asked for when the promotion already runs what the source runs', async () => {
+    const { decision, asked } = await run(`${API}:1.5.0`, new Date('2026-12-07T01:10:00Z'));
+    expect(decision.outcome).toBe('up-to-date');
+    expect(asked).toEqual([]);
+  });
+});
