@@ -41,6 +41,17 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
         });
       }
     }
+    const healthy = policy.promote.when === 'healthy';
+    if (healthy && policy.promote.application === undefined)
+      issues.push({
+        path: ['policies', index, 'promote', 'when'],
+        message: `when: healthy needs "application": the source environment as its health reports name it (the Argo CD Application, or the Flux Kustomization or HelmRelease as namespace/name)`,
+      });
+    if (!healthy && policy.promote.application !== undefined)
+      issues.push({
+        path: ['policies', index, 'promote', 'application'],
+        message: 'application applies only with when: healthy',
+      });
     const at = ['policies', index, 'promote', 'from'];
     const from = policy.promote.from;
     const source = byName.get(from);

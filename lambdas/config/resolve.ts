@@ -30,7 +30,13 @@ function promoteOf(
 ): NonNullable<Policy['promote']> {
   const after = raw.after === undefined ? undefined : parseDuration(raw.after);
   // `after: 0s` is no soak at all.
-  return { from: raw.from, ...(after ? { after } : {}) };
+  return {
+    from: raw.from,
+    ...(after ? { after } : {}),
+    ...(raw.when === 'healthy' && raw.application !== undefined
+      ? { when: 'healthy' as const, application: raw.application }
+      : {}),
+  };
 }
 
 export function resolvePolicy(p: z.infer<typeof StandalonePolicySchema>, d: Defaults = {}): Policy {

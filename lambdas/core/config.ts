@@ -62,6 +62,12 @@ export interface Policy {
     readonly from: string;
     /** The soak time (ms): the source's change is proposed once it has run this long there. */
     readonly after?: number;
+    /**
+     * `healthy`: proposed once `application` (the source environment, as its health reports
+     * name it) reports healthy at a commit containing the change. Unset: once merged.
+     */
+    readonly when?: 'healthy';
+    readonly application?: string;
   };
 }
 

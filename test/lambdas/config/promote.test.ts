@@ -117,6 +117,30 @@ describe('promote: after, a soak time', () => {
   });
 });
 
+describe('promote: when', () => {
+  it.each([
+    ['{ from: api-dev }', { from: 'api-dev' }],
+    ['{ from: api-dev, when: merged }', { from: 'api-dev' }],
+    [
+      '{ from: api-dev, when: healthy, application: shop-api-dev }',
+      { from: 'api-dev', when: 'healthy', application: 'shop-api-dev' },
+    ],
+    [
+      '{ from: api-dev, when: healthy, application: flux-system/api-dev, after: 1h }',
+      { from: 'api-dev', when: 'healthy', application: 'flux-system/api-dev', after: 3_600_000 },
+    ],
+  ])('promote: %s', (promote, resolved) => {
+    const result = parseConfig(
+      config(`  - name: api-staging
+    image: ${API}
+    promote: ${promote}
+`),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.config.policies[1]?.promote).toEqual(resolved);
+  });
+});
+
 describe('promote: config errors, with line and column', () => {
   it.each([
     [
@@ -203,6 +227,44 @@ describe('promote: config errors, with line and column', () => {
     promote: { from: api-dev, soak: 2h }
 `),
       ['.image-updater.yaml:12:31: policies[1].promote.soak: unknown key'],
+    ],
+    [
+      'when: healthy without an application',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: healthy }
+`),
+      [
+        '.image-updater.yaml:12:37: policies[1].promote.when: when: healthy needs "application": the source environment as its health reports name it (the Argo CD Application, or the Flux Kustomization or HelmRelease as namespace/name)',
+      ],
+    ],
+    [
+      'an application without when: healthy',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, application: shop-api-dev }
+`),
+      [
+        '.image-updater.yaml:12:44: policies[1].promote.application: application applies only with when: healthy',
+      ],
+    ],
+    [
+      'an unknown when',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: deployed }
+`),
+      ['.image-updater.yaml:12:37: policies[1].promote.when: merged (the default) or healthy'],
+    ],
+    [
+      'an application that is no name',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: healthy, application: "a/b/c" }
+`),
+      [
+        '.image-updater.yaml:12:59: policies[1].promote.application: an Argo CD application name, or a Flux namespace/name',
+      ],
     ],
     [
       'after: not a duration',
