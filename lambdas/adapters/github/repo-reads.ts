@@ -309,6 +309,29 @@ export class GitHubRepoReads {
     });
   }
 
+  async compareCommits(
+    base: string,
+    head: string,
+  ): Promise<'ahead' | 'identical' | 'behind' | 'diverged' | undefined> {
+    try {
+      // One commit of the list at most: only the status is wanted.
+      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+        ...this.base,
+        basehead: `${base}...${head}`,
+        per_page: 1,
+      });
+      return data.status;
+    } catch (error) {
+      const failure = toGitHostError(
+        error,
+        `${this.repo.owner}/${this.repo.name}: compare ${base}...${head}`,
+      );
+      // A commit this repository does not have (a report about another repository's commit).
+      if (failure.code === 'GITHUB_NOT_FOUND' || failure.status === 422) return undefined;
+      throw failure;
+    }
+  }
+
   async lastCommitTouching(ref: string, path: string): Promise<{ sha: string; at: Date } | undefined> {
     return this.call(`last commit of ${path} on ${ref}`, async () => {
       const { data } = await this.octokit.rest.repos.listCommits({

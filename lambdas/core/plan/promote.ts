@@ -13,6 +13,7 @@ import type { ManifestReference } from '../manifest/index.ts';
 import { decide, type IgnoredTarget, type PolicyDecision, type PolicyTarget } from './decide.ts';
 import { policyReferences, scanRepo, type RepoScan } from './scan.ts';
 import { soaked, type Soak } from './soak.ts';
+import { healthGated, healthState, type HealthReport, type HealthState } from './health.ts';
 import { defined } from '../../objects.ts';
 
 /** Where the upstream's current target came to its base branch: its PR or commit, and when. */
@@ -38,6 +39,8 @@ export interface Promotion {
   readonly landing?: Landing;
   /** `promote.after`: how the soak stands (set when the policy has one and there is a target). */
   readonly soak?: Soak;
+  /** `when: healthy`: how the health gate stands. */
+  readonly health?: HealthState;
 }
 
 /** The source's files read: one target, or the reason there is none to promote. */
@@ -56,6 +59,10 @@ export interface PromotionOptions {
    * landed, asked only for a promotion with a soak time (`promote.after`) that needs it.
    */
   readonly lastChange?: (base: string, file: string) => Promise<Landing | undefined>;
+  /** The latest health report per application (`when: healthy`). */
+  readonly health?: ReadonlyMap<string, HealthReport>;
+  /** Whether `head` is `base` or a descendant of it; undefined when the host cannot say. */
+  readonly contains?: (base: string, head: string) => Promise<boolean | undefined>;
 }
 
 /** The source policy of a promote policy (the config check guarantees it exists). */
@@ -134,15 +141,32 @@ export async function readUpstreams(
   options: PromotionOptions & { readonly configPath?: string },
 ): Promise<Map<string, UpstreamRead>> {
   const reads = await readSources(config, promoting, scan, options);
+  await landings(promoting, scan, reads, options);
+  await healthOf(promoting, reads, options);
+  return reads;
+}
+
+/**
+ * A soak needs the landing time, a health gate the landing commit: for a change no updater PR
+ * brought (a direct commit, a person's edit), the last commit that changed the source's file,
+ * once per file and branch.
+ */
+async function landings(
+  promoting: readonly Policy[],
+  scan: RepoScan,
+  reads: Map<string, UpstreamRead>,
+  options: PromotionOptions,
+): Promise<void> {
   const lastChange = options.lastChange;
-  if (!lastChange) return reads;
-  // A soak needs the landing time: for a change no updater PR brought (a direct commit, a
-  // person's edit), the last commit that changed the source's file, once per file and branch.
+  if (!lastChange) return;
   const asked = new Map<string, Promise<Landing | undefined>>();
   await Promise.all(
     promoting.map(async (policy) => {
       const read = reads.get(policy.name);
-      if (!policy.promote?.after || !read?.ok || read.promotion.landing?.at || !read.promotion.at) return;
+      const needs =
+        (policy.promote?.after && !read?.promotion.landing?.at) ||
+        (policy.promote?.when === 'healthy' && !read?.promotion.landing?.commit);
+      if (!needs || !read?.ok || !read.promotion.at) return;
       // Asked only while the promotion does not run it yet: an up-to-date one costs nothing.
       const { tag, digest } = read.promotion.target;
       const own = [...policyReferences(policy, scan).values()].flat();
@@ -161,7 +185,40 @@ export async function readUpstreams(
       if (landing) reads.set(policy.name, { ok: true, promotion: { ...read.promotion, landing } });
     }),
   );
-  return reads;
+}
+
+/**
+ * `when: healthy`: the application's latest report, and whether its revision contains the
+ * landing commit (one compare per pair; none when it is the landing commit itself, or not
+ * healthy).
+ */
+async function healthOf(
+  promoting: readonly Policy[],
+  reads: Map<string, UpstreamRead>,
+  options: PromotionOptions,
+): Promise<void> {
+  const asked = new Map<string, Promise<boolean | undefined>>();
+  await Promise.all(
+    promoting.map(async (policy) => {
+      const read = reads.get(policy.name);
+      const application = policy.promote?.application;
+      if (policy.promote?.when !== 'healthy' || !application || !read?.ok) return;
+      const { landing, target, baseBranch } = read.promotion;
+      const commit = landing?.commit;
+      const report = options.health?.get(application);
+      let contains: boolean | undefined;
+      if (commit && report?.healthy) {
+        if (report.revision === commit) contains = true;
+        else if (options.contains) {
+          const key = `${commit}...${report.revision}`;
+          if (!asked.has(key)) asked.set(key, options.contains(commit, report.revision));
+          contains = await asked.get(key);
+        }
+      }
+      const health = healthState({ application, tag: target.tag, baseBranch, commit, report, contains });
+      reads.set(policy.name, { ok: true, promotion: { ...read.promotion, health } });
+    }),
+  );
 }
 
 async function readSources(
@@ -279,5 +336,6 @@ export function decidePromotion(input: PromotionInput): PolicyDecision {
     reason: `${follows} (${runs}): ${same ? 'already runs it' : decision.reason}`,
     promotion: upstream.promotion,
   };
-  return soaked(decided, input.now);
+  // Both gates must open: the soak first (it sets a wake-up), then the health report.
+  return healthGated(soaked(decided, input.now));
 }

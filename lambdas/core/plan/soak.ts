@@ -28,22 +28,35 @@ export function soaked(decision: PolicyDecision, now: Date | undefined): PolicyD
   const soak = decision.outcome === 'update' ? soakOf(decision, now) : undefined;
   if (!soak || soak.done)
     return soak?.done ? { ...decision, promotion: { ...decision.promotion!, soak } } : decision;
+  return held({ ...decision, promotion: { ...decision.promotion!, soak } }, soak.reason, {
+    age: soak.after,
+    ...defined({ due: soak.due }),
+  });
+}
+
+/**
+ * An update held back by a promotion's gate (`promote.after`, `when: healthy`): nothing to write,
+ * the reason said on the dashboard, and `due` when a wake-up is to be set.
+ */
+export function held(
+  decision: PolicyDecision,
+  reason: string,
+  until: { readonly age: number; readonly due?: Date },
+): PolicyDecision {
   const to = decision.to!;
   const { from: _from, floor: _floor, to: _to, updateType: _type, ...rest } = decision;
   return {
     ...rest,
     ...defined({ from: decision.from, floor: decision.floor }),
     outcome: 'held',
-    reason: `held: ${soak.reason}`,
+    reason: `held: ${reason}`,
     held: {
       tag: to.tag,
       ...defined({ digest: to.digest }),
       updateType: decision.updateType ?? 'other',
-      age: soak.after,
-      ...defined({ due: soak.due }),
-      reason: soak.reason,
+      ...until,
+      reason,
     },
-    promotion: { ...decision.promotion!, soak },
   };
 }
 

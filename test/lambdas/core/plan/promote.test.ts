@@ -350,3 +350,101 @@ policies:
     expect(asked).toEqual([]);
   });
 });
+
+describe('when: healthy: the source environment reports healthy at a commit containing the change', () => {
+  const gated = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: healthy, application: shop-api-dev }
+    files: ["staging/**"]
+`);
+  const LANDED = 'a'.repeat(40);
+  const OLDER = 'b'.repeat(40);
+  const LATER = 'c'.repeat(40);
+  const at = new Date('2026-12-07T02:00:00Z');
+  // History: OLDER → LANDED → LATER.
+  const descendants: Record<string, readonly string[]> = { [OLDER]: [LANDED, LATER], [LANDED]: [LATER] };
+  const report = (revision: string, healthy = true, application = 'shop-api-dev') => ({
+    application,
+    revision,
+    healthy,
+    at,
+    source: 'argocd' as const,
+  });
+  async function decideWith(
+    reports: ReturnType<typeof report>[],
+    landing: { commit?: string } = { commit: LANDED },
+  ) {
+    const compared: string[] = [];
+    const plan = await planUpdates({
+      config: gated,
+      repo: new MemoryRepo({
+        'dev/api.yaml': deployment(`${API}:1.5.0`),
+        'staging/api.yaml': deployment(`${API}:1.4.0`),
+      }),
+      policies: [gated.policies[1]!],
+      now: at,
+      promotion: {
+        defaultBranch: 'main',
+        landed: () => ({ pull: 12, ...landing, at }),
+        health: new Map(reports.map((r) => [r.application, r])),
+        contains: async (base, head) => {
+          compared.push(`${base.slice(0, 1)}...${head.slice(0, 1)}`);
+          return base === head || (descendants[base] ?? []).includes(head);
+        },
+      },
+    });
+    return { decision: plan.decisions[0]!, compared };
+  }
+  const waiting = `waiting for shop-api-dev to report healthy at ${LANDED.slice(0, 12)} (which brought 1.5.0 to main) or a later commit`;
+
+  it.each([
+    ['no report yet', [], 'held', `held: ${waiting}`, []],
+    ['a report of another application', [report(LATER, true, 'shop-api-qa')], 'held', `held: ${waiting}`, []],
+    [
+      'a healthy report at an older commit',
+      [report(OLDER)],
+      'held',
+      `held: ${waiting}; its last report (argocd, 2026-12-07T02:00:00Z): healthy at ${OLDER.slice(0, 12)}, which does not contain it`,
+      ['a...b'],
+    ],
+    [
+      'a degraded report at a later commit',
+      [report(LATER, false)],
+      'held',
+      `held: ${waiting}; its last report (argocd, 2026-12-07T02:00:00Z): not healthy at ${LATER.slice(0, 12)}`,
+      [],
+    ],
+    ['a healthy report at the merged commit (no compare)', [report(LANDED)], 'update', undefined, []],
+    ['a healthy report at a later commit', [report(LATER)], 'update', undefined, ['a...c']],
+  ])('%s: %s', async (_what, reports, outcome, reason, compared) => {
+    const result = await decideWith(reports);
+    expect(result.decision.outcome).toBe(outcome);
+    if (reason) expect(result.decision.reason).toBe(reason);
+    else expect(result.decision.to).toEqual({ tag: '1.5.0' });
+    expect(result.compared).toEqual(compared);
+    // No wake-up: a report wakes it.
+    expect(result.decision.held?.due).toBeUndefined();
+  });
+
+  it('holds when the commit that brought the change is unknown', async () => {
+    const { decision } = await decideWith([report(LATER)], {});
+    expect(decision.outcome).toBe('held');
+    expect(decision.reason).toBe(
+      'held: waiting for shop-api-dev to report healthy at the commit that brought 1.5.0 to main, which is unknown',
+    );
+  });
+
+  it('says in the promotion what it waited for', async () => {
+    const { decision } = await decideWith([report(LATER)]);
+    expect(decision.promotion?.health).toMatchObject({
+      done: true,
+      commit: LANDED,
+      reason: `shop-api-dev reported healthy at ${LATER.slice(0, 12)} (argocd, 2026-12-07T02:00:00Z), which contains ${LANDED.slice(0, 12)}`,
+    });
+  });
+});
