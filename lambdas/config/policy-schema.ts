@@ -144,7 +144,7 @@ const policyShape = {
         .enum(['merged', 'healthy'], { error: 'merged (the default) or healthy' })
         .optional()
         .describe(
-          'merged (default): once the change is on the source\'s base branch. healthy: once the source environment\'s application reports healthy at a commit that contains it (Argo CD or Flux webhook).',
+          "merged (default): once the change is on the source's base branch. healthy: once the source environment's application reports healthy at a commit that contains it (Argo CD or Flux webhook).",
         ),
       application: z
         .string()
