@@ -69,9 +69,32 @@ export interface PromotionDueEvent {
   readonly repo: string;
 }
 
-export type RepoEvent = RepoPushEvent | RepositoriesEvent | PullRequestEvent | IssueEvent | PromotionDueEvent;
+/**
+ * An environment's health at a commit of the repository (`promote: { when: healthy }`), from
+ * an Argo CD Notifications or Flux notification-controller webhook. `repo` is the one the
+ * webhook's URL names (`?repo=owner/name`): the worker acts only on a watched repository, and
+ * only for the application its config names.
+ */
+export interface HealthEvent {
+  readonly type: 'health';
+  readonly repo: string;
+  /** Argo CD's Application name, or Flux's `namespace/name`. */
+  readonly application: string;
+  /** The commit sha the application runs. */
+  readonly revision: string;
+  readonly healthy: boolean;
+  /** When the intake received it (ISO 8601). */
+  readonly at: string;
+  readonly source: 'argocd' | 'flux';
+}
 
-/** Who sent a repository event: GitHub's App webhook, or the updater's own delayed work. */
-export type RepoEventSource = 'github' | 'scheduler';
+export type RepoEvent =
+  RepoPushEvent | RepositoriesEvent | PullRequestEvent | IssueEvent | PromotionDueEvent | HealthEvent;
+
+/**
+ * Who sent a repository event: GitHub's App webhook, the updater's own delayed work, or an
+ * environment's health webhook.
+ */
+export type RepoEventSource = 'github' | 'scheduler' | 'argocd' | 'flux';
 
 export const MAX_CHANGED_PATHS = 1_000;

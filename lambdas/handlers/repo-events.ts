@@ -13,13 +13,17 @@
  * - a `push` that changes no config runs the promote policies whose source's files it changed;
  * - `promotion-due`: the wake-up of a promotion `promote.after` held decides the repository's
  *   promotions again;
+ * - `health`: an environment's health report (Argo CD, Flux) decides the promotions that wait
+ *   for it (`promote: { when: healthy }`), and is kept on the dashboard;
  * - `issue`: a person's edit of one of the updater's issues (a box ticked on the dashboard)
  *   runs the repository, which acts on the ticked boxes (core/dashboard/).
  * A failure that can succeed later hands the event's records back, like a push's.
  */
 import type { ApplyMemo } from '../core/apply/apply.ts';
 import { landsPromotion, type IndexEntry } from '../core/repo-index.ts';
+import type { HealthReport } from '../core/plan/health.ts';
 import type {
+  HealthEvent,
   IssueEvent,
   PromotionDueEvent,
   PullRequestEvent,
@@ -65,7 +69,30 @@ export async function handleRepoEvent(ctx: RepoEventContext, event: RepoEvent): 
       return onIssue(ctx, event);
     case 'promotion-due':
       return onPromotionDue(ctx, event);
+    case 'health':
+      return onHealth(ctx, event);
   }
+}
+
+/**
+ * An environment's health report: in a watched repository, its promotions are decided with it
+ * (one waiting for that application opens its PR when the report is healthy at a commit that
+ * contains the change), and the report is kept on the dashboard for later runs. A repository
+ * not watched costs nothing: a report cannot name one the updater does not already work on.
+ */
+async function onHealth(ctx: RepoEventContext, event: HealthEvent): Promise<RepoEventOutcome> {
+  const repo = await ctx.directory.lookup(event.repo);
+  if (!repo) return nothing(`${event.repo} is not watched`);
+  const report = {
+    application: event.application,
+    revision: event.revision,
+    healthy: event.healthy,
+    at: new Date(event.at),
+    source: event.source,
+  };
+  return runPromotions(ctx, repo, 'all', `health report of ${event.application}: promotions decided`, [
+    report,
+  ]);
 }
 
 /**
@@ -130,6 +157,7 @@ async function runPromotions(
   repo: WatchedRepo,
   promotions: 'all' | readonly string[],
   detail: string,
+  health?: readonly HealthReport[],
 ): Promise<RepoEventOutcome> {
   const result = await runRepo({
     host: ctx.host,
@@ -137,6 +165,7 @@ async function runPromotions(
     pushes: [],
     reconcile: false,
     promotions,
+    ...defined({ health }),
     tagLists: ctx.tagLists,
     memo: ctx.memo,
     onListFailure: 'skip',

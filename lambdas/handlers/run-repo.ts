@@ -33,6 +33,8 @@ export interface RunRepoInput {
   readonly reconcile: boolean;
   /** A change landed on a base branch: decide the promote policies it concerns (`ApplyRequest`). */
   readonly promotions?: ApplyRequest['promotions'];
+  /** Health reports the event brought (`promote: { when: healthy }`). */
+  readonly health?: ApplyRequest['health'];
   readonly tagLists: TagListCache;
   readonly memo: ApplyMemo;
   readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo' | 'loadConfig'>;
@@ -133,7 +135,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
         now: new Date((input.now ?? Date.now)()),
-        ...defined({ promotions: input.promotions }),
+        ...defined({ promotions: input.promotions, health: input.health }),
       },
       {
         ...input.apply,

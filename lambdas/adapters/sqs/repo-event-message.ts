@@ -56,12 +56,21 @@ const RepoEventSchema = z.discriminatedUnion('type', [
     installationId,
   }),
   z.strictObject({ type: z.literal('promotion-due'), repo }),
+  z.strictObject({
+    type: z.literal('health'),
+    repo,
+    application: z.string().min(1).max(253),
+    revision: sha,
+    healthy: z.boolean(),
+    at: z.iso.datetime({ offset: true }),
+    source: z.enum(['argocd', 'flux']),
+  }),
 ]);
 
 export const RepoEventMessageSchema = z.strictObject({
   kind: z.literal('repo-event'),
   event: RepoEventSchema,
-  source: z.enum(['github', 'scheduler']),
+  source: z.enum(['github', 'scheduler', 'argocd', 'flux']),
   id: z.string().min(1).max(256),
 });
 
