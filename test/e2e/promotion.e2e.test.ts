@@ -34,6 +34,9 @@ const REPO = 'gitops';
 const DIRECT = 'gitops-direct';
 /** A third, whose staging soaks what dev runs for 2 s (`promote.after`). */
 const SOAK = 'gitops-soak';
+/** A fourth, whose prod waits for staging to report healthy (`when: healthy`, Argo CD). */
+const HEALTH = 'gitops-health';
+const ARGO_SECRET = 'e2e-argocd-notifications-secret-7d';
 
 const skipReason =
   MISSING_BINARIES.length > 0
@@ -80,7 +83,10 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
   }
 
   /** Merges the policy's PR as a person and delivers GitHub's `pull_request` closed event. */
-  async function mergeAndNotify(policy: string, repo = REPO): Promise<{ sent: number; number: number }> {
+  async function mergeAndNotify(
+    policy: string,
+    repo = REPO,
+  ): Promise<{ sent: number; number: number; sha: string }> {
     const pull = pullOf(policy, repo);
     if (!pull) throw new Error(`no open PR for ${policy}`);
     const alice = new Octokit({ baseUrl: github.url, auth: 'alice-token' });
@@ -110,7 +116,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       body,
     });
     expect(response.status).toBe(202);
-    return { sent, number: pull.number };
+    return { sent, number: pull.number, sha: merged.data.sha };
   }
 
   beforeAll(async () => {
@@ -194,6 +200,33 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       },
     });
 
+    github.createRepo(OWNER, HEALTH, {
+      files: {
+        '.image-updater.yaml': [
+          'version: 1',
+          'policies:',
+          '  - name: web-dev',
+          `    image: ${host}/shop/web`,
+          '    files: ["envs/dev/**"]',
+          '    pin: tag+digest',
+          '  - name: web-staging',
+          `    image: ${host}/shop/web`,
+          '    promote: { from: web-dev }',
+          '    files: ["envs/staging/**"]',
+          '    pin: tag+digest',
+          '  - name: web-prod',
+          `    image: ${host}/shop/web`,
+          '    promote: { from: web-staging, when: healthy, application: shop-web-staging }',
+          '    files: ["envs/prod/**"]',
+          '    pin: tag+digest',
+          '',
+        ].join('\n'),
+        'envs/dev/web.yaml': deployment('web-dev', `${host}/shop/web:1.4.2`),
+        'envs/staging/web.yaml': deployment('web-staging', `${host}/shop/web:1.4.2`),
+        'envs/prod/web.yaml': deployment('web-prod', `${host}/shop/web:1.4.2`),
+      },
+    });
+
     serve = spawn(
       process.execPath,
       [
@@ -207,6 +240,8 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
         `${OWNER}/${DIRECT}`,
         '--repo',
         `${OWNER}/${SOAK}`,
+        '--repo',
+        `${OWNER}/${HEALTH}`,
         '--github-api',
         github.url,
       ],
@@ -215,7 +250,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: work,
           GITHUB_TOKEN: 'test-token',
-          WEBHOOK_SECRET: SECRET,
+          WEBHOOK_SECRET: JSON.stringify({ default: SECRET, argocd: ARGO_SECRET }),
           GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
           WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
           SERVE_HOST: '127.0.0.1',
@@ -341,5 +376,51 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
     );
     // merged_at has whole seconds: the soak ends 1–2 s after the merge.
     expect(waited).toBeGreaterThan(900);
+  });
+
+  it('when: healthy: an Argo CD report for an older commit does not release prod; one for the merged staging commit does', async () => {
+    await skopeoCopy(releases.dir, '1.5.0', `${host}/shop/web`);
+    await until('the web dev PR', () => pullOf('web-dev', HEALTH));
+    const dev = await mergeAndNotify('web-dev', HEALTH);
+    await until('the web staging PR', () => pullOf('web-staging', HEALTH));
+    const staging = await mergeAndNotify('web-staging', HEALTH);
+    const dashboardSays = (text: string) =>
+      github
+        .listIssues(OWNER, HEALTH, { state: 'open' })
+        .find((i) => i.title === 'image-updater dashboard' && i.body?.includes(text));
+    await until('prod held for a health report', () =>
+      dashboardSays(`waiting for shop-web-staging to report healthy at ${staging.sha.slice(0, 12)}`),
+    );
+    const argo = async (revision: string) => {
+      const body = JSON.stringify({
+        application: 'shop-web-staging',
+        revision,
+        health: 'Healthy',
+        sync: 'Synced',
+      });
+      const response = await fetch(`${serveUrl}/webhooks/argocd?repo=${OWNER}/${HEALTH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ARGO_SECRET}` },
+        body,
+      });
+      expect(response.status).toBe(202);
+    };
+    // Healthy at dev's merge: staging's change is not in it.
+    await argo(dev.sha);
+    await until('the older report on the dashboard', () => dashboardSays('which does not contain it'));
+    expect(pullOf('web-prod', HEALTH)).toBeUndefined();
+    // Healthy at the merged staging commit: the prod PR.
+    const sent = performance.now();
+    await argo(staging.sha);
+    const pull = await until('the prod PR', () => pullOf('web-prod', HEALTH));
+    const latency = performance.now() - sent;
+    console.log(`Argo CD health report → promotion PR (staging → prod): ${Math.round(latency)} ms`);
+    expect(pull.body).toContain(
+      `  - health: shop-web-staging reported healthy at \`${staging.sha}\` (argocd, `,
+    );
+    expect(imageIn(github.readFile(OWNER, HEALTH, pull.headRef, 'envs/prod/web.yaml') ?? '')).toBe(
+      imageIn(github.readFile(OWNER, HEALTH, 'main', 'envs/staging/web.yaml') ?? ''),
+    );
+    expect(latency).toBeLessThan(1000);
   });
 });
