@@ -51,7 +51,7 @@ export function dashboardTicks(config: Config, issues: readonly IssueInfo[]): Ma
 
 /**
  * The health reports `when: healthy` promotions wait for: those the dashboard keeps, with `fresh`
- * ones (this run's event) in place of older ones of the same application. Only applications the
+ * ones (this run's event) in place of those received before them for the same application. Only applications the
  * config names are kept, so the state stays as small as the config.
  */
 export function dashboardHealth(
@@ -67,7 +67,12 @@ export function dashboardHealth(
   const dashboard = config.dashboard === false ? undefined : findDashboard(issues);
   for (const [application, report] of dashboard ? readDashboardHealth(dashboard.body) : [])
     if (named.has(application)) health.set(application, report);
-  for (const report of fresh) if (named.has(report.application)) health.set(report.application, report);
+  // The queue may deliver an older report after a newer one: the one received last wins.
+  for (const report of fresh) {
+    const kept = health.get(report.application);
+    if (named.has(report.application) && !(kept && kept.at.getTime() > report.at.getTime()))
+      health.set(report.application, report);
+  }
   return health;
 }
 
