@@ -41,6 +41,11 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
         });
       }
     }
+    if (written !== null && typeof written === 'object' && 'minimumReleaseAge' in written)
+      issues.push({
+        path: ['policies', index, 'minimumReleaseAge'],
+        message: `"minimumReleaseAge" does not apply beside promote: the age is the registry's, and "${policy.promote.from}" applied it; use promote.after for a soak time`,
+      });
     const healthy = policy.promote.when === 'healthy';
     if (healthy && policy.promote.application === undefined)
       issues.push({

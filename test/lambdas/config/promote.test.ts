@@ -229,6 +229,17 @@ describe('promote: config errors, with line and column', () => {
       ['.image-updater.yaml:12:31: policies[1].promote.soak: unknown key'],
     ],
     [
+      'minimumReleaseAge beside promote',
+      config(`  - name: api-staging
+    image: ${API}
+    minimumReleaseAge: 2d
+    promote: { from: api-dev }
+`),
+      [
+        '.image-updater.yaml:12:24: policies[1].minimumReleaseAge: "minimumReleaseAge" does not apply beside promote: the age is the registry\'s, and "api-dev" applied it; use promote.after for a soak time',
+      ],
+    ],
+    [
       'when: healthy without an application',
       config(`  - name: api-staging
     image: ${API}

@@ -448,3 +448,30 @@ policies:
     });
   });
 });
+
+describe('minimumReleaseAge of defaults beside promote', () => {
+  it('does not hold a promotion: the source applied the age, the promotion has no push time', async () => {
+    const withAge = config(`version: 1
+defaults:
+  minimumReleaseAge: 2d
+policies:
+  - name: api-dev
+    image: ${API}
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev }
+    files: ["staging/**"]
+`);
+    const plan = await planUpdates({
+      config: withAge,
+      repo: new MemoryRepo({
+        'dev/api.yaml': deployment(`${API}:1.5.0`),
+        'staging/api.yaml': deployment(`${API}:1.4.0`),
+      }),
+      policies: [withAge.policies[1]!],
+      now: new Date('2026-12-07T02:00:00Z'),
+    });
+    expect(plan.decisions[0]).toMatchObject({ outcome: 'update', to: { tag: '1.5.0' } });
+  });
+});
