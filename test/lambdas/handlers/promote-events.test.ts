@@ -372,4 +372,15 @@ describe('promotion through GitHub events', () => {
     expect(staging?.body).toContain(`brought there by ${committed.sha}, since `);
     expect(staging?.body).toContain('  - soak: ran 30 min of the required 30 min (`promote.after: 30m`');
   });
+
+  it('a reconcile keeps an open promotion PR that proposes what the source runs (it used to close it)', async () => {
+    const env = await githubEnvFor(FILES('commit'));
+    await env.apply([push(API, '1.5.0', { digest: D2 })]);
+    await env.apply({ pushes: [], reconcile: true });
+    const opened = openPull(env, 'api-staging');
+    expect(opened).toBeDefined();
+    const again = await cost(env, () => env.apply({ pushes: [], reconcile: true }));
+    expect(openPull(env, 'api-staging')?.number).toBe(opened?.number);
+    expect(again.writes).toEqual([]);
+  });
 });

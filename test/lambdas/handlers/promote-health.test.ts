@@ -184,6 +184,10 @@ describe('promote when: healthy through the worker', () => {
     // The merged commit itself: no compare.
     expect(released.operations).not.toContain('repos/compare-commits');
     expect(released.requests).toBe(11);
+
+    // Staging degraded after the prod PR opened: the PR, which passed the gate, is not taken back.
+    await handleRepoEvent(ctx, report(landed, false));
+    expect(openPull(env, 'api-prod')?.number).toBe(prod?.number);
   });
 
   it('a report for a later commit (a descendant) releases it; one for a commit the repository lacks does not', async () => {
