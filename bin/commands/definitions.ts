@@ -204,6 +204,9 @@ Environment:
                            for listing tags
   SERVE_HOST               the interface to listen on (default ${DEFAULT_SERVE_HOST}, this machine only;
                            0.0.0.0 listens on every interface)
+  SIGSTORE_TRUSTED_ROOT    a trusted_root.json for keyless signatures (a private Sigstore
+                           instance, or no network); default: the public good instance's,
+                           from its TUF repository
   LOG_LEVEL                debug, info (default), warn or error
 
 Logs are JSON lines on stdout; the first says where it listens. SIGTERM or SIGINT

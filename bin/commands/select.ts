@@ -60,9 +60,38 @@ export const select: Command = async (args, io) => {
         : options,
     );
   const code = result.chosen ? EXIT.ok : EXIT.negative;
+  // `select` reads no registry: say so rather than present the tag as the worker's answer.
+  if (policy.verify)
+    io.stderr(
+      'image-updater select: signatures are not checked here (no registry access); the updater proposes this tag only once its signature verifies\n',
+    );
   if (values.json) {
+    const json = { ...toJson(result), considered: result.considered, rejected: result.rejected };
+    // Every tag accounted for: those too young for minimumReleaseAge are rejected as such.
+    const young = (gate?.young ?? []).map(({ candidate, age }) => {
+      const pushed = candidate.pushedAt?.getTime();
+      return {
+        tag: candidate.tag,
+        reason: 'too-young',
+        detail:
+          pushed === undefined || Number.isNaN(pushed)
+            ? 'push time unknown'
+            : `due at ${instant(new Date(pushed + age))}`,
+      };
+    });
     // Indented, as `plan --json`: read by people as often as by jq.
-    io.stdout(`${JSON.stringify({ ...toJson(result), ...heldJson(held) }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(
+        {
+          ...json,
+          considered: json.considered + young.length,
+          rejected: [...json.rejected, ...young],
+          ...heldJson(held),
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return code;
   }
   if (!result.chosen) {

@@ -5,6 +5,7 @@
  * taking webhooks, applies what was accepted within the grace period (20 s; SPEC §9 allows 30),
  * hands back the rest with one ERROR line per push, then exits 0.
  */
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import * as z from 'zod';
 import type { GitHubAuth } from '../../lambdas/adapters/github/host.ts';
@@ -51,6 +52,8 @@ export const ServeEnvSchema = z.object({
   REGISTRY_CREDENTIALS: optional,
   /** Interface to listen on; loopback unless set (DEFAULT_SERVE_HOST). */
   SERVE_HOST: optional,
+  /** A `trusted_root.json` file for keyless signatures; the public good instance's (TUF) unless set. */
+  SIGSTORE_TRUSTED_ROOT: optional,
   LOG_LEVEL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined),
     z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -194,8 +197,24 @@ function serveConfig(
           ),
         }
       : {}),
+    ...(e.SIGSTORE_TRUSTED_ROOT ? { trustedRoot: trustedRootFile(e.SIGSTORE_TRUSTED_ROOT) } : {}),
     log,
   };
+}
+
+/** `SIGSTORE_TRUSTED_ROOT`: read once at start, so a wrong path stops `serve` before it listens. */
+function trustedRootFile(path: string): unknown {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch (error) {
+    throw new CliInputError(
+      `SIGSTORE_TRUSTED_ROOT ${path}: not a readable JSON file (${(error as { code?: string }).code ?? 'invalid JSON'})`,
+    );
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('certificateAuthorities' in parsed))
+    throw new CliInputError(`SIGSTORE_TRUSTED_ROOT ${path}: not a Sigstore trusted_root.json`);
+  return parsed;
 }
 
 /** Without `--repo`, a GitHub App discovers the repositories; a token needs the list. */

@@ -44,7 +44,7 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
     if (written !== null && typeof written === 'object' && 'minimumReleaseAge' in written)
       issues.push({
         path: ['policies', index, 'minimumReleaseAge'],
-        message: `"minimumReleaseAge" does not apply beside promote: the age is the registry's, and "${policy.promote.from}" applied it; use promote.after for a soak time`,
+        message: `"minimumReleaseAge" does not apply beside promote: what "${policy.promote.from}" runs already passed its own age; a promotion follows it when it lands`,
       });
     const healthy = policy.promote.when === 'healthy';
     if (healthy && policy.promote.application === undefined)
@@ -173,14 +173,19 @@ export function withPromotionOrdering(
   pinWritten: (index: number) => boolean,
 ): Policy[] {
   const chains = chainsOf(policies);
+  const verifyOf = verifiesUpstream(policies);
   return policies.map((policy, index) => {
     if (!policy.promote) return policy;
     const rootIndex = chains[index]?.root;
     const root = rootIndex === undefined ? undefined : policies[rootIndex];
     if (!root) return policy;
-    const { layout: _layout, track: _track, ...rest } = policy;
+    // An age from `defaults` is not a promotion's: what the source runs passed its own.
+    const { layout: _layout, track: _track, minimumReleaseAge: _age, ...rest } = policy;
+    const verify = verifyOf(policy);
     return {
       ...rest,
+      // A source that verifies signatures: what it runs is verified again before it is promoted.
+      ...(verify ? { verify } : {}),
       strategy: root.strategy,
       order: root.order,
       ...(root.layout !== undefined ? { layout: root.layout } : {}),
@@ -191,4 +196,34 @@ export function withPromotionOrdering(
       pin: pinWritten(index) ? policy.pin : root.strategy === 'digest' ? 'tag+digest' : 'tag',
     };
   });
+}
+
+/**
+ * Per policy, the `verify` of the nearest policy up its chain that has one (its own first), each
+ * chain walked once: linear in the number of policies (cycles are errors already, and stop here).
+ */
+function verifiesUpstream(policies: readonly Policy[]): (policy: Policy) => Policy['verify'] {
+  const byName = new Map(policies.map((p) => [p.name, p]));
+  const memo = new Map<string, Policy['verify'] | null>();
+  const of = (policy: Policy): Policy['verify'] => {
+    const path: Policy[] = [];
+    let at: Policy | undefined = policy;
+    let found: Policy['verify'] | null = null;
+    while (at && !path.includes(at)) {
+      const known = memo.get(at.name);
+      if (known !== undefined) {
+        found = known;
+        break;
+      }
+      path.push(at);
+      if (at.verify) {
+        found = at.verify;
+        break;
+      }
+      at = at.promote ? byName.get(at.promote.from) : undefined;
+    }
+    for (const p of path) memo.set(p.name, p.verify ?? found);
+    return found ?? undefined;
+  };
+  return of;
 }

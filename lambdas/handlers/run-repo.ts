@@ -177,18 +177,19 @@ async function scheduleHeld(delayed: DelayedWork, repo: string, report: RepoRepo
     const due = d.policy.promote ? d.held?.due : undefined;
     if (due) runs.set(due.getTime(), due);
   }
+  // minimumReleaseAge: when the held tag is old enough; the signature gate: when to look again
+  // at the tag it checked (another tag than the held one, when an older tag is applied meanwhile).
+  // A promotion's hold (promote.after) wakes its repository instead.
   const wakeUps = report.decisions.flatMap((d) => {
-    if (d.policy.promote) return [];
-    // minimumReleaseAge: when the tag is old enough; a signature gate: when to look again.
     const recheck = d.signature?.ok === false ? d.signature.recheck : undefined;
-    const held = d.held?.due ? { ...d.held, due: d.held.due } : recheck && { ...recheck, due: recheck.at };
-    if (!held) return [];
-    const push = {
-      image: d.policy.image,
-      tag: held.tag,
-      ...defined({ digest: held.digest, pushedAt: held.pushedAt }),
-    };
-    return [{ due: held.due, push }];
+    const due = [
+      ...(d.held?.due && !d.policy.promote ? [{ ...d.held, due: d.held.due }] : []),
+      ...(recheck ? [{ ...recheck, due: recheck.at }] : []),
+    ];
+    return due.map((w) => ({
+      due: w.due,
+      push: { image: d.policy.image, tag: w.tag, ...defined({ digest: w.digest, pushedAt: w.pushedAt }) },
+    }));
   });
   await Promise.all([
     ...wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)),

@@ -12,6 +12,7 @@ import { GitHubHost } from '../adapters/github/host.ts';
 import { secretsManagerCredentials } from '../adapters/registry/credentials.ts';
 import { registryAccess } from '../adapters/registry/registry-access.ts';
 import { lazySignatureVerifier } from '../adapters/sigstore/lazy-verifier.ts';
+import { provenanceReader } from '../adapters/provenance/provenance-reader.ts';
 import { GitHubCredentialsSource, type GitHubCredentials } from '../adapters/secrets/github-credentials.ts';
 import type { GitHost } from '../ports/git-host.ts';
 import { parseFunctionEnv, type FunctionEnv } from './env.ts';
@@ -101,7 +102,7 @@ export function createRuntime(
       host,
       credentialsRejected,
       tagLister,
-      apply: { verifier },
+      apply: { verifier, provenance: provenanceReader({ reader: imageReader, log: logger }) },
       log: logger,
       metrics,
       ...(env.DISCOVERY ? { discovery: env.DISCOVERY } : {}),

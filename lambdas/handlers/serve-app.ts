@@ -11,6 +11,7 @@ import { GitHubHost, type GitHubAuth } from '../adapters/github/host.ts';
 import { staticCredentials, type BasicCredentials } from '../adapters/registry/credentials.ts';
 import { registryAccess } from '../adapters/registry/registry-access.ts';
 import { lazySignatureVerifier } from '../adapters/sigstore/lazy-verifier.ts';
+import { provenanceReader } from '../adapters/provenance/provenance-reader.ts';
 import type { ImageAllowList } from '../adapters/webhooks/allow-list.ts';
 import { staticWebhookSecrets, type SecretsByProvider } from '../adapters/webhooks/secrets.ts';
 import type { GitHost } from '../ports/git-host.ts';
@@ -53,6 +54,11 @@ export interface ServeConfig {
   readonly githubRetryAfterBaseMs?: number;
   /** Pushes `minimumReleaseAge` holds, waiting on a timer, at most. @default 10 000 */
   readonly maxHeldTimers?: number;
+  /**
+   * The Sigstore trusted root keyless signatures are checked against (`trusted_root.json`,
+   * parsed). @default the public good instance's, through its TUF repository
+   */
+  readonly trustedRoot?: unknown;
 }
 
 export interface RunningServe extends LocalServer {
@@ -128,7 +134,15 @@ export async function startServe(config: ServeConfig): Promise<RunningServe> {
     ...defined({ discovery: config.discovery }),
     host: async () => host,
     tagLister: registry.tagLister,
-    apply: { verifier: lazySignatureVerifier({ reader: registry.imageReader }) },
+    apply: {
+      verifier: lazySignatureVerifier({
+        reader: registry.imageReader,
+        ...(config.trustedRoot !== undefined
+          ? { trustRoot: { trustedRoot: async () => config.trustedRoot } }
+          : {}),
+      }),
+      provenance: provenanceReader({ reader: registry.imageReader, log }),
+    },
     delayedWork: delayed,
     log,
     metrics: NO_METRICS,

@@ -95,8 +95,25 @@ export type AutoMergeResult = 'enabled' | 'already-mergeable' | { readonly faile
 export type MergeResult =
   { readonly merged: true; readonly sha: string } | { readonly merged: false; readonly reason: string };
 
+/** A release of a repository, as a pull request's provenance shows it. */
+export interface ReleaseInfo {
+  readonly tag: string;
+  readonly body: string;
+}
+
 export interface RepoClient {
   readonly repo: RepoId;
+  /**
+   * Where this host's repositories are on the web (`https://github.com`, a GitHub Enterprise
+   * Server's origin): a source repository there is one whose releases `readRelease` can read.
+   */
+  readonly webOrigin?: string;
+  /**
+   * A release of any repository on this host, by its tag, read with this client's credentials
+   * (one request). Undefined when there is none or the credentials cannot see the repository
+   * (404, 403): an App installation covers only its own repositories (and public ones).
+   */
+  readRelease?(repo: RepoId, tag: string): Promise<ReleaseInfo | undefined>;
   /**
    * Whether the credentials can read the repository (one request): resolves, or throws the
    * host's error (unauthorized, not found, unreachable). For start-up checks.

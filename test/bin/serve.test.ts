@@ -339,6 +339,18 @@ describe('serve input', () => {
       { ...ENV, SERVE_HOST: 'local host' },
       /SERVE_HOST "local host" is not/,
     ],
+    [
+      'a SIGSTORE_TRUSTED_ROOT that does not exist',
+      ['--port', '0', '--repo', 'acme/env'],
+      { ...ENV, SIGSTORE_TRUSTED_ROOT: '/nonexistent/trusted_root.json' },
+      /SIGSTORE_TRUSTED_ROOT \/nonexistent\/trusted_root.json: not a readable JSON file \(ENOENT\)/,
+    ],
+    [
+      'a SIGSTORE_TRUSTED_ROOT that is JSON but no trusted root',
+      ['--port', '0', '--repo', 'acme/env'],
+      { ...ENV, SIGSTORE_TRUSTED_ROOT: fileURLToPath(new URL('../../package.json', import.meta.url)) },
+      /not a Sigstore trusted_root.json/,
+    ],
   ])('%s → one-line input error', (_what, args, env, message) => {
     let error: unknown;
     try {

@@ -24,10 +24,14 @@ const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'iu-bundles-'));
 /** A message only re2js holds. */
 const RE2JS_TEXT = 'invalid or unsupported Perl syntax';
+/** Texts only the provenance reader's parsing and the PR's Provenance section hold. */
+const PROVENANCE_TEXTS = ['org.opencontainers.image.created', 'Release notes of'];
 /** A message only @sigstore/verify holds. */
 const SIGSTORE_TEXT = 'duplicate tlog entry';
 /** A message only the promotion decision (lambdas/core/plan/promote.ts) holds. */
 const PROMOTION_TEXT = 'promoted once they agree';
+/** The public good TUF repository, named only by @sigstore/tuf. */
+const TUF_TEXT = 'tuf-repo-cdn.sigstore.dev';
 
 const chunks = (outdir: string) =>
   readdirSync(join(outdir, CHUNK_DIR)).map((f) => readFileSync(join(outdir, CHUNK_DIR, f), 'utf8'));
@@ -59,6 +63,15 @@ describe('the worker bundle', () => {
     const worker = join(dir, 'worker');
     expect(readFileSync(join(worker, ENTRY_FILE), 'utf8')).not.toContain(RE2JS_TEXT);
     expect(chunks(worker).filter((c) => c.includes(RE2JS_TEXT))).toHaveLength(1);
+  });
+
+  it('leaves provenance (label parsing, the PR section) out of its initial import, in chunks loaded on first use', () => {
+    const worker = join(dir, 'worker');
+    const initial = initialImport(worker);
+    for (const text of PROVENANCE_TEXTS) {
+      expect(initial.some((t) => t.includes(text))).toBe(false);
+      expect(chunks(worker).filter((c) => c.includes(text))).toHaveLength(1);
+    }
   });
 
   it('leaves the Sigstore libraries out of its initial import (under 1 MB), in a chunk of its own', () => {
@@ -110,6 +123,43 @@ console.log(JSON.stringify(await m.handler()));`,
     expect(initialImport(worker).some((text) => text.includes(PROMOTION_TEXT))).toBe(false);
     expect(chunks(worker).filter((c) => c.includes(PROMOTION_TEXT))).toHaveLength(1);
   });
+
+  it('verifies a keyless signature from a bundle built the same way; the TUF client is a chunk of its own, not loaded', async () => {
+    const probe = join(dir, 'keyless-probe.ts');
+    const src = (file: string) => JSON.stringify(join(PROJECT_ROOT, file));
+    writeFileSync(
+      probe,
+      `import { lazySignatureVerifier } from ${src('lambdas/adapters/sigstore/lazy-verifier.ts')};
+import { keylessSigManifest, localSigstore, signKeyless } from ${src('test/support/keyless.ts')};
+import { MemoryImageReader } from ${src('test/support/memory-image-reader.ts')};
+export async function handler() {
+  const sigstore = await localSigstore();
+  const digest = 'sha256:' + 'a'.repeat(64);
+  const who = { identity: 'ci@acme.example', issuer: 'https://issuer.example' };
+  const reader = new MemoryImageReader();
+  reader.put('sha256-' + 'a'.repeat(64) + '.sig', keylessSigManifest([await signKeyless(sigstore, 'ghcr.io/acme/api', digest, who)]));
+  const verifier = lazySignatureVerifier({ reader, trustRoot: { trustedRoot: async () => sigstore.trustedRoot } });
+  const request = (identity: string) => ({ image: 'ghcr.io/acme/api', tag: '1.0.0', digest, verify: { cosign: { ...who, identity } } });
+  return [await verifier.verify(request(who.identity)), await verifier.verify(request('other@acme.example'))];
+}
+`,
+    );
+    const outdir = join(dir, 'keyless-probe');
+    await build({ ...esbuildOptions('worker-main.ts', outdir), entryPoints: { index: probe } });
+    const worker = join(dir, 'worker');
+    expect(initialImport(worker).some((text) => text.includes(TUF_TEXT))).toBe(false);
+    expect(chunks(worker).filter((c) => c.includes(TUF_TEXT) && !c.includes(SIGSTORE_TEXT))).toHaveLength(1);
+    const { stdout } = await run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(join(outdir, ENTRY_FILE))});
+console.log(JSON.stringify(await m.handler()));`,
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject([
+      { ok: true, via: 'sig-tag' },
+      { ok: false, check: 'identity-mismatch' },
+    ]);
+  }, 60_000);
 
   it('selects through a pattern from a bundle built the same way, loading the chunk on first use', async () => {
     const probe = join(dir, 'probe.ts');

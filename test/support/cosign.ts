@@ -62,10 +62,12 @@ export interface Artifact {
 }
 
 /** A `.sig` manifest with one layer per (payload, signature). */
-export function sigManifest(signatures: readonly { payload: Buffer; signature: string }[]): Artifact {
+export function sigManifest(
+  signatures: readonly { payload: Buffer; signature: string; annotations?: Record<string, string> }[],
+): Artifact {
   const layers = signatures.map((s) => ({
     ...blob('application/vnd.dev.cosignproject.cosign/simplesigning.v1+json', s.payload),
-    annotations: { 'dev.cosignproject.cosign/signature': s.signature },
+    annotations: { ...s.annotations, 'dev.cosignproject.cosign/signature': s.signature },
   }));
   const config = blob(
     'application/vnd.oci.image.config.v1+json',
@@ -104,9 +106,9 @@ export function signImage(key: TestKey, reference: string, digest: string): Arti
 const BUNDLE_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
 const EMPTY = blob('application/vnd.oci.empty.v1+json', Buffer.from('{}'));
 
-/** A Sigstore bundle (v0.3, public key) holding a DSSE envelope of an in-toto statement about `digest`. */
-export function dsseBundle(key: TestKey, subjectName: string, digest: string): Buffer {
-  const statement = Buffer.from(
+/** The in-toto statement cosign's bundle signs: the image digest as its subject. */
+export function inTotoStatement(subjectName: string, digest: string): Buffer {
+  return Buffer.from(
     JSON.stringify({
       _type: 'https://in-toto.io/Statement/v1',
       subject: [{ name: subjectName, digest: { sha256: digest.slice('sha256:'.length) } }],
@@ -114,19 +116,25 @@ export function dsseBundle(key: TestKey, subjectName: string, digest: string): B
       predicate: {},
     }),
   );
-  const payloadType = 'application/vnd.in-toto+json';
-  const pae = Buffer.concat([
-    Buffer.from(`DSSEv1 ${payloadType.length} ${payloadType} ${statement.length} `),
-    statement,
-  ]);
+}
+
+export const IN_TOTO_TYPE = 'application/vnd.in-toto+json';
+
+/** DSSE's pre-authentication encoding: what a DSSE signature signs. */
+export const pae = (payloadType: string, payload: Buffer) =>
+  Buffer.concat([Buffer.from(`DSSEv1 ${payloadType.length} ${payloadType} ${payload.length} `), payload]);
+
+/** A Sigstore bundle (v0.3, public key) holding a DSSE envelope of an in-toto statement about `digest`. */
+export function dsseBundle(key: TestKey, subjectName: string, digest: string): Buffer {
+  const statement = inTotoStatement(subjectName, digest);
   return Buffer.from(
     JSON.stringify({
       mediaType: BUNDLE_TYPE,
       verificationMaterial: { publicKey: { hint: '' }, tlogEntries: [] },
       dsseEnvelope: {
         payload: statement.toString('base64'),
-        payloadType,
-        signatures: [{ sig: signBytes(pae, key.privateKey), keyid: '' }],
+        payloadType: IN_TOTO_TYPE,
+        signatures: [{ sig: signBytes(pae(IN_TOTO_TYPE, statement), key.privateKey), keyid: '' }],
       },
     }),
   );

@@ -51,6 +51,8 @@ export interface RunningRegistry {
 export async function startRegistry(options: {
   port: number;
   notify?: { url: string; authorization: string };
+  /** `info` logs every request ("response completed"), which tests count. @default 'warn' */
+  logLevel?: 'warn' | 'info';
 }): Promise<RunningRegistry> {
   if (!REGISTRY_BIN) throw new Error('docker-registry is not installed');
   const dir = mkdtempSync(join(tmpdir(), 'iu-registry-'));
@@ -58,7 +60,7 @@ export async function startRegistry(options: {
   const config = [
     'version: 0.1',
     'log:',
-    '  level: warn',
+    `  level: ${options.logLevel ?? 'warn'}`,
     'storage:',
     '  filesystem:',
     `    rootdirectory: ${join(dir, 'storage')}`,

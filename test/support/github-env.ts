@@ -5,6 +5,7 @@ import { GitHubHost, type GitHubHostOptions } from '../../lambdas/adapters/githu
 import {
   applyToRepo,
   type ApplyMemo,
+  type ApplyOptions,
   type ApplyRequest,
   type RepoReport,
 } from '../../lambdas/core/apply/apply.ts';
@@ -31,7 +32,7 @@ export interface GitHubEnv {
   readonly memo: ApplyMemo;
   apply(
     request: ApplyRequest | readonly PushedImage[],
-    options?: { configPath?: string },
+    options?: { configPath?: string; apply?: Partial<ApplyOptions> },
   ): Promise<RepoReport>;
   read(path: string, ref?: string): string | undefined;
   close(): Promise<void>;
@@ -93,6 +94,7 @@ export async function githubEnv(
         memo,
         sleep: async () => {},
         backoffMs: 1,
+        ...opts.apply,
       });
     },
     read: (path, ref = 'main') => server.readFile(OWNER, REPO, ref, path),

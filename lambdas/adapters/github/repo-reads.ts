@@ -8,6 +8,7 @@ import type {
   CommitSnapshot,
   IssueInfo,
   PullRequestInfo,
+  ReleaseInfo,
   RepoId,
   RepoState,
   TreeEntry,
@@ -102,6 +103,34 @@ export class GitHubRepoReads {
 
   protected get requestOptions() {
     return this.signal ? { request: { signal: this.signal } } : {};
+  }
+
+  /**
+   * GitHub Enterprise Server serves its API under `https://HOST/api/v3` and its repositories at
+   * `https://HOST`; any other API root (api.github.com, a proxy or stand-in for it) is github.com's.
+   */
+  get webOrigin(): string {
+    const api = new URL(this.octokit.request.endpoint.DEFAULTS.baseUrl);
+    return /\/api\/v3\/?$/.test(api.pathname) ? api.origin : 'https://github.com';
+  }
+
+  /** Not there, or not visible to these credentials (another installation's private repository): none. */
+  async readRelease(repo: RepoId, tag: string): Promise<ReleaseInfo | undefined> {
+    try {
+      const { data } = await this.octokit.rest.repos.getReleaseByTag({
+        owner: repo.owner,
+        repo: repo.name,
+        tag,
+        // Release notes are a nicety: a failing GitHub is not retried with the PR waiting on it.
+        request: { retries: 0, ...(this.signal ? { signal: this.signal } : {}) },
+      });
+      return { tag: data.tag_name, body: data.body ?? '' };
+    } catch (error) {
+      const failure = toGitHostError(error, `${repo.owner}/${repo.name}: read the release ${tag}`);
+      if (['GITHUB_NOT_FOUND', 'GITHUB_FORBIDDEN', 'GITHUB_UNAUTHORIZED'].includes(failure.code))
+        return undefined;
+      throw failure;
+    }
   }
 
   async checkAccess(): Promise<void> {

@@ -3,8 +3,8 @@
  * (the `sha256-<hex>.sig` tag: one layer per signature, the simple-signing payload as the blob,
  * the signature in the `dev.cosignproject.cosign/signature` annotation) and OCI 1.1 referrers
  * holding a Sigstore bundle (`application/vnd.dev.sigstore.bundle.v0.3+json`). A digest verifies
- * when one signature verifies with the policy's key and names that digest (and, for a `.sig`
- * payload, the repository).
+ * when one signature verifies with the policy's key, or keyless with the policy's identity and
+ * issuer (`keyless.ts`), and names that digest (and, for a `.sig` payload, the repository).
  *
  * Loaded on first use only (`lazy-verifier.ts`): the libraries are a chunk of their own.
  */
@@ -17,6 +17,8 @@ import type { Verdict, VerifyCheck, VerifyRequest } from '../../core/verify/type
 import { ImageUpdaterError } from '../../errors.ts';
 import type { Descriptor, ImageReader } from '../../ports/image-reader.ts';
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
+import { TrustRootError, type TrustRootSource } from '../../ports/trust-root.ts';
+import { checkKeyless, keylessVerifier, sigLayerBundle } from './keyless.ts';
 
 const SIGNATURE_ANNOTATION = 'dev.cosignproject.cosign/signature';
 const BUNDLE_ARTIFACT_TYPE = 'application/vnd.dev.sigstore.bundle.v0.3+json';
@@ -47,21 +49,28 @@ interface Failure {
   readonly detail: string;
 }
 
+/**
+ * One way of trusting a signature: the policy's key, or keyless (a certificate checked against
+ * the trusted root, for the policy's identity and issuer).
+ */
+interface Trust {
+  readonly keyless: boolean;
+  verify(bundle: Bundle, artifact: Buffer | undefined): PayloadProblem;
+}
+
 export class CosignVerifier implements SignatureVerifier {
   constructor(
     private readonly reader: ImageReader,
     private readonly keyText: KeyText,
+    private readonly trustRoot?: TrustRootSource,
   ) {}
+
+  /** One verifier per trusted root the source hands out (it changes when the root is refreshed). */
+  private keyless?: { readonly root: unknown; readonly verifier: Verifier };
 
   async verify(request: VerifyRequest): Promise<Verdict> {
     const { image } = request;
     const cosign = request.verify.cosign;
-    if (!('key' in cosign))
-      return {
-        ok: false,
-        check: 'not-supported',
-        detail: 'keyless verification (identity and issuer) is not available in this version; use a key',
-      };
     let digest = request.digest;
     if (digest === undefined) {
       const manifest = await this.reader.manifest(image, request.tag);
@@ -73,8 +82,23 @@ export class CosignVerifier implements SignatureVerifier {
         };
       digest = manifest.digest;
     }
-    const key = await this.publicKey(cosign.key);
-    if ('check' in key) return { ok: false, ...key, digest };
+    const trust = 'key' in cosign ? await this.keyTrust(cosign.key) : await this.keylessTrust(cosign);
+    if (!('verify' in trust)) return { ok: false, ...trust, digest };
+    const failures: Failure[] = [];
+    const classic = await this.sigTag(image, digest, trust, failures);
+    if (classic) return { ok: true, digest, via: 'sig-tag' };
+    const referrer = await this.referrers(image, digest, trust, failures);
+    if (referrer) return { ok: true, digest, via: 'referrer' };
+    const first = failures[0];
+    if (!first)
+      return { ok: false, check: 'signature-missing', detail: `no signature for ${digest}`, digest };
+    const others = failures.length > 1 ? ` (and ${failures.length - 1} more invalid signatures)` : '';
+    return { ok: false, check: first.check, detail: `${first.detail}${others}`, digest };
+  }
+
+  private async keyTrust(ref: string): Promise<Trust | Failure> {
+    const key = await this.publicKey(ref);
+    if ('check' in key) return key;
     const verifier = new Verifier(
       toTrustMaterial(
         { mediaType: '', certificateAuthorities: [], ctlogs: [], tlogs: [], timestampAuthorities: [] },
@@ -82,16 +106,37 @@ export class CosignVerifier implements SignatureVerifier {
       ),
       { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 },
     );
-    const failures: Failure[] = [];
-    const classic = await this.sigTag(image, digest, verifier, failures);
-    if (classic) return { ok: true, digest, via: 'sig-tag' };
-    const referrer = await this.referrers(image, digest, verifier, failures);
-    if (referrer) return { ok: true, digest, via: 'referrer' };
-    const first = failures[0];
-    if (!first)
-      return { ok: false, check: 'signature-missing', detail: `no signature for ${digest}`, digest };
-    const others = failures.length > 1 ? ` (and ${failures.length - 1} more invalid signatures)` : '';
-    return { ok: false, check: first.check, detail: `${first.detail}${others}`, digest };
+    return { keyless: false, verify: (bundle, artifact) => check(verifier, bundle, artifact) };
+  }
+
+  /** Keyless: the trusted root now (a refresh may replace it), never a verdict without one. */
+  private async keylessTrust(policy: { identity: string; issuer: string }): Promise<Trust | Failure> {
+    const unavailable = (why: string): Failure => ({
+      check: 'trust-root-unavailable',
+      detail: `the Sigstore trusted root could not be loaded (${why}); checked again later`,
+    });
+    if (!this.trustRoot) return unavailable('none configured');
+    let root: unknown;
+    try {
+      root = await this.trustRoot.trustedRoot();
+    } catch (error) {
+      if (error instanceof TrustRootError) return { check: 'trust-root-unavailable', detail: error.message };
+      throw error;
+    }
+    let verifier = this.keyless?.root === root ? this.keyless?.verifier : undefined;
+    if (!verifier) {
+      try {
+        verifier = keylessVerifier(root);
+      } catch {
+        return unavailable('not a Sigstore trusted root');
+      }
+      this.keyless = { root, verifier };
+    }
+    const chosen = verifier;
+    return {
+      keyless: true,
+      verify: (bundle, artifact) => checkKeyless(chosen, bundle, artifact, policy),
+    };
   }
 
   private async publicKey(ref: string): Promise<{ object: crypto.KeyObject } | Failure> {
@@ -117,12 +162,7 @@ export class CosignVerifier implements SignatureVerifier {
   }
 
   /** The classic layout: each layer of the `.sig` manifest is one signature. */
-  private async sigTag(
-    image: string,
-    digest: string,
-    verifier: Verifier,
-    failures: Failure[],
-  ): Promise<boolean> {
+  private async sigTag(image: string, digest: string, trust: Trust, failures: Failure[]): Promise<boolean> {
     const manifest = await this.reader.manifest(image, `${digest.replace(':', '-')}.sig`);
     if (!manifest) return false;
     const parsed = ManifestSchema.safeParse(json(manifest.bytes));
@@ -139,12 +179,15 @@ export class CosignVerifier implements SignatureVerifier {
         continue;
       }
       const signature = Buffer.from(layer.annotations![SIGNATURE_ANNOTATION]!, 'base64');
-      const bundle = toMessageSignatureBundle({
-        digest: crypto.digest('sha256', payload),
-        signature,
-      });
+      const bundle = trust.keyless
+        ? sigLayerBundle(layer.annotations!, signature, payload)
+        : toMessageSignatureBundle({ digest: crypto.digest('sha256', payload), signature });
+      if ('check' in bundle) {
+        failures.push(bundle);
+        continue;
+      }
       const problem =
-        check(verifier, bundle, Buffer.from(payload)) ?? checkSimpleSigning(payload, image, digest);
+        trust.verify(bundle, Buffer.from(payload)) ?? checkSimpleSigning(payload, image, digest);
       if (!problem) return true;
       failures.push(problem);
     }
@@ -155,7 +198,7 @@ export class CosignVerifier implements SignatureVerifier {
   private async referrers(
     image: string,
     digest: string,
-    verifier: Verifier,
+    trust: Trust,
     failures: Failure[],
   ): Promise<boolean> {
     const found: readonly Descriptor[] = await this.reader.referrers(image, digest, BUNDLE_ARTIFACT_TYPE);
@@ -191,7 +234,7 @@ export class CosignVerifier implements SignatureVerifier {
         continue;
       }
       const problem =
-        check(verifier, bundle, undefined) ?? checkStatement(bundle.content.dsseEnvelope.payload, digest);
+        trust.verify(bundle, undefined) ?? checkStatement(bundle.content.dsseEnvelope.payload, digest);
       if (!problem) return true;
       failures.push(problem);
     }

@@ -11,7 +11,9 @@ import type { Verdict, VerifyRequest } from '../../core/verify/types.ts';
 import type { ImageReader } from '../../ports/image-reader.ts';
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 import { CachedSecret, secretText } from '../secrets/cached-secret.ts';
+import type { TrustRootSource } from '../../ports/trust-root.ts';
 import { VerifyKeyError } from './errors.ts';
+import { tufTrustRoot } from './tuf-trust-root.ts';
 
 /** Answers that the same read will get again until a person changes the secret or the stack. */
 const PERMANENT = new Set([
@@ -37,6 +39,11 @@ export interface LazyVerifierOptions {
   readonly keySecretAllowed?: (arn: string) => boolean;
   /** How long a key read from a secret is trusted. @default 300 */
   readonly maxAgeSeconds?: number;
+  /**
+   * The trusted root keyless signatures are checked against. @default the Sigstore public good
+   * instance's, from its TUF repository on the first keyless check (`tuf-trust-root.ts`)
+   */
+  readonly trustRoot?: TrustRootSource;
 }
 
 export function lazySignatureVerifier(options: LazyVerifierOptions): SignatureVerifier {
@@ -77,7 +84,8 @@ export function lazySignatureVerifier(options: LazyVerifierOptions): SignatureVe
   };
   const load = () =>
     (loaded ??= import('./cosign-verifier.ts').then(
-      ({ CosignVerifier }) => new CosignVerifier(options.reader, keyText),
+      ({ CosignVerifier }) =>
+        new CosignVerifier(options.reader, keyText, options.trustRoot ?? tufTrustRoot()),
     ));
   return {
     async verify(request: VerifyRequest): Promise<Verdict> {

@@ -16,6 +16,7 @@ import type { TagCandidate } from '../tags/index.ts';
 import { attemptOnce } from './attempt.ts';
 import { ConcurrentUpdateError } from './errors.ts';
 import type { PrState } from './pr-state.ts';
+import type { ProvenanceReader } from '../../ports/provenance.ts';
 import type { SignatureVerifier } from '../../ports/signature-verifier.ts';
 import type { RepoReport } from './report.ts';
 
@@ -63,6 +64,11 @@ export interface ApplyOptions {
   readonly prefetched?: Prefetched;
   /** Checks signatures for policies with `verify`; without it their updates are held. */
   readonly verifier?: SignatureVerifier;
+  /**
+   * Reads the pushed image's provenance labels for the PR's Provenance section; without it the
+   * section is left out.
+   */
+  readonly provenance?: ProvenanceReader;
 }
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

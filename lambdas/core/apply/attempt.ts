@@ -37,6 +37,7 @@ import { cannotImprove, unitTargets } from './targets.ts';
 import { landingsOf } from './landings.ts';
 import { policyMatcher } from '../plan/scan.ts';
 import { chooseUnitAction, costOf } from './unit-action.ts';
+import { provenanceOf } from './provenance-step.ts';
 import { defined } from '../../objects.ts';
 
 export interface AttemptInput {
@@ -341,6 +342,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
         opened: input.opened,
         ...defined({ append }),
       });
+      const sections = provenanceOf(input.options.provenance, input.client, action, plan.decisions);
       const ctx = {
         client,
         key,
@@ -349,6 +351,7 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
         modeOf: files.modeOf,
         opened: input.opened,
         opening: (report: UnitReport) => early[i]!.resolve({ report }),
+        ...defined({ sections }),
       };
       const run = () => runUnitAction(ctx, action);
       const writes = costOf(action);

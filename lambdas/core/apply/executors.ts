@@ -10,7 +10,7 @@ import { isAlreadyExists, type GitHostErrorLike } from './host-errors.ts';
 import { inlineCode, markdownText } from './markdown.ts';
 import { runMergeStep, type MergeStep } from './merge.ts';
 import { commitTrailers, isOurCommit, readCommitState, stateOf } from './pr-state.ts';
-import { renderPrBody } from './pr-body.ts';
+import { renderPrBody, type PrBodySection } from './pr-body.ts';
 import { reportOf, type UnitReport } from './report.ts';
 import type { CommitPath, UnitAction } from './unit-action.ts';
 import { defined } from '../../objects.ts';
@@ -29,6 +29,13 @@ export interface UnitContext {
    * dashboard's write then shares their round trip instead of adding one.
    */
   readonly opening?: (report: UnitReport) => void;
+  /** Sections the description gets (provenance), being looked up while the commit is written. */
+  readonly sections?: Promise<readonly PrBodySection[]>;
+}
+
+/** The unit's description, with the sections looked up for it. */
+async function describe(ctx: UnitContext, unit: UnitPlan, state: Parameters<typeof renderPrBody>[1]) {
+  return renderPrBody(unit, state, (await ctx.sections) ?? []);
 }
 
 type ActionOf<K extends UnitAction['kind']> = Extract<UnitAction, { kind: K }>;
@@ -114,7 +121,7 @@ async function tellForeignHead(
     )}\n\nClose this pull request (or reset the branch) to let image-updater take over again.`,
   );
   await ctx.client.updatePull(pull.number, {
-    body: renderPrBody(unit, { ...state, blockedAt: pull.headSha }),
+    body: await describe(ctx, unit, { ...state, blockedAt: pull.headSha }),
   });
   return reportOf(unit, ctx.key, branch, 'blocked', {
     pull: pull.number,
@@ -124,16 +131,15 @@ async function tellForeignHead(
 
 async function refreshDescription(
   ctx: UnitContext,
-  { unit, existing, describe, merge }: ActionOf<'refresh-description'>,
+  { unit, existing, describe: lagging, merge }: ActionOf<'refresh-description'>,
 ): Promise<UnitReport> {
   const [merged] = await Promise.all([
     runMergeStep(ctx.client, unit, existing.pull, merge),
     // The description lagged behind the branch: bring it level.
-    describe
-      ? ctx.client.updatePull(existing.pull.number, {
-          title: unit.title,
-          body: renderPrBody(unit, existing.state),
-        })
+    lagging
+      ? describe(ctx, unit, existing.state).then((body) =>
+          ctx.client.updatePull(existing.pull.number, { title: unit.title, body }),
+        )
       : undefined,
   ]);
   return reportOf(unit, ctx.key, unit.branch, 'unchanged', { pull: existing.pull.number, ...merged });
@@ -153,10 +159,9 @@ async function updatePr(
   const pull: PullRequestInfo = { ...existing.pull, headSha: sha };
   // Auto-merge needs only the PR, so it goes out with the description: one round trip.
   const [, , merged] = await Promise.all([
-    ctx.client.updatePull(pull.number, {
-      title: unit.title,
-      body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)),
-    }),
+    describe(ctx, unit, stateOf(unit, base.commitSha, sha)).then((body) =>
+      ctx.client.updatePull(pull.number, { title: unit.title, body }),
+    ),
     ctx.client.addLabels(pull.number, missingLabels),
     runMergeStep(ctx.client, unit, pull, merge),
   ]);
@@ -185,13 +190,14 @@ async function openPr(ctx: UnitContext, { unit, leftover, merge }: ActionOf<'ope
     if (blocked) return reportOf(unit, key, branch, 'blocked', { detail: blocked });
   }
   let pull: PullRequestInfo;
+  const body = await describe(ctx, unit, stateOf(unit, base.commitSha, sha));
   ctx.opened.add(sha);
   try {
     pull = await client.createPull({
       head: branch,
       base: ctx.baseBranch,
       title: unit.title,
-      body: renderPrBody(unit, stateOf(unit, base.commitSha, sha)),
+      body,
     });
   } catch (error) {
     if (isAlreadyExists(error as GitHostErrorLike))

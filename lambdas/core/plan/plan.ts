@@ -138,12 +138,29 @@ export function candidatesFor(
   let listed: readonly TagCandidate[] | undefined;
   for (const [image, tags] of lists ?? []) if (policyWatches(policy, image)) listed = tags;
   const pushed = pushes.filter((p) => policyWatches(policy, p.image)).map(candidateFromPush);
-  // Where a mutable tag points now is the registry's answer, not a (possibly late) event's.
+  // Where a mutable tag points now is the registry's answer, not a (possibly late) event's; a
+  // list that says nothing of digests (the OCI tag list) leaves the event's.
   if (policy.strategy === 'digest' && listed?.some((c) => c.tag === policy.track)) {
+    const event = pushed.find((p) => p.tag === policy.track);
     return mergeCandidates(
       pushed.filter((p) => p.tag !== policy.track),
-      listed,
+      event ? listed.map((c) => (c.tag === policy.track ? trackedNow(c, event) : c)) : listed,
     );
   }
   return mergeCandidates(listed ?? [], pushed);
+}
+
+/**
+ * The tracked tag as the list and its push event say together: the list's digest when it has
+ * one; the event's time when both speak of the same content and the event is later (a tag moved
+ * to content pushed long ago is as young as the move, for `minimumReleaseAge`).
+ */
+function trackedNow(listed: TagCandidate, event: TagCandidate): TagCandidate {
+  const digest = listed.digest ?? event.digest;
+  const same = listed.digest === undefined || listed.digest === event.digest;
+  const later =
+    same && event.pushedAt && (!listed.pushedAt || event.pushedAt > listed.pushedAt)
+      ? event.pushedAt
+      : listed.pushedAt;
+  return { tag: listed.tag, ...defined({ digest, pushedAt: later }) };
 }

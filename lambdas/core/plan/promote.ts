@@ -304,9 +304,6 @@ export function decidePromotion(input: PromotionInput): PolicyDecision {
     policy,
     references: input.references,
     candidates: [target],
-    // The source's change passed its own minimumReleaseAge (from the registry's push time, which
-    // a file does not carry); a promotion's timing is `promote.after`.
-    ageGate: false,
     ...defined({ proposed, ignored: input.ignored }),
   });
   const runs = `${target.tag}${target.digest ? `@${target.digest}` : ''}`;

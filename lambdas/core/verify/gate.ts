@@ -30,6 +30,7 @@ const WAITING: ReadonlySet<VerifyCheck> = new Set([
   'signature-missing',
   'image-missing',
   'registry-unreadable',
+  'trust-root-unavailable',
 ]);
 
 export async function gateDecisions(

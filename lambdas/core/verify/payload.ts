@@ -58,8 +58,19 @@ export function checkStatement(bytes: Uint8Array, digest: string): PayloadProble
   const subjects = field(statement, 'subject');
   if (!Array.isArray(subjects) || typeof field(statement, '_type') !== 'string')
     return { check: 'payload-invalid', detail: 'the bundle does not hold an in-toto statement' };
+  // The same bundle format carries attestations (an SBOM, a scan) signed with the same key: only
+  // cosign's signature predicate says "this image is signed".
+  const predicateType = field(statement, 'predicateType');
+  if (predicateType !== COSIGN_SIGN_PREDICATE)
+    return {
+      check: 'payload-invalid',
+      detail: `the bundle is an attestation (${typeof predicateType === 'string' ? predicateType.slice(0, 100) : 'no predicate type'}), not a signature (${COSIGN_SIGN_PREDICATE})`,
+    };
   const hex = digest.slice('sha256:'.length);
   if (!subjects.some((s) => field(s, 'digest', 'sha256') === hex))
     return { check: 'digest-mismatch', detail: `the statement's subjects do not include ${digest}` };
   return undefined;
 }
+
+/** The predicate type of a cosign image signature in a Sigstore bundle (DSSE, in-toto). */
+const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';

@@ -21,7 +21,14 @@ export interface VerifyPolicy {
  * - `key-unusable`: the policy's key cannot be read or is not a public key;
  * - `image-missing`: the tag or digest to verify is not in the registry;
  * - `registry-unreadable`: the registry refused to show it (credentials, permissions);
- * - `not-supported`: what the policy asks cannot be checked by this version;
+ * - `identity-mismatch`: keyless: a valid certificate, for another identity (subject alternative name);
+ * - `issuer-mismatch`: keyless: a valid certificate, from another OIDC issuer;
+ * - `certificate-invalid`: keyless: the certificate does not chain to a trusted CA, was not valid
+ *   when the log integrated the signature, or its embedded SCT does not verify;
+ * - `tlog-invalid`: keyless: no transparency-log entry, or one the trusted log did not sign, or
+ *   one about another signature;
+ * - `trust-root-unavailable`: keyless: the trusted root (CAs and log keys) could not be loaded
+ *   now: held, never verified;
  * - `not-checked`: nothing here reads registries (`plan`): held, never proposed unchecked.
  */
 export type VerifyCheck =
@@ -33,7 +40,11 @@ export type VerifyCheck =
   | 'key-unusable'
   | 'image-missing'
   | 'registry-unreadable'
-  | 'not-supported'
+  | 'identity-mismatch'
+  | 'issuer-mismatch'
+  | 'certificate-invalid'
+  | 'tlog-invalid'
+  | 'trust-root-unavailable'
   | 'not-checked';
 
 export type Verdict =

@@ -127,6 +127,18 @@ export interface RepoSettings {
   archived: boolean;
 }
 
+/** A release, as `repos/get-release-by-tag` answers it. */
+export interface ReleaseRecord {
+  readonly id: number;
+  readonly tagName: string;
+  readonly name: string | null;
+  readonly body: string | null;
+  readonly draft: boolean;
+  readonly prerelease: boolean;
+  readonly createdAt: number;
+  readonly author: Account;
+}
+
 export interface Repo {
   readonly id: number;
   readonly nodeId: string;
@@ -149,6 +161,8 @@ export interface Repo {
   readonly statuses: Map<string, StatusRecord[]>;
   /** Branch name → required status check contexts. */
   readonly requiredChecks: Map<string, string[]>;
+  /** By tag name. */
+  readonly releases: Map<string, ReleaseRecord>;
 }
 
 export type FileInput = string | Uint8Array | null;
@@ -256,6 +270,7 @@ export class World {
       comments: new Map(),
       statuses: new Map(),
       requiredChecks: new Map(),
+      releases: new Map(),
     };
     if (options.requiredChecks && options.requiredChecks.length > 0) {
       repo.requiredChecks.set(repo.defaultBranch, [...options.requiredChecks]);

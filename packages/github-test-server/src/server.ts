@@ -27,6 +27,7 @@ import { gitRoutes } from './routes/git.ts';
 import { issueRoutes } from './routes/issues.ts';
 import { pullRoutes } from './routes/pulls.ts';
 import { repoRoutes } from './routes/repos.ts';
+import { releaseRoutes } from './routes/releases.ts';
 import { validateRequest, validateResponse } from './validation.ts';
 
 export interface GitHubTestServerOptions {
@@ -147,6 +148,7 @@ const NOT_WRITES = new Set(['apps/create-installation-access-token']);
 const ROUTES: Readonly<Record<string, Route>> = {
   ...gitRoutes,
   ...repoRoutes,
+  ...releaseRoutes,
   ...pullRoutes,
   ...issueRoutes,
   ...appRoutes,
@@ -435,6 +437,34 @@ export class GitHubTestServer {
         author: issue.user.login,
         isPull: false,
       }));
+  }
+
+  /** Publishes a release (or a draft) of a tag, as a person would (default author `octocat`). */
+  createRelease(
+    owner: string,
+    name: string,
+    input: {
+      tag: string;
+      name?: string;
+      body?: string;
+      draft?: boolean;
+      prerelease?: boolean;
+      author?: string;
+    },
+  ): number {
+    const repo = this.repoOrThrow(owner, name);
+    const id = this.world.newId();
+    repo.releases.set(input.tag, {
+      id,
+      tagName: input.tag,
+      name: input.name ?? input.tag,
+      body: input.body ?? null,
+      draft: input.draft ?? false,
+      prerelease: input.prerelease ?? false,
+      createdAt: this.world.clock.now(),
+      author: this.world.account(input.author ?? 'octocat'),
+    });
+    return id;
   }
 
   /** Opens an issue as someone else would (default author `octocat`). */

@@ -508,6 +508,23 @@ describe('issues', () => {
   });
 });
 
+describe('releases', () => {
+  it('answers a published release by its tag, and 404 for a draft or an unknown tag', async () => {
+    const { server, octokit } = await setup();
+    server.createRepo(owner, 'api', {});
+    server.createRelease(owner, 'api', { tag: 'v1.5.0', body: '## Changes\n- faster' });
+    server.createRelease(owner, 'api', { tag: 'v1.6.0', draft: true });
+    const { data } = await octokit.rest.repos.getReleaseByTag({ owner, repo: 'api', tag: 'v1.5.0' });
+    expect(data).toMatchObject({ tag_name: 'v1.5.0', body: '## Changes\n- faster', draft: false });
+    expect(data.html_url).toMatch(/\/acme\/api\/releases\/tag\/v1\.5\.0$/);
+    for (const tag of ['v1.6.0', 'v9.9.9'])
+      expect((await statusOf(octokit.rest.repos.getReleaseByTag({ owner, repo: 'api', tag }))).status).toBe(
+        404,
+      );
+    server.assertNoViolations();
+  });
+});
+
 describe('OpenAPI validation', () => {
   it('records a request missing a required body field as a violation and answers 422', async () => {
     const { server, octokit } = await setup();

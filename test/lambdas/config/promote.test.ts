@@ -199,6 +199,17 @@ describe('promote: config errors, with line and column', () => {
       ],
     ],
     [
+      'minimumReleaseAge beside promote (its source passed its own)',
+      config(`  - name: api-staging
+    image: ${API}
+    minimumReleaseAge: 2d
+    promote: { from: api-dev }
+`),
+      [
+        '.image-updater.yaml:12:24: policies[1].minimumReleaseAge: "minimumReleaseAge" does not apply beside promote: what "api-dev" runs already passed its own age; a promotion follows it when it lands',
+      ],
+    ],
+    [
       'tag filters beside promote',
       config(`  - name: api-staging
     image: ${API}
@@ -227,17 +238,6 @@ describe('promote: config errors, with line and column', () => {
     promote: { from: api-dev, soak: 2h }
 `),
       ['.image-updater.yaml:12:31: policies[1].promote.soak: unknown key'],
-    ],
-    [
-      'minimumReleaseAge beside promote',
-      config(`  - name: api-staging
-    image: ${API}
-    minimumReleaseAge: 2d
-    promote: { from: api-dev }
-`),
-      [
-        '.image-updater.yaml:12:24: policies[1].minimumReleaseAge: "minimumReleaseAge" does not apply beside promote: the age is the registry\'s, and "api-dev" applied it; use promote.after for a soak time',
-      ],
     ],
     [
       'when: healthy without an application',

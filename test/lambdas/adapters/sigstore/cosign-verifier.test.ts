@@ -216,11 +216,13 @@ describe('CosignVerifier', () => {
     expect(JSON.stringify(verdict)).not.toContain('PRIVATE');
   });
 
-  it('refuses keyless policies in this version, saying so', async () => {
-    const verdict = await verifierOf(new MemoryImageReader()).verify(
+  it('holds a keyless policy when it has no trusted root to check it against, saying so', async () => {
+    const reader = new MemoryImageReader();
+    reader.put(SIG_TAG, signImage(key, IMAGE, DIGEST));
+    const verdict = await verifierOf(reader).verify(
       request({ verify: { cosign: { identity: 'ci@example.com', issuer: 'https://issuer.example.com' } } }),
     );
-    expect(verdict).toMatchObject({ ok: false, check: 'not-supported' });
+    expect(verdict).toMatchObject({ ok: false, check: 'trust-root-unavailable' });
   });
 
   it('costs two registry requests for a signed image (.sig manifest, payload blob), two for an unsigned one', async () => {

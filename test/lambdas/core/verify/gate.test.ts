@@ -91,6 +91,16 @@ describe('the signature gate', () => {
       { ok: false, check: 'digest-mismatch', detail: 'the signature is for sha256:…' },
       `refused: 1.1.0 (${DIGEST}): digest-mismatch: the signature is for sha256:…`,
     ],
+    [
+      'a keyless signature by another identity',
+      { ok: false, check: 'identity-mismatch', detail: 'signed by a@b.example, not c@d.example' },
+      `refused: 1.1.0 (${DIGEST}): identity-mismatch: signed by a@b.example, not c@d.example`,
+    ],
+    [
+      'a keyless policy without its trusted root',
+      { ok: false, check: 'trust-root-unavailable', detail: 'the TUF repository did not answer' },
+      `held: 1.1.0 (${DIGEST}): trust-root-unavailable: the TUF repository did not answer; checked again when its signature is pushed`,
+    ],
   ])('%s: nothing planned, and the reason names the check', async (_name, verdict, reason) => {
     const result = await plan(answering(verdict));
     expect(result.units).toEqual([]);
