@@ -45,12 +45,23 @@ export const WEBHOOK_METRIC = {
   malformed: 'WebhookMalformed',
   unavailable: 'WebhookUnavailable',
   githubEventsAccepted: 'WebhookGitHubEventsAccepted',
+  /** Argo CD and Flux health reports queued (`promote: { when: healthy }`). */
+  healthReportsAccepted: 'WebhookHealthReportsAccepted',
   /** GitHub deliveries answered `duplicate` (their id was queued already). */
   duplicates: 'WebhookDuplicateDeliveries',
 } as const;
 
 /** The webhook providers, as they appear in the endpoint's path: `POST <url>webhooks/<provider>`. */
-export const PROVIDER_NAMES = ['distribution', 'harbor', 'dockerhub', 'ghcr', 'ecr', 'github'] as const;
+export const PROVIDER_NAMES = [
+  'distribution',
+  'harbor',
+  'dockerhub',
+  'ghcr',
+  'ecr',
+  'github',
+  'argocd',
+  'flux',
+] as const;
 
 /**
  * The label of the updater's own issues (the config issue, the dashboard): GitHub's `issues` and

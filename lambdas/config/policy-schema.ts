@@ -14,7 +14,7 @@ import {
   STRATEGIES,
   UPDATE_MODES,
 } from '../core/config.ts';
-import { releaseAge } from './release-age-schema.ts';
+import { duration, releaseAge } from './release-age-schema.ts';
 import { boundedGlob, fileGlob, TEXT_LIMITS } from './glob-limits.ts';
 import { VerifySchema } from './verify-schema.ts';
 
@@ -135,6 +135,28 @@ const policyShape = {
   promote: z
     .strictObject({
       from: z.string().regex(POLICY_NAME, 'the name of another policy of this file').max(100),
+      after: duration
+        .optional()
+        .describe(
+          "A soak time: propose the source's change once it has run this long on its base branch (from its landing: the merge of the updater PR that brought it).",
+        ),
+      when: z
+        .enum(['merged', 'healthy'], { error: 'merged (the default) or healthy' })
+        .optional()
+        .describe(
+          "merged (default): once the change is on the source's base branch. healthy: once the source environment's application reports healthy at a commit that contains it (Argo CD or Flux webhook).",
+        ),
+      application: z
+        .string()
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]*(?:\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/,
+          'an Argo CD application name, or a Flux namespace/name',
+        )
+        .max(253)
+        .optional()
+        .describe(
+          'With when: healthy, the source environment as its health reports name it: the Argo CD Application (metadata.name), or the Flux Kustomization or HelmRelease as namespace/name.',
+        ),
     })
     .optional()
     .describe(

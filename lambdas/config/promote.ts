@@ -46,6 +46,17 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
         path: ['policies', index, 'minimumReleaseAge'],
         message: `"minimumReleaseAge" does not apply beside promote: what "${policy.promote.from}" runs already passed its own age; a promotion follows it when it lands`,
       });
+    const healthy = policy.promote.when === 'healthy';
+    if (healthy && policy.promote.application === undefined)
+      issues.push({
+        path: ['policies', index, 'promote', 'when'],
+        message: `when: healthy needs "application": the source environment as its health reports name it (the Argo CD Application, or the Flux Kustomization or HelmRelease as namespace/name)`,
+      });
+    if (!healthy && policy.promote.application !== undefined)
+      issues.push({
+        path: ['policies', index, 'promote', 'application'],
+        message: 'application applies only with when: healthy',
+      });
     const at = ['policies', index, 'promote', 'from'];
     const from = policy.promote.from;
     const source = byName.get(from);
@@ -93,7 +104,10 @@ export function promotionIssues(raw: unknown, config: RawConfig): PromotionIssue
   return issues;
 }
 
-type Named = Pick<RawConfig['policies'][number], 'name' | 'promote'>;
+interface Named {
+  readonly name: string;
+  readonly promote?: { readonly from: string };
+}
 
 /** Per policy: the first policy of its chain (its index), or the cycle it is part of. */
 interface Chain {

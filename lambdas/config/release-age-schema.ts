@@ -4,7 +4,8 @@ import { DURATION, MAX_RELEASE_AGE_MS, parseDuration } from '../core/plan/releas
 
 const DURATION_HINT = 'a duration: a whole number and s, m, h or d, e.g. 90s, 30m, 4h, 7d';
 
-const duration = z
+/** One duration, bounded like `minimumReleaseAge` (also `promote.after`). */
+export const duration = z
   .string({ error: DURATION_HINT })
   .regex(DURATION, DURATION_HINT)
   .refine((text) => (parseDuration(text) ?? 0) <= MAX_RELEASE_AGE_MS, 'at most 90d');

@@ -17,11 +17,25 @@ export function resolveConfig(raw: RawConfig): Config {
     policies: withPromotionOrdering(
       raw.policies.map((p) => ({
         ...resolvePolicy(p, raw.defaults),
-        ...(p.promote ? { promote: { from: p.promote.from } } : {}),
+        ...(p.promote ? { promote: promoteOf(p.promote) } : {}),
       })),
       (index) => raw.policies[index]?.pin !== undefined,
     ),
     dashboard: raw.dashboard ?? true,
+  };
+}
+
+function promoteOf(
+  raw: NonNullable<RawConfig['policies'][number]['promote']>,
+): NonNullable<Policy['promote']> {
+  const after = raw.after === undefined ? undefined : parseDuration(raw.after);
+  // `after: 0s` is no soak at all.
+  return {
+    from: raw.from,
+    ...(after ? { after } : {}),
+    ...(raw.when === 'healthy' && raw.application !== undefined
+      ? { when: 'healthy' as const, application: raw.application }
+      : {}),
   };
 }
 

@@ -58,7 +58,17 @@ export interface Policy {
    * base branch instead of the registry. The ordering keys above (`strategy`, `order`, `layout`,
    * `track`, `tags.pattern`) are then the chain's first policy's, so tags compare as upstream.
    */
-  readonly promote?: { readonly from: string };
+  readonly promote?: {
+    readonly from: string;
+    /** The soak time (ms): the source's change is proposed once it has run this long there. */
+    readonly after?: number;
+    /**
+     * `healthy`: proposed once `application` (the source environment, as its health reports
+     * name it) reports healthy at a commit containing the change. Unset: once merged.
+     */
+    readonly when?: 'healthy';
+    readonly application?: string;
+  };
 }
 
 export interface Config {

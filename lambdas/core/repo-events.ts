@@ -1,6 +1,7 @@
 /**
  * What GitHub says about the environment repositories (its App webhooks), normalised at the
- * intake so the worker never sees a webhook payload. Repositories are `owner/name`.
+ * intake so the worker never sees a webhook payload, and the updater's own wake-ups of them.
+ * Repositories are `owner/name`.
  */
 
 /** A push to a repository's default branch (pushes to other branches are not forwarded). */
@@ -59,6 +60,41 @@ export interface IssueEvent {
   readonly installationId?: number;
 }
 
-export type RepoEvent = RepoPushEvent | RepositoriesEvent | PullRequestEvent | IssueEvent;
+/**
+ * A promotion `promote.after` held is due (docs/promotion.md): the delayed-work scheduler's
+ * wake-up, not GitHub's. The repository's promotions are decided again.
+ */
+export interface PromotionDueEvent {
+  readonly type: 'promotion-due';
+  readonly repo: string;
+}
+
+/**
+ * An environment's health at a commit of the repository (`promote: { when: healthy }`), from
+ * an Argo CD Notifications or Flux notification-controller webhook. `repo` is the one the
+ * webhook's URL names (`?repo=owner/name`): the worker acts only on a watched repository, and
+ * only for the application its config names.
+ */
+export interface HealthEvent {
+  readonly type: 'health';
+  readonly repo: string;
+  /** Argo CD's Application name, or Flux's `namespace/name`. */
+  readonly application: string;
+  /** The commit sha the application runs. */
+  readonly revision: string;
+  readonly healthy: boolean;
+  /** When the intake received it (ISO 8601). */
+  readonly at: string;
+  readonly source: 'argocd' | 'flux';
+}
+
+export type RepoEvent =
+  RepoPushEvent | RepositoriesEvent | PullRequestEvent | IssueEvent | PromotionDueEvent | HealthEvent;
+
+/**
+ * Who sent a repository event: GitHub's App webhook, the updater's own delayed work, or an
+ * environment's health webhook.
+ */
+export type RepoEventSource = 'github' | 'scheduler' | 'argocd' | 'flux';
 
 export const MAX_CHANGED_PATHS = 1_000;

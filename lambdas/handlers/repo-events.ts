@@ -11,14 +11,21 @@
  * - a merged updater PR runs the repository too, so its dashboard line says up to date now and
  *   the promote policies that follow it propose what it brought (docs/promotion.md);
  * - a `push` that changes no config runs the promote policies whose source's files it changed;
+ * - `promotion-due`: the wake-up of a promotion `promote.after` held decides the repository's
+ *   promotions again;
+ * - `health`: an environment's health report (Argo CD, Flux) decides the promotions that wait
+ *   for it (`promote: { when: healthy }`), and is kept on the dashboard;
  * - `issue`: a person's edit of one of the updater's issues (a box ticked on the dashboard)
  *   runs the repository, which acts on the ticked boxes (core/dashboard/).
  * A failure that can succeed later hands the event's records back, like a push's.
  */
 import type { ApplyMemo } from '../core/apply/apply.ts';
 import { landsPromotion, type IndexEntry } from '../core/repo-index.ts';
+import type { HealthReport } from '../core/plan/health.ts';
 import type {
+  HealthEvent,
   IssueEvent,
+  PromotionDueEvent,
   PullRequestEvent,
   RepoEvent,
   RepositoriesEvent,
@@ -60,7 +67,43 @@ export async function handleRepoEvent(ctx: RepoEventContext, event: RepoEvent): 
       return onPullRequest(ctx, event);
     case 'issue':
       return onIssue(ctx, event);
+    case 'promotion-due':
+      return onPromotionDue(ctx, event);
+    case 'health':
+      return onHealth(ctx, event);
   }
+}
+
+/**
+ * An environment's health report: in a watched repository, its promotions are decided with it
+ * (one waiting for that application opens its PR when the report is healthy at a commit that
+ * contains the change), and the report is kept on the dashboard for later runs. A repository
+ * not watched costs nothing: a report cannot name one the updater does not already work on.
+ */
+async function onHealth(ctx: RepoEventContext, event: HealthEvent): Promise<RepoEventOutcome> {
+  const repo = await ctx.directory.lookup(event.repo);
+  if (!repo) return nothing(`${event.repo} is not watched`);
+  const report = {
+    application: event.application,
+    revision: event.revision,
+    healthy: event.healthy,
+    at: new Date(event.at),
+    source: event.source,
+  };
+  return runPromotions(ctx, repo, 'all', `health report of ${event.application}: promotions decided`, [
+    report,
+  ]);
+}
+
+/**
+ * A promotion `promote.after` held is due: the repository's promotions are decided again, from
+ * their sources' files (no tag list). One still not due (a newer change landed upstream since)
+ * sets its own wake-up; one due opens its PR.
+ */
+async function onPromotionDue(ctx: RepoEventContext, event: PromotionDueEvent): Promise<RepoEventOutcome> {
+  const repo = await ctx.directory.lookup(event.repo);
+  if (!repo) return nothing(`${event.repo} is not watched`);
+  return runPromotions(ctx, repo, 'all', 'promotion due: decided');
 }
 
 /** Repositories an installation event runs at once; the rest wait for a push or the reconcile. */
@@ -100,18 +143,36 @@ async function onLanded(ctx: RepoEventContext, repo: WatchedRepo, event: RepoPus
   const entry = await ctx.directory.entry(repo.repo);
   if (!landsPromotion(entry, event.changedPaths, event.truncated))
     return nothing(`the push does not change ${configPathOf(repo)} or what a promotion follows`);
+  return runPromotions(
+    ctx,
+    repo,
+    event.truncated ? 'all' : event.changedPaths,
+    'push to the base branch: promotions decided',
+  );
+}
+
+/** The promote policies `promotions` concerns, decided from their sources' files. */
+async function runPromotions(
+  ctx: RepoEventContext,
+  repo: WatchedRepo,
+  promotions: 'all' | readonly string[],
+  detail: string,
+  health?: readonly HealthReport[],
+): Promise<RepoEventOutcome> {
   const result = await runRepo({
     host: ctx.host,
     repo,
     pushes: [],
     reconcile: false,
-    promotions: event.truncated ? 'all' : event.changedPaths,
+    promotions,
+    ...defined({ health }),
     tagLists: ctx.tagLists,
     memo: ctx.memo,
     onListFailure: 'skip',
-    ...defined({ apply: ctx.deps.apply }),
+    // A promotion held by its soak time sets its wake-up.
+    ...defined({ apply: ctx.deps.apply, delayed: ctx.deps.delayedWork, now: ctx.deps.now }),
   });
-  return { runs: [{ repo, result }], indexed: [], detail: 'push to the base branch: promotions decided' };
+  return { runs: [{ repo, result }], indexed: [], detail };
 }
 
 async function onPullRequest(ctx: RepoEventContext, event: PullRequestEvent): Promise<RepoEventOutcome> {

@@ -33,6 +33,8 @@ export interface RunRepoInput {
   readonly reconcile: boolean;
   /** A change landed on a base branch: decide the promote policies it concerns (`ApplyRequest`). */
   readonly promotions?: ApplyRequest['promotions'];
+  /** Health reports the event brought (`promote: { when: healthy }`). */
+  readonly health?: ApplyRequest['health'];
   readonly tagLists: TagListCache;
   readonly memo: ApplyMemo;
   readonly apply?: Omit<ApplyOptions, 'configPath' | 'memo' | 'loadConfig'>;
@@ -44,7 +46,10 @@ export interface RunRepoInput {
   readonly onListFailure: 'fail' | 'skip';
   /** Gives the repository's work up (a shutdown); its own end aborts what it left running. */
   readonly signal?: AbortSignal;
-  /** Wakes a push `minimumReleaseAge` holds when it is due; without it, the next event or reconcile does. */
+  /**
+   * Wakes a push `minimumReleaseAge` holds (or the repository, for a promotion `promote.after`
+   * holds) when it is due; without it, the next event or reconcile does.
+   */
   readonly delayed?: DelayedWork;
   /** The clock `minimumReleaseAge` is measured with (epoch ms). */
   readonly now?: () => number;
@@ -130,7 +135,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         ...(listing.lists.size > 0 ? { tagLists: listing.lists } : {}),
         ...(input.reconcile ? { reconcile: true } : {}),
         now: new Date((input.now ?? Date.now)()),
-        ...defined({ promotions: input.promotions }),
+        ...defined({ promotions: input.promotions, health: input.health }),
       },
       {
         ...input.apply,
@@ -140,7 +145,7 @@ export async function runRepo(input: RunRepoInput): Promise<RunRepoResult> {
         prefetched: { state, ...defined({ config: loaded }) },
       },
     );
-    if (input.delayed) await scheduleHeld(input.delayed, report);
+    if (input.delayed) await scheduleHeld(input.delayed, repo.repo, report);
     return { ok: true, report, watched, listing, reading: readingOf(state.config, loaded), readAt };
   } catch (error) {
     return { ok: false, error, watched };
@@ -162,16 +167,23 @@ export function readingOf(
 
 /**
  * A wake-up for each held candidate with a due time: the push goes back on the queue then, with
- * its own push time, so it is applied without another push. One that cannot be set fails the
+ * its own push time, so it is applied without another push; a promotion `promote.after` holds
+ * has its repository run then (one wake-up per due time). One that cannot be set fails the
  * repository's work, whose events are then retried: a held push is never dropped silently.
  */
-async function scheduleHeld(delayed: DelayedWork, report: RepoReport): Promise<void> {
+async function scheduleHeld(delayed: DelayedWork, repo: string, report: RepoReport): Promise<void> {
+  const runs = new Map<number, Date>();
+  for (const d of report.decisions) {
+    const due = d.policy.promote ? d.held?.due : undefined;
+    if (due) runs.set(due.getTime(), due);
+  }
   // minimumReleaseAge: when the held tag is old enough; the signature gate: when to look again
   // at the tag it checked (another tag than the held one, when an older tag is applied meanwhile).
+  // A promotion's hold (promote.after) wakes its repository instead.
   const wakeUps = report.decisions.flatMap((d) => {
     const recheck = d.signature?.ok === false ? d.signature.recheck : undefined;
     const due = [
-      ...(d.held?.due ? [{ ...d.held, due: d.held.due }] : []),
+      ...(d.held?.due && !d.policy.promote ? [{ ...d.held, due: d.held.due }] : []),
       ...(recheck ? [{ ...recheck, due: recheck.at }] : []),
     ];
     return due.map((w) => ({
@@ -179,5 +191,8 @@ async function scheduleHeld(delayed: DelayedWork, report: RepoReport): Promise<v
       push: { image: d.policy.image, tag: w.tag, ...defined({ digest: w.digest, pushedAt: w.pushedAt }) },
     }));
   });
-  await Promise.all(wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)));
+  await Promise.all([
+    ...wakeUps.map((w) => delayed.scheduleAt(w.due, w.push)),
+    ...[...runs.values()].map((due) => delayed.scheduleRepoRun(due, repo)),
+  ]);
 }

@@ -26,8 +26,13 @@ export interface UpdaterDeps {
   /** Called when GitHub rejected the credentials, so the next run reads them again. */
   readonly credentialsRejected?: () => void;
   readonly tagLister?: TagLister;
-  /** Wakes pushes `minimumReleaseAge` holds when they are due (Scheduler, or serve's timers). */
+  /**
+   * Wakes pushes `minimumReleaseAge` holds, and promotions `promote.after` holds, when they are
+   * due (Scheduler, or serve's timers).
+   */
   readonly delayedWork?: DelayedWork;
+  /** The clock `minimumReleaseAge` and `promote.after` are measured with (epoch ms). */
+  readonly now?: () => number;
   readonly log: Log;
   readonly metrics: MetricSink;
   /** Repositories worked on at once. */

@@ -10,6 +10,8 @@
  *   200 duplicate (GitHub: a delivery id already queued)
  *
  * The body limit is the provider's (`webhookBodyLimit`): GitHub's events carry commit lists.
+ * Health reports (`argocd`, `flux`, `promote: { when: healthy }`) name the repository in the
+ * URL (`?repo=owner/name`) and are answered 202 with what they said.
  * A GitHub delivery is claimed in the delivery log before it is queued and released when the
  * queue refuses it, so a person's "Redeliver" of a failed delivery is queued, not dropped as seen.
  *
@@ -34,7 +36,7 @@ import { WEBHOOK_METRIC } from '../names.ts';
 import { MemoryDeliveryLog } from '../adapters/local/memory-delivery-log.ts';
 import type { DeliveryLog } from '../ports/delivery-log.ts';
 import type { PushQueue } from '../ports/push-queue.ts';
-import type { RepoEvent } from '../core/repo-events.ts';
+import type { HealthEvent, RepoEvent } from '../core/repo-events.ts';
 import type { Log, MetricSink } from '../ports/telemetry.ts';
 import { errorFields } from '../errors.ts';
 import {
@@ -126,7 +128,49 @@ async function route(ctx: RouterContext, request: HttpRequest): Promise<HttpResp
     return json(400, { error: 'malformed', reason: parsed.reason });
   }
   if (parsed.kind === 'repo-event') return deliverRepoEvent(ctx, base, parsed);
+  if (parsed.kind === 'health') return deliverHealth(ctx, base, parsed);
   return deliver(ctx, name, base, parsed);
+}
+
+/**
+ * An environment's health report (Argo CD, Flux): queued for the worker, which acts on it only
+ * in a watched repository whose config names the application. Not de-duplicated: the same
+ * report twice says the same thing, and the latest report per application is what counts.
+ */
+async function deliverHealth(
+  ctx: RouterContext,
+  base: Record<string, unknown>,
+  { id, event }: { readonly id: string; readonly event: HealthEvent },
+): Promise<HttpResponse> {
+  const { log, count } = ctx;
+  const fields = {
+    ...base,
+    correlation_id: id,
+    repo: event.repo,
+    application: event.application,
+    revision: event.revision,
+    healthy: event.healthy,
+  };
+  try {
+    await ctx.queue.enqueue([{ event, source: event.source, id }]);
+  } catch (error) {
+    count(WEBHOOK_METRIC.unavailable);
+    log.error('health report not queued; the sender should deliver again', {
+      ...fields,
+      ...errorFields(error),
+    });
+    return json(503, { error: 'temporarily unavailable' }, { 'retry-after': '5' });
+  }
+  count(WEBHOOK_METRIC.healthReportsAccepted);
+  log.info('health report accepted', fields);
+  return json(202, {
+    status: 'accepted',
+    event: 'health',
+    repo: event.repo,
+    application: event.application,
+    revision: event.revision,
+    healthy: event.healthy,
+  });
 }
 
 /**

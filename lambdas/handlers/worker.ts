@@ -39,7 +39,6 @@ import type { RepoDirectory } from './repo-directory.ts';
 import { defined } from '../objects.ts';
 
 export interface WorkerDeps extends UpdaterDeps {
-  readonly now?: () => number;
   /**
    * Told of each failure with the records it concerns (serve's queue, which retries and hands
    * back those records and logs them so, once each); the worker then logs failures at debug.

@@ -169,6 +169,22 @@ export interface RepoClient {
   commitsBetween(base: string, head: string): Promise<readonly CommitInfo[]>;
   /** One commit by sha or branch name; undefined when there is none. */
   readCommit(ref: string): Promise<CommitInfo | undefined>;
+  /**
+   * How `head` relates to `base` (one request): `ahead` or `identical` when it contains it;
+   * undefined when either commit is unknown here. Hosts without it leave it out.
+   */
+  compareCommits?(
+    base: string,
+    head: string,
+  ): Promise<'ahead' | 'identical' | 'behind' | 'diverged' | undefined>;
+  /**
+   * The newest commit on `ref` that changed `path`, and when it was committed (one request):
+   * when a change whose pull request is unknown landed. Hosts without it leave it out.
+   */
+  lastCommitTouching?(
+    ref: string,
+    path: string,
+  ): Promise<{ readonly sha: string; readonly at: Date } | undefined>;
   createPull(input: {
     readonly head: string;
     readonly base: string;

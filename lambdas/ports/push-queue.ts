@@ -4,7 +4,7 @@
  * (`adapters/sqs/messages.ts`): a registry push, or one of GitHub's repository events.
  */
 import type { PushedImage } from '../core/push.ts';
-import type { RepoEvent } from '../core/repo-events.ts';
+import type { RepoEvent, RepoEventSource } from '../core/repo-events.ts';
 
 export interface QueuedPush {
   readonly push: PushedImage;
@@ -14,11 +14,14 @@ export interface QueuedPush {
   readonly id?: string;
 }
 
-/** A GitHub App event, normalised (`adapters/webhooks/github.ts`); one message per delivery. */
+/**
+ * A GitHub App event, normalised (`adapters/webhooks/github.ts`), one message per delivery; or a
+ * wake-up of the updater's delayed work (`scheduler`).
+ */
 export interface QueuedRepoEvent {
   readonly event: RepoEvent;
-  readonly source: 'github';
-  /** `X-GitHub-Delivery`: the correlation id, and the key the intake de-duplicates on. */
+  readonly source: RepoEventSource;
+  /** `X-GitHub-Delivery` (or the wake-up's key): the correlation id, and the key the intake de-duplicates on. */
   readonly id: string;
 }
 

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
+  repoRunScheduleName,
   scheduleName,
   SchedulerDelayedWork,
 } from '../../lambdas/adapters/scheduler/scheduler-delayed-work.ts';
@@ -89,8 +90,28 @@ describeWithTools(
       const listed = await client.send(new ListSchedulesCommand({ GroupName: GROUP }));
       const names = (listed.Schedules ?? []).map((s) => s.Name);
       expect(names.filter((n) => n === scheduleName(due, push))).toHaveLength(1);
-      expect(names).toHaveLength(3);
+      expect(names.filter((n) => n!.startsWith('release-age-'))).toHaveLength(3);
       expect(names.every((n) => /^release-age-[0-9a-f]{40}$/.test(n!))).toBe(true);
+    });
+
+    it('promote.after: one schedule per repository and due time, which queues a promotion-due event', async () => {
+      const due = new Date('2026-12-07T14:00:00Z');
+      await work.scheduleRepoRun(due, 'acme/gitops');
+      // Two promotions due at once, or a reconcile seeing the same hold: the same name.
+      await work.scheduleRepoRun(due, 'acme/gitops');
+      const name = repoRunScheduleName(due, 'acme/gitops');
+      expect(name).toMatch(/^promotion-[0-9a-f]{40}$/);
+      const schedule = await client.send(new GetScheduleCommand({ GroupName: GROUP, Name: name }));
+      expect(schedule.ScheduleExpression).toBe('at(2026-12-07T14:00:00)');
+      expect(schedule.ActionAfterCompletion).toBe('DELETE');
+      expect(decodeMessage(schedule.Target!.Input!)).toEqual({
+        kind: 'repo-event',
+        id: name,
+        source: 'scheduler',
+        event: { type: 'promotion-due', repo: 'acme/gitops' },
+      });
+      const listed = await client.send(new ListSchedulesCommand({ GroupName: GROUP }));
+      expect((listed.Schedules ?? []).filter((s) => s.Name === name)).toHaveLength(1);
     });
 
     it('sets a due time already past a minute ahead (Scheduler refuses the past)', async () => {

@@ -32,6 +32,11 @@ const OWNER = 'acme';
 const REPO = 'gitops';
 /** A second repository, whose dev commits straight to main (`update: commit`). */
 const DIRECT = 'gitops-direct';
+/** A third, whose staging soaks what dev runs for 2 s (`promote.after`). */
+const SOAK = 'gitops-soak';
+/** A fourth, whose prod waits for staging to report healthy (`when: healthy`, Argo CD). */
+const HEALTH = 'gitops-health';
+const ARGO_SECRET = 'e2e-argocd-notifications-secret-7d';
 
 const skipReason =
   MISSING_BINARIES.length > 0
@@ -62,8 +67,8 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const pullOf = (policy: string) =>
-    github.listPulls(OWNER, REPO, { state: 'open' }).find((p) => p.headRef === `image-updater/${policy}`);
+  const pullOf = (policy: string, repo = REPO) =>
+    github.listPulls(OWNER, repo, { state: 'open' }).find((p) => p.headRef === `image-updater/${policy}`);
   const fileOn = (ref: string, path: string) => github.readFile(OWNER, REPO, ref, path) ?? '';
   const imageIn = (text: string) => /image: (\S+)/.exec(text)?.[1];
 
@@ -78,13 +83,16 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
   }
 
   /** Merges the policy's PR as a person and delivers GitHub's `pull_request` closed event. */
-  async function mergeAndNotify(policy: string): Promise<{ sent: number; number: number }> {
-    const pull = pullOf(policy);
+  async function mergeAndNotify(
+    policy: string,
+    repo = REPO,
+  ): Promise<{ sent: number; number: number; sha: string }> {
+    const pull = pullOf(policy, repo);
     if (!pull) throw new Error(`no open PR for ${policy}`);
     const alice = new Octokit({ baseUrl: github.url, auth: 'alice-token' });
     const merged = await alice.rest.pulls.merge({
       owner: OWNER,
-      repo: REPO,
+      repo,
       pull_number: pull.number,
       merge_method: 'squash',
     });
@@ -94,10 +102,10 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       pull_request: {
         merged: true,
         merge_commit_sha: merged.data.sha,
-        head: { ref: pull.headRef, sha: pull.headSha, repo: { full_name: `${OWNER}/${REPO}` } },
+        head: { ref: pull.headRef, sha: pull.headSha, repo: { full_name: `${OWNER}/${repo}` } },
         base: { ref: 'main' },
       },
-      repository: { full_name: `${OWNER}/${REPO}`, default_branch: 'main' },
+      repository: { full_name: `${OWNER}/${repo}`, default_branch: 'main' },
       sender: { login: 'alice', type: 'User' },
     };
     const body = JSON.stringify(payload);
@@ -108,7 +116,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       body,
     });
     expect(response.status).toBe(202);
-    return { sent, number: pull.number };
+    return { sent, number: pull.number, sha: merged.data.sha };
   }
 
   beforeAll(async () => {
@@ -171,6 +179,54 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       },
     });
 
+    github.createRepo(OWNER, SOAK, {
+      files: {
+        '.image-updater.yaml': [
+          'version: 1',
+          'policies:',
+          '  - name: cart-dev',
+          `    image: ${host}/shop/cart`,
+          '    files: ["envs/dev/**"]',
+          '    pin: tag+digest',
+          '  - name: cart-staging',
+          `    image: ${host}/shop/cart`,
+          '    promote: { from: cart-dev, after: 2s }',
+          '    files: ["envs/staging/**"]',
+          '    pin: tag+digest',
+          '',
+        ].join('\n'),
+        'envs/dev/cart.yaml': deployment('cart-dev', `${host}/shop/cart:1.4.2`),
+        'envs/staging/cart.yaml': deployment('cart-staging', `${host}/shop/cart:1.4.2`),
+      },
+    });
+
+    github.createRepo(OWNER, HEALTH, {
+      files: {
+        '.image-updater.yaml': [
+          'version: 1',
+          'policies:',
+          '  - name: web-dev',
+          `    image: ${host}/shop/web`,
+          '    files: ["envs/dev/**"]',
+          '    pin: tag+digest',
+          '  - name: web-staging',
+          `    image: ${host}/shop/web`,
+          '    promote: { from: web-dev }',
+          '    files: ["envs/staging/**"]',
+          '    pin: tag+digest',
+          '  - name: web-prod',
+          `    image: ${host}/shop/web`,
+          '    promote: { from: web-staging, when: healthy, application: shop-web-staging }',
+          '    files: ["envs/prod/**"]',
+          '    pin: tag+digest',
+          '',
+        ].join('\n'),
+        'envs/dev/web.yaml': deployment('web-dev', `${host}/shop/web:1.4.2`),
+        'envs/staging/web.yaml': deployment('web-staging', `${host}/shop/web:1.4.2`),
+        'envs/prod/web.yaml': deployment('web-prod', `${host}/shop/web:1.4.2`),
+      },
+    });
+
     serve = spawn(
       process.execPath,
       [
@@ -182,6 +238,10 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
         `${OWNER}/${REPO}`,
         '--repo',
         `${OWNER}/${DIRECT}`,
+        '--repo',
+        `${OWNER}/${SOAK}`,
+        '--repo',
+        `${OWNER}/${HEALTH}`,
         '--github-api',
         github.url,
       ],
@@ -190,7 +250,7 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
           PATH: process.env.PATH ?? '/usr/bin:/bin',
           HOME: work,
           GITHUB_TOKEN: 'test-token',
-          WEBHOOK_SECRET: SECRET,
+          WEBHOOK_SECRET: JSON.stringify({ default: SECRET, argocd: ARGO_SECRET }),
           GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
           WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
           SERVE_HOST: '127.0.0.1',
@@ -289,6 +349,78 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
     const latency = performance.now() - sent;
     console.log(`pull_request merged event → promotion PR (staging → prod): ${Math.round(latency)} ms`);
     expect(imageIn(fileOn(pull.headRef, 'envs/prod/api.yaml'))).toBe(released);
+    expect(latency).toBeLessThan(1000);
+  });
+
+  it('promote.after: dev merged → staging held while it soaks, then its PR opens when due, without another event', async () => {
+    await skopeoCopy(releases.dir, '1.5.0', `${host}/shop/cart`);
+    await until('the cart dev PR', () => pullOf('cart-dev', SOAK));
+    const { sent, number } = await mergeAndNotify('cart-dev', SOAK);
+    // The merged PR's run holds staging and says so on the dashboard.
+    const dashboard = await until('the dashboard saying staging soaks', () =>
+      github.listIssues(OWNER, SOAK, { state: 'open' }).find((i) => i.body?.includes('soaking until')),
+    );
+    expect(dashboard.body).toMatch(
+      /\*\*held\*\*: "cart-dev" runs 1\.5\.0 on main since \S+Z, soaking until \S+Z &#40;promote\.after 2s&#41;/,
+    );
+    expect(pullOf('cart-staging', SOAK)).toBeUndefined();
+    const pull = await until('the staging PR once due', () => pullOf('cart-staging', SOAK), 10_000);
+    const waited = performance.now() - sent;
+    console.log(`pull_request merged event → promotion PR after a 2 s soak: ${Math.round(waited)} ms`);
+    expect(pull.body).toContain(`brought there by #${number}`);
+    expect(pull.body).toMatch(
+      /- soak: ran \d+ s of the required 2 s \(`promote\.after: 2s`, due at \S+Z\)\./,
+    );
+    expect(imageIn(github.readFile(OWNER, SOAK, pull.headRef, 'envs/staging/cart.yaml') ?? '')).toBe(
+      imageIn(github.readFile(OWNER, SOAK, 'main', 'envs/dev/cart.yaml') ?? ''),
+    );
+    // merged_at has whole seconds: the soak ends 1–2 s after the merge.
+    expect(waited).toBeGreaterThan(900);
+  });
+
+  it('when: healthy: an Argo CD report for an older commit does not release prod; one for the merged staging commit does', async () => {
+    await skopeoCopy(releases.dir, '1.5.0', `${host}/shop/web`);
+    await until('the web dev PR', () => pullOf('web-dev', HEALTH));
+    const dev = await mergeAndNotify('web-dev', HEALTH);
+    await until('the web staging PR', () => pullOf('web-staging', HEALTH));
+    const staging = await mergeAndNotify('web-staging', HEALTH);
+    const dashboardSays = (text: string) =>
+      github
+        .listIssues(OWNER, HEALTH, { state: 'open' })
+        .find((i) => i.title === 'image-updater dashboard' && i.body?.includes(text));
+    await until('prod held for a health report', () =>
+      dashboardSays(`waiting for shop-web-staging to report healthy at ${staging.sha.slice(0, 12)}`),
+    );
+    const argo = async (revision: string) => {
+      const body = JSON.stringify({
+        application: 'shop-web-staging',
+        revision,
+        health: 'Healthy',
+        sync: 'Synced',
+      });
+      const response = await fetch(`${serveUrl}/webhooks/argocd?repo=${OWNER}/${HEALTH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ARGO_SECRET}` },
+        body,
+      });
+      expect(response.status).toBe(202);
+    };
+    // Healthy at dev's merge: staging's change is not in it.
+    await argo(dev.sha);
+    await until('the older report on the dashboard', () => dashboardSays('which does not contain it'));
+    expect(pullOf('web-prod', HEALTH)).toBeUndefined();
+    // Healthy at the merged staging commit: the prod PR.
+    const sent = performance.now();
+    await argo(staging.sha);
+    const pull = await until('the prod PR', () => pullOf('web-prod', HEALTH));
+    const latency = performance.now() - sent;
+    console.log(`Argo CD health report → promotion PR (staging → prod): ${Math.round(latency)} ms`);
+    expect(pull.body).toContain(
+      `  - health: shop-web-staging reported healthy at \`${staging.sha}\` (argocd, `,
+    );
+    expect(imageIn(github.readFile(OWNER, HEALTH, pull.headRef, 'envs/prod/web.yaml') ?? '')).toBe(
+      imageIn(github.readFile(OWNER, HEALTH, 'main', 'envs/staging/web.yaml') ?? ''),
+    );
     expect(latency).toBeLessThan(1000);
   });
 });

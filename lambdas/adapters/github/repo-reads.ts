@@ -338,6 +338,45 @@ export class GitHubRepoReads {
     });
   }
 
+  async compareCommits(
+    base: string,
+    head: string,
+  ): Promise<'ahead' | 'identical' | 'behind' | 'diverged' | undefined> {
+    try {
+      // One commit of the list at most: only the status is wanted.
+      const { data } = await this.octokit.rest.repos.compareCommitsWithBasehead({
+        ...this.base,
+        basehead: `${base}...${head}`,
+        per_page: 1,
+      });
+      return data.status;
+    } catch (error) {
+      const failure = toGitHostError(
+        error,
+        `${this.repo.owner}/${this.repo.name}: compare ${base}...${head}`,
+      );
+      // A commit this repository does not have (a report about another repository's commit).
+      if (failure.code === 'GITHUB_NOT_FOUND' || failure.status === 422) return undefined;
+      throw failure;
+    }
+  }
+
+  async lastCommitTouching(ref: string, path: string): Promise<{ sha: string; at: Date } | undefined> {
+    return this.call(`last commit of ${path} on ${ref}`, async () => {
+      const { data } = await this.octokit.rest.repos.listCommits({
+        ...this.base,
+        sha: ref,
+        path,
+        per_page: 1,
+      });
+      const commit = data[0];
+      // The committer's date: when it was applied to the branch (a rebase or cherry-pick keeps
+      // the author's). A missing or unreadable date is no landing time.
+      const at = commit?.commit.committer?.date ? new Date(commit.commit.committer.date) : undefined;
+      return commit && at && !Number.isNaN(at.getTime()) ? { sha: commit.sha, at } : undefined;
+    });
+  }
+
   async readCommit(ref: string): Promise<CommitInfo | undefined> {
     try {
       // One file of the diff at most: only the message is wanted.

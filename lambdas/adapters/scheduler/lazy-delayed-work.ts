@@ -12,5 +12,8 @@ export function lazySchedulerDelayedWork(options: Omit<SchedulerDelayedWorkOptio
       ([{ SchedulerClient }, { SchedulerDelayedWork }]) =>
         new SchedulerDelayedWork({ ...options, client: new SchedulerClient({}) }),
     ));
-  return { scheduleAt: async (due, push) => (await load()).scheduleAt(due, push) };
+  return {
+    scheduleAt: async (due, push) => (await load()).scheduleAt(due, push),
+    scheduleRepoRun: async (due, repo) => (await load()).scheduleRepoRun(due, repo),
+  };
 }

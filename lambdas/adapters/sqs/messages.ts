@@ -9,7 +9,7 @@ import { canonicalImageName, DIGEST, OCI_TAG } from '../../core/image/reference.
 import type { PushedImage } from '../../core/push.ts';
 import { isReferrerTag, signatureSubject } from '../../core/tags/index.ts';
 import { defined } from '../../objects.ts';
-import type { RepoEvent } from '../../core/repo-events.ts';
+import type { RepoEvent, RepoEventSource } from '../../core/repo-events.ts';
 import { isQueuedRepoEvent, type QueuedMessage } from '../../ports/push-queue.ts';
 import { encodeRepoEventMessage, RepoEventMessageSchema } from './repo-event-message.ts';
 
@@ -57,7 +57,7 @@ export function encodePushMessage(push: PushedImage, source: string, id?: string
 /** The body to enqueue for what an entry point hands the queue (SQS and serve's queue alike). */
 export function encodeQueuedMessage(message: QueuedMessage): string {
   return isQueuedRepoEvent(message)
-    ? encodeRepoEventMessage(message.event, message.id)
+    ? encodeRepoEventMessage(message.event, message.id, message.source)
     : encodePushMessage(message.push, message.source, message.id);
 }
 
@@ -79,9 +79,9 @@ export type DecodedMessage =
     }
   | {
       readonly kind: 'repo-event';
-      /** The delivery id (`X-GitHub-Delivery`). */
+      /** The delivery id (`X-GitHub-Delivery`), or the wake-up's schedule name. */
       readonly id: string;
-      readonly source: 'github';
+      readonly source: RepoEventSource;
       readonly event: RepoEvent;
     }
   | { readonly kind: 'malformed'; readonly reason: string };

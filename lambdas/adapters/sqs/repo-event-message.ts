@@ -4,7 +4,7 @@
  * version wrote or a hand-made one can't reach the worker half-formed.
  */
 import * as z from 'zod';
-import { MAX_CHANGED_PATHS, type RepoEvent } from '../../core/repo-events.ts';
+import { MAX_CHANGED_PATHS, type RepoEvent, type RepoEventSource } from '../../core/repo-events.ts';
 
 /** GitHub's `owner/name`: an owner of letters, digits and dashes; a name that is not `.` or `..`. */
 export const REPO_FULL_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[\w.-]{1,100}$/;
@@ -55,17 +55,31 @@ const RepoEventSchema = z.discriminatedUnion('type', [
     senderIsBot: z.boolean(),
     installationId,
   }),
+  z.strictObject({ type: z.literal('promotion-due'), repo }),
+  z.strictObject({
+    type: z.literal('health'),
+    repo,
+    application: z.string().min(1).max(253),
+    revision: sha,
+    healthy: z.boolean(),
+    at: z.iso.datetime({ offset: true }),
+    source: z.enum(['argocd', 'flux']),
+  }),
 ]);
 
 export const RepoEventMessageSchema = z.strictObject({
   kind: z.literal('repo-event'),
   event: RepoEventSchema,
-  source: z.literal('github'),
+  source: z.enum(['github', 'scheduler', 'argocd', 'flux']),
   id: z.string().min(1).max(256),
 });
 
-/** The body to enqueue for a repository event; `id` is the delivery id. */
-export function encodeRepoEventMessage(event: RepoEvent, id: string): string {
-  const message: z.input<typeof RepoEventMessageSchema> = { kind: 'repo-event', event, source: 'github', id };
+/** The body to enqueue for a repository event; `id` is the delivery id (or the schedule's name). */
+export function encodeRepoEventMessage(
+  event: RepoEvent,
+  id: string,
+  source: RepoEventSource = 'github',
+): string {
+  const message: z.input<typeof RepoEventMessageSchema> = { kind: 'repo-event', event, source, id };
   return JSON.stringify(message);
 }

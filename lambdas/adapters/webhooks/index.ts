@@ -1,7 +1,9 @@
 /** The webhook providers by the name in `POST /webhooks/<provider>`. */
+import { argocd } from './argocd.ts';
 import { distribution } from './distribution.ts';
 import { dockerhub } from './dockerhub.ts';
 import { ecr } from './ecr.ts';
+import { flux } from './flux.ts';
 import { ghcr } from './ghcr.ts';
 import { github } from './github.ts';
 import { harbor } from './harbor.ts';
@@ -14,6 +16,8 @@ export const PROVIDERS: Readonly<Record<ProviderName, WebhookProvider>> = {
   ghcr,
   ecr,
   github,
+  argocd,
+  flux,
 };
 
 export type { ProviderName, WebhookProvider } from './types.ts';

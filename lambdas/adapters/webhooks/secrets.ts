@@ -4,6 +4,7 @@
  * secret then does not open the GHCR endpoint. A provider with no secret authenticates nothing.
  * GitHub's own events (`github`) take only their own key, never `default`: they steer every
  * repository of the installation, and their secret is set in the App's settings, not a registry's.
+ * So do health reports (`argocd`, `flux`): they release `when: healthy` promotions.
  */
 import { CachedSecret, type CachedSecretOptions, type SecretValue } from '../secrets/cached-secret.ts';
 import { WebhookError } from './errors.ts';
@@ -56,7 +57,8 @@ export function parseWebhookSecret(text: string, name = 'the webhook secret'): S
   return secrets;
 }
 
-const OWN_SECRET_ONLY: ReadonlySet<ProviderName> = new Set(['github']);
+/** Events that steer repositories (GitHub's) or release promotions (health reports): never `default`. */
+const OWN_SECRET_ONLY: ReadonlySet<ProviderName> = new Set(['github', 'argocd', 'flux']);
 
 function secretFor(secrets: SecretsByProvider, provider: ProviderName): string | undefined {
   return OWN_SECRET_ONLY.has(provider) ? secrets[provider] : (secrets[provider] ?? secrets.default);

@@ -3,7 +3,7 @@
  * pushes to act on and events to acknowledge without acting.
  */
 import type { PushedImage } from '../../core/push.ts';
-import type { RepoEvent } from '../../core/repo-events.ts';
+import type { HealthEvent, RepoEvent } from '../../core/repo-events.ts';
 import { PROVIDER_NAMES } from '../../names.ts';
 
 export { PROVIDER_NAMES };
@@ -50,7 +50,11 @@ export type WebhookIgnoreReason =
   /** GitHub: a pull request from a fork: never one of the updater's, whatever its branch is named. */
   | 'fork-pull-request'
   /** GitHub: an edit of one of the updater's issues that ticked no box (its own writes, say). */
-  | 'no-box-ticked';
+  | 'no-box-ticked'
+  /** Argo CD, Flux: a report that says neither healthy nor unhealthy (progressing, a sync under way). */
+  | 'no-health-verdict'
+  /** Flux: a revision that names no commit (a Helm chart version, an OCI artifact digest). */
+  | 'no-commit';
 
 export interface IgnoredEvent {
   readonly reason: WebhookIgnoreReason;
@@ -74,6 +78,11 @@ export type ParseResult =
    * what the router de-duplicates on.
    */
   | { readonly kind: 'repo-event'; readonly delivery: string; readonly event: RepoEvent }
+  /**
+   * An environment's health report (Argo CD, Flux): queued as is, not de-duplicated (a report
+   * sent again says the same, and the latest report per application is what counts).
+   */
+  | { readonly kind: 'health'; readonly id: string; readonly event: HealthEvent }
   | { readonly kind: 'malformed'; readonly reason: string };
 
 export interface WebhookProvider {

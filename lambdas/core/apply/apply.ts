@@ -10,6 +10,7 @@
  */
 import type { ConfigLoader, ConfigLoadResult } from '../config.ts';
 import type { RepoClient, RepoState } from '../../ports/git-host.ts';
+import type { HealthReport } from '../plan/health.ts';
 import type { PushedImage } from '../push.ts';
 import type { TagCandidate } from '../tags/index.ts';
 import { attemptOnce } from './attempt.ts';
@@ -35,6 +36,8 @@ export interface ApplyRequest {
    * promote policy): a change landed on a base branch (docs/promotion.md).
    */
   readonly promotions?: 'all' | readonly string[];
+  /** Health reports this event brought (`promote: { when: healthy }`): kept on the dashboard. */
+  readonly health?: readonly HealthReport[];
 }
 
 /** Per warm function instance: which valid configs already had their config issue checked. */

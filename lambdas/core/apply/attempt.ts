@@ -26,7 +26,8 @@ import { reportInvalidConfig, resolveConfigIssue } from './config-issue.ts';
 import { BaseBranchMissingError, ConcurrentUpdateError } from './errors.ts';
 import { DashboardFeed, keepDashboard, type BaseFeed, type DashboardOutcome } from './dashboard-step.ts';
 import { runUnitAction } from './executors.ts';
-import { dashboardTicks } from '../dashboard/sync.ts';
+import { dashboardHealth, dashboardTicks } from '../dashboard/sync.ts';
+import type { HealthReport } from '../plan/health.ts';
 import { proposals, readOpenPulls, type OpenPull } from './open-pulls.ts';
 import { closeOrphans } from './orphans.ts';
 import type { PrState } from './pr-state.ts';
@@ -94,6 +95,8 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
 
   // Boxes ticked on the dashboard: their policies are decided now, whatever the event.
   const ticks = dashboardTicks(config, state.issues);
+  // The health reports `when: healthy` promotions wait for: the dashboard keeps them.
+  const health = dashboardHealth(config, state.issues, request.health);
   // A registry push never moves a promote policy; a change landed on a base branch does.
   const landed = promotedBy(config, request.promotions);
   const watching = request.reconcile
@@ -147,11 +150,11 @@ export async function attemptOnce(input: AttemptInput): Promise<Omit<RepoReport,
     const base = p.baseBranch ?? state.defaultBranch;
     byBase.set(base, [...(byBase.get(base) ?? []), p]);
   }
-  const bases = { ...input, config, state, pulls, proposed, ignored, closed, unanswered, watching };
+  const bases = { ...input, config, state, pulls, proposed, ignored, closed, unanswered, watching, health };
   // Only a run that decides something can change a line: a redundant event writes nothing.
   const feed = new DashboardFeed(byBase.size);
   const dashboard = feed.written((parts) =>
-    keepDashboard(client, { config, state, request, pulls, orphans, ...parts }),
+    keepDashboard(client, { config, state, request, pulls, orphans, health, ...parts }),
   );
   // Collected, then merged in config order: a report never depends on which base finished first.
   const work = await Promise.all(
@@ -257,6 +260,7 @@ interface BaseInput {
   readonly watching: readonly Policy[];
   readonly opened: Set<string>;
   readonly feed: BaseFeed;
+  readonly health: ReadonlyMap<string, HealthReport>;
 }
 
 /** The units built on one base branch: planned on its head, each unit's action run concurrently. */
@@ -286,6 +290,23 @@ async function applyBase(input: BaseInput, base: string, policies: readonly Poli
           : { listFiles: async () => [], readFile: async () => undefined };
       },
       landed: landingsOf(state.closedPulls),
+      health: input.health,
+      ...(client.compareCommits
+        ? {
+            contains: async (ancestor: string, head: string) => {
+              const status = await client.compareCommits!(ancestor, head);
+              return status === undefined ? undefined : status === 'ahead' || status === 'identical';
+            },
+          }
+        : {}),
+      ...(client.lastCommitTouching
+        ? {
+            lastChange: async (branch: string, file: string) => {
+              const last = await client.lastCommitTouching!(branch, file);
+              return last && { commit: last.sha, at: last.at };
+            },
+          }
+        : {}),
     },
   });
   const unitKeys = [...new Set(policies.map(unitKey))];

@@ -13,6 +13,7 @@ import type { OpenPull } from './open-pulls.ts';
 import type { UnitFailure, UnitReport } from './report.ts';
 import { policyWatches, type PolicyDecision } from '../plan/decide.ts';
 import type { FileProblem } from '../plan/scan.ts';
+import type { HealthReport } from '../plan/health.ts';
 
 export type DashboardOutcome = DashboardAction | { readonly failed: string };
 
@@ -113,6 +114,7 @@ export async function keepDashboard(
     readonly units: readonly UnitReport[];
     readonly failures: readonly UnitFailure[];
     readonly problems: ReadonlyMap<string, readonly FileProblem[]>;
+    readonly health?: ReadonlyMap<string, HealthReport>;
   },
 ): Promise<DashboardOutcome> {
   const { request } = input;
@@ -130,6 +132,7 @@ export async function keepDashboard(
     issues: input.state.issues,
     decided,
     now: new Date(),
+    ...(input.health ? { health: input.health } : {}),
   });
   const { send } = plan;
   if (!send) return plan.action;

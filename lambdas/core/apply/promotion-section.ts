@@ -1,12 +1,14 @@
 /**
  * The "Promotion" section of a promotion's PR (docs/promotion.md): where the change comes from
  * (the source policy and its base branch, the PR or commit that brought it there), how long the
- * source has run it, and the digest, so a reviewer judges the promotion without leaving the PR.
+ * source has run it (and the soak `promote.after` asked for, the health report `when: healthy`
+ * waited for), and the digest, so a reviewer judges the promotion without leaving the PR.
  */
 import type { UnitPlan } from '../plan/units.ts';
 import { inlineCode, markdownText } from './markdown.ts';
 import type { PrBodySection } from './pr-body.ts';
 import { formatInstant } from './pr-state.ts';
+import { formatDuration as formatAfter } from '../plan/release-age.ts';
 
 /** `3 h 20 min`, `2 d 4 h`, `45 s`: how long, to a reader. */
 export function formatDuration(ms: number): string {
@@ -33,8 +35,21 @@ export function promotionSections(unit: UnitPlan, now: Date = new Date()): PrBod
     const digest = p.target.digest
       ? `the same image, digest ${inlineCode(p.target.digest)}`
       : `no digest in the files of ${markdownText(p.from)}: the tag is promoted, and resolves to whatever it points at in the registry`;
+    const soak = p.soak?.done
+      ? [
+          `  - soak: ran ${formatDuration(p.soak.ran ?? p.soak.after)} of the required ${formatDuration(p.soak.after)} (${inlineCode(`promote.after: ${formatAfter(p.soak.after)}`)}${p.soak.due ? `, due at ${formatInstant(p.soak.due)}` : ''}).`,
+        ]
+      : [];
+    const health =
+      p.health?.done && p.health.report && p.health.commit
+        ? [
+            `  - health: ${markdownText(p.health.application)} reported healthy at ${inlineCode(p.health.report.revision)} (${p.health.report.source}, ${formatInstant(p.health.report.at)}), which contains ${inlineCode(p.health.commit)}.`,
+          ]
+        : [];
     return [
       `- ${markdownText(u.policy.name)} follows ${markdownText(p.from)}, which runs ${inlineCode(p.target.tag)} on ${inlineCode(p.baseBranch)}${p.at ? ` (${inlineCode(p.at)})` : ''}: ${by}${since}.`,
+      ...soak,
+      ...health,
       `  - ${digest}.`,
     ];
   });

@@ -44,8 +44,15 @@ export function unitTargets(
       });
       continue;
     }
-    // A promotion proposes what its source runs now, never an older proposal the source left.
-    const proposal = policy.promote ? undefined : proposed.get(policy.name);
+    // A promotion proposes what its source runs now, never an older proposal the source left:
+    // its open PR is kept while it proposes what the source runs (the decision then says "up to
+    // date", the PR being the floor), or while a gate (`promote.after`, `when: healthy`) holds
+    // what the source runs now (the PR passed the gates).
+    const open = proposed.get(policy.name);
+    const target = d?.promotion?.target;
+    const runs = open && target && open.tag === target.tag && open.digest === target.digest;
+    const gated = d?.outcome === 'held' && target !== undefined;
+    const proposal = policy.promote && !runs && !gated ? undefined : open;
     if (!proposal) continue;
     const still = decide({
       policy,

@@ -159,6 +159,9 @@ function promotionLine(
       state: 'held',
       detail: `follows ${from}: ${base} on the base branch is above what ${from} runs (${target.tag}) and is never downgraded`,
     };
+  // promote.after: soaking until a fixed time, so every run until then writes the same line.
+  if (decision.outcome === 'held' && decision.held)
+    return { ...common, state: 'held', detail: decision.held.reason };
   return { ...common, state: 'held', detail: decision.reason };
 }
 

@@ -6,12 +6,15 @@
 import * as z from 'zod';
 import { cellCode, markdownText, MAX_BODY_CHARS } from '../apply/markdown.ts';
 import { LINE_STATES, type DashboardLine } from './lines.ts';
+import type { HealthReport } from '../plan/health.ts';
+import { instant } from '../plan/release-age.ts';
 
 export const DASHBOARD_TITLE = 'image-updater dashboard';
 
 const MARKER_OPEN = '<!-- image-updater-dashboard: ';
 const MARKER = /^<!--\s*image-updater-dashboard:\s*(\{.*\})\s*-->\s*$/;
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const LineSchema = z.object({
   policy: z.string(),
   image: z.string(),
@@ -23,13 +26,21 @@ const LineSchema = z.object({
   detail: z.string(),
   follows: z.string().optional(),
   // Read back from a body anyone with write access can edit: only an instant is shown as it is.
-  since: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+  since: z.string().regex(INSTANT),
+});
+/** The latest health report per application (`promote: { when: healthy }`, core/plan/health.ts). */
+const HealthSchema = z.object({
+  revision: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+  healthy: z.boolean(),
+  at: z.string().regex(INSTANT),
+  source: z.enum(['argocd', 'flux']),
 });
 const StateSchema = z.object({
   v: z.literal(1),
   lines: z.array(LineSchema),
   /** Set when the updater closed it (`dashboard: false`): turned back on, it is reopened. */
   off: z.literal(true).optional(),
+  health: z.record(z.string().max(253), HealthSchema).optional(),
 });
 
 export type RenderedLine =
@@ -59,6 +70,17 @@ export function readDashboardLines(body: string): DashboardLine[] {
   return (readState(body)?.lines ?? []) as DashboardLine[];
 }
 
+/** The health reports a dashboard body keeps, by application. */
+export function readDashboardHealth(body: string): Map<string, HealthReport> {
+  const health = readState(body)?.health ?? {};
+  return new Map(
+    Object.entries(health).map(([application, r]) => [
+      application,
+      { application, revision: r.revision, healthy: r.healthy, at: new Date(r.at), source: r.source },
+    ]),
+  );
+}
+
 /** Whether the updater closed this dashboard itself (`dashboard: false`), not a person. */
 export function closedByUpdater(body: string): boolean {
   return readState(body)?.off === true;
@@ -84,14 +106,32 @@ export function readTicks(body: string): Map<string, TickAction> {
 /** One key order, the schema's, whatever order a line was built in: equal lines, equal bodies. */
 const LINE_KEYS = Object.keys(LineSchema.shape) as (keyof DashboardLine)[];
 
-function stateMarker(lines: readonly DashboardLine[], off?: true): string {
+function stateMarker(
+  lines: readonly DashboardLine[],
+  off?: true,
+  health?: ReadonlyMap<string, HealthReport>,
+): string {
   const ordered = lines.map((l) =>
     Object.fromEntries(LINE_KEYS.filter((k) => l[k] !== undefined).map((k) => [k, l[k]])),
   );
-  const json = JSON.stringify({ v: 1, lines: ordered, ...(off ? { off } : {}) }).replace(
-    /[<>]/g,
-    (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
-  );
+  // Sorted by application, fields in one order: the same reports, the same body.
+  const reports =
+    health && health.size > 0
+      ? Object.fromEntries(
+          [...health.values()]
+            .sort((a, b) => (a.application < b.application ? -1 : 1))
+            .map((r) => [
+              r.application,
+              { revision: r.revision, healthy: r.healthy, at: instant(r.at), source: r.source },
+            ]),
+        )
+      : undefined;
+  const json = JSON.stringify({
+    v: 1,
+    lines: ordered,
+    ...(off ? { off } : {}),
+    ...(reports ? { health: reports } : {}),
+  }).replace(/[<>]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
   return `${MARKER_OPEN}${json} -->`;
 }
 
@@ -153,7 +193,11 @@ const HEAD = [
  * The body for these lines, at most `MAX_BODY_CHARS`: lines are kept in config order while they
  * (row, box and hidden state) fit; the rest are counted in one line.
  */
-export function renderDashboard(lines: readonly RenderedLine[], max: number = MAX_BODY_CHARS): string {
+export function renderDashboard(
+  lines: readonly RenderedLine[],
+  max: number = MAX_BODY_CHARS,
+  health?: ReadonlyMap<string, HealthReport>,
+): string {
   const rows: string[] = [];
   const boxes: string[] = [];
   const kept: DashboardLine[] = [];
@@ -167,7 +211,8 @@ export function renderDashboard(lines: readonly RenderedLine[], max: number = MA
     ...(boxes.length ? ['', '**Act on a line**', '', ...boxes] : []),
     '',
   ];
-  const size = (left: number) => [...HEAD, ...rows, ...foot(left), stateMarker(kept)].join('\n').length;
+  const size = (left: number) =>
+    [...HEAD, ...rows, ...foot(left), stateMarker(kept, undefined, health)].join('\n').length;
   let shown = 0;
   for (const l of lines) {
     const r = row(l);
@@ -184,5 +229,5 @@ export function renderDashboard(lines: readonly RenderedLine[], max: number = MA
     }
     shown += 1;
   }
-  return [...HEAD, ...rows, ...foot(lines.length - shown), stateMarker(kept)].join('\n');
+  return [...HEAD, ...rows, ...foot(lines.length - shown), stateMarker(kept, undefined, health)].join('\n');
 }

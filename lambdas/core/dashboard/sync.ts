@@ -8,10 +8,12 @@ import type { Config, Policy } from '../config.ts';
 import type { IssueInfo, RepoClient } from '../../ports/git-host.ts';
 import { UPDATER_ISSUE_LABEL } from '../../names.ts';
 import { mergeLines, type DecidedPolicy } from './lines.ts';
+import type { HealthReport } from '../plan/health.ts';
 import {
   closedByUpdater,
   DASHBOARD_TITLE,
   markedOff,
+  readDashboardHealth,
   readDashboardLines,
   readTicks,
   renderDashboard,
@@ -47,6 +49,33 @@ export function dashboardTicks(config: Config, issues: readonly IssueInfo[]): Ma
   return ticks;
 }
 
+/**
+ * The health reports `when: healthy` promotions wait for: those the dashboard keeps, with `fresh`
+ * ones (this run's event) in place of those received before them for the same application. Only applications the
+ * config names are kept, so the state stays as small as the config.
+ */
+export function dashboardHealth(
+  config: Config,
+  issues: readonly IssueInfo[],
+  fresh: readonly HealthReport[] = [],
+): Map<string, HealthReport> {
+  const named = new Set(
+    config.policies.flatMap((p) => (p.promote?.application ? [p.promote.application] : [])),
+  );
+  const health = new Map<string, HealthReport>();
+  if (named.size === 0) return health;
+  const dashboard = config.dashboard === false ? undefined : findDashboard(issues);
+  for (const [application, report] of dashboard ? readDashboardHealth(dashboard.body) : [])
+    if (named.has(application)) health.set(application, report);
+  // The queue may deliver an older report after a newer one: the one received last wins.
+  for (const report of fresh) {
+    const kept = health.get(report.application);
+    if (named.has(report.application) && !(kept && kept.at.getTime() > report.at.getTime()))
+      health.set(report.application, report);
+  }
+  return health;
+}
+
 /** What the dashboard needs: nothing, or writes (`send`) whose number is `cost`, decided before any budget is spent. */
 export interface DashboardPlan {
   readonly action: DashboardAction;
@@ -61,6 +90,8 @@ export function planDashboard(
     readonly issues: readonly IssueInfo[];
     readonly decided: readonly DecidedPolicy[];
     readonly now: Date;
+    /** The health reports to keep (`dashboardHealth`). */
+    readonly health?: ReadonlyMap<string, HealthReport>;
   },
 ): DashboardPlan {
   const existing = findDashboard(input.issues);
@@ -79,7 +110,11 @@ export function planDashboard(
   // A person closed it: they do not want it. Reopening it turns it back on.
   if (existing?.state === 'closed' && !closedByUpdater(existing.body)) return plan('left-closed');
   const previous = existing ? readDashboardLines(existing.body) : [];
-  const body = renderDashboard(mergeLines(input.config.policies, input.decided, previous, input.now));
+  const body = renderDashboard(
+    mergeLines(input.config.policies, input.decided, previous, input.now),
+    undefined,
+    input.health,
+  );
   if (!existing)
     return plan('created', () =>
       client.createIssue({ title: DASHBOARD_TITLE, body, labels: [UPDATER_ISSUE_LABEL] }),

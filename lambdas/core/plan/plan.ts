@@ -91,7 +91,12 @@ export async function planUpdates(input: PlanInput): Promise<Plan> {
     const ignored = input.ignored?.get(policy.name);
     const upstream = upstreams?.get(policy.name);
     if (promote && upstream)
-      return promote.decidePromotion({ policy, references, upstream, ...defined({ proposed, ignored }) });
+      return promote.decidePromotion({
+        policy,
+        references,
+        upstream,
+        ...defined({ proposed, ignored, now: input.now }),
+      });
     return decide({
       policy,
       references,

@@ -12,6 +12,8 @@ import type { RepoFiles } from '../../ports/repo-files.ts';
 import type { ManifestReference } from '../manifest/index.ts';
 import { decide, type IgnoredTarget, type PolicyDecision, type PolicyTarget } from './decide.ts';
 import { policyReferences, scanRepo, type RepoScan } from './scan.ts';
+import { soaked, type Soak } from './soak.ts';
+import { healthGated, healthState, type HealthReport, type HealthState } from './health.ts';
 import { defined } from '../../objects.ts';
 
 /** Where the upstream's current target came to its base branch: its PR or commit, and when. */
@@ -35,6 +37,10 @@ export interface Promotion {
   /** The first reference of the source holding it (`file:line`). */
   readonly at?: string;
   readonly landing?: Landing;
+  /** `promote.after`: how the soak stands (set when the policy has one and there is a target). */
+  readonly soak?: Soak;
+  /** `when: healthy`: how the health gate stands. */
+  readonly health?: HealthState;
 }
 
 /** The source's files read: one target, or the reason there is none to promote. */
@@ -48,6 +54,15 @@ export interface PromotionOptions {
   /** The files of another base branch, for a source on another branch than its promotion. */
   readonly filesOn?: (base: string | undefined) => Promise<RepoFiles>;
   readonly landed?: LandingLookup;
+  /**
+   * The newest commit on `base` that changed `file`: where a change no updater PR brought
+   * landed, asked only for a promotion with a soak time (`promote.after`) that needs it.
+   */
+  readonly lastChange?: (base: string, file: string) => Promise<Landing | undefined>;
+  /** The latest health report per application (`when: healthy`). */
+  readonly health?: ReadonlyMap<string, HealthReport>;
+  /** Whether `head` is `base` or a descendant of it; undefined when the host cannot say. */
+  readonly contains?: (base: string, head: string) => Promise<boolean | undefined>;
 }
 
 /** The source policy of a promote policy (the config check guarantees it exists). */
@@ -125,6 +140,93 @@ export async function readUpstreams(
   scan: RepoScan,
   options: PromotionOptions & { readonly configPath?: string },
 ): Promise<Map<string, UpstreamRead>> {
+  const reads = await readSources(config, promoting, scan, options);
+  await landings(promoting, scan, reads, options);
+  await healthOf(promoting, reads, options);
+  return reads;
+}
+
+/**
+ * A soak needs the landing time, a health gate the landing commit: for a change no updater PR
+ * brought (a direct commit, a person's edit), the last commit that changed the source's file,
+ * once per file and branch.
+ */
+async function landings(
+  promoting: readonly Policy[],
+  scan: RepoScan,
+  reads: Map<string, UpstreamRead>,
+  options: PromotionOptions,
+): Promise<void> {
+  const lastChange = options.lastChange;
+  if (!lastChange) return;
+  const asked = new Map<string, Promise<Landing | undefined>>();
+  await Promise.all(
+    promoting.map(async (policy) => {
+      const read = reads.get(policy.name);
+      const needs =
+        (policy.promote?.after && !read?.promotion.landing?.at) ||
+        (policy.promote?.when === 'healthy' && !read?.promotion.landing?.commit);
+      if (!needs || !read?.ok || !read.promotion.at) return;
+      // Asked only while the promotion does not run it yet: an up-to-date one costs nothing.
+      const { tag, digest } = read.promotion.target;
+      const own = [...policyReferences(policy, scan).values()].flat();
+      if (
+        own.length > 0 &&
+        own.every(
+          (r) => r.tag === tag && (digest === undefined || r.digest === undefined || r.digest === digest),
+        )
+      )
+        return;
+      const file = read.promotion.at.slice(0, read.promotion.at.lastIndexOf(':'));
+      const base = read.promotion.baseBranch;
+      const key = JSON.stringify([base, file]);
+      if (!asked.has(key)) asked.set(key, lastChange(base, file));
+      const landing = await asked.get(key);
+      if (landing) reads.set(policy.name, { ok: true, promotion: { ...read.promotion, landing } });
+    }),
+  );
+}
+
+/**
+ * `when: healthy`: the application's latest report, and whether its revision contains the
+ * landing commit (one compare per pair; none when it is the landing commit itself, or not
+ * healthy).
+ */
+async function healthOf(
+  promoting: readonly Policy[],
+  reads: Map<string, UpstreamRead>,
+  options: PromotionOptions,
+): Promise<void> {
+  const asked = new Map<string, Promise<boolean | undefined>>();
+  await Promise.all(
+    promoting.map(async (policy) => {
+      const read = reads.get(policy.name);
+      const application = policy.promote?.application;
+      if (policy.promote?.when !== 'healthy' || !application || !read?.ok) return;
+      const { landing, target, baseBranch } = read.promotion;
+      const commit = landing?.commit;
+      const report = options.health?.get(application);
+      let contains: boolean | undefined;
+      if (commit && report?.healthy) {
+        if (report.revision === commit) contains = true;
+        else if (options.contains) {
+          const key = `${commit}...${report.revision}`;
+          if (!asked.has(key)) asked.set(key, options.contains(commit, report.revision));
+          contains = await asked.get(key);
+        }
+      }
+      const health = healthState({ application, tag: target.tag, baseBranch, commit, report, contains });
+      reads.set(policy.name, { ok: true, promotion: { ...read.promotion, health } });
+    }),
+  );
+}
+
+async function readSources(
+  config: Config,
+  promoting: readonly Policy[],
+  scan: RepoScan,
+  options: PromotionOptions & { readonly configPath?: string },
+): Promise<Map<string, UpstreamRead>> {
   const result = new Map<string, UpstreamRead>();
   const otherScans = new Map<string | undefined, Promise<RepoScan | undefined>>();
   for (const policy of promoting) {
@@ -170,6 +272,8 @@ export interface PromotionInput {
   readonly upstream: UpstreamRead;
   readonly proposed?: PolicyTarget;
   readonly ignored?: IgnoredTarget;
+  /** When `promote.after` is measured (the caller's clock); without it a soak holds. */
+  readonly now?: Date;
 }
 
 /**
@@ -227,9 +331,11 @@ export function decidePromotion(input: PromotionInput): PolicyDecision {
   }
   // "already the greatest allowed tag" says what a registry policy means; here it runs the same.
   const same = decision.outcome === 'up-to-date' && from?.tag === target.tag;
-  return {
+  const decided: PolicyDecision = {
     ...decision,
     reason: `${follows} (${runs}): ${same ? 'already runs it' : decision.reason}`,
     promotion: upstream.promotion,
   };
+  // Both gates must open: the soak first (it sets a wake-up), then the health report.
+  return healthGated(soaked(decided, input.now));
 }

@@ -419,6 +419,29 @@ describe('pull requests', () => {
     server.assertNoViolations();
   });
 
+  it('lists the commits of a branch that changed a path, newest first, one per page', async () => {
+    const { server, octokit } = await setup();
+    const first = server.commitFiles(owner, repo, 'main', {
+      'apps/web/values.yaml': 'image: nginx:1.26.0\n',
+    });
+    server.commitFiles(owner, repo, 'main', { 'apps/api/values.yaml': 'image: api:2\n' });
+    const listed = await octokit.rest.repos.listCommits({
+      owner,
+      repo,
+      sha: 'main',
+      path: 'apps/web/values.yaml',
+      per_page: 1,
+    });
+    expect(listed.data.map((c) => c.sha)).toEqual([first]);
+    expect(Date.parse(listed.data[0]!.commit.committer!.date!)).not.toBeNaN();
+    expect(listed.headers.link).toContain('rel="next"');
+    const none = await octokit.rest.repos.listCommits({ owner, repo, sha: 'main', path: 'no/such/file' });
+    expect(none.data).toEqual([]);
+    const all = await octokit.rest.repos.listCommits({ owner, repo, sha: 'main' });
+    expect(all.data[1]?.sha).toBe(first);
+    server.assertNoViolations();
+  });
+
   it('seeds a PR left by an earlier run and deletes its branch on merge when the repository says so', async () => {
     const { server, octokit } = await setup();
     server.updateRepoSettings(owner, repo, { deleteBranchOnMerge: true });

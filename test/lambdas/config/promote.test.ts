@@ -97,6 +97,50 @@ policies:
   });
 });
 
+describe('promote: after, a soak time', () => {
+  it.each([
+    ['90s', 90_000],
+    ['30m', 1_800_000],
+    ['2h', 7_200_000],
+    ['7d', 604_800_000],
+    ['90d', 7_776_000_000],
+    ['0s', undefined],
+  ])('after: %s is %s ms', (after, ms) => {
+    const result = parseConfig(
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: ${after} }
+`),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.config.policies[1]?.promote).toEqual({ from: 'api-dev', ...(ms ? { after: ms } : {}) });
+  });
+});
+
+describe('promote: when', () => {
+  it.each([
+    ['{ from: api-dev }', { from: 'api-dev' }],
+    ['{ from: api-dev, when: merged }', { from: 'api-dev' }],
+    [
+      '{ from: api-dev, when: healthy, application: shop-api-dev }',
+      { from: 'api-dev', when: 'healthy', application: 'shop-api-dev' },
+    ],
+    [
+      '{ from: api-dev, when: healthy, application: flux-system/api-dev, after: 1h }',
+      { from: 'api-dev', when: 'healthy', application: 'flux-system/api-dev', after: 3_600_000 },
+    ],
+  ])('promote: %s', (promote, resolved) => {
+    const result = parseConfig(
+      config(`  - name: api-staging
+    image: ${API}
+    promote: ${promote}
+`),
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.config.policies[1]?.promote).toEqual(resolved);
+  });
+});
+
 describe('promote: config errors, with line and column', () => {
   it.each([
     [
@@ -188,12 +232,78 @@ describe('promote: config errors, with line and column', () => {
       ],
     ],
     [
-      'an unknown key in promote (after: is not there yet)',
+      'an unknown key in promote',
       config(`  - name: api-staging
     image: ${API}
-    promote: { from: api-dev, after: 2h }
+    promote: { from: api-dev, soak: 2h }
 `),
-      ['.image-updater.yaml:12:31: policies[1].promote.after: unknown key'],
+      ['.image-updater.yaml:12:31: policies[1].promote.soak: unknown key'],
+    ],
+    [
+      'when: healthy without an application',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: healthy }
+`),
+      [
+        '.image-updater.yaml:12:37: policies[1].promote.when: when: healthy needs "application": the source environment as its health reports name it (the Argo CD Application, or the Flux Kustomization or HelmRelease as namespace/name)',
+      ],
+    ],
+    [
+      'an application without when: healthy',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, application: shop-api-dev }
+`),
+      [
+        '.image-updater.yaml:12:44: policies[1].promote.application: application applies only with when: healthy',
+      ],
+    ],
+    [
+      'an unknown when',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: deployed }
+`),
+      ['.image-updater.yaml:12:37: policies[1].promote.when: merged (the default) or healthy'],
+    ],
+    [
+      'an application that is no name',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: healthy, application: "a/b/c" }
+`),
+      [
+        '.image-updater.yaml:12:59: policies[1].promote.application: an Argo CD application name, or a Flux namespace/name',
+      ],
+    ],
+    [
+      'after: not a duration',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: 2w }
+`),
+      [
+        '.image-updater.yaml:12:38: policies[1].promote.after: a duration: a whole number and s, m, h or d, e.g. 90s, 30m, 4h, 7d',
+      ],
+    ],
+    [
+      'after: longer than 90 days',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: 91d }
+`),
+      ['.image-updater.yaml:12:38: policies[1].promote.after: at most 90d'],
+    ],
+    [
+      'after: a number, not a string',
+      config(`  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: 7200 }
+`),
+      [
+        '.image-updater.yaml:12:38: policies[1].promote.after: a duration: a whole number and s, m, h or d, e.g. 90s, 30m, 4h, 7d',
+      ],
     ],
   ])('%s', (_what, text, expected) => {
     expect(issues(text)).toEqual(expected);

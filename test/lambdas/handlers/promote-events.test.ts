@@ -21,13 +21,15 @@ import {
   type GitHubEnv,
 } from '../../support/github-env.ts';
 import { recordingLog, recordingMetrics } from '../../support/handlers.ts';
+import type { UpdaterDeps } from '../../../lambdas/handlers/updater-deps.ts';
+import type { DelayedWork } from '../../../lambdas/ports/delayed-work.ts';
 
 const API = `${ECR}/shop/api`;
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
 const D3 = `sha256:${'3'.repeat(64)}`;
 
-const CONFIG = (devUpdate = 'pull-request') => `version: 1
+const CONFIG = (devUpdate = 'pull-request', stagingAfter?: string) => `version: 1
 policies:
   - name: api-dev
     image: ${API}
@@ -35,15 +37,15 @@ policies:
     update: ${devUpdate}
   - name: api-staging
     image: ${API}
-    promote: { from: api-dev }
+    promote: { from: api-dev${stagingAfter ? `, after: ${stagingAfter}` : ''} }
     files: ["staging/**"]
   - name: api-prod
     image: ${API}
     promote: { from: api-staging }
     files: ["prod/**"]
 `;
-const FILES = (devUpdate?: string) => ({
-  '.image-updater.yaml': CONFIG(devUpdate),
+const FILES = (devUpdate?: string, stagingAfter?: string) => ({
+  '.image-updater.yaml': CONFIG(devUpdate, stagingAfter),
   // Different texts, as in a real repository: each file is a blob read of its own.
   'dev/api.yaml': deployment(`${API}:1.4.0@${D1}`, 'api-dev'),
   'staging/api.yaml': deployment(`${API}:1.4.0@${D1}`, 'api-staging'),
@@ -51,7 +53,7 @@ const FILES = (devUpdate?: string) => ({
 });
 const githubEnvFor = githubEnvPerTest();
 
-function context(env: GitHubEnv) {
+function context(env: GitHubEnv, extra: Pick<UpdaterDeps, 'delayedWork' | 'now'> = {}) {
   const repos = [{ repo: `${OWNER}/${REPO}` }];
   const index = new MemoryImageIndex();
   return {
@@ -61,6 +63,7 @@ function context(env: GitHubEnv) {
       metrics: recordingMetrics(),
       host: async () => env.host,
       apply: { backoffMs: 1 },
+      ...extra,
     },
     directory: new RepoDirectory({ repos, index, log: recordingLog() }),
     index,
@@ -253,5 +256,131 @@ describe('promotion through GitHub events', () => {
     });
     await env.apply({ pushes: [], reconcile: true });
     expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
+  });
+
+  it('promote.after: the merged PR holds staging and sets one wake-up; the wake-up opens the PR once due', async () => {
+    const env = await githubEnvFor(FILES('pull-request', '2h'));
+    const runs: { due: Date; repo: string }[] = [];
+    const delayedWork: DelayedWork = {
+      scheduleAt: async () => {
+        throw new Error('no push is held here');
+      },
+      scheduleRepoRun: async (due, repo) => void runs.push({ due, repo }),
+    };
+    let now = Date.now();
+    const ctx = context(env, { delayedWork, now: () => now });
+    await env.apply([push(API, '1.5.0', { digest: D2 })]);
+    const devMerged = await merge(env, 'api-dev');
+    const { data: mergedPull } = await new Octokit({
+      baseUrl: env.server.url,
+      auth: 'alice-token',
+    }).rest.pulls.get({
+      owner: OWNER,
+      repo: REPO,
+      pull_number: devMerged.number,
+    });
+    const mergedAt = mergedPull.merged_at;
+    if (!mergedAt) throw new Error('no merge time');
+    const due = new Date(Date.parse(mergedAt) + 2 * 3_600_000);
+
+    await handleRepoEvent(ctx, devMerged);
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+    expect(runs).toEqual([{ due, repo: `${OWNER}/${REPO}` }]);
+    const dashboard = () =>
+      env.server.listIssues(OWNER, REPO).find((i) => i.title === 'image-updater dashboard')?.body ?? '';
+    expect(dashboard()).toContain(
+      `**held**: "api-dev" runs 1.5.0 on main since ${mergedAt}, soaking until ${due.toISOString().replace('.000Z', 'Z')} &#40;promote.after 2h&#41;`,
+    );
+
+    // A wake-up early (a clock behind, a redelivery): still held, the same wake-up asked again
+    // (one schedule name), the dashboard not rewritten.
+    now = due.getTime() - 1000;
+    const early = await cost(env, () =>
+      handleRepoEvent(ctx, { type: 'promotion-due', repo: `${OWNER}/${REPO}` }),
+    );
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+    expect(runs.map((r) => r.due)).toEqual([due, due]);
+    expect(early.writes).toEqual([]);
+
+    now = due.getTime();
+    const woken = await cost(env, () =>
+      handleRepoEvent(ctx, { type: 'promotion-due', repo: `${OWNER}/${REPO}` }),
+    );
+    if (process.env.SHOW_REQUESTS)
+      console.log(env.server.requests.map((r) => `${r.operationId} ${r.status}`));
+    const staging = openPull(env, 'api-staging');
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(
+      `image: ${API}:1.5.0@${D2} #`,
+    );
+    expect(staging?.body).toContain('  - soak: ran 2 h of the required 2 h (`promote.after: 2h`, due at ');
+    // The wake-up's run: the promotions alone, from the files (no registry list), then the new
+    // PR and the dashboard.
+    expect(woken.writes).toEqual([
+      'git/create-tree',
+      'git/create-commit',
+      'git/create-ref',
+      'pulls/create',
+      'issues/add-labels',
+      'issues/update',
+    ]);
+    // Warm: the first wave of reads is answered "not modified", the blobs are cached.
+    expect(early.requests).toBe(5);
+    expect(woken.requests).toBe(11);
+
+    // A wake-up for a repository no longer watched does nothing.
+    const gone = await cost(env, () =>
+      handleRepoEvent(ctx, { type: 'promotion-due', repo: 'acme/elsewhere' }),
+    );
+    expect(gone.requests).toBe(0);
+  });
+
+  it('promote.after on a direct commit upstream: the soak counts from the last commit that changed the source file (one request)', async () => {
+    const env = await githubEnvFor(FILES('commit', '30m'));
+    const runs: Date[] = [];
+    const delayedWork: DelayedWork = {
+      scheduleAt: async () => {},
+      scheduleRepoRun: async (due) => void runs.push(due),
+    };
+    let now = Date.now();
+    const ctx = context(env, { delayedWork, now: () => now });
+    await env.apply([push(API, '1.5.0', { digest: D2 })]);
+    const { data: commits } = await new Octokit({
+      baseUrl: env.server.url,
+      auth: 'test-token',
+    }).rest.repos.listCommits({ owner: OWNER, repo: REPO, sha: 'main', path: 'dev/api.yaml', per_page: 1 });
+    const committed = commits[0]!;
+    const due = new Date(Date.parse(committed.commit.committer!.date!) + 30 * 60_000);
+    const event: RepoPushEvent = {
+      type: 'push',
+      repo: `${OWNER}/${REPO}`,
+      branch: 'main',
+      after: committed.sha,
+      changedPaths: ['dev/api.yaml'],
+      truncated: false,
+    };
+    await ctx.directory.refresh(env.host, { repo: `${OWNER}/${REPO}` });
+    const held = await cost(env, () => handleRepoEvent(ctx, event));
+    expect(openPull(env, 'api-staging')).toBeUndefined();
+    expect(runs).toEqual([due]);
+    expect(env.server.requests.filter((r) => r.operationId === 'repos/list-commits')).toHaveLength(1);
+    expect(held.writes).toEqual(['issues/update']);
+
+    now = due.getTime();
+    await handleRepoEvent(ctx, { type: 'promotion-due', repo: `${OWNER}/${REPO}` });
+    const staging = openPull(env, 'api-staging');
+    expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
+    expect(staging?.body).toContain(`brought there by ${committed.sha}, since `);
+    expect(staging?.body).toContain('  - soak: ran 30 min of the required 30 min (`promote.after: 30m`');
+  });
+
+  it('a reconcile keeps an open promotion PR that proposes what the source runs (it used to close it)', async () => {
+    const env = await githubEnvFor(FILES('commit'));
+    await env.apply([push(API, '1.5.0', { digest: D2 })]);
+    await env.apply({ pushes: [], reconcile: true });
+    const opened = openPull(env, 'api-staging');
+    expect(opened).toBeDefined();
+    const again = await cost(env, () => env.apply({ pushes: [], reconcile: true }));
+    expect(openPull(env, 'api-staging')?.number).toBe(opened?.number);
+    expect(again.writes).toEqual([]);
   });
 });

@@ -67,7 +67,10 @@ describe('a signature recheck beside a release-age hold', () => {
             new ECRClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
         }),
       ]),
-      delayedWork: { scheduleAt: async (due, push) => void asked.push({ due, push }) },
+      delayedWork: {
+        scheduleAt: async (due, push) => void asked.push({ due, push }),
+        scheduleRepoRun: async () => {},
+      },
       log: recordingLog(),
       metrics: recordingMetrics(),
       apply: { backoffMs: 1, verifier },

@@ -55,7 +55,10 @@ describe('minimumReleaseAge: a release tag put on an old digest', () => {
       retries: 0,
     });
     const wakeUps: Date[] = [];
-    const delayedWork: DelayedWork = { scheduleAt: async (due) => void wakeUps.push(due) };
+    const delayedWork: DelayedWork = {
+      scheduleAt: async (due) => void wakeUps.push(due),
+      scheduleRepoRun: async () => {},
+    };
     const tagLister = combineTagListers([
       new EcrTagLister({
         clientFor: (region) =>
@@ -119,7 +122,7 @@ describe('minimumReleaseAge: a release tag put on an old digest', () => {
             new ECRClient({ region, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
         }),
       ]),
-      delayedWork: { scheduleAt: async () => {} },
+      delayedWork: { scheduleAt: async () => {}, scheduleRepoRun: async () => {} },
       now: () => now,
     });
     const event = {

@@ -49,6 +49,9 @@ function wakeUps(fail = false) {
       if (fail) throw new DelayedWorkError('SCHEDULE_FAILED', 'throttled');
       asked.push({ due, push });
     },
+    async scheduleRepoRun() {
+      throw new Error('no promotion here');
+    },
   };
   return { work, asked };
 }

@@ -120,7 +120,10 @@ describe('a signature push through the worker', () => {
 
   it('looks again without a push when the signature sent no event (an ECR referrer): the wake-up opens the PR', async () => {
     const asked: { due: Date; push: PushedImage }[] = [];
-    const w = worker('no-event', true, { scheduleAt: async (due, push) => void asked.push({ due, push }) });
+    const w = worker('no-event', true, {
+      scheduleAt: async (due, push) => void asked.push({ due, push }),
+      scheduleRepoRun: async () => {},
+    });
     const pushedAt = Date.now();
     await w.handler(sqsEvent(sqsRecord(ecrPush('1.1.0', DIGEST))));
     expect(server.listPulls('acme', 'no-event', { state: 'open' })).toEqual([]);

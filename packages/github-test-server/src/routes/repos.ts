@@ -177,6 +177,44 @@ export const repoRoutes: Record<string, Route> = {
     return ok(context.render.commit(repo, sha, { files: repo.store.diff(parentTree, commit.tree) }));
   },
 
+  /**
+   * The commits reachable from `sha` (default branch by default), newest first; with `path`, only
+   * those that changed it (a commit whose entry at `path` differs from each of its parents').
+   */
+  'repos/list-commits': (context) => {
+    const repo = repoOf(context);
+    const store = repo.store;
+    const ref =
+      typeof context.query.sha === 'string' && context.query.sha !== ''
+        ? context.query.sha
+        : repo.defaultBranch;
+    const head = context.world.resolveCommitish(repo, ref);
+    if (!head) throw new HttpError(404, `No commit found for SHA: ${ref}`);
+    const path =
+      typeof context.query.path === 'string' && context.query.path !== ''
+        ? context.query.path.replace(/^\/+|\/+$/g, '')
+        : undefined;
+    const entryAt = (sha: string) => {
+      const tree = store.commit(sha)?.tree;
+      return tree && path !== undefined ? store.lookup(tree, path)?.sha : undefined;
+    };
+    const all = store.commitsBetween(undefined, head).reverse();
+    const touched =
+      path === undefined
+        ? all
+        : all.filter((sha) => {
+            const parents = store.commit(sha)?.parents ?? [];
+            const mine = entryAt(sha);
+            return parents.length === 0 ? mine !== undefined : parents.every((p) => entryAt(p) !== mine);
+          });
+    const { page, headers } = paginate(context, touched);
+    return ok(
+      page.map((sha) => context.render.commit(repo, sha)),
+      200,
+      headers,
+    );
+  },
+
   'repos/compare-commits': (context) => {
     const repo = repoOf(context);
     const store = repo.store;

@@ -33,6 +33,22 @@ describe("serve's delayed work: timers that put a held push back on the queue", 
     expect(work.pending).toBe(0);
   });
 
+  it('promote.after: queues one promotion-due event per repository and due time, when due', async () => {
+    const work = new TimerDelayedWork({ queue, log: recordingLog() });
+    const due = new Date('2026-12-07T12:00:03Z');
+    await work.scheduleRepoRun(due, 'acme/gitops');
+    await work.scheduleRepoRun(due, 'acme/gitops');
+    await work.scheduleRepoRun(due, 'acme/other');
+    expect(work.pending).toBe(2);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(queued).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(queued).toMatchObject([
+      { event: { type: 'promotion-due', repo: 'acme/gitops' }, source: 'scheduler' },
+      { event: { type: 'promotion-due', repo: 'acme/other' }, source: 'scheduler' },
+    ]);
+  });
+
   it("a newer push does not move an older one's wake-up", async () => {
     const work = new TimerDelayedWork({ queue, log: recordingLog() });
     await work.scheduleAt(new Date('2026-12-07T12:00:05Z'), push('1.0.1'));

@@ -182,8 +182,19 @@ describe('queue messages', () => {
     });
   });
 
+  it("the scheduler's promotion-due wake-up round-trips with its name", () => {
+    const event: RepoEvent = { type: 'promotion-due', repo: 'acme/env' };
+    expect(decodeMessage(encodeQueuedMessage({ event, source: 'scheduler', id: 'promotion-1' }))).toEqual({
+      kind: 'repo-event',
+      id: 'promotion-1',
+      source: 'scheduler',
+      event,
+    });
+  });
+
   it.each([
     ['an unknown event type', { type: 'deploy', repo: 'acme/env' }, 'event'],
+    ['a promotion-due event naming no repository', { type: 'promotion-due', repo: 'acme' }, 'repo'],
     [
       'a repo that is not owner/name',
       { type: 'issue', repo: '../x', number: 1, action: 'x', sender: 'a', senderIsBot: false },

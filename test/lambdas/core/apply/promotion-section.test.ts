@@ -11,11 +11,15 @@ import { MemoryRepo } from '../../../support/memory-repo.ts';
 const API = `${ECR}/shop/api`;
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
-async function promotionUnit(dev: string, landed?: NonNullable<PlanInput['promotion']>['landed']) {
+async function promotionUnit(
+  dev: string,
+  landed?: NonNullable<PlanInput['promotion']>['landed'],
+  { after, now }: { readonly after?: string; readonly now?: Date } = {},
+) {
   const loaded = parseConfig(`version: 1
 policies:
   - {name: api-dev, image: ${API}, files: ["dev/**"]}
-  - {name: api-staging, image: ${API}, promote: {from: api-dev}, files: ["staging/**"]}
+  - {name: api-staging, image: ${API}, promote: {from: api-dev${after ? `, after: ${after}` : ''}}, files: ["staging/**"]}
 `);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
   const plan = await planUpdates({
@@ -26,6 +30,7 @@ policies:
     }),
     policies: [loaded.config.policies[1]!],
     promotion: { defaultBranch: 'main', ...(landed ? { landed } : {}) },
+    ...(now ? { now } : {}),
   });
   const unit = plan.units[0];
   if (!unit) throw new Error('no unit planned');
@@ -61,6 +66,19 @@ describe('the Promotion section', () => {
     );
     expect(section?.markdown).toContain(
       'no digest in the files of api-dev: the tag is promoted, and resolves to whatever it points at in the registry.',
+    );
+  });
+
+  it('says how long the source ran of the soak promote.after asked for', async () => {
+    const at = new Date('2026-12-07T01:00:00Z');
+    const now = new Date('2026-12-07T03:20:00Z');
+    const unit = await promotionUnit(`${API}:1.5.0@${DIGEST}`, () => ({ pull: 12, at }), {
+      after: '2h',
+      now,
+    });
+    const [section] = promotionSections(unit, now);
+    expect(section?.markdown.split('\n')[1]).toBe(
+      '  - soak: ran 2 h 20 min of the required 2 h (`promote.after: 2h`, due at 2026-12-07T03:00:00Z).',
     );
   });
 

@@ -228,3 +228,250 @@ describe('a promotion never proposes what its source does not run', () => {
     );
   });
 });
+
+describe('promote.after: a soak time on the source', () => {
+  const soaking = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    prerelease: true
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: 2h }
+    files: ["staging/**"]
+`);
+  const staging = soaking.policies[1]!;
+  const merged = new Date('2026-12-07T01:00:00Z');
+  const landed = () => ({ pull: 12, commit: 'a'.repeat(40), at: merged });
+  const files = {
+    'dev/api.yaml': deployment(`${API}:1.5.0`),
+    'staging/api.yaml': deployment(`${API}:1.4.0`),
+  };
+  const decideAt = async (now: Date | undefined, landing: typeof landed | (() => undefined) = landed) =>
+    (
+      await planUpdates({
+        config: soaking,
+        repo: new MemoryRepo(files),
+        policies: [staging],
+        promotion: { landed: landing, defaultBranch: 'main' },
+        ...(now ? { now } : {}),
+      })
+    ).decisions[0]!;
+
+  it.each([
+    ['just merged', '2026-12-07T01:00:00Z', 'held'],
+    ['a second before due', '2026-12-07T02:59:59Z', 'held'],
+    ['exactly due', '2026-12-07T03:00:00Z', 'update'],
+    ['long after', '2026-12-09T00:00:00Z', 'update'],
+  ])('%s (%s): %s', async (_what, now, outcome) => {
+    const d = await decideAt(new Date(now));
+    expect(d.outcome).toBe(outcome);
+    expect(d.promotion?.soak).toMatchObject({ after: 7_200_000, due: new Date('2026-12-07T03:00:00Z') });
+    if (outcome === 'held') {
+      expect(d.reason).toBe(
+        'held: "api-dev" runs 1.5.0 on main since 2026-12-07T01:00:00Z, soaking until 2026-12-07T03:00:00Z (promote.after 2h)',
+      );
+      // The wake-up's time, and nothing to write.
+      expect(d.held).toMatchObject({ tag: '1.5.0', due: new Date('2026-12-07T03:00:00Z') });
+      expect(d.to).toBeUndefined();
+    } else expect(d.to).toEqual({ tag: '1.5.0' });
+  });
+
+  it('holds a change whose landing time is unknown (no updater PR found), with no wake-up', async () => {
+    const d = await decideAt(new Date('2026-12-09T00:00:00Z'), () => undefined);
+    expect(d.outcome).toBe('held');
+    expect(d.held?.due).toBeUndefined();
+    expect(d.reason).toContain('landing time unknown');
+  });
+
+  it('holds without a clock (fails closed)', async () => {
+    expect((await decideAt(undefined)).outcome).toBe('held');
+  });
+
+  it('holds nothing when the promotion already runs what the source runs', async () => {
+    const plan = await planUpdates({
+      config: soaking,
+      repo: new MemoryRepo({ ...files, 'staging/api.yaml': deployment(`${API}:1.5.0`) }),
+      policies: [staging],
+      promotion: { landed },
+      now: merged,
+    });
+    expect(plan.decisions[0]!.outcome).toBe('up-to-date');
+  });
+});
+
+describe('promote.after: the landing of a change no updater PR brought', () => {
+  const soaking = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, after: 30m }
+    files: ["staging/**"]
+`);
+  const committed = new Date('2026-12-07T01:00:00Z');
+  async function run(staging: string, now: Date) {
+    const asked: string[] = [];
+    const plan = await planUpdates({
+      config: soaking,
+      repo: new MemoryRepo({
+        'dev/api.yaml': deployment(`${API}:1.5.0`),
+        'staging/api.yaml': deployment(staging),
+      }),
+      policies: [soaking.policies[1]!],
+      now,
+      promotion: {
+        defaultBranch: 'main',
+        lastChange: async (base, file) => {
+          asked.push(`${base}:${file}`);
+          return { commit: 'c'.repeat(40), at: committed };
+        },
+      },
+    });
+    return { decision: plan.decisions[0]!, asked };
+  }
+
+  it('is the last commit that changed the file holding the reference: held until then, promoted once due', async () => {
+    const early = await run(`${API}:1.4.0`, new Date('2026-12-07T01:10:00Z'));
+    expect(early.asked).toEqual(['main:dev/api.yaml']);
+    expect(early.decision.outcome).toBe('held');
+    expect(early.decision.held?.due).toEqual(new Date('2026-12-07T01:30:00Z'));
+    const due = await run(`${API}:1.4.0`, new Date('2026-12-07T01:30:00Z'));
+    expect(due.decision.outcome).toBe('update');
+    expect(due.decision.promotion?.landing).toEqual({ commit: 'c'.repeat(40), at: committed });
+  });
+
+  it('is not asked for when the promotion already runs what the source runs', async () => {
+    const { decision, asked } = await run(`${API}:1.5.0`, new Date('2026-12-07T01:10:00Z'));
+    expect(decision.outcome).toBe('up-to-date');
+    expect(asked).toEqual([]);
+  });
+});
+
+describe('when: healthy: the source environment reports healthy at a commit containing the change', () => {
+  const gated = config(`version: 1
+policies:
+  - name: api-dev
+    image: ${API}
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev, when: healthy, application: shop-api-dev }
+    files: ["staging/**"]
+`);
+  const LANDED = 'a'.repeat(40);
+  const OLDER = 'b'.repeat(40);
+  const LATER = 'c'.repeat(40);
+  const at = new Date('2026-12-07T02:00:00Z');
+  // History: OLDER → LANDED → LATER.
+  const descendants: Record<string, readonly string[]> = { [OLDER]: [LANDED, LATER], [LANDED]: [LATER] };
+  const report = (revision: string, healthy = true, application = 'shop-api-dev') => ({
+    application,
+    revision,
+    healthy,
+    at,
+    source: 'argocd' as const,
+  });
+  async function decideWith(
+    reports: ReturnType<typeof report>[],
+    landing: { commit?: string } = { commit: LANDED },
+  ) {
+    const compared: string[] = [];
+    const plan = await planUpdates({
+      config: gated,
+      repo: new MemoryRepo({
+        'dev/api.yaml': deployment(`${API}:1.5.0`),
+        'staging/api.yaml': deployment(`${API}:1.4.0`),
+      }),
+      policies: [gated.policies[1]!],
+      now: at,
+      promotion: {
+        defaultBranch: 'main',
+        landed: () => ({ pull: 12, ...landing, at }),
+        health: new Map(reports.map((r) => [r.application, r])),
+        contains: async (base, head) => {
+          compared.push(`${base.slice(0, 1)}...${head.slice(0, 1)}`);
+          return base === head || (descendants[base] ?? []).includes(head);
+        },
+      },
+    });
+    return { decision: plan.decisions[0]!, compared };
+  }
+  const waiting = `waiting for shop-api-dev to report healthy at ${LANDED.slice(0, 12)} (which brought 1.5.0 to main) or a later commit`;
+
+  it.each([
+    ['no report yet', [], 'held', `held: ${waiting}`, []],
+    ['a report of another application', [report(LATER, true, 'shop-api-qa')], 'held', `held: ${waiting}`, []],
+    [
+      'a healthy report at an older commit',
+      [report(OLDER)],
+      'held',
+      `held: ${waiting}; its last report (argocd, 2026-12-07T02:00:00Z): healthy at ${OLDER.slice(0, 12)}, which does not contain it`,
+      ['a...b'],
+    ],
+    [
+      'a degraded report at a later commit',
+      [report(LATER, false)],
+      'held',
+      `held: ${waiting}; its last report (argocd, 2026-12-07T02:00:00Z): not healthy at ${LATER.slice(0, 12)}`,
+      [],
+    ],
+    ['a healthy report at the merged commit (no compare)', [report(LANDED)], 'update', undefined, []],
+    ['a healthy report at a later commit', [report(LATER)], 'update', undefined, ['a...c']],
+  ])('%s: %s', async (_what, reports, outcome, reason, compared) => {
+    const result = await decideWith(reports);
+    expect(result.decision.outcome).toBe(outcome);
+    if (reason) expect(result.decision.reason).toBe(reason);
+    else expect(result.decision.to).toEqual({ tag: '1.5.0' });
+    expect(result.compared).toEqual(compared);
+    // No wake-up: a report wakes it.
+    expect(result.decision.held?.due).toBeUndefined();
+  });
+
+  it('holds when the commit that brought the change is unknown', async () => {
+    const { decision } = await decideWith([report(LATER)], {});
+    expect(decision.outcome).toBe('held');
+    expect(decision.reason).toBe(
+      'held: waiting for shop-api-dev to report healthy at the commit that brought 1.5.0 to main, which is unknown',
+    );
+  });
+
+  it('says in the promotion what it waited for', async () => {
+    const { decision } = await decideWith([report(LATER)]);
+    expect(decision.promotion?.health).toMatchObject({
+      done: true,
+      commit: LANDED,
+      reason: `shop-api-dev reported healthy at ${LATER.slice(0, 12)} (argocd, 2026-12-07T02:00:00Z), which contains ${LANDED.slice(0, 12)}`,
+    });
+  });
+});
+
+describe('minimumReleaseAge of defaults beside promote', () => {
+  it('does not hold a promotion: the source applied the age, the promotion has no push time', async () => {
+    const withAge = config(`version: 1
+defaults:
+  minimumReleaseAge: 2d
+policies:
+  - name: api-dev
+    image: ${API}
+    files: ["dev/**"]
+  - name: api-staging
+    image: ${API}
+    promote: { from: api-dev }
+    files: ["staging/**"]
+`);
+    const plan = await planUpdates({
+      config: withAge,
+      repo: new MemoryRepo({
+        'dev/api.yaml': deployment(`${API}:1.5.0`),
+        'staging/api.yaml': deployment(`${API}:1.4.0`),
+      }),
+      policies: [withAge.policies[1]!],
+      now: new Date('2026-12-07T02:00:00Z'),
+    });
+    expect(plan.decisions[0]).toMatchObject({ outcome: 'update', to: { tag: '1.5.0' } });
+  });
+});
