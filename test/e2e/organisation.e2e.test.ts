@@ -7,13 +7,13 @@
  * registry's tag list without any registry push; an invalid one opens the config issue; a
  * repository added to the installation (`installation_repositories`) is picked up.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.ts';
 import {
   freePort,
   MISSING_BINARIES,
@@ -46,10 +46,8 @@ describe.skipIf(MISSING_BINARIES.length > 0)(
   () => {
     let github: GitHubTestServer;
     let registry: RunningRegistry;
-    let serve: ChildProcess;
+    let serve: ServeProcess | undefined;
     let serveUrl: string;
-    let serveLog = '';
-    let serveExit: Promise<number | null>;
     let layout: OciLayout;
     let work: string;
     let host: string;
@@ -59,26 +57,11 @@ describe.skipIf(MISSING_BINARIES.length > 0)(
       `version: 1\npolicies:\n  - name: app\n    image: ${image}\n    strategy: semver\n`;
     const deployment = (image: string, tag: string) =>
       `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${image}:${tag}\n`;
-    const logLines = () =>
-      serveLog
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logLines = () => serve?.lines() ?? [];
     const pullsOf = (repo: string) => github.listPulls(OWNER, repo, { state: 'open' });
 
-    async function until<T>(
-      what: string,
-      probe: () => T | undefined | false,
-      timeoutMs = 20_000,
-    ): Promise<T> {
-      const started = Date.now();
-      for (;;) {
-        const value = probe();
-        if (value) return value;
-        if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${serveLog}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    }
+    const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> =>
+      waitFor(what, probe, timeoutMs, () => `${serve?.output() ?? ''}`);
 
     /** Posts one GitHub event as the App's webhook does (signed, with a delivery id). */
     async function githubEvent(event: string, payload: unknown): Promise<number> {
@@ -128,24 +111,18 @@ describe.skipIf(MISSING_BINARIES.length > 0)(
           files: { '.image-updater.yaml': config(web), 'app.yaml': deployment(web, '1.0.0') },
         });
 
-      serve = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--github-api', github.url], {
+      serve = await startServe({
+        cli: CLI,
+        args: ['--port', '0', '--github-api', github.url],
+        home: work,
         env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
           GITHUB_APP_ID: String(APP_ID),
           GITHUB_APP_PRIVATE_KEY: privateKey,
           WEBHOOK_SECRET: SECRET,
           GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
-          SERVE_HOST: '127.0.0.1',
         },
-        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      serve.stdout!.on('data', (d: Buffer) => (serveLog += d.toString()));
-      serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-      serveExit = new Promise((resolve) => serve.once('exit', (code) => resolve(code)));
-      serveUrl = (
-        await until('serve to listen', () => logLines().find((l) => l.message === 'serve listening'), 30_000)
-      ).url as string;
+      serveUrl = serve.url;
       await until('the index', () => logLines().find((l) => l.message === 'image index built'), 30_000);
       registry = await startRegistry({
         port: registryPort,
@@ -155,14 +132,11 @@ describe.skipIf(MISSING_BINARIES.length > 0)(
 
     afterAll(async () => {
       let code: number | null | undefined;
-      if (serve) {
-        serve.kill('SIGTERM');
-        code = await serveExit;
-      }
+      if (serve) code = await serve.stop();
       await registry?.stop();
       await github?.close();
       rmSync(work, { recursive: true, force: true });
-      if (serve) expect(code, serveLog).toBe(0);
+      if (serve) expect(code, serve.output()).toBe(0);
     });
 
     it('discovered the installation: ten repositories, nine with a config', () => {

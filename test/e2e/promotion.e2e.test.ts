@@ -6,7 +6,6 @@
  * dev PR (GitHub's `pull_request` closed/merged event) proposes staging with the same tag and
  * digest; a merged staging PR proposes prod; a tag re-pushed as another image reaches neither.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Octokit } from '@octokit/rest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.ts';
 import {
   freePort,
   MISSING_BINARIES,
@@ -50,10 +50,8 @@ if (process.env.CI && MISSING_BINARIES.length > 0)
 describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReason}`, () => {
   let github: GitHubTestServer;
   let registry: RunningRegistry;
-  let serve: ChildProcess;
+  let serve: ServeProcess | undefined;
   let serveUrl: string;
-  let serveLog = '';
-  let serveExit: Promise<number | null>;
   let releases: OciLayout;
   let rebuilt: OciLayout;
   let work: string;
@@ -62,25 +60,13 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
   const api = () => `${host}/shop/api`;
   const deployment = (name: string, ref: string) =>
     `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ${ref}\n`;
-  const logLines = () =>
-    serveLog
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
   const pullOf = (policy: string, repo = REPO) =>
     github.listPulls(OWNER, repo, { state: 'open' }).find((p) => p.headRef === `image-updater/${policy}`);
   const fileOn = (ref: string, path: string) => github.readFile(OWNER, REPO, ref, path) ?? '';
   const imageIn = (text: string) => /image: (\S+)/.exec(text)?.[1];
 
-  async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-      const value = probe();
-      if (value) return value;
-      if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}\n${serveLog}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
+  const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> =>
+    waitFor(what, probe, timeoutMs, () => `${serve?.output() ?? ''}`);
 
   /** Merges the policy's PR as a person and delivers GitHub's `pull_request` closed event. */
   async function mergeAndNotify(
@@ -227,11 +213,9 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
       },
     });
 
-    serve = spawn(
-      process.execPath,
-      [
-        CLI,
-        'serve',
+    serve = await startServe({
+      cli: CLI,
+      args: [
         '--port',
         '0',
         '--repo',
@@ -245,25 +229,15 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
         '--github-api',
         github.url,
       ],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
-          GITHUB_TOKEN: 'test-token',
-          WEBHOOK_SECRET: JSON.stringify({ default: SECRET, argocd: ARGO_SECRET }),
-          GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
-          WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
-          SERVE_HOST: '127.0.0.1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      home: work,
+      env: {
+        GITHUB_TOKEN: 'test-token',
+        WEBHOOK_SECRET: JSON.stringify({ default: SECRET, argocd: ARGO_SECRET }),
+        GITHUB_WEBHOOK_SECRET: GITHUB_SECRET,
+        WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
       },
-    );
-    serve.stdout!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serveExit = new Promise((resolve) => serve.once('exit', (code) => resolve(code)));
-    serveUrl = (
-      await until('serve to listen', () => logLines().find((l) => l.message === 'serve listening'), 30_000)
-    ).url as string;
+    });
+    serveUrl = serve.url;
     registry = await startRegistry({
       port: registryPort,
       notify: { url: `${serveUrl}/webhooks/distribution`, authorization: `Bearer ${SECRET}` },
@@ -272,14 +246,11 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`promotion through serve${skipReaso
 
   afterAll(async () => {
     let code: number | null | undefined;
-    if (serve) {
-      serve.kill('SIGTERM');
-      code = await serveExit;
-    }
+    if (serve) code = await serve.stop();
     await registry?.stop();
     await github?.close();
     rmSync(work, { recursive: true, force: true });
-    if (serve) expect(code, serveLog).toBe(0);
+    if (serve) expect(code, serve.output()).toBe(0);
   });
 
   let released: string | undefined;

@@ -10,12 +10,12 @@
  * registry requests (the registry's own request log), GitHub requests (the test server's) and
  * milliseconds on loopback, one policy per gate in one repository, one push at a time.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { generateKey, pushArtifact, signImage, type Artifact } from '../support/cosign.ts';
 import {
@@ -58,33 +58,18 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`labelled pushes → serve → pull
   const key = generateKey();
   let github: GitHubTestServer;
   let registry: RunningRegistry;
-  let serve: ChildProcess;
+  let serve: ServeProcess | undefined;
   let serveUrl: string;
-  let serveLog = '';
-  let serveExit: Promise<number | null>;
   let work: string;
   let host: string;
   const images = new Map<string, Artifact>();
 
   const imageOf = (name: Name) => `${host}/shop/${name}`;
-  const logLines = () =>
-    serveLog
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
   const pullFor = (name: Name) =>
     github.listPulls(OWNER, REPO, { state: 'open' }).find((p) => p.headRef === `image-updater/${name}`);
 
-  async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-      const value = probe();
-      if (value) return value;
-      if (Date.now() - started > timeoutMs)
-        throw new Error(`timed out waiting for ${what}\n${serveLog}\n${registry.logs().slice(-4000)}`);
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
+  const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> =>
+    waitFor(what, probe, timeoutMs, () => `${serve?.output() ?? ''}\n${registry.logs().slice(-4000)}`);
 
   async function serveIdle(): Promise<void> {
     for (let i = 0; i < 1500; i++) {
@@ -146,30 +131,17 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`labelled pushes → serve → pull
     github.createRepo(OWNER, REPO, { files });
     github.createRelease(OWNER, 'api', { tag: 'v1.5.0', body: '## What changed\n- faster start-up\n' });
     github.createRelease(OWNER, 'labelled', { tag: 'v1.5.0', body: 'labelled 1.5.0' });
-    serve = spawn(
-      process.execPath,
-      [CLI, 'serve', '--port', '0', '--repo', `${OWNER}/${REPO}`, '--github-api', github.url],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
-          GITHUB_TOKEN: 'test-token',
-          WEBHOOK_SECRET: SECRET,
-          WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
-          SERVE_HOST: '127.0.0.1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    serve = await startServe({
+      cli: CLI,
+      args: ['--port', '0', '--repo', `${OWNER}/${REPO}`, '--github-api', github.url],
+      home: work,
+      env: {
+        GITHUB_TOKEN: 'test-token',
+        WEBHOOK_SECRET: SECRET,
+        WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
       },
-    );
-    serve.stdout!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serveExit = new Promise((resolve) => serve.once('exit', (code) => resolve(code)));
-    const listening = await until(
-      'serve to listen',
-      () => logLines().find((l) => l.message === 'serve listening'),
-      30_000,
-    );
-    serveUrl = listening.url as string;
+    });
+    serveUrl = serve.url;
     registry = await startRegistry({
       port: registryPort,
       logLevel: 'info',
@@ -194,14 +166,11 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`labelled pushes → serve → pull
 
   afterAll(async () => {
     let code: number | null | undefined;
-    if (serve) {
-      serve.kill('SIGTERM');
-      code = await serveExit;
-    }
+    if (serve) code = await serve.stop();
     await registry?.stop();
     await github?.close();
     rmSync(work, { recursive: true, force: true });
-    if (serve) expect(code, serveLog).toBe(0);
+    if (serve) expect(code, serve.output()).toBe(0);
   });
 
   /** Pushes `name`'s 1.5.0 and measures push → PR: ms, registry reads, GitHub requests. */

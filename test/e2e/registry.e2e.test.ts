@@ -5,12 +5,12 @@
  * from an OCI layout built here. Skipped only where the binaries are absent; CI installs them
  * (scripts/ci-setup.sh).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.ts';
 import { OciTagLister } from '../../lambdas/adapters/registry/oci-tag-lister.ts';
 import {
   freePort,
@@ -47,10 +47,8 @@ if (process.env.CI && MISSING_BINARIES.length > 0) {
 describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull request${skipReason}`, () => {
   let github: GitHubTestServer;
   let registry: RunningRegistry;
-  let serve: ChildProcess;
+  let serve: ServeProcess | undefined;
   let serveUrl: string;
-  let serveLog = '';
-  let serveExit: Promise<number | null>;
   let layout: OciLayout;
   let work: string;
   let files: Record<string, string>;
@@ -58,26 +56,14 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
   const api = () => `${registry.host}/shop/api`;
   const web = () => `${registry.host}/shop/web`;
   const gate = () => `${registry.host}/shop/gate`;
-  const logLines = () =>
-    serveLog
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const logLines = () => serve?.lines() ?? [];
   const accepted = (image: string) =>
     logLines()
       .filter((l) => l.message === 'webhook push accepted' && l.image === image)
       .map((l) => l.tag as string);
 
-  async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-      const value = probe();
-      if (value) return value;
-      if (Date.now() - started > timeoutMs)
-        throw new Error(`timed out waiting for ${what}\n${serveLog}\n${registry.logs()}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 15_000): Promise<T> =>
+    waitFor(what, probe, timeoutMs, () => `${serve?.output() ?? ''}\n${registry.logs()}`);
 
   async function serveIdle(): Promise<void> {
     for (let i = 0; i < 1500; i++) {
@@ -136,30 +122,17 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
     };
     github.createRepo(OWNER, REPO, { files });
 
-    serve = spawn(
-      process.execPath,
-      [CLI, 'serve', '--port', '0', '--repo', `${OWNER}/${REPO}`, '--github-api', github.url],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
-          GITHUB_TOKEN: 'test-token',
-          WEBHOOK_SECRET: SECRET,
-          WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
-          SERVE_HOST: '127.0.0.1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    serve = await startServe({
+      cli: CLI,
+      args: ['--port', '0', '--repo', `${OWNER}/${REPO}`, '--github-api', github.url],
+      home: work,
+      env: {
+        GITHUB_TOKEN: 'test-token',
+        WEBHOOK_SECRET: SECRET,
+        WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
       },
-    );
-    serve.stdout!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serveExit = new Promise((resolve) => serve.once('exit', (code) => resolve(code)));
-    const listening = await until(
-      'serve to listen',
-      () => logLines().find((l) => l.message === 'serve listening'),
-      30_000,
-    );
-    serveUrl = listening.url as string;
+    });
+    serveUrl = serve.url;
 
     registry = await startRegistry({
       port: registryPort,
@@ -169,15 +142,12 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`registry push → serve → pull r
 
   afterAll(async () => {
     let code: number | null | undefined;
-    if (serve) {
-      serve.kill('SIGTERM');
-      code = await serveExit;
-    }
+    if (serve) code = await serve.stop();
     await registry?.stop();
     await github?.close();
     rmSync(work, { recursive: true, force: true });
     // A graceful stop: the drain completed and the process exited 0.
-    if (serve) expect(code, serveLog).toBe(0);
+    if (serve) expect(code, serve.output()).toBe(0);
   });
 
   it('a skopeo push of a new tag ends in a PR that changes exactly that tag', async () => {

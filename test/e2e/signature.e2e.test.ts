@@ -8,12 +8,12 @@
  * open no PR and say why on the dashboard; the valid signature, pushed later, releases it; a
  * bundle referrer releases the next tag; a tampered payload under a valid signature is refused.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServe, waitFor, type ServeProcess } from '../support/serve-process.ts';
 import { createGitHubTestServer, type GitHubTestServer } from '@image-updater/github-test-server';
 import { OciImageReader } from '../../lambdas/adapters/registry/oci-image-reader.ts';
 import { OciSession } from '../../lambdas/adapters/registry/oci-session.ts';
@@ -58,34 +58,20 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
   const stranger = generateKey();
   let github: GitHubTestServer;
   let registry: RunningRegistry;
-  let serve: ChildProcess;
+  let serve: ServeProcess | undefined;
   let serveUrl: string;
-  let serveLog = '';
-  let serveExit: Promise<number | null>;
   let layout: OciLayout;
   let work: string;
   let host: string;
 
   const api = () => `${host}/shop/api`;
-  const logLines = () =>
-    serveLog
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const logLines = () => serve?.lines() ?? [];
   const pulls = () => github.listPulls(OWNER, REPO, { state: 'open' });
   const dashboard = () =>
     github.listIssues(OWNER, REPO, { state: 'open' }).find((i) => /dashboard/i.test(i.title));
 
-  async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-      const value = probe();
-      if (value) return value;
-      if (Date.now() - started > timeoutMs)
-        throw new Error(`timed out waiting for ${what}\n${serveLog}\n${registry.logs()}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
+  const until = <T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> =>
+    waitFor(what, probe, timeoutMs, () => `${serve?.output() ?? ''}\n${registry.logs()}`);
 
   async function serveIdle(): Promise<void> {
     for (let i = 0; i < 1500; i++) {
@@ -135,30 +121,17 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
         'apps/deployment.yaml': `kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: ${host}/shop/api:1.4.2\n`,
       },
     });
-    serve = spawn(
-      process.execPath,
-      [CLI, 'serve', '--port', '0', '--repo', `${OWNER}/${REPO}`, '--github-api', github.url],
-      {
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: work,
-          GITHUB_TOKEN: 'test-token',
-          WEBHOOK_SECRET: SECRET,
-          WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
-          SERVE_HOST: '127.0.0.1',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    serve = await startServe({
+      cli: CLI,
+      args: ['--port', '0', '--repo', `${OWNER}/${REPO}`, '--github-api', github.url],
+      home: work,
+      env: {
+        GITHUB_TOKEN: 'test-token',
+        WEBHOOK_SECRET: SECRET,
+        WEBHOOK_ALLOWED_IMAGES: `${host}/shop`,
       },
-    );
-    serve.stdout!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serve.stderr!.on('data', (d: Buffer) => (serveLog += d.toString()));
-    serveExit = new Promise((resolve) => serve.once('exit', (code) => resolve(code)));
-    const listening = await until(
-      'serve to listen',
-      () => logLines().find((l) => l.message === 'serve listening'),
-      30_000,
-    );
-    serveUrl = listening.url as string;
+    });
+    serveUrl = serve.url;
     registry = await startRegistry({
       port: registryPort,
       notify: { url: `${serveUrl}/webhooks/distribution`, authorization: `Bearer ${SECRET}` },
@@ -167,14 +140,11 @@ describe.skipIf(MISSING_BINARIES.length > 0)(`signed pushes → serve → pull r
 
   afterAll(async () => {
     let code: number | null | undefined;
-    if (serve) {
-      serve.kill('SIGTERM');
-      code = await serveExit;
-    }
+    if (serve) code = await serve.stop();
     await registry?.stop();
     await github?.close();
     rmSync(work, { recursive: true, force: true });
-    if (serve) expect(code, serveLog).toBe(0);
+    if (serve) expect(code, serve.output()).toBe(0);
   });
 
   it('an unsigned image opens no PR; the dashboard says it is held for its signature', async () => {
