@@ -10,6 +10,7 @@ import {
   type RepoReport,
 } from '../../lambdas/core/apply/apply.ts';
 import type { PushedImage } from '../../lambdas/core/push.ts';
+import type { PullRequestEvent } from '../../lambdas/core/repo-events.ts';
 import {
   createGitHubTestServer,
   type GitHubTestServer,
@@ -119,6 +120,43 @@ export const push = (image: string, tag: string, extra: Partial<PushedImage> = {
   tag,
   ...extra,
 });
+
+/** The open updater PR of a policy (or group): its branch is `image-updater/<key>`. */
+export function openPull(env: GitHubEnv, key: string) {
+  return env.server
+    .listPulls(OWNER, REPO, { state: 'open' })
+    .find((p) => p.headRef === `image-updater/${key}`);
+}
+
+/** Merges a policy's open PR as a person would (`alice`, squash), and returns the event GitHub sends. */
+export async function mergeAsPerson(
+  env: GitHubEnv,
+  key: string,
+): Promise<PullRequestEvent & { mergeCommitSha: string }> {
+  const pull = openPull(env, key);
+  if (!pull) throw new Error(`no open PR for ${key}`);
+  env.server.addToken('alice-token', 'alice');
+  const alice = new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
+  const merged = await alice.rest.pulls.merge({
+    owner: OWNER,
+    repo: REPO,
+    pull_number: pull.number,
+    merge_method: 'squash',
+  });
+  return {
+    type: 'pull-request',
+    repo: `${OWNER}/${REPO}`,
+    number: pull.number,
+    action: 'closed',
+    merged: true,
+    headRef: pull.headRef,
+    headSha: pull.headSha,
+    baseRef: 'main',
+    mergeCommitSha: merged.data.sha,
+    sender: 'alice',
+    senderIsBot: false,
+  };
+}
 
 /** Closes or reopens a pull request as a person would (`alice`, not the updater's identity). */
 export async function setPullStateAsPerson(

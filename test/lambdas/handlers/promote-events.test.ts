@@ -6,7 +6,7 @@
 import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
 import { TagListCache } from '../../../lambdas/adapters/registry/tag-lists.ts';
-import type { PullRequestEvent, RepoPushEvent } from '../../../lambdas/core/repo-events.ts';
+import type { RepoPushEvent } from '../../../lambdas/core/repo-events.ts';
 import { MemoryImageIndex } from '../../../lambdas/adapters/local/memory-index.ts';
 import { loadConfig } from '../../../lambdas/config/load.ts';
 import { RepoDirectory } from '../../../lambdas/handlers/repo-directory.ts';
@@ -15,6 +15,8 @@ import {
   deployment,
   ECR,
   githubEnvPerTest,
+  mergeAsPerson,
+  openPull,
   OWNER,
   push,
   REPO,
@@ -80,39 +82,6 @@ function context(env: GitHubEnv, extra: Pick<UpdaterDeps, 'delayedWork' | 'now'>
   };
 }
 
-function openPull(env: GitHubEnv, policy: string) {
-  return env.server
-    .listPulls(OWNER, REPO, { state: 'open' })
-    .find((p) => p.headRef === `image-updater/${policy}`);
-}
-
-/** Merges the policy's open PR as a person, and returns the event GitHub sends. */
-async function merge(env: GitHubEnv, policy: string): Promise<PullRequestEvent> {
-  const pull = openPull(env, policy);
-  if (!pull) throw new Error(`no open PR for ${policy}`);
-  env.server.addToken('alice-token', 'alice');
-  const alice = new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
-  const merged = await alice.rest.pulls.merge({
-    owner: OWNER,
-    repo: REPO,
-    pull_number: pull.number,
-    merge_method: 'squash',
-  });
-  return {
-    type: 'pull-request',
-    repo: `${OWNER}/${REPO}`,
-    number: pull.number,
-    action: 'closed',
-    merged: true,
-    headRef: pull.headRef,
-    headSha: pull.headSha,
-    baseRef: 'main',
-    mergeCommitSha: merged.data.sha,
-    sender: 'alice',
-    senderIsBot: false,
-  };
-}
-
 async function cost(env: GitHubEnv, run: () => Promise<unknown>) {
   env.server.resetLog();
   await run();
@@ -132,7 +101,7 @@ describe('promotion through GitHub events', () => {
       'image-updater/api-dev',
     ]);
 
-    const devMerged = await merge(env, 'api-dev');
+    const devMerged = await mergeAsPerson(env, 'api-dev');
     const promoted = await cost(env, () => handleRepoEvent(ctx, devMerged));
     if (process.env.SHOW_REQUESTS)
       console.log(env.server.requests.map((r) => `${r.operationId} ${r.status}`));
@@ -168,7 +137,7 @@ describe('promotion through GitHub events', () => {
     expect(env.read('staging/api.yaml', 'image-updater/api-staging')).toContain(`${API}:1.5.0@${D2}`);
     expect(openPull(env, 'api-prod')).toBeUndefined();
 
-    const stagingMerged = await merge(env, 'api-staging');
+    const stagingMerged = await mergeAsPerson(env, 'api-staging');
     await handleRepoEvent(ctx, stagingMerged);
     const prod = openPull(env, 'api-prod');
     expect(prod?.title).toBe('chore(images): update api-prod to 1.5.0');
@@ -270,7 +239,7 @@ describe('promotion through GitHub events', () => {
     let now = Date.now();
     const ctx = context(env, { delayedWork, now: () => now });
     await env.apply([push(API, '1.5.0', { digest: D2 })]);
-    const devMerged = await merge(env, 'api-dev');
+    const devMerged = await mergeAsPerson(env, 'api-dev');
     const { data: mergedPull } = await new Octokit({
       baseUrl: env.server.url,
       auth: 'alice-token',

@@ -5,11 +5,10 @@
  * older commit does not release it; one for the merged commit does; the reports are kept on the
  * dashboard, so a later run (a soak's wake-up) still has them.
  */
-import { Octokit } from '@octokit/rest';
 import { describe, expect, it } from 'vitest';
 import { TagListCache } from '../../../lambdas/adapters/registry/tag-lists.ts';
 import { MemoryImageIndex } from '../../../lambdas/adapters/local/memory-index.ts';
-import type { HealthEvent, PullRequestEvent } from '../../../lambdas/core/repo-events.ts';
+import type { HealthEvent } from '../../../lambdas/core/repo-events.ts';
 import { RepoDirectory } from '../../../lambdas/handlers/repo-directory.ts';
 import { handleRepoEvent } from '../../../lambdas/handlers/repo-events.ts';
 import type { UpdaterDeps } from '../../../lambdas/handlers/updater-deps.ts';
@@ -18,6 +17,8 @@ import {
   deployment,
   ECR,
   githubEnvPerTest,
+  mergeAsPerson,
+  openPull,
   OWNER,
   push,
   REPO,
@@ -75,35 +76,6 @@ function context(env: GitHubEnv, extra: Pick<UpdaterDeps, 'delayedWork' | 'now'>
   };
 }
 
-const openPull = (env: GitHubEnv, policy: string) =>
-  env.server.listPulls(OWNER, REPO, { state: 'open' }).find((p) => p.headRef === `image-updater/${policy}`);
-
-async function merge(env: GitHubEnv, policy: string): Promise<PullRequestEvent & { mergeCommitSha: string }> {
-  const pull = openPull(env, policy);
-  if (!pull) throw new Error(`no open PR for ${policy}`);
-  env.server.addToken('alice-token', 'alice');
-  const alice = new Octokit({ baseUrl: env.server.url, auth: 'alice-token' });
-  const merged = await alice.rest.pulls.merge({
-    owner: OWNER,
-    repo: REPO,
-    pull_number: pull.number,
-    merge_method: 'squash',
-  });
-  return {
-    type: 'pull-request',
-    repo: `${OWNER}/${REPO}`,
-    number: pull.number,
-    action: 'closed',
-    merged: true,
-    headRef: pull.headRef,
-    headSha: pull.headSha,
-    baseRef: 'main',
-    mergeCommitSha: merged.data.sha,
-    sender: 'alice',
-    senderIsBot: false,
-  };
-}
-
 const report = (revision: string, healthy = true, application = 'shop-staging'): HealthEvent => ({
   type: 'health',
   repo: `${OWNER}/${REPO}`,
@@ -130,9 +102,9 @@ const dashboard = (env: GitHubEnv) =>
 /** dev merged → staging PR → staging merged: what prod follows is on main. */
 async function stagingMerged(env: GitHubEnv, ctx: ReturnType<typeof context>) {
   await env.apply([push(API, '1.5.0', { digest: D2 })]);
-  const dev = await merge(env, 'api-dev');
+  const dev = await mergeAsPerson(env, 'api-dev');
   await handleRepoEvent(ctx, dev);
-  const staging = await merge(env, 'api-staging');
+  const staging = await mergeAsPerson(env, 'api-staging');
   await handleRepoEvent(ctx, staging);
   return { dev, staging };
 }
